@@ -1,0 +1,66 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Plugins are self-contained `.so` files: AgentKit is linked in statically and the
+/// image is marked NODELETE so a stray `dlclose` can never unmap Swift metadata.
+let pluginLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "-z", "-Xlinker", "nodelete"])
+]
+
+let package = Package(
+    name: "agent-host",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "agent-host", targets: ["agent-host"]),
+        .library(name: "AgentKit", targets: ["AgentKit"]),
+        .library(name: "MyChat", type: .dynamic, targets: ["MyChat"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        .target(name: "CAgentABI"),
+        .target(name: "AgentWire", dependencies: ["CAgentABI"]),
+        .target(name: "AgentKit", dependencies: ["CAgentABI", "AgentWire"]),
+        .target(
+            name: "AgentHost",
+            dependencies: [
+                "CAgentABI",
+                "AgentWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .executableTarget(
+            name: "agent-host",
+            dependencies: [
+                "AgentHost",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(name: "MyChat", dependencies: ["AgentKit"], path: "Plugins/MyChat", linkerSettings: pluginLinkerSettings),
+        .testTarget(name: "AgentKitTests", dependencies: ["AgentKit"]),
+        .testTarget(
+            name: "AgentHostTests",
+            dependencies: ["AgentHost", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["AgentWire", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
+    ]
+)

@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// The assembled daemon: storage, plugins, sessions, auth and the HTTP server,
+/// run as one `ServiceGroup` that stops cleanly on SIGINT/SIGTERM.
+public struct Daemon: Sendable {
+    public let configuration: DaemonConfiguration
+    let logger: Logger
+
+    public init(configuration: DaemonConfiguration, logger: Logger = Logger(label: "agent-host")) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let fileManager = FileManager.default
+        for directory in [configuration.dataDirectory, configuration.pluginsDirectory, configuration.storeDirectory] {
+            try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let environment = configuration.environment
+        let secretKey = try SecretKey.load(environment: environment, dataDirectory: configuration.dataDirectory)
+        let minter = await TokenMinter(secretKey: secretKey)
+        let storage = try SQLiteStorage(path: configuration.databasePath)
+        let turns = TurnTable()
+        let registry = PluginRegistry(storeDirectory: configuration.storeDirectory, logger: logger, turns: turns)
+        let models = ModelCatalog(environment: environment)
+        let services = SessionServices(
+            storage: storage, writer: LogWriter(storage: storage), registry: registry, models: models,
+            turns: turns, logger: logger
+        )
+        let sessions = SessionDirectory(services: services)
+        let watcher = PluginWatcher(directory: configuration.pluginsDirectory, registry: registry, logger: logger)
+        await watcher.loadExisting()
+
+        let auth = Authenticator(secretKey: secretKey, minter: minter)
+        let router = Router()
+        router.add(middleware: ErrorMiddleware())
+        router.get("/healthz") { _, _ in try Response.json(["status": "ok"]) }
+        ManagementRoutes(sessions: sessions, registry: registry, auth: auth, minter: minter).register(on: router)
+        RealtimeRoutes(sessions: sessions, storage: storage, auth: auth).register(on: router)
+
+        let banner = StartupBanner(configuration: configuration, secretKey: secretKey, models: models)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "agent-host"),
+            services: [watcher],
+            onServerRunning: { channel in banner.print(port: channel.localAddress?.port ?? configuration.port) },
+            logger: logger
+        )
+        try await app.runService()
+    }
+}
+
+/// What the operator needs at start-up: where to connect, how to authenticate,
+/// which model answers.
+struct StartupBanner: Sendable {
+    let configuration: DaemonConfiguration
+    let secretKey: SecretKey
+    let models: ModelCatalog
+
+    func print(port: Int) {
+        var lines = [
+            "agent-host listening on http://\(configuration.host):\(port)",
+            "  data:    \(configuration.dataDirectory)",
+            "  plugins: \(configuration.pluginsDirectory) (drop .so files here; they load without a restart)",
+            "  \(models.banner)",
+        ]
+        if secretKey.source == "AGENT_HOST_SECRET_KEY" {
+            lines.append("  secret key: from AGENT_HOST_SECRET_KEY")
+        } else {
+            lines.append("  secret key: stored in \(secretKey.source) (mode 0600); read it with: cat \(secretKey.source)")
+        }
+        // Written straight to fd 1: scripts and tests read the port from it while the daemon runs.
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}

@@ -1,0 +1,126 @@
+import AgentWire
+import Foundation
+import Hummingbird
+
+/// `/api/v1`: the secret-key routes an operator's server calls.
+struct ManagementRoutes {
+    let sessions: SessionDirectory
+    let registry: PluginRegistry
+    let auth: Authenticator
+    let minter: TokenMinter
+    static let sessionTokenLifetime: Duration = .seconds(3600)
+
+    struct CreateSession: Decodable {
+        var chatId: String
+        var agent: String
+        var clientData: JSONValue?
+        var metadata: JSONValue?
+    }
+
+    struct CreatedSession: Encodable {
+        var chatId: String
+        var agent: String
+        var status: SessionStatus
+        var isCached: Bool
+        var publicAccessToken: String
+        var createdAt: Date
+    }
+
+    struct MintToken: Decodable {
+        var scopes: TokenScopes
+        var expirationTime: String?
+    }
+
+    struct MintedToken: Encodable {
+        var token: String
+        var expiresAt: Date
+    }
+
+    struct SessionPage: Encodable {
+        var data: [SessionRow]
+        var nextCursor: String?
+    }
+
+    struct Closed: Encodable {
+        var chatId: String
+        var status: SessionStatus
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/api/v1/sessions") { request, _ in
+            try await auth.requireSecret(request.headers)
+            var request = request
+            let body = try await request.decodeJSON(CreateSession.self)
+            let (row, created) = try await sessions.create(
+                chatId: body.chatId, agent: body.agent,
+                clientData: try body.clientData.map(WireCoding.encodeString),
+                metadata: try body.metadata.map(WireCoding.encodeString)
+            )
+            let token = try await minter.mint(
+                scopes: TokenScopes(read: [row.chatId], write: [row.chatId]), ttl: Self.sessionTokenLifetime
+            )
+            let reply = CreatedSession(
+                chatId: row.chatId, agent: row.agent, status: row.status, isCached: !created,
+                publicAccessToken: token, createdAt: row.createdAt
+            )
+            return try Response.json(reply, status: created ? .created : .ok)
+        }
+
+        router.get("/api/v1/sessions") { request, _ in
+            try await auth.requireSecret(request.headers)
+            let query = request.uri.queryParameters
+            let limit = try query.get("limit").map { text -> Int in
+                guard let value = Int(text), (1...500).contains(value) else {
+                    throw AgentHostError.badRequest("`limit` must be an integer from 1 to 500")
+                }
+                return value
+            } ?? 50
+            let after = try query.get("after").map { text -> Int64 in
+                guard let value = Int64(text) else { throw AgentHostError.badRequest("`after` is not a cursor from this API") }
+                return value
+            }
+            let status = try query.get("status").map { text -> SessionStatus in
+                guard let value = SessionStatus(rawValue: text) else {
+                    throw AgentHostError.badRequest("unknown status `\(text)`")
+                }
+                return value
+            }
+            let rows = try await sessions.list(agent: query.get("agent"), status: status, limit: limit, after: after)
+            let next = rows.count == limit ? rows.last?.id.map(String.init) : nil
+            return try Response.json(SessionPage(data: rows, nextCursor: next))
+        }
+
+        router.get("/api/v1/sessions/:chatId") { request, context in
+            try await auth.requireSecret(request.headers)
+            return try Response.json(try await sessions.info(try context.parameters.chatId()))
+        }
+
+        router.post("/api/v1/sessions/:chatId/close") { request, context in
+            try await auth.requireSecret(request.headers)
+            let chatId = try context.parameters.chatId()
+            try await sessions.session(chatId).close()
+            return try Response.json(Closed(chatId: chatId, status: .closed))
+        }
+
+        router.post("/api/v1/tokens") { request, _ in
+            try await auth.requireSecret(request.headers)
+            var request = request
+            let body = try await request.decodeJSON(MintToken.self)
+            guard !body.scopes.isEmpty else { throw AgentHostError.badRequest("`scopes` names no session") }
+            let text = body.expirationTime ?? "1h"
+            guard let ttl = TokenLifetime.parse(text) else {
+                throw AgentHostError.badRequest("`expirationTime` must look like 30s, 15m, 1h or 7d (at most 30d)")
+            }
+            let token = try await minter.mint(scopes: body.scopes, ttl: ttl)
+            return try Response.json(
+                MintedToken(token: token, expiresAt: Date().addingTimeInterval(Double(ttl.components.seconds))),
+                status: .created
+            )
+        }
+
+        router.get("/api/v1/agents") { request, _ in
+            try await auth.requireSecret(request.headers)
+            return try Response.json(await registry.snapshot())
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import AgentWire
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// `/realtime/v1`: what a browser holding a session-scoped token uses.
+struct RealtimeRoutes {
+    let sessions: SessionDirectory
+    let storage: any SessionStorage
+    let auth: Authenticator
+    /// A comment line this often keeps proxies from closing a quiet stream.
+    var keepAliveInterval: Duration = .seconds(15)
+
+    struct Accepted: Encodable {
+        var seq: Int64
+    }
+
+    struct History: Encodable {
+        var messages: [UIMessage]
+        var lastSeq: Int64
+    }
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/realtime/v1/sessions/:chatId/in") { request, context in
+            let chatId = try context.parameters.chatId()
+            try await auth.require(.write, chatId: chatId, request.headers)
+            var request = request
+            let input = try await request.decodeJSON(InputRecord.self)
+            try input.validate()
+            let key = request.headers.value(named: "idempotency-key")
+            if let key, key.isEmpty || key.count > 255 {
+                throw AgentHostError.badRequest("`Idempotency-Key` must be 1 to 255 characters")
+            }
+            let seq = try await sessions.session(chatId).submit(input, idempotencyKey: key)
+            return try Response.json(Accepted(seq: seq))
+        }
+
+        router.get("/realtime/v1/sessions/:chatId/messages") { request, context in
+            let chatId = try context.parameters.chatId()
+            try await auth.require(.read, chatId: chatId, request.headers)
+            let (messages, lastSeq) = try await sessions.session(chatId).messages
+            return try Response.json(History(messages: messages, lastSeq: lastSeq))
+        }
+
+        router.get("/realtime/v1/sessions/:chatId/out") { request, context in
+            let chatId = try context.parameters.chatId()
+            try await auth.require(.read, chatId: chatId, request.headers)
+            let resumeText = request.headers.value(named: "last-event-id") ?? request.uri.queryParameters.get("lastEventId")
+            let after = try resumeText.map { text -> Int64 in
+                guard let seq = Int64(text), seq >= 0 else {
+                    throw AgentHostError.badRequest("`Last-Event-ID` must be a seq from this stream")
+                }
+                return seq
+            } ?? 0
+            let session = try await sessions.session(chatId)
+            let body = outputStream(session: session, chatId: chatId, after: after)
+            return Response(status: .ok, headers: SSEHeaders.fields, body: body)
+        }
+    }
+
+    /// Everything after `after` from storage, then live records, without a gap
+    /// or a duplicate: the session reports which seq its subscription starts after.
+    private func outputStream(session: Session, chatId: String, after: Int64) -> ResponseBody {
+        let storage = storage
+        let keepAliveInterval = keepAliveInterval
+        return ResponseBody { writer in
+            let (live, publishedThrough) = await session.subscribe()
+            var sent = after
+            if publishedThrough > after {
+                for record in try await storage.records(chatId: chatId, after: after, upTo: publishedThrough) where record.isStreamed {
+                    try await writer.write(ServerSentEvents.event(id: record.seq, data: record.body))
+                }
+                sent = publishedThrough
+            }
+            let (merged, feed) = AsyncStream.makeStream(of: LogRecord?.self)
+            let forward = Task {
+                for await record in live { feed.yield(record) }
+                feed.finish()
+            }
+            let tick = Task {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: keepAliveInterval)
+                    feed.yield(nil)
+                }
+            }
+            defer {
+                forward.cancel()
+                tick.cancel()
+            }
+            for await item in merged {
+                guard let record = item else {
+                    try await writer.write(ServerSentEvents.keepAlive)
+                    continue
+                }
+                guard record.seq > sent else { continue }
+                try await writer.write(ServerSentEvents.event(id: record.seq, data: record.body))
+                sent = record.seq
+            }
+            try await writer.finish(nil)
+        }
+    }
+}
+
+enum SSEHeaders {
+    static var fields: HTTPFields {
+        var fields: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+        if let name = HTTPField.Name("x-accel-buffering") { fields[name] = "no" }
+        return fields
+    }
+}
+
+extension HTTPFields {
+    /// A header by case-insensitive name, for names HTTPTypes has no constant for.
+    func value(named name: String) -> String? {
+        first { $0.name.canonicalName == name.lowercased() }?.value
+    }
+}

@@ -1,0 +1,87 @@
+import AgentWire
+import Foundation
+
+/// A deterministic model that needs no network: the default when no provider is
+/// configured, and the model every offline test and demo uses.
+///
+/// - `hello world` → `You said: hello world`, streamed word by word;
+/// - `/slow N` → `1 2 … N`, one word every `delayMilliseconds`;
+/// - `/tool NAME {json}` → step 1 calls tool NAME with that input, step 2 answers
+///   with the tool's result.
+public struct ScriptedModel: LanguageModel {
+    public let identifier = "scripted:echo"
+    public let delayMilliseconds: Int
+
+    public init(delayMilliseconds: Int = 20) {
+        self.delayMilliseconds = max(0, delayMilliseconds)
+    }
+
+    public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
+        let plan = plan(for: request)
+        let delay = delayMilliseconds
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    for event in plan.events {
+                        if plan.paced, delay > 0, case .textDelta = event {
+                            try await Task.sleep(for: .milliseconds(delay))
+                        }
+                        try Task.checkCancellation()
+                        continuation.yield(event)
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    struct Plan {
+        var events: [ModelEvent]
+        var paced: Bool
+    }
+
+    func plan(for request: ModelRequest) -> Plan {
+        // A step after a tool round trip answers with the tool's result.
+        if case .toolResult(_, let name, let output, let isError) = request.messages.last {
+            let rendered = (try? WireCoding.encodeString(output)) ?? "null"
+            let text = isError ? "Tool \(name) failed: \(output.stringValue ?? rendered)" : "\(name) returned \(rendered)"
+            return Plan(events: words(text) + [.finish(.stop)], paced: false)
+        }
+        let lastUser = request.messages.last { if case .user = $0 { true } else { false } }
+        guard case .user(let raw) = lastUser else {
+            return Plan(events: words("Hello! Send me a message.") + [.finish(.stop)], paced: false)
+        }
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("/slow") {
+            let count = min(max(Int(text.dropFirst("/slow".count).trimmingCharacters(in: .whitespaces)) ?? 10, 1), 100_000)
+            return Plan(events: words((1...count).map(String.init).joined(separator: " ")) + [.finish(.stop)], paced: true)
+        }
+        if text.hasPrefix("/tool ") {
+            let rest = text.dropFirst("/tool ".count).trimmingCharacters(in: .whitespaces)
+            let name = String(rest.prefix { !$0.isWhitespace })
+            let json = rest.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
+            let input = (try? WireCoding.decode(JSONValue.self, from: json.isEmpty ? "{}" : json)) ?? .object([:])
+            let callId = "call_\(request.messages.count)"
+            return Plan(events: [.toolCall(id: callId, name: name, input: input), .finish(.toolCalls)], paced: false)
+        }
+        return Plan(events: words("You said: \(text)") + [.finish(.stop)], paced: false)
+    }
+
+    /// Splits into word-sized deltas that join back to exactly `text`.
+    private func words(_ text: String) -> [ModelEvent] {
+        var events: [ModelEvent] = []
+        var current = ""
+        for character in text {
+            if character == " ", !current.isEmpty {
+                events.append(.textDelta(current))
+                current = ""
+            }
+            current.append(character)
+        }
+        if !current.isEmpty { events.append(.textDelta(current)) }
+        return events
+    }
+}

@@ -1,0 +1,91 @@
+import AgentWire
+import CAgentABI
+import Logging
+
+/// What `host_ctx` points at: the per-plugin state the C callbacks need.
+/// Retained forever, like the plugin image it serves (plugins are never unloaded).
+final class PluginHostContext: Sendable {
+    let pluginName: String
+    let logger: Logger
+    let turns: TurnTable
+
+    init(pluginName: String, logger: Logger, turns: TurnTable) {
+        self.pluginName = pluginName
+        self.logger = logger
+        self.turns = turns
+    }
+
+    static func from(_ pointer: UnsafeMutableRawPointer?) -> PluginHostContext? {
+        pointer.map { Unmanaged<PluginHostContext>.fromOpaque($0).takeUnretainedValue() }
+    }
+}
+
+/// `@unchecked Sendable`: the plugin keeps `context` valid until `done` is
+/// called, and the host calls `done` exactly once (agent_plugin.h).
+struct ServiceCompletion: @unchecked Sendable {
+    let context: UnsafeMutableRawPointer?
+    let done: agent_service_done_fn
+
+    func callAsFunction(_ status: agent_status, _ result: String) {
+        withAgentStr(result) { done(context, status, $0) }
+    }
+}
+
+/// Builds the `agent_host_api` table handed to a plugin's entry function.
+enum HostServicesTable {
+    /// Allocated once per loaded image and never freed: the plugin may keep the pointer.
+    static func make(for context: PluginHostContext) -> UnsafeMutablePointer<agent_host_api> {
+        let table = UnsafeMutablePointer<agent_host_api>.allocate(capacity: 1)
+        table.initialize(to: agent_host_api(
+            struct_size: UInt32(MemoryLayout<agent_host_api>.size),
+            abi_major: AGENT_ABI_MAJOR,
+            abi_minor: AGENT_ABI_MINOR,
+            host_ctx: Unmanaged.passRetained(context).toOpaque(),
+            log: { hostContext, level, message in
+                guard let context = PluginHostContext.from(hostContext) else { return }
+                let text = String(agentStr: message)
+                let logLevel: Logger.Level = switch level {
+                case AGENT_LOG_DEBUG: .debug
+                case AGENT_LOG_WARNING: .warning
+                case AGENT_LOG_ERROR: .error
+                default: .info
+                }
+                context.logger.log(level: logLevel, "\(text)", metadata: ["plugin": "\(context.pluginName)"])
+            },
+            emit: { hostContext, turnId, chunk in
+                guard let context = PluginHostContext.from(hostContext),
+                      let channel = context.turns.channel(turnId) else { return AGENT_ERR_UNSUPPORTED }
+                // Plugins write their own `data-*` parts; everything else in the
+                // stream is the host's, which keeps the stream's ordering rules.
+                guard let value = try? WireCoding.decode(JSONValue.self, from: String(agentStr: chunk)),
+                      let type = value["type"]?.stringValue, type.hasPrefix("data-"), type.count > 5,
+                      value["data"] != nil
+                else { return AGENT_ERR_INVALID }
+                channel.send(value)
+                return AGENT_OK
+            },
+            call_service: { hostContext, turnId, service, request, callbackContext, done in
+                guard let done, let context = PluginHostContext.from(hostContext),
+                      let channel = context.turns.channel(turnId) else { return AGENT_ERR_UNSUPPORTED }
+                let completion = ServiceCompletion(context: callbackContext, done: done)
+                let serviceName = String(agentStr: service)
+                let requestJSON = String(agentStr: request)
+                channel.track(Task {
+                    do {
+                        completion(AGENT_OK, try await channel.serve(channel, serviceName, requestJSON))
+                    } catch is CancellationError {
+                        completion(AGENT_ERR_CANCELLED, "cancelled")
+                    } catch {
+                        completion(AGENT_ERR_INTERNAL, "\(error)")
+                    }
+                })
+                return AGENT_OK
+            },
+            finish_turn: { hostContext, turnId, status, result in
+                guard let context = PluginHostContext.from(hostContext) else { return }
+                context.turns.channel(turnId)?.finish(status: status, result: String(agentStr: result))
+            }
+        ))
+        return table
+    }
+}

@@ -1,0 +1,60 @@
+import AgentWire
+import CAgentABI
+import Foundation
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Loads a verified store copy: `dlopen`, the entry symbol, the ABI handshake,
+/// the manifest. Never loads from the drop directory, never `dlclose`s.
+struct PluginLoader: Sendable {
+    let logger: Logger
+    let turns: TurnTable
+
+    func load(storePath: String, file: VerifiedPluginFile) throws(PluginRefusal) -> LoadedPlugin {
+        func refuse(_ reason: String) -> PluginRefusal {
+            PluginRefusal(file: (file.sourcePath as NSString).lastPathComponent, reason: reason, sha256: file.sha256)
+        }
+        guard let handle = dlopen(storePath, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
+            throw refuse("dlopen failed: \(dlerror().map { String(cString: $0) } ?? "unknown error")")
+        }
+        // From here on the image stays mapped whatever happens (RTLD_NODELETE):
+        // a refused build costs its mapping until the daemon restarts.
+        guard let symbol = dlsym(handle, AGENT_PLUGIN_ENTRY_SYMBOL) else {
+            throw refuse("does not export \(AGENT_PLUGIN_ENTRY_SYMBOL)")
+        }
+        let entry = unsafeBitCast(symbol, to: agent_plugin_entry_v1_fn.self)
+        let context = PluginHostContext(pluginName: file.name, logger: logger, turns: turns)
+        let hostTable = HostServicesTable.make(for: context)
+
+        var api = agent_plugin_api()
+        let status = entry(hostTable, &api, MemoryLayout<agent_plugin_api>.size)
+        guard status == AGENT_OK else { throw refuse("entry function failed with status \(status.rawValue)") }
+        guard api.abi_major == AGENT_ABI_MAJOR else {
+            throw refuse("ABI major \(api.abi_major) is not supported (host speaks \(AGENT_ABI_MAJOR))")
+        }
+        let required = MemoryLayout<agent_plugin_api>.offset(of: \.shutdown).map { $0 + MemoryLayout<UnsafeRawPointer>.size } ?? .max
+        guard Int(api.struct_size) >= required else {
+            throw refuse("plugin table has size \(api.struct_size), expected at least \(required)")
+        }
+        guard api.start_turn != nil, api.cancel_turn != nil, api.call_tool != nil, api.shutdown != nil else {
+            throw refuse("plugin table is missing a required function")
+        }
+        let manifestText = String(agentStr: api.manifest_json)
+        let manifest: PluginManifest
+        do {
+            manifest = try WireCoding.decode(PluginManifest.self, from: manifestText)
+        } catch {
+            throw refuse("manifest is not valid JSON: \(error)")
+        }
+        guard manifest.toolchain == currentToolchainID else {
+            throw refuse("built by toolchain `\(manifest.toolchain)`, the daemon by `\(currentToolchainID)`")
+        }
+        guard !manifest.agents.isEmpty else { throw refuse("declares no agents") }
+        for agent in manifest.agents where agent.id.isEmpty || agent.id.count > 128 {
+            throw refuse("declares an agent with an invalid id `\(agent.id)`")
+        }
+        return LoadedPlugin(name: file.name, sha256: file.sha256, storePath: storePath, manifest: manifest, api: api)
+    }
+}

@@ -1,0 +1,45 @@
+import AgentWire
+
+/// One client input, the body of `POST /realtime/v1/sessions/{chatId}/in`.
+public struct InputRecord: Codable, Sendable, Hashable {
+    public enum Kind: String, Codable, Sendable {
+        case message
+        case stop
+        case action
+    }
+
+    public var kind: Kind
+    public var message: UIMessage?
+    /// `submit-message` (default) or `regenerate-message`.
+    public var trigger: String?
+    public var action: JSONValue?
+
+    public init(kind: Kind, message: UIMessage? = nil, trigger: String? = nil, action: JSONValue? = nil) {
+        self.kind = kind
+        self.message = message
+        self.trigger = trigger
+        self.action = action
+    }
+
+    public var isRegenerate: Bool { trigger == "regenerate-message" }
+
+    /// Rejects inputs that are well-formed JSON but make no sense.
+    public func validate() throws(AgentHostError) {
+        switch kind {
+        case .message:
+            if isRegenerate { return }
+            guard let message else { throw .badRequest("a message input needs a `message`") }
+            guard message.role == "user" else { throw .badRequest("only `user` messages can be sent, got `\(message.role)`") }
+            if let trigger, trigger != "submit-message" {
+                throw .badRequest("unknown trigger `\(trigger)`")
+            }
+        case .stop:
+            return
+        case .action:
+            guard action != nil else { throw .badRequest("an action input needs an `action`") }
+        }
+    }
+
+    /// Whether this input asks the agent for a turn.
+    public var startsTurn: Bool { kind == .message || kind == .action }
+}

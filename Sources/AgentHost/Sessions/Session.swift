@@ -1,0 +1,176 @@
+import AgentWire
+import Foundation
+import Logging
+
+/// One chat: the single owner of its log, its input queue and its running turn.
+///
+/// Every record goes through `append`, which persists it (group commit) before
+/// publishing it to subscribers, so a client can never have seen a chunk the
+/// log does not hold. Inputs are answered one turn at a time, in order.
+actor Session {
+    let chatId: String
+    let agent: String
+    private let services: SessionServices
+    private var row: SessionRow
+    private var lastSeq: Int64
+    private var lastPublished: Int64
+    private var history: MessageHistory
+    private var queue: [(seq: Int64, input: InputRecord)] = []
+    private var turn: TurnRunner.Handle?
+    private var recentKeys: [String: Int64] = [:]
+    private var subscribers: [UUID: AsyncStream<LogRecord>.Continuation] = [:]
+
+    init(row: SessionRow, records: [LogRecord], services: SessionServices) {
+        self.chatId = row.chatId
+        self.agent = row.agent
+        self.row = row
+        self.services = services
+        self.history = MessageHistory(records: records)
+        self.lastSeq = records.last?.seq ?? 0
+        self.lastPublished = lastSeq
+        self.queue = history.pendingInputs
+    }
+
+    // MARK: Inputs
+
+    /// Persists one client input and returns its seq. A repeated idempotency key
+    /// returns the first seq and changes nothing.
+    func submit(_ input: InputRecord, idempotencyKey: String?) async throws -> Int64 {
+        if let key = idempotencyKey {
+            if let seq = recentKeys[key] { return seq }
+            if let seq = try await services.storage.inputSeq(chatId: chatId, idempotencyKey: key) {
+                recentKeys[key] = seq
+                return seq
+            }
+            // Another call with this key may have got here while we awaited.
+            if let seq = recentKeys[key] { return seq }
+        }
+        guard row.status != .closed else { throw AgentHostError.sessionClosed(chatId) }
+        let body = try WireCoding.encodeString(input)
+        let seq = nextSeq()
+        if let key = idempotencyKey { recentKeys[key] = seq }
+        do {
+            try await persist([LogRecord(chatId: chatId, seq: seq, kind: .input, body: body, idempotencyKey: idempotencyKey)])
+        } catch {
+            if let key = idempotencyKey { recentKeys[key] = nil }
+            throw error
+        }
+        if input.kind == .stop {
+            turn?.stop()
+        } else if input.startsTurn {
+            queue.append((seq, input))
+            startNextTurn()
+        }
+        return seq
+    }
+
+    // MARK: Output
+
+    /// Appends output or control chunks of the running turn, in order.
+    func append(_ chunks: [JSONValue], kind: LogRecord.Kind) async throws {
+        let records = try chunks.map { chunk in
+            LogRecord(chatId: chatId, seq: nextSeq(), kind: kind, body: try WireCoding.encodeString(chunk))
+        }
+        try await persist(records)
+    }
+
+    private func nextSeq() -> Int64 {
+        lastSeq += 1
+        return lastSeq
+    }
+
+    private func persist(_ records: [LogRecord]) async throws {
+        try await services.writer.append(records)
+        for record in records {
+            history.apply(record)
+            lastPublished = max(lastPublished, record.seq)
+            if record.isStreamed {
+                for continuation in subscribers.values { continuation.yield(record) }
+            }
+        }
+    }
+
+    /// Live records from now on, and the last seq already published: records up
+    /// to it are in storage, records after it arrive on the stream.
+    func subscribe() -> (records: AsyncStream<LogRecord>, publishedThrough: Int64) {
+        let id = UUID()
+        let (stream, continuation) = AsyncStream.makeStream(of: LogRecord.self)
+        continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
+        if row.status == .closed {
+            continuation.finish()
+        } else {
+            subscribers[id] = continuation
+        }
+        return (stream, lastPublished)
+    }
+
+    private func unsubscribe(_ id: UUID) {
+        subscribers[id] = nil
+    }
+
+    var messages: (messages: [UIMessage], lastSeq: Int64) {
+        (history.messages, lastPublished)
+    }
+
+    var info: SessionInfo {
+        SessionInfo(
+            chatId: chatId, agent: agent, status: row.status, generation: turn?.generationId, lastSeq: lastPublished,
+            queuedInputs: queue.count, createdAt: row.createdAt, updatedAt: row.updatedAt,
+            clientData: row.clientData, metadata: row.metadata
+        )
+    }
+
+    var isRunning: Bool { turn != nil }
+
+    // MARK: Lifecycle
+
+    func close() async throws {
+        guard row.status != .closed else { return }
+        queue.removeAll()
+        turn?.stop()
+        try await setStatus(.closed)
+        for continuation in subscribers.values { continuation.finish() }
+        subscribers.removeAll()
+    }
+
+    private func setStatus(_ status: SessionStatus) async throws {
+        guard row.status != status else { return }
+        row.status = status
+        row.updatedAt = Date()
+        try await services.storage.setStatus(chatId: chatId, status: status)
+    }
+
+    // MARK: Turns
+
+    /// Starts inputs that were persisted but never answered (e.g. before a restart).
+    func resumeQueuedInputs() {
+        startNextTurn()
+    }
+
+    private func startNextTurn() {
+        guard turn == nil, row.status != .closed, !queue.isEmpty else { return }
+        let next = queue.removeFirst()
+        turn = TurnRunner.start(session: self, inSeq: next.seq, input: next.input, services: services)
+    }
+
+    /// Called by the runner before it leases a generation.
+    func turnWillRun() async throws {
+        try await setStatus(.running)
+    }
+
+    /// Called by the runner once `data-turn-complete` is persisted.
+    func turnDidEnd() async {
+        turn = nil
+        if queue.isEmpty, row.status == .running {
+            do {
+                try await setStatus(.idle)
+            } catch {
+                services.logger.error("cannot persist session status", metadata: ["chatId": "\(chatId)", "error": "\(error)"])
+            }
+        }
+        startNextTurn()
+    }
+
+    /// The conversation the agent sees for the turn that just started.
+    var conversation: [UIMessage] { history.messages }
+}

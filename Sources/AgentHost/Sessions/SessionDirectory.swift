@@ -1,0 +1,60 @@
+import AgentWire
+import Foundation
+
+/// All sessions: creates them, and finds the one live actor per chat, loading
+/// it from the log when it is not in memory.
+public actor SessionDirectory {
+    private let services: SessionServices
+    private var live: [String: Session] = [:]
+    private var loading: [String: Task<Session, any Error>] = [:]
+
+    init(services: SessionServices) {
+        self.services = services
+    }
+
+    /// Create-or-get on chatId. Refuses unknown agents and closed sessions.
+    public func create(chatId: String, agent: String, clientData: String?, metadata: String?) async throws -> (row: SessionRow, created: Bool) {
+        guard !chatId.isEmpty, chatId.count <= 256 else { throw AgentHostError.badRequest("`chatId` must be 1 to 256 characters") }
+        guard await services.registry.hasAgent(agent) else { throw AgentHostError.unknownAgent(agent) }
+        let result = try await services.storage.createSession(
+            SessionRow(chatId: chatId, agent: agent, clientData: clientData, metadata: metadata)
+        )
+        if !result.created {
+            guard result.row.status != .closed else {
+                throw AgentHostError.conflict("session `\(chatId)` is closed and cannot be re-created")
+            }
+            guard result.row.agent == agent else {
+                throw AgentHostError.conflict("session `\(chatId)` belongs to agent `\(result.row.agent)`")
+            }
+        }
+        return result
+    }
+
+    /// The live session actor, loaded from storage if needed.
+    func session(_ chatId: String) async throws -> Session {
+        if let session = live[chatId] { return session }
+        if let task = loading[chatId] { return try await task.value }
+        let services = services
+        let task = Task<Session, any Error> {
+            guard let row = try await services.storage.session(chatId: chatId) else {
+                throw AgentHostError.notFound("no session `\(chatId)`")
+            }
+            let records = try await services.storage.records(chatId: chatId, after: 0, upTo: nil)
+            return Session(row: row, records: records, services: services)
+        }
+        loading[chatId] = task
+        defer { loading[chatId] = nil }
+        let session = try await task.value
+        live[chatId] = session
+        await session.resumeQueuedInputs()
+        return session
+    }
+
+    public func info(_ chatId: String) async throws -> SessionInfo {
+        try await session(chatId).info
+    }
+
+    public func list(agent: String?, status: SessionStatus?, limit: Int, after: Int64?) async throws -> [SessionRow] {
+        try await services.storage.listSessions(agent: agent, status: status, limit: limit, after: after)
+    }
+}

@@ -1,0 +1,16 @@
+import Foundation
+
+/// A session as `GET /api/v1/sessions/{chatId}` shows it.
+public struct SessionInfo: Codable, Sendable {
+    public var chatId: String
+    public var agent: String
+    public var status: SessionStatus
+    /// The generation serving the running turn, if one runs.
+    public var generation: Int?
+    public var lastSeq: Int64
+    public var queuedInputs: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var clientData: String?
+    public var metadata: String?
+}

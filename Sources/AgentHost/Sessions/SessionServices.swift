@@ -1,0 +1,13 @@
+import Logging
+
+/// What every session needs from the daemon, passed in once.
+struct SessionServices: Sendable {
+    let storage: any SessionStorage
+    let writer: LogWriter
+    let registry: PluginRegistry
+    let models: ModelCatalog
+    let turns: TurnTable
+    let logger: Logger
+    /// A plugin that does not end a stopped turn within this time is left behind.
+    var stopGracePeriod: Duration = .seconds(2)
+}

@@ -1,0 +1,41 @@
+import Foundation
+import GRDB
+
+/// Where a session stands. Persisted, so a restart knows which turns were cut off.
+public enum SessionStatus: String, Codable, Sendable, CaseIterable {
+    case idle
+    case running
+    case awaitingInput = "awaiting-input"
+    case closed
+}
+
+/// One row of the `session` table: who the chat talks to and where it stands.
+public struct SessionRow: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "session"
+
+    /// Insertion order; the cursor for paged listing.
+    public var id: Int64?
+    public var chatId: String
+    public var agent: String
+    public var status: SessionStatus
+    /// JSON text as the creator sent it, or nil.
+    public var clientData: String?
+    public var metadata: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(chatId: String, agent: String, status: SessionStatus = .idle, clientData: String? = nil,
+                metadata: String? = nil, createdAt: Date = Date(), updatedAt: Date = Date()) {
+        self.chatId = chatId
+        self.agent = agent
+        self.status = status
+        self.clientData = clientData
+        self.metadata = metadata
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}

@@ -1,0 +1,19 @@
+/// Everything the daemon keeps on disk about sessions. A protocol so a shared
+/// PostgreSQL backend can serve several daemons later; SQLite is the default.
+public protocol SessionStorage: Sendable {
+    /// Inserts the session, or returns the existing one with `created == false`.
+    func createSession(_ row: SessionRow) async throws -> (row: SessionRow, created: Bool)
+    func session(chatId: String) async throws -> SessionRow?
+    /// Sessions in creation order, starting after the row with id `after`.
+    func listSessions(agent: String?, status: SessionStatus?, limit: Int, after: Int64?) async throws -> [SessionRow]
+    func setStatus(chatId: String, status: SessionStatus) async throws
+
+    /// Appends records of any sessions in one transaction (group commit).
+    func append(_ records: [LogRecord]) async throws
+    /// Records with `after < seq <= upTo`, in seq order.
+    func records(chatId: String, after: Int64, upTo: Int64?) async throws -> [LogRecord]
+    /// The highest seq in the session's log, 0 when empty.
+    func lastSeq(chatId: String) async throws -> Int64
+    /// The seq of an input stored with this idempotency key, if any.
+    func inputSeq(chatId: String, idempotencyKey: String) async throws -> Int64?
+}

@@ -1,0 +1,118 @@
+import CAgentABI
+import Synchronization
+
+/// The plugin image's own state: the host table, the exported agents and every
+/// task the plugin runs. Each loaded build of a plugin is a separate image, so
+/// each generation has its own copy of these globals.
+enum PluginRuntime {
+    struct State: ~Copyable {
+        var host: HostServices?
+        var agents: [String: ChatAgent] = [:]
+        var manifest = agent_str(ptr: nil, len: 0)
+        var turns: [UInt64: Task<Void, Never>] = [:]
+        var toolTasks: [UInt64: Task<Void, Never>] = [:]
+        var nextToolTask: UInt64 = 0
+    }
+
+    static let state = Mutex(State())
+
+    static var host: HostServices {
+        get throws {
+            guard let host = state.withLock({ $0.host }) else { throw StreamTextError.notInTurn }
+            return host
+        }
+    }
+}
+
+// MARK: - The C entry points the host calls (agent_plugin_api)
+
+/// `@unchecked Sendable`: the plugin promises `context` stays valid until `done`
+/// is called exactly once, which is all this wrapper is used for.
+private struct Completion: @unchecked Sendable {
+    let context: UnsafeMutableRawPointer?
+    let done: agent_tool_done_fn
+
+    func callAsFunction(_ status: agent_status, _ result: String) {
+        withAgentStr(result) { done(context, status, $0) }
+    }
+}
+
+func startTurnEntry(_ turnId: UInt64, _ requestStr: agent_str) -> agent_status {
+    guard let request = try? WireCoding.decode(TurnRequest.self, from: String(agentStr: requestStr)) else {
+        return AGENT_ERR_INVALID
+    }
+    return PluginRuntime.state.withLock { state -> agent_status in
+        guard let host = state.host else { return AGENT_ERR_INTERNAL }
+        guard let agent = state.agents[request.agent] else { return AGENT_ERR_UNSUPPORTED }
+        guard state.turns[turnId] == nil else { return AGENT_ERR_BUSY }
+        let run = ChatRun(chatId: request.chatId, messages: request.messages, signal: AbortSignal(), tools: agent.tools, turnId: turnId)
+        state.turns[turnId] = Task {
+            let status: agent_status
+            let result: String
+            do {
+                let outcome = try await CurrentTurn.$value.withValue(CurrentTurn(turnId: turnId, tools: agent.tools)) {
+                    try await agent.run(run)
+                }
+                status = AGENT_OK
+                result = (try? WireCoding.encodeString(TurnResult(finishReason: outcome.finishReason))) ?? "{}"
+            } catch is CancellationError {
+                status = AGENT_ERR_CANCELLED
+                result = "turn cancelled"
+            } catch {
+                status = Task.isCancelled ? AGENT_ERR_CANCELLED : AGENT_ERR_INTERNAL
+                result = "\(error)"
+            }
+            _ = PluginRuntime.state.withLock { $0.turns.removeValue(forKey: turnId) }
+            host.finishTurn(turnId: turnId, status: status, result: result)
+        }
+        return AGENT_OK
+    }
+}
+
+func cancelTurnEntry(_ turnId: UInt64) {
+    PluginRuntime.state.withLock { $0.turns[turnId] }?.cancel()
+}
+
+func callToolEntry(
+    _ turnId: UInt64, _ argsStr: agent_str, _ context: UnsafeMutableRawPointer?, _ done: agent_tool_done_fn?
+) -> agent_status {
+    guard let done else { return AGENT_ERR_INVALID }
+    guard let call = try? WireCoding.decode(ToolCallRequest.self, from: String(agentStr: argsStr)) else {
+        return AGENT_ERR_INVALID
+    }
+    let completion = Completion(context: context, done: done)
+    return PluginRuntime.state.withLock { state -> agent_status in
+        guard let tool = state.agents[call.agent]?.tools.first(where: { $0.name == call.tool }) else {
+            return AGENT_ERR_UNSUPPORTED
+        }
+        let taskId = state.nextToolTask
+        state.nextToolTask += 1
+        state.toolTasks[taskId] = Task {
+            do {
+                let output = try await tool.execute(call.input)
+                completion(AGENT_OK, try WireCoding.encodeString(output))
+            } catch {
+                completion(AGENT_ERR_INTERNAL, "\(error)")
+            }
+            _ = PluginRuntime.state.withLock { $0.toolTasks.removeValue(forKey: taskId) }
+        }
+        return AGENT_OK
+    }
+}
+
+func shutdownEntry(_ context: UnsafeMutableRawPointer?, _ done: (@convention(c) (UnsafeMutableRawPointer?) -> Void)?) {
+    let tasks = PluginRuntime.state.withLock { state in Array(state.turns.values) + Array(state.toolTasks.values) }
+    let completion = ShutdownCompletion(context: context, done: done)
+    Task {
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+        completion()
+    }
+}
+
+/// `@unchecked Sendable`: as `Completion`, the host keeps `context` valid until `done`.
+private struct ShutdownCompletion: @unchecked Sendable {
+    let context: UnsafeMutableRawPointer?
+    let done: (@convention(c) (UnsafeMutableRawPointer?) -> Void)?
+    func callAsFunction() { done?(context) }
+}

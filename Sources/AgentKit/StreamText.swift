@@ -1,0 +1,62 @@
+/// What a finished `streamText` call reports; returning it from `run` ends the turn.
+public struct StreamTextResult: Sendable {
+    public let text: String
+    public let finishReason: String
+    public let steps: Int
+
+    public init(text: String, finishReason: String, steps: Int) {
+        self.text = text
+        self.finishReason = finishReason
+        self.steps = steps
+    }
+}
+
+public enum StreamTextError: Error, CustomStringConvertible {
+    case notInTurn
+    case host(status: UInt32, message: String)
+
+    public var description: String {
+        switch self {
+        case .notInTurn: "streamText was called outside a turn's run"
+        case .host(let status, let message): "host refused the model call (status \(status)): \(message)"
+        }
+    }
+}
+
+/// Runs the step loop in the host: one streamed model request per step, tool
+/// calls executed and fed back, until the model stops or `stopWhen` is reached.
+/// Every chunk goes straight into the session's output stream; there is nothing
+/// to pipe or spread.
+public func streamText(
+    model: Model = .default,
+    system: String? = nil,
+    messages: [UIMessage],
+    signal: AbortSignal? = nil,
+    stopWhen: StopCondition = .stepCount(1),
+    tools: [Tool]? = nil
+) async throws -> StreamTextResult {
+    guard let turn = CurrentTurn.value else { throw StreamTextError.notInTurn }
+    try signal?.throwIfAborted()
+    let request = ModelStreamRequest(
+        model: model.identifier,
+        system: system,
+        messages: messages,
+        maxSteps: stopWhen.maxSteps,
+        tools: (tools ?? turn.tools).map(\.spec)
+    )
+    let reply = try await PluginRuntime.host.callService(
+        turnId: turn.turnId,
+        service: HostService.modelStream,
+        request: WireCoding.encodeString(request)
+    )
+    let result = try WireCoding.decode(ModelStreamResult.self, from: reply)
+    return StreamTextResult(text: result.text, finishReason: result.finishReason, steps: result.steps)
+}
+
+/// The turn the current task runs for; lets `streamText` find its host turn.
+struct CurrentTurn: Sendable {
+    let turnId: UInt64
+    let tools: [Tool]
+
+    @TaskLocal static var value: CurrentTurn?
+}

@@ -1,0 +1,85 @@
+import AgentHost
+import ArgumentParser
+import Foundation
+
+@main
+struct AgentHostCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent-host",
+        abstract: "Host durable, multi-turn AI chat agents built as .so plugins.",
+        subcommands: [Serve.self, Deploy.self, Token.self, Agents.self, Sessions.self]
+    )
+}
+
+/// Where the daemon keeps its data; shared by commands that read the secret key.
+struct DataOptions: ParsableArguments {
+    @Option(help: "Data directory (SQLite file, secret key, plugin store).")
+    var data: String = "./.agent-host"
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the daemon.")
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "Plugins drop directory (default: <data>/plugins).")
+    var plugins: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one.")
+    var port: Int = 8787
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    func run() async throws {
+        let configuration = DaemonConfiguration(
+            dataDirectory: dataOptions.data, pluginsDirectory: plugins, host: host, port: port
+        )
+        try await Daemon(configuration: configuration).run()
+    }
+}
+
+struct Deploy: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Drop a plugin build into the plugins directory atomically (temp file + rename)."
+    )
+
+    @Argument(help: "The plugin .so to deploy.")
+    var file: String
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "Plugins drop directory (default: <data>/plugins).")
+    var plugins: String?
+
+    func run() throws {
+        let directory = plugins ?? "\(dataOptions.data)/plugins"
+        let destination = try PluginDeployer.deploy(file: file, into: directory)
+        print("deployed \(file) → \(destination)")
+    }
+}
+
+struct Token: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Mint a public token scoped to one session.")
+
+    @Option(help: "The chat id the token may read and write.")
+    var chat: String
+
+    @Option(help: "Lifetime, e.g. 15m, 1h, 7d.")
+    var ttl: String = "1h"
+
+    @Flag(help: "Read scope only.")
+    var readOnly = false
+
+    @OptionGroup var dataOptions: DataOptions
+
+    func run() async throws {
+        guard let lifetime = TokenLifetime.parse(ttl) else {
+            throw ValidationError("--ttl must look like 30s, 15m, 1h or 7d (at most 30d)")
+        }
+        let key = try SecretKey.load(environment: ProcessInfo.processInfo.environment, dataDirectory: dataOptions.data)
+        let minter = await TokenMinter(secretKey: key)
+        let scopes = TokenScopes(read: [chat], write: readOnly ? [] : [chat])
+        print(try await minter.mint(scopes: scopes, ttl: lifetime))
+    }
+}
