@@ -31,9 +31,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on.")
     var host: String = "127.0.0.1"
 
+    @Option(help: "Seconds without activity after which a session leaves memory (it is rebuilt from disk on use).")
+    var idleTimeout: Double = 300
+
     func run() async throws {
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
         let configuration = DaemonConfiguration(
-            dataDirectory: dataOptions.data, pluginsDirectory: plugins, host: host, port: port
+            dataDirectory: dataOptions.data, pluginsDirectory: plugins, host: host, port: port,
+            idleTimeout: .milliseconds(Int64(idleTimeout * 1000))
         )
         try await Daemon(configuration: configuration).run()
     }

@@ -37,7 +37,9 @@ public protocol LanguageModel: Sendable {
 }
 
 extension ModelMessage {
-    /// Converts `useChat` messages to the model's view: text and tool round trips.
+    /// Converts `useChat` messages to the model's view. An assistant message
+    /// holds one step per `step-start` part; each step becomes the assistant's
+    /// text and tool calls followed by the tool results, in order.
     static func from(_ messages: [UIMessage]) -> [ModelMessage] {
         var result: [ModelMessage] = []
         for message in messages {
@@ -45,27 +47,39 @@ extension ModelMessage {
             case "user":
                 result.append(.user(message.text))
             case "assistant":
-                var text = ""
-                var calls: [ModelToolCall] = []
-                var outputs: [ModelMessage] = []
+                var steps: [[JSONValue]] = [[]]
                 for part in message.parts {
-                    guard let type = part["type"]?.stringValue else { continue }
-                    if type == "text" { text += part["text"]?.stringValue ?? "" }
-                    guard type.hasPrefix("tool-"), let callId = part["toolCallId"]?.stringValue else { continue }
-                    let name = String(type.dropFirst("tool-".count))
-                    calls.append(ModelToolCall(id: callId, name: name, input: part["input"] ?? .null))
-                    if let output = part["output"] {
-                        outputs.append(.toolResult(callId: callId, name: name, output: output, isError: false))
-                    } else if let errorText = part["errorText"] {
-                        outputs.append(.toolResult(callId: callId, name: name, output: errorText, isError: true))
+                    if part["type"]?.stringValue == "step-start" {
+                        if steps[steps.count - 1].isEmpty == false { steps.append([]) }
+                    } else {
+                        steps[steps.count - 1].append(part)
                     }
                 }
-                result.append(.assistant(text: text, toolCalls: calls))
-                result.append(contentsOf: outputs)
+                for step in steps { result.append(contentsOf: assistantStep(step)) }
             default:
                 continue
             }
         }
         return result
+    }
+
+    private static func assistantStep(_ parts: [JSONValue]) -> [ModelMessage] {
+        var text = ""
+        var calls: [ModelToolCall] = []
+        var outputs: [ModelMessage] = []
+        for part in parts {
+            guard let type = part["type"]?.stringValue else { continue }
+            if type == "text" { text += part["text"]?.stringValue ?? "" }
+            guard type.hasPrefix("tool-"), let callId = part["toolCallId"]?.stringValue else { continue }
+            let name = String(type.dropFirst("tool-".count))
+            calls.append(ModelToolCall(id: callId, name: name, input: part["input"] ?? .null))
+            if let output = part["output"] {
+                outputs.append(.toolResult(callId: callId, name: name, output: output, isError: false))
+            } else if let errorText = part["errorText"] {
+                outputs.append(.toolResult(callId: callId, name: name, output: errorText, isError: true))
+            }
+        }
+        guard !text.isEmpty || !calls.isEmpty else { return [] }
+        return [.assistant(text: text, toolCalls: calls)] + outputs
     }
 }

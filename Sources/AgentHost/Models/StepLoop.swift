@@ -14,26 +14,50 @@ struct StepLoop: Sendable {
         let message: String
     }
 
-    func run(_ request: ModelStreamRequest) async throws -> ModelStreamResult {
+    /// Runs steps until the model stops or the turn's step limit is reached.
+    /// `checkpoint` continues a turn that was cut off: step numbering goes on, and
+    /// a step that was open is retried inside the same step and text part, with
+    /// the text already streamed sent back so the answer continues where it stopped.
+    func run(_ request: ModelStreamRequest, resumingFrom checkpoint: TurnProgress? = nil) async throws -> ModelStreamResult {
         precondition(request.maxSteps > 0, "the plugin SDK guarantees at least one step")
         var messages = ModelMessage.from(request.messages)
         var allText = ""
         var finishReason = FinishReason.stop
-        var step = 0
+        var step = checkpoint?.stepsCompleted ?? 0
+        var openStep = checkpoint.flatMap { $0.stepOpen ? OpenStep(progress: $0) : nil }
         while step < request.maxSteps {
             step += 1
-            try await emit(.startStep)
+            if openStep == nil { try await emit(.startStep) }
             let outcome = try await runStep(
-                number: step, request: ModelRequest(system: request.system, messages: messages, tools: request.tools)
+                number: step,
+                request: ModelRequest(system: request.system, messages: messages, tools: request.tools),
+                continuing: openStep
             )
+            openStep = nil
             allText += outcome.text
             finishReason = outcome.finishReason
             try await emit(.finishStep)
             guard finishReason == .toolCalls, !outcome.toolCalls.isEmpty else { break }
+            if case .assistant(let prefix, let calls)? = messages.last, calls.isEmpty, !prefix.isEmpty {
+                messages.removeLast()  // the retried step's prefix is part of this step's text now
+            }
             messages.append(.assistant(text: outcome.text, toolCalls: outcome.toolCalls))
             messages.append(contentsOf: outcome.toolResults)
         }
         return ModelStreamResult(text: allText, finishReason: finishReason.rawValue, steps: step)
+    }
+
+    /// A step that was cut off mid-stream and is being retried.
+    struct OpenStep {
+        var textId: String?
+        var reasoningId: String?
+        var prefix: String
+
+        init(progress: TurnProgress) {
+            textId = progress.openTextId
+            reasoningId = progress.openReasoningId
+            prefix = progress.partialStepText
+        }
     }
 
     private struct StepOutcome {
@@ -43,12 +67,13 @@ struct StepLoop: Sendable {
         var toolResults: [ModelMessage] = []
     }
 
-    private func runStep(number: Int, request: ModelRequest) async throws -> StepOutcome {
+    private func runStep(number: Int, request: ModelRequest, continuing open: OpenStep?) async throws -> StepOutcome {
         var outcome = StepOutcome()
-        let textId = "text-\(number)"
-        let reasoningId = "reasoning-\(number)"
-        var textOpen = false
-        var reasoningOpen = false
+        outcome.text = open?.prefix ?? ""
+        let textId = open?.textId ?? "text-\(number)"
+        let reasoningId = open?.reasoningId ?? "reasoning-\(number)"
+        var textOpen = open?.textId != nil
+        var reasoningOpen = open?.reasoningId != nil
         for try await event in model.stream(request) {
             try Task.checkCancellation()
             switch event {

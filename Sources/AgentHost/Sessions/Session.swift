@@ -16,9 +16,17 @@ actor Session {
     private var lastPublished: Int64
     private var history: MessageHistory
     private var queue: [(seq: Int64, input: InputRecord)] = []
+    /// A turn the log shows started but never completed: the daemon died during it.
+    private var interrupted: TurnProgress?
     private var turn: TurnRunner.Handle?
     private var recentKeys: [String: Int64] = [:]
     private var subscribers: [UUID: AsyncStream<LogRecord>.Continuation] = [:]
+    private var lastActivity = ContinuousClock.now
+    /// Set once the directory dropped this actor; a newer one owns the chat then.
+    private var evicted = false
+
+    /// Thrown to callers holding an evicted actor; the directory retries with a fresh one.
+    struct Evicted: Error {}
 
     init(row: SessionRow, records: [LogRecord], services: SessionServices) {
         self.chatId = row.chatId
@@ -29,6 +37,7 @@ actor Session {
         self.lastSeq = records.last?.seq ?? 0
         self.lastPublished = lastSeq
         self.queue = history.pendingInputs
+        self.interrupted = history.turnInProgress
     }
 
     // MARK: Inputs
@@ -36,6 +45,8 @@ actor Session {
     /// Persists one client input and returns its seq. A repeated idempotency key
     /// returns the first seq and changes nothing.
     func submit(_ input: InputRecord, idempotencyKey: String?) async throws -> Int64 {
+        guard !evicted else { throw Evicted() }
+        lastActivity = .now
         if let key = idempotencyKey {
             if let seq = recentKeys[key] { return seq }
             if let seq = try await services.storage.inputSeq(chatId: chatId, idempotencyKey: key) {
@@ -46,6 +57,9 @@ actor Session {
             if let seq = recentKeys[key] { return seq }
         }
         guard row.status != .closed else { throw AgentHostError.sessionClosed(chatId) }
+        // Mark the session running before its input is durable, so that after a
+        // crash every unanswered input belongs to a session recovery looks at.
+        if input.startsTurn { try await setStatus(.running) }
         let body = try WireCoding.encodeString(input)
         let seq = nextSeq()
         if let key = idempotencyKey { recentKeys[key] = seq }
@@ -68,6 +82,7 @@ actor Session {
 
     /// Appends output or control chunks of the running turn, in order.
     func append(_ chunks: [JSONValue], kind: LogRecord.Kind) async throws {
+        lastActivity = .now
         let records = try chunks.map { chunk in
             LogRecord(chatId: chatId, seq: nextSeq(), kind: kind, body: try WireCoding.encodeString(chunk))
         }
@@ -92,7 +107,9 @@ actor Session {
 
     /// Live records from now on, and the last seq already published: records up
     /// to it are in storage, records after it arrive on the stream.
-    func subscribe() -> (records: AsyncStream<LogRecord>, publishedThrough: Int64) {
+    func subscribe() throws -> (records: AsyncStream<LogRecord>, publishedThrough: Int64) {
+        guard !evicted else { throw Evicted() }
+        lastActivity = .now
         let id = UUID()
         let (stream, continuation) = AsyncStream.makeStream(of: LogRecord.self)
         continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
@@ -106,6 +123,17 @@ actor Session {
 
     private func unsubscribe(_ id: UUID) {
         subscribers[id] = nil
+        lastActivity = .now
+    }
+
+    /// Marks the actor evicted when nothing needs it in memory: no turn running
+    /// or waiting, no subscriber, no activity for `idleFor`. The log holds the rest.
+    func evictIfIdle(idleFor: Duration) -> Bool {
+        guard turn == nil, queue.isEmpty, interrupted == nil, subscribers.isEmpty,
+              lastActivity.duration(to: .now) >= idleFor
+        else { return false }
+        evicted = true
+        return true
     }
 
     var messages: (messages: [UIMessage], lastSeq: Int64) {
@@ -148,9 +176,14 @@ actor Session {
     }
 
     private func startNextTurn() {
-        guard turn == nil, row.status != .closed, !queue.isEmpty else { return }
-        let next = queue.removeFirst()
-        turn = TurnRunner.start(session: self, inSeq: next.seq, input: next.input, services: services)
+        guard turn == nil, row.status != .closed else { return }
+        if let progress = interrupted {
+            interrupted = nil
+            turn = TurnRunner.start(session: self, origin: .interrupted(progress), services: services)
+        } else if !queue.isEmpty {
+            let next = queue.removeFirst()
+            turn = TurnRunner.start(session: self, origin: .input(inSeq: next.seq), services: services)
+        }
     }
 
     /// Called by the runner before it leases a generation.
@@ -161,7 +194,7 @@ actor Session {
     /// Called by the runner once `data-turn-complete` is persisted.
     func turnDidEnd() async {
         turn = nil
-        if queue.isEmpty, row.status == .running {
+        if queue.isEmpty, interrupted == nil, row.status == .running {
             do {
                 try await setStatus(.idle)
             } catch {
@@ -171,6 +204,11 @@ actor Session {
         startNextTurn()
     }
 
-    /// The conversation the agent sees for the turn that just started.
-    var conversation: [UIMessage] { history.messages }
+    /// The conversation the agent sees for the turn that just started: the
+    /// answer in progress is included only when it has content (a resumed turn).
+    var conversation: [UIMessage] {
+        var messages = history.messages
+        if let last = messages.last, last.role == "assistant", last.parts.isEmpty { messages.removeLast() }
+        return messages
+    }
 }

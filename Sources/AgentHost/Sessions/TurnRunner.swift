@@ -59,21 +59,48 @@ enum TurnRunner {
         }
     }
 
-    static func start(session: Session, inSeq: Int64, input: InputRecord, services: SessionServices) -> Handle {
+    /// How the turn begins: a new input, or a turn that was cut off and resumes
+    /// from what its log records hold.
+    enum Origin: Sendable {
+        case input(inSeq: Int64)
+        case interrupted(TurnProgress)
+    }
+
+    static func start(session: Session, origin: Origin, services: SessionServices) -> Handle {
         let handle = Handle(stopGracePeriod: services.stopGracePeriod)
         Task {
-            await run(session: session, handle: handle, inSeq: inSeq, services: services)
+            await run(session: session, handle: handle, origin: origin, services: services)
         }
         return handle
     }
 
-    private static func run(session: Session, handle: Handle, inSeq: Int64, services: SessionServices) async {
+    private static func run(session: Session, handle: Handle, origin: Origin, services: SessionServices) async {
         let chatId = session.chatId
         do {
             try await session.turnWillRun()
-            try await session.append([ControlPart.turnStart(inSeq: inSeq).json], kind: .control)
-            try await session.append([UIChunk.start(messageId: "msg-\(inSeq)-\(chatId)").json], kind: .output)
-            let ending = try await drive(session: session, handle: handle, services: services)
+            let inSeq: Int64
+            var checkpoint: TurnProgress?
+            switch origin {
+            case .input(let seq):
+                inSeq = seq
+                try await session.append([ControlPart.turnStart(inSeq: seq).json], kind: .control)
+                try await session.append([UIChunk.start(messageId: messageId(chatId: chatId, inSeq: seq)).json], kind: .output)
+            case .interrupted(let progress):
+                inSeq = progress.inSeq
+                checkpoint = progress
+                try await session.append([ControlPart.interrupted(inSeq: inSeq).json], kind: .control)
+                if !progress.started {
+                    try await session.append([UIChunk.start(messageId: messageId(chatId: chatId, inSeq: inSeq)).json], kind: .output)
+                }
+            }
+            let ending: [UIChunk]
+            if let checkpoint, checkpoint.responseEnded {
+                ending = []
+            } else if let checkpoint, checkpoint.stopRequested {
+                ending = [.abort]
+            } else {
+                ending = try await drive(session: session, handle: handle, checkpoint: checkpoint, services: services)
+            }
             try await session.append(ending.map(\.json), kind: .output)
             try await session.append([ControlPart.turnComplete(inSeq: inSeq).json], kind: .control)
         } catch {
@@ -83,16 +110,30 @@ enum TurnRunner {
         await session.turnDidEnd()
     }
 
+    static func messageId(chatId: String, inSeq: Int64) -> String {
+        "msg-\(inSeq)-\(chatId)"
+    }
+
     /// Runs the plugin's turn; returns the chunks that close the response.
-    private static func drive(session: Session, handle: Handle, services: SessionServices) async throws -> [UIChunk] {
+    private static func drive(
+        session: Session, handle: Handle, checkpoint: TurnProgress?, services: SessionServices
+    ) async throws -> [UIChunk] {
         let lease: GenerationLease
         do {
             lease = try await services.registry.lease(agent: session.agent)
         } catch {
             return [.error(errorText: error.description), .finish(finishReason: .error)]
         }
+        // The first model call of a resumed turn continues from the checkpoint.
+        let pendingCheckpoint = Mutex(checkpoint)
         let channel = services.turns.open { channel, service, request in
-            try await serve(service: service, request: request, channel: channel, lease: lease, services: services)
+            let resumeFrom = pendingCheckpoint.withLock { value in
+                defer { value = nil }
+                return value
+            }
+            return try await serve(
+                service: service, request: request, channel: channel, lease: lease, resumeFrom: resumeFrom, services: services
+            )
         }
         defer { services.turns.close(channel.turnId) }
         _ = handle.attach(channel: channel, plugin: lease.plugin, generationId: lease.generationId)
@@ -107,22 +148,29 @@ enum TurnRunner {
                     .finish(finishReason: .error)]
         }
 
-        var stepOpen = false
+        var stepOpen = checkpoint?.stepOpen ?? false
         var outcome: (status: agent_status, result: String) = (AGENT_ERR_INTERNAL, "the agent ended without finishing the turn")
         do {
-            for await event in channel.events {
-                switch event {
-                case .chunk(let chunk):
-                    switch chunk["type"]?.stringValue {
-                    case "start-step": stepOpen = true
-                    case "finish-step": stepOpen = false
-                    default: break
+            var finished = false
+            while !finished {
+                let batch = await channel.nextBatch()
+                if batch.isEmpty { break }
+                var chunks: [JSONValue] = []
+                for event in batch {
+                    switch event {
+                    case .chunk(let chunk):
+                        switch chunk["type"]?.stringValue {
+                        case "start-step": stepOpen = true
+                        case "finish-step": stepOpen = false
+                        default: break
+                        }
+                        chunks.append(chunk)
+                    case .finished(let status, let result):
+                        outcome = (status, result)
+                        finished = true
                     }
-                    try await session.append([chunk], kind: .output)
-                case .finished(let status, let result):
-                    outcome = (status, result)
                 }
-                if case .finished = event { break }
+                try await session.append(chunks, kind: .output)
             }
         } catch {
             handle.stop()
@@ -144,7 +192,8 @@ enum TurnRunner {
     }
 
     private static func serve(
-        service: String, request: String, channel: TurnChannel, lease: GenerationLease, services: SessionServices
+        service: String, request: String, channel: TurnChannel, lease: GenerationLease, resumeFrom: TurnProgress?,
+        services: SessionServices
     ) async throws -> String {
         guard service == HostService.modelStream else {
             throw AgentHostError.badRequest("unknown host service `\(service)`")
@@ -165,6 +214,6 @@ enum TurnRunner {
                 return .success(output)
             }
         )
-        return try WireCoding.encodeString(try await loop.run(streamRequest))
+        return try WireCoding.encodeString(try await loop.run(streamRequest, resumingFrom: resumeFrom))
     }
 }

@@ -71,6 +71,11 @@ public enum ControlPart {
         .data(name: "turn-start", data: ["inSeq": .number(Double(inSeq))], transient: true)
     }
 
+    /// The daemon stopped while this turn ran; the turn resumes right after it.
+    public static func interrupted(inSeq: Int64) -> UIChunk {
+        .data(name: "interrupted", data: ["inSeq": .number(Double(inSeq))], transient: true)
+    }
+
     public static func turnComplete(inSeq: Int64) -> UIChunk {
         .data(name: "turn-complete", data: ["inSeq": .number(Double(inSeq))], transient: true)
     }
