@@ -10,8 +10,10 @@ final class DaemonProcess: @unchecked Sendable {
     // @unchecked: tests drive one daemon from one task at a time.
     let dataDirectory: URL
     let pluginsDirectory: URL
-    let process = Process()
-    private let output = Pipe()
+    private(set) var process = Process()
+    private var output = Pipe()
+    private let arguments: [String]
+    private let environment: [String: String]
     private(set) var baseURL = ""
     private(set) var secretKey = ""
     private var log = ""
@@ -26,27 +28,33 @@ final class DaemonProcess: @unchecked Sendable {
 
     static var myChatPlugin: URL { binDirectory.appendingPathComponent("libMyChat.so") }
 
-    init(plugins: [URL] = [DaemonProcess.myChatPlugin], environment: [String: String] = [:]) throws {
+    init(plugins: [URL] = [DaemonProcess.myChatPlugin], environment: [String: String] = [:], arguments: [String] = []) throws {
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("agent-host-test-\(UUID().uuidString)")
         pluginsDirectory = dataDirectory.appendingPathComponent("plugins")
         try FileManager.default.createDirectory(at: pluginsDirectory, withIntermediateDirectories: true)
         for plugin in plugins {
             try FileManager.default.copyItem(at: plugin, to: pluginsDirectory.appendingPathComponent(plugin.lastPathComponent))
         }
-        process.executableURL = Self.binDirectory.appendingPathComponent("agent-host")
-        process.arguments = ["serve", "--data", dataDirectory.path, "--port", "0"]
+        self.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["AGENT_HOST_SECRET_KEY"] = nil
         env["AGENT_HOST_MODEL"] = nil
         env["AGENT_HOST_SCRIPTED_DELAY_MS"] = "5"
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        process.standardOutput = output
-        process.standardError = output
+        self.environment = env
     }
 
     /// Starts the daemon and waits for its banner line with the port.
     func start() throws {
+        process = Process()
+        output = Pipe()
+        baseURL = ""
+        log = ""
+        process.executableURL = Self.binDirectory.appendingPathComponent("agent-host")
+        process.arguments = ["serve", "--data", dataDirectory.path, "--port", "0"] + arguments
+        process.environment = environment
+        process.standardOutput = output
+        process.standardError = output
         try process.run()
         let handle = output.fileHandleForReading
         let deadline = Date().addingTimeInterval(30)
@@ -71,12 +79,23 @@ final class DaemonProcess: @unchecked Sendable {
         handle.readabilityHandler = { handle in _ = handle.availableData }
     }
 
-    func stop() {
+    /// SIGKILL: no shutdown path runs, as in a crash.
+    func kill9() {
         output.fileHandleForReading.readabilityHandler = nil
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+    }
+
+    /// Kills the daemon and starts it again on the same data directory.
+    func crashAndRestart() throws {
+        kill9()
+        try start()
+    }
+
+    func stop() {
+        kill9()
         try? FileManager.default.removeItem(at: dataDirectory)
     }
 

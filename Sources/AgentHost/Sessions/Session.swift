@@ -57,13 +57,15 @@ actor Session {
             if let seq = recentKeys[key] { return seq }
         }
         guard row.status != .closed else { throw AgentHostError.sessionClosed(chatId) }
-        // Mark the session running before its input is durable, so that after a
-        // crash every unanswered input belongs to a session recovery looks at.
-        if input.startsTurn { try await setStatus(.running) }
         let body = try WireCoding.encodeString(input)
+        // Seq and key are claimed before the next suspension point, so a
+        // concurrent retry with the same key finds them.
         let seq = nextSeq()
         if let key = idempotencyKey { recentKeys[key] = seq }
         do {
+            // Mark the session running before its input is durable, so that after a
+            // crash every unanswered input belongs to a session recovery looks at.
+            if input.startsTurn { try await setStatus(.running) }
             try await persist([LogRecord(chatId: chatId, seq: seq, kind: .input, body: body, idempotencyKey: idempotencyKey)])
         } catch {
             if let key = idempotencyKey { recentKeys[key] = nil }
