@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit"]),
         .testTarget(
             name: "AgentHostTests",
-            dependencies: ["AgentHost", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["AgentHost", "AgentWire", .product(name: "HTTPTypes", package: "swift-http-types")]
         ),
         .testTarget(
             name: "IntegrationTests",

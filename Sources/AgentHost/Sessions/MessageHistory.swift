@@ -27,6 +27,11 @@ public struct MessageHistory: Sendable {
 
     public mutating func apply(_ record: LogRecord) {
         guard let body = try? WireCoding.decode(JSONValue.self, from: record.body) else { return }
+        apply(record, body: body)
+    }
+
+    /// As `apply(_:)`, for a caller that still holds the record's decoded body.
+    public mutating func apply(_ record: LogRecord, body: JSONValue) {
         switch record.kind {
         case .input:
             guard let input = try? WireCoding.decode(InputRecord.self, from: record.body) else { return }

@@ -88,7 +88,7 @@ actor Session {
         let records = try chunks.map { chunk in
             LogRecord(chatId: chatId, seq: nextSeq(), kind: kind, body: try WireCoding.encodeString(chunk))
         }
-        try await persist(records)
+        try await persist(records, bodies: chunks)
     }
 
     private func nextSeq() -> Int64 {
@@ -96,10 +96,16 @@ actor Session {
         return lastSeq
     }
 
-    private func persist(_ records: [LogRecord]) async throws {
+    /// Commits, then applies and publishes. `bodies`, when given, are the decoded
+    /// records, which spares decoding every chunk again on the hot path.
+    private func persist(_ records: [LogRecord], bodies: [JSONValue]? = nil) async throws {
         try await services.writer.append(records)
-        for record in records {
-            history.apply(record)
+        for (index, record) in records.enumerated() {
+            if let bodies {
+                history.apply(record, body: bodies[index])
+            } else {
+                history.apply(record)
+            }
             lastPublished = max(lastPublished, record.seq)
             if record.isStreamed {
                 for continuation in subscribers.values { continuation.yield(record) }

@@ -1,4 +1,7 @@
 import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 import ServiceLifecycle
 
 /// Periodically drops idle sessions from memory, so an idle session costs disk,
@@ -15,8 +18,22 @@ struct SessionEvictor: Service {
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
                 let evicted = await sessions.evictIdle(idleFor: idleTimeout)
-                if evicted > 0 { logger.debug("evicted idle sessions", metadata: ["count": "\(evicted)"]) }
+                if evicted > 0 {
+                    logger.debug("evicted idle sessions", metadata: ["count": "\(evicted)"])
+                    // Hand the freed pages back to the OS, so idle sessions really cost no RAM.
+                    MemoryTrim.releaseFreePages()
+                }
             }
         }
+    }
+}
+
+/// glibc's `malloc_trim`, looked up at run time: it is not in Swift's Glibc module.
+enum MemoryTrim {
+    private typealias TrimFunction = @convention(c) (Int) -> Int32
+
+    static func releaseFreePages() {
+        guard let symbol = dlsym(nil, "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: TrimFunction.self)(0)
     }
 }
