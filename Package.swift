@@ -14,6 +14,9 @@ let package = Package(
         .executable(name: "agent-host", targets: ["agent-host"]),
         .library(name: "AgentKit", targets: ["AgentKit"]),
         .library(name: "MyChat", type: .dynamic, targets: ["MyChat"]),
+        // Two builds of one test agent whose behaviour differs, for redeploy tests and demos.
+        .library(name: "UpgradeDemoV1", type: .dynamic, targets: ["UpgradeDemoV1"]),
+        .library(name: "UpgradeDemoV2", type: .dynamic, targets: ["UpgradeDemoV2"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -53,6 +56,9 @@ let package = Package(
             ]
         ),
         .target(name: "MyChat", dependencies: ["AgentKit"], path: "Plugins/MyChat", linkerSettings: pluginLinkerSettings),
+        .target(name: "UpgradeDemoCore", dependencies: ["AgentKit"], path: "Plugins/UpgradeDemo/Core"),
+        .target(name: "UpgradeDemoV1", dependencies: ["UpgradeDemoCore"], path: "Plugins/UpgradeDemo/V1", linkerSettings: pluginLinkerSettings),
+        .target(name: "UpgradeDemoV2", dependencies: ["UpgradeDemoCore"], path: "Plugins/UpgradeDemo/V2", linkerSettings: pluginLinkerSettings),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit"]),
         .testTarget(
             name: "AgentHostTests",

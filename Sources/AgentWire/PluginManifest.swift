@@ -16,11 +16,22 @@ public struct PluginManifest: Codable, Sendable, Hashable {
 public struct AgentManifest: Codable, Sendable, Hashable {
     public var id: String
     public var tools: [ToolSpec]
+    /// What a running turn does when a new build goes live; `migrate` when absent.
+    public var upgrade: UpgradePolicy?
 
-    public init(id: String, tools: [ToolSpec]) {
+    public init(id: String, tools: [ToolSpec], upgrade: UpgradePolicy? = nil) {
         self.id = id
         self.tools = tools
+        self.upgrade = upgrade
     }
+}
+
+/// The drain policy of an agent's running turns when a new build becomes active.
+public enum UpgradePolicy: String, Codable, Sendable, Hashable {
+    /// Move to the new build at the next step boundary (the default).
+    case migrate
+    /// Finish the turn on the build it started on; the next turn uses the new one.
+    case drain
 }
 
 /// A tool as the model sees it: a name, what it does, and a JSON schema for its input.

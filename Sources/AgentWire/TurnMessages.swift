@@ -9,12 +9,32 @@ public struct TurnRequest: Codable, Sendable {
     public var chatId: String
     /// The whole conversation so far, the new user message last.
     public var messages: [UIMessage]
+    /// The agent state last saved in this session, and the version label of the
+    /// build that saved it; a newer build migrates it before `run`.
+    public var state: JSONValue?
+    public var stateVersion: String?
+    /// The turn was cut off (crash, or a move to a new build) and `run` is called
+    /// again to continue it: the answer so far is the last message.
+    public var resumed: Bool?
 
-    public init(turnId: UInt64, agent: String, chatId: String, messages: [UIMessage]) {
+    public init(turnId: UInt64, agent: String, chatId: String, messages: [UIMessage],
+                state: JSONValue? = nil, stateVersion: String? = nil, resumed: Bool? = nil) {
+        self.resumed = resumed
         self.turnId = turnId
         self.agent = agent
         self.chatId = chatId
         self.messages = messages
+        self.state = state
+        self.stateVersion = stateVersion
+    }
+}
+
+/// plugin → host, service `state.save`: replace the session's agent state.
+public struct StateSaveRequest: Codable, Sendable {
+    public var state: JSONValue
+
+    public init(state: JSONValue) {
+        self.state = state
     }
 }
 
@@ -75,4 +95,5 @@ public struct ToolCallRequest: Codable, Sendable {
 /// Names of the services a plugin may call through `call_service`.
 public enum HostService {
     public static let modelStream = "model.stream"
+    public static let stateSave = "state.save"
 }

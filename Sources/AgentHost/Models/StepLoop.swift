@@ -9,6 +9,12 @@ struct StepLoop: Sendable {
     let emit: @Sendable (UIChunk) async throws -> Void
     /// Runs a tool; `.failure` carries the text for `tool-output-error`.
     let callTool: @Sendable (_ name: String, _ input: JSONValue) async -> Result<JSONValue, ToolFailure>
+    /// Asked between steps: true ends the loop there so the turn can continue on
+    /// a new build of the agent (hot redeploy).
+    var yieldAtStepBoundary: @Sendable () async -> Bool = { false }
+
+    /// Thrown after a completed step when `yieldAtStepBoundary` said so.
+    struct StepBoundaryYield: Error {}
 
     struct ToolFailure: Error, Sendable {
         let message: String
@@ -38,6 +44,7 @@ struct StepLoop: Sendable {
             finishReason = outcome.finishReason
             try await emit(.finishStep)
             guard finishReason == .toolCalls, !outcome.toolCalls.isEmpty else { break }
+            if step < request.maxSteps, await yieldAtStepBoundary() { throw StepBoundaryYield() }
             if case .assistant(let prefix, let calls)? = messages.last, calls.isEmpty, !prefix.isEmpty {
                 messages.removeLast()  // the retried step's prefix is part of this step's text now
             }

@@ -28,6 +28,14 @@ final class TurnChannel: Sendable {
     }
 
     private let buffer = Mutex(Buffer())
+    private let migration = Atomic<Bool>(false)
+
+    /// The step loop stopped at a boundary so the turn can move to a new build.
+    var migrationRequested: Bool { migration.load(ordering: .acquiring) }
+
+    func requestMigration() {
+        migration.store(true, ordering: .releasing)
+    }
     private let serviceTasks = Mutex<[Task<Void, Never>]>([])
 
     init(turnId: UInt64, serve: @escaping ServiceHandler) {

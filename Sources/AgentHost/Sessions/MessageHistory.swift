@@ -13,6 +13,8 @@ public struct MessageHistory: Sendable {
     private var openParts: [String: Int] = [:]
     /// The turn that started and has not completed, if any.
     public private(set) var turnInProgress: TurnProgress?
+    /// The agent's saved state and the version label of the build that saved it.
+    public private(set) var agentState: (state: JSONValue, version: String)?
 
     public init() {}
 
@@ -48,6 +50,8 @@ public struct MessageHistory: Sendable {
             } else if type == "data-turn-complete" {
                 turnInProgress = nil
             }
+        case .state:
+            if let state = body["state"] { agentState = (state, body["version"]?.stringValue ?? "") }
         case .output:
             if let type = body["type"]?.stringValue {
                 turnInProgress?.apply(

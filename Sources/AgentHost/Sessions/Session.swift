@@ -212,6 +212,11 @@ actor Session {
         startNextTurn()
     }
 
+    var agentState: (state: JSONValue, version: String)? { history.agentState }
+
+    /// How far the running turn got, from the log: the checkpoint to continue from.
+    var turnProgress: TurnProgress? { history.turnInProgress }
+
     /// The conversation the agent sees for the turn that just started: the
     /// answer in progress is included only when it has content (a resumed turn).
     var conversation: [UIMessage] {
