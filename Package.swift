@@ -17,6 +17,7 @@ let package = Package(
         // Two builds of one test agent whose behaviour differs, for redeploy tests and demos.
         .library(name: "UpgradeDemoV1", type: .dynamic, targets: ["UpgradeDemoV1"]),
         .library(name: "UpgradeDemoV2", type: .dynamic, targets: ["UpgradeDemoV2"]),
+        .library(name: "UpgradeDemoV1Drain", type: .dynamic, targets: ["UpgradeDemoV1Drain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -59,6 +60,10 @@ let package = Package(
         .target(name: "UpgradeDemoCore", dependencies: ["AgentKit"], path: "Plugins/UpgradeDemo/Core"),
         .target(name: "UpgradeDemoV1", dependencies: ["UpgradeDemoCore"], path: "Plugins/UpgradeDemo/V1", linkerSettings: pluginLinkerSettings),
         .target(name: "UpgradeDemoV2", dependencies: ["UpgradeDemoCore"], path: "Plugins/UpgradeDemo/V2", linkerSettings: pluginLinkerSettings),
+        .target(
+            name: "UpgradeDemoV1Drain", dependencies: ["UpgradeDemoCore"], path: "Plugins/UpgradeDemo/V1Drain",
+            linkerSettings: pluginLinkerSettings
+        ),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit"]),
         .testTarget(
             name: "AgentHostTests",

@@ -26,7 +26,33 @@ final class DaemonProcess: @unchecked Sendable {
         return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
     }
 
-    static var myChatPlugin: URL { binDirectory.appendingPathComponent("libMyChat.so") }
+    static var myChatPlugin: URL { plugin("MyChat") }
+
+    static func plugin(_ product: String) -> URL { binDirectory.appendingPathComponent("lib\(product).so") }
+
+    /// The package root, for test fixtures and the ABI header.
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// Deploys `file` the way a user does (`agent-host deploy`), under `name`.
+    /// `variant` appends bytes after the ELF image: a byte-different, equally
+    /// loadable build, i.e. a new generation.
+    func deploy(_ file: URL, as name: String? = nil, variant: String? = nil) throws {
+        let staging = dataDirectory.appendingPathComponent("staging-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        let copy = staging.appendingPathComponent(name ?? file.lastPathComponent)
+        var bytes = try Data(contentsOf: file)
+        if let variant { bytes.append(Data("agent-host test build \(variant)".utf8)) }
+        try bytes.write(to: copy)
+        let deploy = Process()
+        deploy.executableURL = Self.binDirectory.appendingPathComponent("agent-host")
+        deploy.arguments = ["deploy", copy.path, "--plugins", pluginsDirectory.path]
+        deploy.standardOutput = FileHandle.nullDevice
+        try deploy.run()
+        deploy.waitUntilExit()
+        guard deploy.terminationStatus == 0 else { throw TestFailure("deploy of \(copy.lastPathComponent) failed") }
+    }
 
     init(plugins: [URL] = [DaemonProcess.myChatPlugin], environment: [String: String] = [:], arguments: [String] = []) throws {
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("agent-host-test-\(UUID().uuidString)")

@@ -9,7 +9,7 @@ import Foundation
 /// - it counts its turns in the session's agent state: build 1 saves
 ///   `{"count": n}`, build 2 saves `{"visits": n}` and migrates build 1's shape;
 /// - a `pause` tool sleeps, so a turn can be caught at a step boundary.
-public func makeUpgradeDemo(version: String) -> ChatAgent {
+public func makeUpgradeDemo(version: String, upgrade: UpgradePolicy = .migrate) -> ChatAgent {
     let pause = Tool(
         name: "pause",
         description: "Waits for the given number of milliseconds, then reports it.",
@@ -21,6 +21,7 @@ public func makeUpgradeDemo(version: String) -> ChatAgent {
     return ChatAgent(
         id: "upgrade-demo",
         tools: [pause],
+        upgrade: upgrade,
         migrate: version == "2" ? migrateCountToVisits : nil
     ) { run in
         try run.writeData("build", ["version": .string(version)], transient: true)
