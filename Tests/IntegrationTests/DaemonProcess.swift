@@ -35,6 +35,17 @@ final class DaemonProcess: @unchecked Sendable {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
+    /// Puts bytes into the drop directory the way any tool would (temp file +
+    /// rename), bypassing `agent-host deploy`'s own checks.
+    func drop(_ bytes: Data, as name: String, permissions: Int = 0o644) throws {
+        let temporary = pluginsDirectory.appendingPathComponent(".\(name).tmp")
+        try bytes.write(to: temporary)
+        try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: temporary.path)
+        guard rename(temporary.path, pluginsDirectory.appendingPathComponent(name).path) == 0 else {
+            throw TestFailure("rename into the drop directory failed")
+        }
+    }
+
     /// Deploys `file` the way a user does (`agent-host deploy`), under `name`.
     /// `variant` appends bytes after the ELF image: a byte-different, equally
     /// loadable build, i.e. a new generation.
