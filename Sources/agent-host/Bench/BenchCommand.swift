@@ -33,6 +33,15 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Seconds to wait for idle sessions to be evicted (match the daemon's --idle-timeout).")
     var idleWait: Double = 5
 
+    @Option(help: "Byte-different builds of --plugin-file to deploy for the deploy figures (0 skips them).")
+    var deploys: Int = 10
+
+    @Option(help: "The plugin build to deploy (its agent must be --agent).")
+    var pluginFile: String = ".build/release/libMyChat.so"
+
+    @Option(help: "The daemon's plugins drop directory (default: <data>/plugins).")
+    var plugins: String?
+
     func run() async throws {
         let key = try SecretKey.load(environment: ProcessInfo.processInfo.environment, dataDirectory: connection.dataOptions.data)
         let client = BenchClient(baseURL: connection.url, secretKey: key.value)
@@ -47,6 +56,12 @@ struct Bench: AsyncParsableCommand {
         let throughput = try await persistedThroughput(client: client, prefix: "\(run)-t")
         print(String(format: "persisted chunks/s: %.0f (%d chunks in %.2f s over %d sessions)",
                      throughput.rate, throughput.chunks, throughput.seconds, throughputSessions))
+        if deploys > 0 {
+            let result = try await deployLatency(client: client)
+            print("deploy → active: \(result.latency)")
+            print(String(format: "memory per retained generation: %.0f KB (RSS %.1f MB → %.1f MB over %d builds)",
+                         (result.after - result.before) / Double(deploys) / 1024, result.before / 1e6, result.after / 1e6, deploys))
+        }
         if idleSessions > 0 {
             let memory = try await idleMemory(client: client, prefix: "\(run)-i")
             print(String(format: "idle sessions: %d; RSS %.1f MB → %.1f MB with all in memory → %.1f MB after eviction; %.0f bytes per idle session",
@@ -109,6 +124,41 @@ struct Bench: AsyncParsableCommand {
         let elapsed = started.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return (Double(chunks) / seconds, chunks, seconds)
+    }
+
+    /// Time from `deploy` (temp file + rename) until the new build is the active
+    /// generation, as `GET /api/v1/agents` reports it.
+    private func deployLatency(client: BenchClient) async throws -> (latency: LatencySummary, before: Double, after: Double) {
+        let original = try Data(contentsOf: URL(fileURLWithPath: pluginFile))
+        let dropDirectory = plugins ?? "\(connection.dataOptions.data)/plugins"
+        let staging = FileManager.default.temporaryDirectory.appendingPathComponent("agent-host-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: staging) }
+        let before = Double(try await client.residentBytes())
+        var samples: [Duration] = []
+        for build in 0..<deploys {
+            let generationsBefore = try await activeGeneration(client: client)
+            let file = staging.appendingPathComponent("libBench\(build).so")
+            try (original + Data("bench build \(build) \(UUID().uuidString)".utf8)).write(to: file)
+            let clock = ContinuousClock()
+            let start = clock.now
+            _ = try PluginDeployer.deploy(file: file.path, into: dropDirectory)
+            while try await activeGeneration(client: client) == generationsBefore {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            samples.append(start.duration(to: clock.now))
+        }
+        let after = Double(try await client.residentBytes())
+        return (LatencySummary(samples), before, after)
+    }
+
+    private func activeGeneration(client: BenchClient) async throws -> Int {
+        let reply = try await client.get("/api/v1/agents")
+        guard let json = try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any],
+              let agents = json["agents"] as? [[String: Any]],
+              let entry = agents.first(where: { $0["id"] as? String == agent })
+        else { return 0 }
+        return entry["activeGeneration"] as? Int ?? 0
     }
 
     private func idleMemory(client: BenchClient, prefix: String) async throws -> (before: Double, peak: Double, after: Double) {
