@@ -37,26 +37,33 @@ struct Dev: AsyncParsableCommand {
         say("dev: plugins \(builder.products.joined(separator: ", ")) → \(configuration.pluginsDirectory)")
         try builder.buildAndDeploy(into: configuration.pluginsDirectory)
 
-        let daemon = Task { try await Daemon(configuration: configuration).run() }
-        var fingerprint = builder.sourceFingerprint()
-        while !daemon.isCancelled {
-            try await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
-            let current = builder.sourceFingerprint()
-            guard current != fingerprint else { continue }
-            fingerprint = current
-            say("dev: sources changed, rebuilding")
-            do {
-                try builder.buildAndDeploy(into: configuration.pluginsDirectory)
-            } catch {
-                say("dev: build failed, still serving the previous build\n\(error)")
+        let interval = interval
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await Daemon(configuration: configuration).run() }
+            group.addTask {
+                var fingerprint = builder.sourceFingerprint()
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
+                    let current = builder.sourceFingerprint()
+                    guard current != fingerprint else { continue }
+                    fingerprint = current
+                    say("dev: sources changed, rebuilding")
+                    do {
+                        try builder.buildAndDeploy(into: configuration.pluginsDirectory)
+                    } catch {
+                        say("dev: build failed, still serving the previous build\n\(error)")
+                    }
+                }
             }
+            // The daemon ends on SIGINT/SIGTERM; the watch loop ends with it.
+            try await group.next()
+            group.cancelAll()
         }
-        try await daemon.value
     }
 }
 
 /// Finds, builds and deploys a package's plugin products with `swift build`.
-struct PluginBuilder {
+struct PluginBuilder: Sendable {
     let packageRoot: String
     let products: [String]
     let watchedDirectories: [String]
@@ -111,6 +118,9 @@ struct PluginBuilder {
         let description: String
     }
 
+    /// Runs `swift …` and returns its standard output. Builds report errors on
+    /// stdout; stderr (SwiftPM's lock and progress notes) is dropped, so the
+    /// output of `dump-package` stays pure JSON.
     static func swift(_ arguments: [String], in directory: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -118,7 +128,7 @@ struct PluginBuilder {
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = output
+        process.standardError = FileHandle.nullDevice
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

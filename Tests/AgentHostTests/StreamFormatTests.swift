@@ -21,6 +21,21 @@ import Testing
         #expect(json(ControlPart.turnComplete(inSeq: 12)) == #"{"data":{"inSeq":12},"transient":true,"type":"data-turn-complete"}"#)
     }
 
+    @Test func directJSONTextMatchesTheDecoderRoundTrip() throws {
+        let values: [JSONValue] = [
+            ["type": "text-delta", "delta": "quote \" backslash \\ newline \n tab \t bell \u{07} é 🎉", "id": "t"],
+            ["n": 3, "x": 2.5, "big": 1e20, "neg": -7, "flag": true, "none": .null, "list": [1, "two", [:]]],
+        ]
+        for value in values {
+            let text = value.jsonText
+            #expect(try WireCoding.decode(JSONValue.self, from: text) == value)
+            #expect(!text.contains("\n"), "a raw newline would split an SSE event")
+        }
+        #expect(JSONValue.object(["b": 1, "a": "x"]).jsonText == #"{"a":"x","b":1}"#)
+        #expect(JSONValue.string("\u{01}").jsonText == #""\u0001""#)
+        #expect(JSONValue.number(.nan).jsonText == "null")
+    }
+
     @Test func sseEventsAreFramedWithSeqAndBlankLine() {
         let event = ServerSentEvents.event(id: 7, data: #"{"type":"start"}"#)
         #expect(String(buffer: event) == "id: 7\ndata: {\"type\":\"start\"}\n\n")

@@ -61,20 +61,20 @@ struct RealtimeRoutes {
 
     /// Everything after `after` from storage, then live records, without a gap
     /// or a duplicate: the session reports which seq its subscription starts after.
-    private func outputStream(live: AsyncStream<LogRecord>, publishedThrough: Int64, chatId: String, after: Int64) -> ResponseBody {
+    private func outputStream(live: AsyncStream<[LogRecord]>, publishedThrough: Int64, chatId: String, after: Int64) -> ResponseBody {
         let storage = storage
         let keepAliveInterval = keepAliveInterval
         return ResponseBody { writer in
             var sent = after
             if publishedThrough > after {
-                for record in try await storage.records(chatId: chatId, after: after, upTo: publishedThrough) where record.isStreamed {
-                    try await writer.write(ServerSentEvents.event(id: record.seq, data: record.body))
-                }
+                let backlog = try await storage.records(chatId: chatId, after: after, upTo: publishedThrough)
+                try await writer.write(ServerSentEvents.events(backlog.filter(\.isStreamed)))
                 sent = publishedThrough
             }
-            let (merged, feed) = AsyncStream.makeStream(of: LogRecord?.self)
+            // Live batches and keep-alive ticks, merged into one sequence.
+            let (merged, feed) = AsyncStream.makeStream(of: [LogRecord]?.self)
             let forward = Task {
-                for await record in live { feed.yield(record) }
+                for await batch in live { feed.yield(batch) }
                 feed.finish()
             }
             let tick = Task {
@@ -88,13 +88,14 @@ struct RealtimeRoutes {
                 tick.cancel()
             }
             for await item in merged {
-                guard let record = item else {
+                guard let batch = item else {
                     try await writer.write(ServerSentEvents.keepAlive)
                     continue
                 }
-                guard record.seq > sent else { continue }
-                try await writer.write(ServerSentEvents.event(id: record.seq, data: record.body))
-                sent = record.seq
+                let fresh = batch.filter { $0.seq > sent }
+                guard let last = fresh.last else { continue }
+                try await writer.write(ServerSentEvents.events(fresh))
+                sent = last.seq
             }
             try await writer.finish(nil)
         }

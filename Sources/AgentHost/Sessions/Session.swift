@@ -20,7 +20,7 @@ actor Session {
     private var interrupted: TurnProgress?
     private var turn: TurnRunner.Handle?
     private var recentKeys: [String: Int64] = [:]
-    private var subscribers: [UUID: AsyncStream<LogRecord>.Continuation] = [:]
+    private var subscribers: [UUID: AsyncStream<[LogRecord]>.Continuation] = [:]
     private var lastActivity = ContinuousClock.now
     /// Set once the directory dropped this actor; a newer one owns the chat then.
     private var evicted = false
@@ -85,8 +85,8 @@ actor Session {
     /// Appends output or control chunks of the running turn, in order.
     func append(_ chunks: [JSONValue], kind: LogRecord.Kind) async throws {
         lastActivity = .now
-        let records = try chunks.map { chunk in
-            LogRecord(chatId: chatId, seq: nextSeq(), kind: kind, body: try WireCoding.encodeString(chunk))
+        let records = chunks.map { chunk in
+            LogRecord(chatId: chatId, seq: nextSeq(), kind: kind, body: chunk.jsonText)
         }
         try await persist(records, bodies: chunks)
     }
@@ -107,19 +107,21 @@ actor Session {
                 history.apply(record)
             }
             lastPublished = max(lastPublished, record.seq)
-            if record.isStreamed {
-                for continuation in subscribers.values { continuation.yield(record) }
-            }
+        }
+        // One batch per commit: a subscriber writes it to its socket in one go.
+        let streamed = records.filter(\.isStreamed)
+        if !streamed.isEmpty {
+            for continuation in subscribers.values { continuation.yield(streamed) }
         }
     }
 
     /// Live records from now on, and the last seq already published: records up
     /// to it are in storage, records after it arrive on the stream.
-    func subscribe() throws -> (records: AsyncStream<LogRecord>, publishedThrough: Int64) {
+    func subscribe() throws -> (records: AsyncStream<[LogRecord]>, publishedThrough: Int64) {
         guard !evicted else { throw Evicted() }
         lastActivity = .now
         let id = UUID()
-        let (stream, continuation) = AsyncStream.makeStream(of: LogRecord.self)
+        let (stream, continuation) = AsyncStream.makeStream(of: [LogRecord].self)
         continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
         if row.status == .closed {
             continuation.finish()
