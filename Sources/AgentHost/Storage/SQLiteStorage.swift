@@ -56,6 +56,7 @@ public final class SQLiteStorage: SessionStorage {
             }
             var inserted = row
             try inserted.insert(db)
+            inserted.id = db.lastInsertedRowID
             return (inserted, true)
         }
     }
