@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "agent-host", targets: ["agent-host"]),
         .library(name: "AgentKit", targets: ["AgentKit"]),
         .library(name: "MyChat", type: .dynamic, targets: ["MyChat"]),
+        .library(name: "CTools", type: .dynamic, targets: ["CTools"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -28,6 +29,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "CAgentABI"),
+        /// libffi, for C tools: the host calls plain C functions a plugin describes in its manifest.
+        .systemLibrary(name: "CFFI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
+        /// Hands Swift the `ffi_type_*` globals, which Swift 6 rejects as not concurrency-safe.
+        .target(name: "CFFIShim", dependencies: ["CFFI"]),
         .target(name: "AgentWire", dependencies: ["CAgentABI"]),
         .target(name: "AgentKit", dependencies: ["CAgentABI", "AgentWire"]),
         .target(
@@ -35,6 +40,7 @@ let package = Package(
             dependencies: [
                 "CAgentABI",
                 "AgentWire",
+                "CFFIShim",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -53,6 +59,8 @@ let package = Package(
             ]
         ),
         .target(name: "MyChat", dependencies: ["AgentKit"], path: "Plugins/MyChat", linkerSettings: pluginLinkerSettings),
+        /// An agent written in C only: `agent_plugin.h` and nothing else (README, "Agents in C").
+        .target(name: "CTools", dependencies: ["CAgentABI"], path: "Plugins/CTools"),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit"]),
         .testTarget(
             name: "AgentHostTests",

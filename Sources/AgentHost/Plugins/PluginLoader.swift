@@ -48,13 +48,22 @@ struct PluginLoader: Sendable {
         } catch {
             throw refuse("manifest is not valid JSON: \(error)")
         }
-        guard manifest.toolchain == currentToolchainID else {
-            throw refuse("built by toolchain `\(manifest.toolchain)`, the daemon by `\(currentToolchainID)`")
+        let image = ELFImage(bytes: file.bytes)
+        if let problem = PluginLanguagePolicy.problem(manifest: manifest, image: image, hostToolchain: currentToolchainID) {
+            throw refuse(problem)
         }
         guard !manifest.agents.isEmpty else { throw refuse("declares no agents") }
         for agent in manifest.agents where agent.id.isEmpty || agent.id.count > 128 {
             throw refuse("declares an agent with an invalid id `\(agent.id)`")
         }
-        return LoadedPlugin(name: file.name, sha256: file.sha256, storePath: storePath, manifest: manifest, api: api)
+        let cTools: CToolTable
+        do {
+            cTools = try CToolTable.bind(manifest: manifest, image: image) { dlsym(handle, $0) }
+        } catch {
+            throw refuse(error.message)
+        }
+        return LoadedPlugin(
+            name: file.name, sha256: file.sha256, storePath: storePath, manifest: manifest, api: api, cTools: cTools
+        )
     }
 }

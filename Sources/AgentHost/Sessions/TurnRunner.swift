@@ -91,14 +91,18 @@ enum TurnRunner {
         } catch {
             return [.error(errorText: error.description), .finish(finishReason: .error)]
         }
+        let conversation = await session.conversation
         let channel = services.turns.open { channel, service, request in
-            try await serve(service: service, request: request, channel: channel, lease: lease, services: services)
+            try await serve(
+                service: service, request: request, conversation: conversation, channel: channel, lease: lease,
+                services: services
+            )
         }
         defer { services.turns.close(channel.turnId) }
         _ = handle.attach(channel: channel, plugin: lease.plugin, generationId: lease.generationId)
 
         let request = TurnRequest(
-            turnId: channel.turnId, agent: session.agent, chatId: session.chatId, messages: await session.conversation
+            turnId: channel.turnId, agent: session.agent, chatId: session.chatId, messages: conversation
         )
         let started = lease.plugin.startTurn(request)
         guard started == AGENT_OK else {
@@ -144,12 +148,15 @@ enum TurnRunner {
     }
 
     private static func serve(
-        service: String, request: String, channel: TurnChannel, lease: GenerationLease, services: SessionServices
+        service: String, request: String, conversation: [UIMessage], channel: TurnChannel, lease: GenerationLease,
+        services: SessionServices
     ) async throws -> String {
         guard service == HostService.modelStream else {
             throw AgentHostError.badRequest("unknown host service `\(service)`")
         }
+        let agentTools = lease.plugin.manifest.agents.first { $0.id == lease.agent }?.tools ?? []
         let streamRequest = try WireCoding.decode(ModelStreamRequest.self, from: request)
+            .withTurnDefaults(conversation: conversation, agentTools: agentTools)
         guard streamRequest.maxSteps > 0 else { throw AgentHostError.badRequest("maxSteps must be at least 1") }
         let loop = StepLoop(
             model: try services.models.model(named: streamRequest.model),
