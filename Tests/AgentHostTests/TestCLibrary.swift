@@ -23,7 +23,7 @@ struct TestCLibrary {
         path = directory.appendingPathComponent("libtest.so")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [ProcessInfo.processInfo.environment["CC"] ?? "cc", "-shared", "-fPIC", "-O2", "-std=c11", file.path, "-o", path.path]
+        process.arguments = [CompilerLookup.cCompiler, "-shared", "-fPIC", "-O2", "-std=c11", file.path, "-o", path.path]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -46,5 +46,16 @@ struct TestCLibrary {
     /// The `swift build` products next to the test bundle (libCTools.so, libMyChat.so).
     static var binDirectory: URL {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    }
+}
+
+/// `$CC`, else `cc` when it is on the PATH, else the `clang` that ships with the Swift toolchain.
+enum CompilerLookup {
+    static var cCompiler: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let compiler = environment["CC"], !compiler.isEmpty { return compiler }
+        let path = (environment["PATH"] ?? "/usr/bin").split(separator: ":")
+        let hasCC = path.contains { FileManager.default.isExecutableFile(atPath: "\($0)/cc") }
+        return hasCC ? "cc" : "clang"
     }
 }

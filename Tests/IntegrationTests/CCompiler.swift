@@ -20,7 +20,7 @@ enum CCompiler {
     static func sharedLibrary(sources: [URL], includes: [URL], output: URL) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        let compiler = ProcessInfo.processInfo.environment["CC"] ?? "cc"
+        let compiler = CompilerLookup.cCompiler
         process.arguments = [compiler, "-shared", "-fPIC", "-O2", "-std=c11"]
             + includes.map { "-I\($0.path)" } + sources.map(\.path) + ["-o", output.path]
         let pipe = Pipe()
@@ -44,5 +44,16 @@ enum CCompiler {
     /// `text` as a C string literal.
     static func literal(_ text: String) -> String {
         "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
+
+/// `$CC`, else `cc` when it is on the PATH, else the `clang` that ships with the Swift toolchain.
+enum CompilerLookup {
+    static var cCompiler: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let compiler = environment["CC"], !compiler.isEmpty { return compiler }
+        let path = (environment["PATH"] ?? "/usr/bin").split(separator: ":")
+        let hasCC = path.contains { FileManager.default.isExecutableFile(atPath: "\($0)/cc") }
+        return hasCC ? "cc" : "clang"
     }
 }

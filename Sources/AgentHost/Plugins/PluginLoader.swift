@@ -48,7 +48,10 @@ struct PluginLoader: Sendable {
         } catch {
             throw refuse("manifest is not valid JSON: \(error)")
         }
-        let image = ELFImage(bytes: file.bytes)
+        // Read the file's symbols only when something depends on them; a Swift
+        // plugin without C tools has thousands and needs none.
+        let hasCTools = manifest.agents.contains { $0.tools.contains { $0.cFunction != nil } }
+        let image = manifest.language == PluginLanguagePolicy.c || hasCTools ? ELFImage(bytes: file.bytes) : nil
         if let problem = PluginLanguagePolicy.problem(manifest: manifest, image: image, hostToolchain: currentToolchainID) {
             throw refuse(problem)
         }
