@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "UpgradeDemoV1", type: .dynamic, targets: ["UpgradeDemoV1"]),
         .library(name: "UpgradeDemoV2", type: .dynamic, targets: ["UpgradeDemoV2"]),
         .library(name: "UpgradeDemoV1Drain", type: .dynamic, targets: ["UpgradeDemoV1Drain"]),
+        .library(name: "CTools", type: .dynamic, targets: ["CTools"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -32,6 +33,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "CAgentABI"),
+        /// libffi, for C tools: the host calls plain C functions a plugin describes in its manifest.
+        .systemLibrary(name: "CFFI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
+        /// Hands Swift the `ffi_type_*` globals, which Swift 6 rejects as not concurrency-safe.
+        .target(name: "CFFIShim", dependencies: ["CFFI"]),
         .target(name: "AgentWire", dependencies: ["CAgentABI"]),
         .target(name: "AgentKit", dependencies: ["CAgentABI", "AgentWire"]),
         .target(
@@ -39,6 +44,7 @@ let package = Package(
             dependencies: [
                 "CAgentABI",
                 "AgentWire",
+                "CFFIShim",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -64,6 +70,8 @@ let package = Package(
             name: "UpgradeDemoV1Drain", dependencies: ["UpgradeDemoCore"], path: "Plugins/UpgradeDemo/V1Drain",
             linkerSettings: pluginLinkerSettings
         ),
+        /// An agent written in C only: `agent_plugin.h` and nothing else (README, "Agents in C").
+        .target(name: "CTools", dependencies: ["CAgentABI"], path: "Plugins/CTools"),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit"]),
         .testTarget(
             name: "AgentHostTests",

@@ -48,6 +48,11 @@ public struct TurnResult: Codable, Sendable {
 }
 
 /// plugin → host, service `model.stream`: run the step loop and stream its output.
+///
+/// `messages` and `tools` may be left out of the JSON: the host then uses this
+/// turn's conversation (what `start_turn` carried) and the agent's tools from
+/// its manifest. That lets a plugin written in C run a turn with a constant
+/// request such as `{"maxSteps":5}`, without parsing or building JSON.
 public struct ModelStreamRequest: Codable, Sendable {
     /// `nil` or `"default"`: the daemon's configured model. Else `provider:model`.
     public var model: String?
@@ -56,6 +61,10 @@ public struct ModelStreamRequest: Codable, Sendable {
     /// Stop after this many model requests.
     public var maxSteps: Int
     public var tools: [ToolSpec]
+    /// The request left `messages` out: the host fills in the turn's conversation.
+    public var inheritsMessages: Bool
+    /// The request left `tools` out: the host fills in the agent's declared tools.
+    public var inheritsTools: Bool
 
     public init(model: String?, system: String?, messages: [UIMessage], maxSteps: Int, tools: [ToolSpec]) {
         self.model = model
@@ -63,6 +72,34 @@ public struct ModelStreamRequest: Codable, Sendable {
         self.messages = messages
         self.maxSteps = maxSteps
         self.tools = tools
+        self.inheritsMessages = false
+        self.inheritsTools = false
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case model, system, messages, maxSteps, tools
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        system = try container.decodeIfPresent(String.self, forKey: .system)
+        maxSteps = try container.decode(Int.self, forKey: .maxSteps)
+        let messages = try container.decodeIfPresent([UIMessage].self, forKey: .messages)
+        self.messages = messages ?? []
+        inheritsMessages = messages == nil
+        let tools = try container.decodeIfPresent([ToolSpec].self, forKey: .tools)
+        self.tools = tools ?? []
+        inheritsTools = tools == nil
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(model, forKey: .model)
+        try container.encodeIfPresent(system, forKey: .system)
+        try container.encode(maxSteps, forKey: .maxSteps)
+        if !inheritsMessages { try container.encode(messages, forKey: .messages) }
+        if !inheritsTools { try container.encode(tools, forKey: .tools) }
     }
 }
 

@@ -71,7 +71,7 @@ import Testing
         let client = TestClient(baseURL: daemon.baseURL)
         let token = try await client.createSession("move", agent: "upgrade-demo", secret: daemon.secretKey).token
 
-        try await client.sendMessage(#"/tool pause {"ms": 1500}"#, chatId: "move", token: token)
+        try await client.sendMessage(#"/tool pause {"ms": 4000}"#, chatId: "move", token: token)
         _ = try await client.readEvents(chatId: "move", token: token) { $0.contains { $0.type == "tool-input-available" } }
         try daemon.deploy(DaemonProcess.plugin("UpgradeDemoV2"))
         let turn = try await client.readEvents(chatId: "move", token: token) { $0.completedTurns() == 1 }
@@ -89,7 +89,7 @@ import Testing
             #expect(order[(boundary + 1)...].first { !$0.hasPrefix("data-") } == "start-step")
         }
         #expect(turn.first { $0.type == "tool-output-available" }?.json["output"]?["build"]?.stringValue == "1")
-        #expect(turn.text == #"pause returned {"build":"1","waited":1500}"#)
+        #expect(turn.text == #"pause returned {"build":"1","waited":4000}"#)
         expectValidTurn(turn, "moved turn")
         // The resumed run did not count the turn twice.
         #expect(turn.filter { $0.type == "data-turns" }.compactMap { $0.json["data"]?["turns"]?.doubleValue } == [1, 1])
@@ -110,7 +110,7 @@ import Testing
         let client = TestClient(baseURL: daemon.baseURL)
         let token = try await client.createSession("drain", agent: "upgrade-demo", secret: daemon.secretKey).token
 
-        try await client.sendMessage(#"/tool pause {"ms": 1500}"#, chatId: "drain", token: token)
+        try await client.sendMessage(#"/tool pause {"ms": 5000}"#, chatId: "drain", token: token)
         _ = try await client.readEvents(chatId: "drain", token: token) { $0.contains { $0.type == "tool-input-available" } }
         try daemon.deploy(DaemonProcess.plugin("UpgradeDemoV2"))
         let during = try await client.waitForAgents(secret: daemon.secretKey) { $0.activeGeneration(of: "upgrade-demo") == 2 }

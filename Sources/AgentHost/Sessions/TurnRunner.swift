@@ -181,10 +181,11 @@ enum TurnRunner {
         services: SessionServices
     ) async throws -> Attempt {
         let checkpointSlot = CheckpointSlot(checkpoint)
+        let conversation = await session.conversation
         let channel = services.turns.open { channel, service, request in
             try await serve(
-                service: service, request: request, channel: channel, lease: lease, checkpoint: checkpointSlot,
-                session: session, services: services
+                service: service, request: request, conversation: conversation, channel: channel, lease: lease,
+                checkpoint: checkpointSlot, session: session, services: services
             )
         }
         defer { services.turns.close(channel.turnId) }
@@ -192,7 +193,7 @@ enum TurnRunner {
 
         let saved = await session.agentState
         let request = TurnRequest(
-            turnId: channel.turnId, agent: session.agent, chatId: session.chatId, messages: await session.conversation,
+            turnId: channel.turnId, agent: session.agent, chatId: session.chatId, messages: conversation,
             state: saved?.state, stateVersion: saved?.version, resumed: checkpoint != nil
         )
         let started = lease.plugin.startTurn(request)
@@ -230,8 +231,8 @@ enum TurnRunner {
     }
 
     private static func serve(
-        service: String, request: String, channel: TurnChannel, lease: GenerationLease, checkpoint: CheckpointSlot,
-        session: Session, services: SessionServices
+        service: String, request: String, conversation: [UIMessage], channel: TurnChannel, lease: GenerationLease,
+        checkpoint: CheckpointSlot, session: Session, services: SessionServices
     ) async throws -> String {
         if service == HostService.stateSave {
             let save = try WireCoding.decode(StateSaveRequest.self, from: request)
@@ -242,7 +243,9 @@ enum TurnRunner {
         guard service == HostService.modelStream else {
             throw AgentHostError.badRequest("unknown host service `\(service)`")
         }
+        let agentTools = lease.plugin.manifest.agents.first { $0.id == lease.agent }?.tools ?? []
         let streamRequest = try WireCoding.decode(ModelStreamRequest.self, from: request)
+            .withTurnDefaults(conversation: conversation, agentTools: agentTools)
         guard streamRequest.maxSteps > 0 else { throw AgentHostError.badRequest("maxSteps must be at least 1") }
         var loop = StepLoop(
             model: try services.models.model(named: streamRequest.model),
