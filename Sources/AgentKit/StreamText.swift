@@ -1,15 +1,6 @@
-/// What a finished `streamText` call reports; returning it from `run` ends the turn.
-public struct StreamTextResult: Sendable {
-    public let text: String
-    public let finishReason: String
-    public let steps: Int
-
-    public init(text: String, finishReason: String, steps: Int) {
-        self.text = text
-        self.finishReason = finishReason
-        self.steps = steps
-    }
-}
+/// What a finished `streamText` call reports (text, finish reason, steps);
+/// returning it from `run` ends the turn.
+public typealias StreamTextResult = ModelStreamResult
 
 public enum StreamTextError: Error, CustomStringConvertible {
     case notInTurn
@@ -49,8 +40,7 @@ public func streamText(
         service: HostService.modelStream,
         request: WireCoding.encodeString(request)
     )
-    let result = try WireCoding.decode(ModelStreamResult.self, from: reply)
-    return StreamTextResult(text: result.text, finishReason: result.finishReason, steps: result.steps)
+    return try WireCoding.decode(ModelStreamResult.self, from: reply)
 }
 
 /// The turn the current task runs for; lets `streamText` find its host turn.

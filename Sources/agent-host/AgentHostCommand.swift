@@ -17,6 +17,15 @@ struct DataOptions: ParsableArguments {
     var data: String = "./.agent-host"
 }
 
+/// Where the daemon listens; shared by `serve` and `dev`.
+struct ListenOptions: ParsableArguments {
+    @Option(help: "Port to listen on; 0 picks a free one.")
+    var port: Int = 8787
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+}
+
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the daemon.")
 
@@ -25,11 +34,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Plugins drop directory (default: <data>/plugins).")
     var plugins: String?
 
-    @Option(help: "Port to listen on; 0 picks a free one.")
-    var port: Int = 8787
-
-    @Option(help: "Address to listen on.")
-    var host: String = "127.0.0.1"
+    @OptionGroup var listen: ListenOptions
 
     @Option(help: "Seconds without activity after which a session leaves memory (it is rebuilt from disk on use).")
     var idleTimeout: Double = 300
@@ -37,7 +42,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
         let configuration = DaemonConfiguration(
-            dataDirectory: dataOptions.data, pluginsDirectory: plugins, host: host, port: port,
+            dataDirectory: dataOptions.data, pluginsDirectory: plugins, host: listen.host, port: listen.port,
             idleTimeout: .milliseconds(Int64(idleTimeout * 1000))
         )
         try await Daemon(configuration: configuration).run()

@@ -15,11 +15,7 @@ struct Dev: AsyncParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "Port to listen on; 0 picks a free one.")
-    var port: Int = 8787
-
-    @Option(help: "Address to listen on.")
-    var host: String = "127.0.0.1"
+    @OptionGroup var listen: ListenOptions
 
     @Option(help: "Seconds between checks for source changes.")
     var interval: Double = 1
@@ -33,7 +29,7 @@ struct Dev: AsyncParsableCommand {
         guard !builder.products.isEmpty else {
             throw ValidationError("\(root) has no dynamic library products to serve as plugins")
         }
-        let configuration = DaemonConfiguration(dataDirectory: dataOptions.data, pluginsDirectory: nil, host: host, port: port)
+        let configuration = DaemonConfiguration(dataDirectory: dataOptions.data, pluginsDirectory: nil, host: listen.host, port: listen.port)
         say("dev: plugins \(builder.products.joined(separator: ", ")) → \(configuration.pluginsDirectory)")
         try builder.buildAndDeploy(into: configuration.pluginsDirectory)
 

@@ -17,12 +17,16 @@ enum CCompiler {
     }
 
     /// Compiles `sources` into `output` with `cc -shared -fPIC`; throws with the compiler's output on failure.
-    static func sharedLibrary(sources: [URL], includes: [URL], output: URL) throws {
+    static func sharedLibrary(sources: [URL], includes: [URL], output: URL, defines: [String] = []) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let compiler = CompilerLookup.cCompiler
-        process.arguments = [compiler, "-shared", "-fPIC", "-O2", "-std=c11"]
-            + includes.map { "-I\($0.path)" } + sources.map(\.path) + ["-o", output.path]
+        var arguments = [compiler, "-shared", "-fPIC", "-O2", "-std=c11"]
+        arguments += defines.map { "-D\($0)" }
+        arguments += includes.map { "-I\($0.path)" }
+        arguments += sources.map(\.path)
+        arguments += ["-o", output.path]
+        process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

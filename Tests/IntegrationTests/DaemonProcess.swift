@@ -30,11 +30,6 @@ final class DaemonProcess: @unchecked Sendable {
 
     static func plugin(_ product: String) -> URL { binDirectory.appendingPathComponent("lib\(product).so") }
 
-    /// The package root, for test fixtures and the ABI header.
-    static var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
     /// Puts bytes into the drop directory the way any tool would (temp file +
     /// rename), bypassing `agent-host deploy`'s own checks.
     func drop(_ bytes: Data, as name: String, permissions: Int = 0o644) throws {

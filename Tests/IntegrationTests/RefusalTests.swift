@@ -8,17 +8,10 @@ import Testing
     /// Builds `Tests/Fixtures/BadPlugins/bad_plugin.c` with one flag into a real `.so`.
     private func compileBadPlugin(_ flag: String, into directory: URL) throws -> URL {
         let output = directory.appendingPathComponent("lib\(flag).so")
-        let compiler = Process()
-        compiler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        compiler.arguments = [
-            "cc", "-shared", "-fPIC", "-D\(flag)",
-            "-I", DaemonProcess.packageRoot.appendingPathComponent("Sources/CAgentABI/include").path,
-            DaemonProcess.packageRoot.appendingPathComponent("Tests/Fixtures/BadPlugins/bad_plugin.c").path,
-            "-o", output.path,
-        ]
-        try compiler.run()
-        compiler.waitUntilExit()
-        guard compiler.terminationStatus == 0 else { throw TestFailure("cc failed for \(flag)") }
+        try CCompiler.sharedLibrary(
+            sources: [CCompiler.packageRoot.appendingPathComponent("Tests/Fixtures/BadPlugins/bad_plugin.c")],
+            includes: [CCompiler.abiInclude], output: output, defines: [flag]
+        )
         return output
     }
 
