@@ -21,7 +21,7 @@ struct RealtimeRoutes {
         var lastSeq: Int64
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<HostRequestContext>) {
         router.post("/realtime/v1/sessions/:chatId/in") { request, context in
             let chatId = try context.parameters.chatId()
             try await auth.require(.write, chatId: chatId, request.headers)

@@ -17,6 +17,8 @@ actor Session {
     private var history: MessageHistory
     private var queue: [(seq: Int64, input: InputRecord)] = []
     private var turn: TurnRunner.Handle?
+    /// The input seq the running turn answers.
+    private var runningInSeq: Int64?
     private var recentKeys: [String: Int64] = [:]
     private var subscribers: [UUID: AsyncStream<LogRecord>.Continuation] = [:]
 
@@ -122,6 +124,10 @@ actor Session {
 
     var isRunning: Bool { turn != nil }
 
+    /// The turn a client resuming "the current answer" wants: the running one,
+    /// else the next queued one; nil when the session has nothing to answer.
+    var activeTurnInSeq: Int64? { runningInSeq ?? queue.first?.seq }
+
     // MARK: Lifecycle
 
     func close() async throws {
@@ -150,6 +156,7 @@ actor Session {
     private func startNextTurn() {
         guard turn == nil, row.status != .closed, !queue.isEmpty else { return }
         let next = queue.removeFirst()
+        runningInSeq = next.seq
         turn = TurnRunner.start(session: self, inSeq: next.seq, input: next.input, services: services)
     }
 
@@ -161,6 +168,7 @@ actor Session {
     /// Called by the runner once `data-turn-complete` is persisted.
     func turnDidEnd() async {
         turn = nil
+        runningInSeq = nil
         if queue.isEmpty, row.status == .running {
             do {
                 try await setStatus(.idle)
