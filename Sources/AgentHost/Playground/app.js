@@ -118,7 +118,7 @@ class ChatView {
     this.current = null;
     this.open.clear();
     this.setThinking(false);
-    for (const message of messages) this.add(message);
+    for (const message of messages) this.add(message, { fromHistory: true });
     this.syncEmpty();
   }
 
@@ -126,9 +126,9 @@ class ChatView {
     ui.empty.hidden = this.messages.length > 0 || this.thinking !== null;
   }
 
-  add(message, { pending = false } = {}) {
+  add(message, { pending = false, fromHistory = false } = {}) {
     const el = document.createElement("article");
-    el.className = "message";
+    el.className = fromHistory ? "message" : "message fresh";
     el.dataset.role = message.role;
     el.dataset.messageId = message.id;
     const model = { id: message.id, role: message.role, parts: [], el, body: null };
@@ -139,9 +139,10 @@ class ChatView {
       el.append(bubble);
       if (pending) el.dataset.pending = "true";
     } else {
-      const avatar = document.createElement("div");
+      const avatar = document.createElement("img");
       avatar.className = "avatar";
-      avatar.textContent = "A";
+      avatar.src = "/playground/icon.svg";
+      avatar.alt = "";
       model.body = document.createElement("div");
       model.body.className = "body";
       el.append(avatar, model.body);
@@ -168,7 +169,7 @@ class ChatView {
       this.thinking = document.createElement("div");
       this.thinking.className = "message";
       this.thinking.dataset.role = "assistant";
-      this.thinking.innerHTML = '<div class="avatar">A</div><div class="body"><span class="thinking"><i></i><i></i><i></i></span></div>';
+      this.thinking.innerHTML = '<img class="avatar" src="/playground/icon.svg" alt=""><div class="body"><span class="thinking"><i></i><i></i><i></i></span></div>';
       this.container.append(this.thinking);
     } else if (!on && this.thinking) {
       this.thinking.remove();
