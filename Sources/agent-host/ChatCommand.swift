@@ -29,7 +29,7 @@ struct Chat: AsyncParsableCommand {
         let key = try SecretKey.load(environment: ProcessInfo.processInfo.environment, dataDirectory: connection.dataOptions.data)
         let chatId = chat ?? "cli-" + UUID().uuidString.prefix(8).lowercased()
         let daemon = ChatConnection(baseURL: connection.url, secretKey: key.value, chatId: chatId)
-        var printer = ChunkPrinter()
+        let printer = ChunkPrinter()
         do {
             _ = try await daemon.open(agent: agent)
         } catch {
@@ -43,7 +43,7 @@ struct Chat: AsyncParsableCommand {
 
         let interrupts = Interrupts()
         if let running = try await daemon.activeTurn() {
-            try await stream(turn: running, daemon: daemon, interrupts: interrupts, printer: &printer)
+            try await stream(turn: running, daemon: daemon, interrupts: interrupts, printer: printer)
         }
         let lines = StandardInputLines.stream()
         var iterator = lines.makeAsyncIterator()
@@ -61,18 +61,16 @@ struct Chat: AsyncParsableCommand {
                 "message": try WireCoding.decode(JSONValue.self, from: try WireCoding.encode(message)),
             ]
             let inSeq = try await daemon.send(input)
-            try await stream(turn: inSeq, daemon: daemon, interrupts: interrupts, printer: &printer)
+            try await stream(turn: inSeq, daemon: daemon, interrupts: interrupts, printer: printer)
         }
     }
 
     /// Prints one turn; Ctrl-C asks the agent to stop, a second Ctrl-C quits.
-    private func stream(turn inSeq: Int64, daemon: ChatConnection, interrupts: Interrupts, printer: inout ChunkPrinter) async throws {
+    private func stream(turn inSeq: Int64, daemon: ChatConnection, interrupts: Interrupts, printer: ChunkPrinter) async throws {
         printer.write(printer.style("\(agent) › ", "1;35"))
-        let style = printer
         try await interrupts.during({ presses in
             if presses == 1 {
-                var notice = style
-                notice.note("^C stopping the answer… (Ctrl-C again quits)")
+                printer.interrupted("stopping the answer… (Ctrl-C again quits)")
                 Task { _ = try? await daemon.send(["kind": "stop"]) }
             } else {
                 Glibc.exit(130)
@@ -81,7 +79,7 @@ struct Chat: AsyncParsableCommand {
             try await daemon.follow(
                 turn: inSeq,
                 onReconnect: { seq in
-                    FileHandle.standardError.write(Data(style.style("\n[connection lost; resuming after seq \(seq)]\n", "2").utf8))
+                    FileHandle.standardError.write(Data(printer.style("\n[connection lost; resuming after seq \(seq)]\n", "2").utf8))
                 },
                 onChunk: { chunk in printer.print(chunk) }
             )

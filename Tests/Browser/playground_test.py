@@ -133,14 +133,16 @@ class Playground:
 
 
 def main():
-    if len(sys.argv) != 3:
-        fail("usage: playground_test.py BASE_URL SCREENSHOT_DIR", 2)
+    if len(sys.argv) not in (3, 5):
+        fail("usage: playground_test.py BASE_URL SCREENSHOT_DIR [KEYED_BASE_URL SECRET_KEY]", 2)
     base_url, shots = sys.argv[1], sys.argv[2]
     os.makedirs(shots, exist_ok=True)
     driver = make_driver()
     page = Playground(driver, base_url, shots)
     try:
         run(page)
+        if len(sys.argv) == 5:
+            run_with_key(Playground(driver, sys.argv[3], shots), sys.argv[4])
     finally:
         for entry in driver.get_log("browser"):
             if entry.get("level") in ("SEVERE", "WARNING"):
@@ -255,6 +257,28 @@ def run(page):
                            {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
     time.sleep(0.3)
     page.screenshot("final-dark")
+
+
+def run_with_key(page, secret_key):
+    """A daemon whose playground routes need the secret key (as for a browser on another machine):
+    the page asks for it, keeps it in the tab, and then works as usual."""
+    driver = page.driver
+    driver.get(page.base_url + "/")
+    page.wait(lambda: driver.find_element(By.ID, "key-dialog").get_attribute("open") is not None,
+              "the page to ask for the secret key")
+    reason = driver.find_element(By.ID, "key-reason").text
+    if "secret key" not in reason:
+        fail(f"the key dialog should say why it asks: {reason!r}")
+    page.screenshot("key-dialog")
+    driver.find_element(By.ID, "key-input").send_keys(secret_key)
+    driver.find_element(By.CSS_SELECTOR, "#key-form button[type=submit]").click()
+    page.wait(lambda: page.snapshot()["ready"] and "my-chat" in page.snapshot()["agents"], "the agents after the key")
+    page.send("hello with a key")
+    page.wait(lambda: any(m["text"] == "You said: hello with a key" for m in page.assistants()),
+              "the reply on the keyed daemon")
+    mode = driver.find_element(By.ID, "access-mode").text
+    if "secret key" not in mode:
+        fail(f"the footer should say the tab holds the secret key: {mode!r}")
 
 
 TRANSPORT_SCRIPT = """

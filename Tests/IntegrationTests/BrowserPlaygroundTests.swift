@@ -19,16 +19,22 @@ import Testing
         return packageDirectory.appendingPathComponent(".build/browser-screenshots")
     }
 
-    @Test func chatStreamsSurvivesAReloadMidAnswerAndStops() throws {
+    @Test func chatStreamsSurvivesAReloadMidAnswerStopsAndAsksForTheKeyWhenNotLocal() throws {
         // ~60 ms between words: `/slow 40` streams for about 2.4 s, long enough to reload in.
         let daemon = try DaemonProcess(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "60"])
         try daemon.start()
         defer { daemon.stop() }
 
+        // A second daemon whose playground routes always need the secret key: how the page
+        // behaves for a browser on another machine.
+        let keyed = try DaemonProcess(environment: ["AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK": "0"])
+        try keyed.start()
+        defer { keyed.stop() }
+
         let script = Self.packageDirectory.appendingPathComponent("Tests/Browser/playground_test.py")
         let python = Process()
         python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", script.path, daemon.baseURL, Self.screenshotDirectory.path]
+        python.arguments = ["python3", script.path, daemon.baseURL, Self.screenshotDirectory.path, keyed.baseURL, keyed.secretKey]
         let output = Pipe()
         python.standardOutput = output
         python.standardError = output

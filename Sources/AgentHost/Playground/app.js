@@ -752,9 +752,9 @@ function chatIdFromHash() {
 }
 
 async function start() {
-  showAccessMode();
   try {
     await loadAgents();
+    showAccessMode();
     await refreshSessions();
   } catch (error) {
     toast(error.message, "error");
