@@ -22,7 +22,7 @@ import Testing
         #expect(page.status == 200)
         #expect(page.body.contains("<title>agent-host playground</title>"))
         #expect(page.body.contains("/playground/app.js"))
-        for path in ["/playground/app.js", "/playground/app.css", "/playground/markdown.js", "/playground/icon.svg"] {
+        for path in ["/playground/app.js", "/playground/chat-view.js", "/playground/app.css", "/playground/markdown.js", "/playground/icon.svg"] {
             #expect(try await client.send(.GET, path, token: nil).status == 200, "\(path)")
         }
         let sdk = try await client.send(.GET, "/sdk/agent-chat.js", token: nil)

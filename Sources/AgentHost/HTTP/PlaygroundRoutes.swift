@@ -24,6 +24,7 @@ struct PlaygroundRoutes {
     static let assets: [String: Asset] = [
         "/": Asset(PackageResources.index_html, contentType: "text/html; charset=utf-8"),
         "/playground/app.js": Asset(PackageResources.app_js, contentType: "text/javascript; charset=utf-8"),
+        "/playground/chat-view.js": Asset(PackageResources.chat_view_js, contentType: "text/javascript; charset=utf-8"),
         "/playground/markdown.js": Asset(PackageResources.markdown_js, contentType: "text/javascript; charset=utf-8"),
         "/playground/app.css": Asset(PackageResources.app_css, contentType: "text/css; charset=utf-8"),
         "/playground/icon.svg": Asset(PackageResources.icon_svg, contentType: "image/svg+xml"),
