@@ -52,7 +52,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-            ]
+            ],
+            // The playground page and the browser SDK, compiled into the binary: no npm, no files to ship.
+            resources: [.embedInCode("Playground")]
         ),
         .executableTarget(
             name: "agent-host",
