@@ -15,7 +15,7 @@ import Testing
         #expect(first.created)
         #expect(!second.created)
         #expect(second.row.agent == "x")
-        try await storage.setStatus(chatId: "a", status: .closed)
+        try await storage.append([], statuses: [StatusChange(chatId: "a", status: .closed)])
         #expect(try await storage.session(chatId: "a")?.status == .closed)
     }
 
@@ -40,13 +40,22 @@ import Testing
 
     @Test func idempotencyKeysAreUniquePerSession() async throws {
         let storage = try storage()
-        try await storage.append([LogRecord(chatId: "a", seq: 1, kind: .input, body: "{}", idempotencyKey: "k")])
+        _ = try await storage.createSession(SessionRow(chatId: "a", agent: "x"))
+        try await storage.append(
+            [LogRecord(chatId: "a", seq: 1, kind: .input, body: "{}", idempotencyKey: "k")],
+            statuses: [StatusChange(chatId: "a", status: .running)]
+        )
         #expect(try await storage.inputSeq(chatId: "a", idempotencyKey: "k") == 1)
         #expect(try await storage.inputSeq(chatId: "b", idempotencyKey: "k") == nil)
+        #expect(try await storage.session(chatId: "a")?.status == .running)
         await #expect(throws: (any Error).self) {
-            try await storage.append([LogRecord(chatId: "a", seq: 2, kind: .input, body: "{}", idempotencyKey: "k")])
+            try await storage.append(
+                [LogRecord(chatId: "a", seq: 2, kind: .input, body: "{}", idempotencyKey: "k")],
+                statuses: [StatusChange(chatId: "a", status: .closed)]
+            )
         }
-        // The failed transaction wrote nothing.
+        // The failed transaction wrote nothing: no record, no status change.
         #expect(try await storage.lastSeq(chatId: "a") == 1)
+        #expect(try await storage.session(chatId: "a")?.status == .running)
     }
 }

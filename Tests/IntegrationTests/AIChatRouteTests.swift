@@ -167,14 +167,14 @@ import Testing
 
         // A turn is running (the input is accepted, so it runs or is queued next): the resume
         // is the whole turn from its `start`, ending `[DONE]`.
-        try await client.sendMessage("/slow 100", chatId: "resume", token: token)
+        try await client.sendMessage("/slow 400", chatId: "resume", token: token)  // ~8 s: still running when the resume request lands
         let resumed = try await request(.GET, streamURL, token: token)
         #expect(resumed.status == 200)
         #expect(resumed.headers["x-vercel-ai-ui-message-stream"] == ["v1"])
         #expect(resumed.types.first == "start")
         #expect(resumed.types.last == "finish")
         #expect(resumed.payloads.last == "[DONE]")
-        #expect(resumed.text == (1...100).map(String.init).joined(separator: " "))
+        #expect(resumed.text == (1...400).map(String.init).joined(separator: " "))
         #expect(!resumed.types.contains { $0.hasPrefix("data-turn-") })
         #expect(try await request(.GET, streamURL, token: token).status == 204)
     }

@@ -37,7 +37,10 @@ public actor PluginRegistry {
             refusals.removeAll { $0.file == (path as NSString).lastPathComponent }
             return .success(plugin.manifest.agents.map { activate(plugin: plugin, agent: $0.id) })
         } catch {
-            logger.error("plugin refused", metadata: ["file": "\(error.file)", "reason": "\(error.reason)"])
+            // The same file refused for the same reason (e.g. seen at start-up and
+            // again by the watcher) is logged once.
+            let known = refusals.contains { $0.file == error.file && $0.reason == error.reason && $0.sha256 == error.sha256 }
+            if !known { logger.error("plugin refused", metadata: ["file": "\(error.file)", "reason": "\(error.reason)"]) }
             refusals.removeAll { $0.file == error.file }
             refusals.append(error)
             return .failure(error)

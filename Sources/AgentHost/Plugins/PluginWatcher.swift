@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,53 +37,95 @@ public struct PluginWatcher: Service {
             try await gracefulShutdown()
             return
         }
-        defer { close(fd) }
         guard inotify_add_watch(fd, directory, UInt32(IN_CLOSE_WRITE | IN_MOVED_TO)) >= 0 else {
             logger.error("cannot watch \(directory): \(String(cString: strerror(errno)))")
+            close(fd)
             try await gracefulShutdown()
             return
         }
         // Files that landed between loadExisting() and the watch being armed.
         await loadExisting()
+        let events = Self.events(fd: fd)
         try await cancelWhenGracefulShutdown {
+            // A renamed-in file is complete: load it at once. A file written in
+            // place is loaded once it has been quiet for the debounce window.
             var pending: [String: ContinuousClock.Instant] = [:]
-            while !Task.isCancelled {
-                for name in Self.readEvents(fd) where Self.isCandidate(name) {
-                    pending[name] = .now
+            for await batch in events {
+                for event in batch where Self.isCandidate(event.name) {
+                    if event.movedIn {
+                        pending[event.name] = nil
+                        await registry.load(path: "\(directory)/\(event.name)")
+                    } else {
+                        pending[event.name] = .now
+                    }
                 }
                 let due = pending.filter { $0.value.duration(to: .now) >= debounce }.map(\.key).sorted()
                 for name in due {
                     pending[name] = nil
                     await registry.load(path: "\(directory)/\(name)")
                 }
-                try await Task.sleep(for: .milliseconds(50))
             }
         }
+    }
+
+    struct Event: Sendable {
+        let name: String
+        let movedIn: Bool
+    }
+
+    /// Reads inotify events on a thread of its own (a blocking `poll` must not
+    /// hold a thread of Swift's cooperative pool). Yields each batch as it
+    /// arrives and an empty batch every 50 ms, which drives the debounce. The
+    /// thread closes `fd` when the stream's consumer goes away.
+    static func events(fd: Int32) -> AsyncStream<[Event]> {
+        let (stream, continuation) = AsyncStream.makeStream(of: [Event].self)
+        let stopped = StopFlag()
+        continuation.onTermination = { _ in stopped.set() }
+        let thread = Thread {
+            defer { close(fd) }
+            var pollFD = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            while !stopped.isSet {
+                _ = poll(&pollFD, 1, 50)
+                continuation.yield(readEvents(fd))
+            }
+        }
+        thread.name = "agent-host plugin watcher"
+        thread.start()
+        return stream
     }
 
     static func isCandidate(_ name: String) -> Bool {
         name.hasSuffix(".so") && !name.hasPrefix(".")
     }
 
-    /// Drains the non-blocking inotify fd; returns the file names it reported.
-    static func readEvents(_ fd: Int32) -> [String] {
-        var names: [String] = []
+    /// Drains the non-blocking inotify fd.
+    static func readEvents(_ fd: Int32) -> [Event] {
+        var events: [Event] = []
         var buffer = [UInt8](repeating: 0, count: 8192)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            guard count > 0 else { return names }
+            guard count > 0 else { return events }
             var offset = 0
             let headerSize = MemoryLayout<inotify_event>.size
             while offset + headerSize <= count {
-                let nameLength = buffer.withUnsafeBytes { raw in
-                    Int(raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self).len)
-                }
+                let header = buffer.withUnsafeBytes { raw in raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self) }
+                let nameLength = Int(header.len)
                 let start = offset + headerSize
                 let end = min(start + nameLength, count)
                 let nameBytes = buffer[start..<end].prefix { $0 != 0 }
-                if !nameBytes.isEmpty { names.append(String(decoding: nameBytes, as: UTF8.self)) }
+                if !nameBytes.isEmpty {
+                    let movedIn = header.mask & UInt32(IN_MOVED_TO) != 0
+                    events.append(Event(name: String(decoding: nameBytes, as: UTF8.self), movedIn: movedIn))
+                }
                 offset = start + nameLength
             }
         }
     }
+}
+
+/// A flag one thread sets and another polls.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }

@@ -65,10 +65,14 @@ actor Session {
         let seq = nextSeq()
         if let key = idempotencyKey { recentKeys[key] = seq }
         do {
-            // Mark the session running before its input is durable, so that after a
-            // crash every unanswered input belongs to a session recovery looks at.
-            if input.startsTurn { try await setStatus(.running) }
-            try await persist([LogRecord(chatId: chatId, seq: seq, kind: .input, body: body, idempotencyKey: idempotencyKey)])
+            // The session is marked running in the same transaction as its input,
+            // so after a crash every unanswered input belongs to a session that
+            // recovery looks at.
+            let status = input.startsTurn ? statusChange(to: .running) : nil
+            try await persist(
+                [LogRecord(chatId: chatId, seq: seq, kind: .input, body: body, idempotencyKey: idempotencyKey)],
+                status: status
+            )
         } catch {
             if let key = idempotencyKey { recentKeys[key] = nil }
             throw error
@@ -86,11 +90,16 @@ actor Session {
 
     /// Appends output or control chunks of the running turn, in order.
     func append(_ chunks: [JSONValue], kind: LogRecord.Kind) async throws {
+        try await append(chunks.map { (kind, $0) })
+    }
+
+    /// Appends records of several kinds in one commit, e.g. `turn-start` + `start`.
+    func append(_ entries: [(kind: LogRecord.Kind, chunk: JSONValue)]) async throws {
         lastActivity = .now
-        let records = chunks.map { chunk in
-            LogRecord(chatId: chatId, seq: nextSeq(), kind: kind, body: chunk.jsonText)
+        let records = entries.map { entry in
+            LogRecord(chatId: chatId, seq: nextSeq(), kind: entry.kind, body: entry.chunk.jsonText)
         }
-        try await persist(records, bodies: chunks)
+        try await persist(records, bodies: entries.map(\.chunk))
     }
 
     private func nextSeq() -> Int64 {
@@ -100,8 +109,8 @@ actor Session {
 
     /// Commits, then applies and publishes. `bodies`, when given, are the decoded
     /// records, which spares decoding every chunk again on the hot path.
-    private func persist(_ records: [LogRecord], bodies: [JSONValue]? = nil) async throws {
-        try await services.writer.append(records)
+    private func persist(_ records: [LogRecord], bodies: [JSONValue]? = nil, status: StatusChange? = nil) async throws {
+        try await services.writer.append(records, status: status)
         for (index, record) in records.enumerated() {
             if let bodies {
                 history.apply(record, body: bodies[index])
@@ -185,10 +194,16 @@ actor Session {
     }
 
     private func setStatus(_ status: SessionStatus) async throws {
-        guard row.status != status else { return }
+        guard let change = statusChange(to: status) else { return }
+        try await services.writer.append([], status: change)
+    }
+
+    /// Updates the in-memory row; the returned change is to be committed (nil: no change).
+    private func statusChange(to status: SessionStatus) -> StatusChange? {
+        guard row.status != status else { return nil }
         row.status = status
         row.updatedAt = Date()
-        try await services.storage.setStatus(chatId: chatId, status: status)
+        return StatusChange(chatId: chatId, status: status, at: row.updatedAt)
     }
 
     // MARK: Turns

@@ -83,8 +83,10 @@ enum TurnRunner {
             switch origin {
             case .input(let seq):
                 inSeq = seq
-                try await session.append([ControlPart.turnStart(inSeq: seq).json], kind: .control)
-                try await session.append([UIChunk.start(messageId: messageId(chatId: chatId, inSeq: seq)).json], kind: .output)
+                try await session.append([
+                    (.control, ControlPart.turnStart(inSeq: seq).json),
+                    (.output, UIChunk.start(messageId: messageId(chatId: chatId, inSeq: seq)).json),
+                ])
             case .interrupted(let progress):
                 inSeq = progress.inSeq
                 checkpoint = progress
@@ -101,8 +103,9 @@ enum TurnRunner {
             } else {
                 ending = try await drive(session: session, handle: handle, inSeq: inSeq, checkpoint: checkpoint, services: services)
             }
-            try await session.append(ending.map(\.json), kind: .output)
-            try await session.append([ControlPart.turnComplete(inSeq: inSeq).json], kind: .control)
+            try await session.append(
+                ending.map { (.output, $0.json) } + [(.control, ControlPart.turnComplete(inSeq: inSeq).json)]
+            )
         } catch {
             // Only storage failures get here; the turn cannot be recorded.
             services.logger.error("turn failed to persist", metadata: ["chatId": "\(chatId)", "error": "\(error)"])

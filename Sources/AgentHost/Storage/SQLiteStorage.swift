@@ -75,19 +75,10 @@ public final class SQLiteStorage: SessionStorage {
         }
     }
 
-    public func setStatus(chatId: String, status: SessionStatus) async throws {
+    public func append(_ records: [LogRecord], statuses: [StatusChange]) async throws {
+        guard !records.isEmpty || !statuses.isEmpty else { return }
         try await pool.write { db in
-            try db.execute(
-                sql: "UPDATE session SET status = ?, updatedAt = ? WHERE chatId = ?",
-                arguments: [status.rawValue, Date(), chatId]
-            )
-        }
-    }
-
-    public func append(_ records: [LogRecord]) async throws {
-        guard !records.isEmpty else { return }
-        try await pool.write { db in
-            // One cached statement for the whole batch: this is the daemon's hottest write.
+            // Cached statements for the whole batch: this is the daemon's hottest write.
             let insert = try db.cachedStatement(
                 sql: "INSERT INTO record (chatId, seq, kind, body, idempotencyKey, createdAt) VALUES (?, ?, ?, ?, ?, ?)"
             )
@@ -95,6 +86,10 @@ public final class SQLiteStorage: SessionStorage {
                 try insert.execute(arguments: [
                     record.chatId, record.seq, record.kind.rawValue, record.body, record.idempotencyKey, record.createdAt,
                 ])
+            }
+            let update = try db.cachedStatement(sql: "UPDATE session SET status = ?, updatedAt = ? WHERE chatId = ?")
+            for change in statuses {
+                try update.execute(arguments: [change.status.rawValue, change.at, change.chatId])
             }
         }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything the daemon keeps on disk about sessions. A protocol so a shared
 /// PostgreSQL backend can serve several daemons later; SQLite is the default.
 public protocol SessionStorage: Sendable {
@@ -6,14 +8,26 @@ public protocol SessionStorage: Sendable {
     func session(chatId: String) async throws -> SessionRow?
     /// Sessions in creation order, starting after the row with id `after`.
     func listSessions(agent: String?, status: SessionStatus?, limit: Int, after: Int64?) async throws -> [SessionRow]
-    func setStatus(chatId: String, status: SessionStatus) async throws
-
-    /// Appends records of any sessions in one transaction (group commit).
-    func append(_ records: [LogRecord]) async throws
+    /// Appends records of any sessions and applies status changes, all in one
+    /// transaction (group commit).
+    func append(_ records: [LogRecord], statuses: [StatusChange]) async throws
     /// Records with `after < seq <= upTo`, in seq order.
     func records(chatId: String, after: Int64, upTo: Int64?) async throws -> [LogRecord]
     /// The highest seq in the session's log, 0 when empty.
     func lastSeq(chatId: String) async throws -> Int64
     /// The seq of an input stored with this idempotency key, if any.
     func inputSeq(chatId: String, idempotencyKey: String) async throws -> Int64?
+}
+
+/// A session's new status, committed together with log records.
+public struct StatusChange: Sendable {
+    public var chatId: String
+    public var status: SessionStatus
+    public var at: Date
+
+    public init(chatId: String, status: SessionStatus, at: Date = Date()) {
+        self.chatId = chatId
+        self.status = status
+        self.at = at
+    }
 }

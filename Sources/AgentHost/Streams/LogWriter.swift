@@ -7,6 +7,7 @@
 public actor LogWriter {
     private let storage: any SessionStorage
     private var pending: [LogRecord] = []
+    private var pendingStatuses: [StatusChange] = []
     private var waiters: [CheckedContinuation<Void, any Error>] = []
     private var isFlushing = false
 
@@ -14,11 +15,14 @@ public actor LogWriter {
         self.storage = storage
     }
 
-    /// Returns once `records` are committed; throws if their transaction failed.
-    public func append(_ records: [LogRecord]) async throws {
-        guard !records.isEmpty else { return }
+    /// Returns once `records` (and the status change, if any) are committed;
+    /// throws if their transaction failed. A session's status travels with its
+    /// records, so marking a session running costs no transaction of its own.
+    public func append(_ records: [LogRecord], status: StatusChange? = nil) async throws {
+        guard !records.isEmpty || status != nil else { return }
         try await withCheckedThrowingContinuation { continuation in
             pending.append(contentsOf: records)
+            if let status { pendingStatuses.append(status) }
             waiters.append(continuation)
             if !isFlushing {
                 isFlushing = true
@@ -28,13 +32,15 @@ public actor LogWriter {
     }
 
     private func flushUntilEmpty() async {
-        while !pending.isEmpty {
+        while !waiters.isEmpty {
             let batch = pending
+            let statuses = pendingStatuses
             let batchWaiters = waiters
             pending.removeAll(keepingCapacity: true)
+            pendingStatuses.removeAll(keepingCapacity: true)
             waiters.removeAll(keepingCapacity: true)
             do {
-                try await storage.append(batch)
+                try await storage.append(batch, statuses: statuses)
                 for waiter in batchWaiters { waiter.resume() }
             } catch {
                 for waiter in batchWaiters { waiter.resume(throwing: error) }

@@ -80,19 +80,21 @@ struct BenchClient: Sendable {
         let response = try await http.execute(request, timeout: .hours(1))
         return AsyncThrowingStream { continuation in
             let task = Task {
-                var pending = ""
+                var partial = ""
                 var id: Int64 = 0
                 do {
                     for try await buffer in response.body {
-                        pending += String(buffer: buffer)
-                        while let newline = pending.firstIndex(of: "\n") {
-                            let line = pending[..<newline]
-                            if line.hasPrefix("id: ") { id = Int64(line.dropFirst(4)) ?? id }
-                            if line.hasPrefix("data: "), let typeRange = line.range(of: #""type":""#) {
+                        // Split once per network read; only the last, unfinished line is carried over.
+                        let text = partial + String(buffer: buffer)
+                        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+                        partial = String(lines.removeLast())
+                        for line in lines {
+                            if line.hasPrefix("id: ") {
+                                id = Int64(line.dropFirst(4)) ?? id
+                            } else if line.hasPrefix("data: "), let typeRange = line.range(of: #""type":""#) {
                                 let type = line[typeRange.upperBound...].prefix { $0 != "\"" }
                                 continuation.yield((id, String(type)))
                             }
-                            pending.removeSubrange(...newline)
                         }
                     }
                     continuation.finish()
