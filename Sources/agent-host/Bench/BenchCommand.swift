@@ -21,6 +21,9 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Turns per session at each concurrency level.")
     var turns: Int = 5
 
+    @Option(help: "Milliseconds each session waits (uniformly random, up to this) before each turn; 0 sends all at once.")
+    var spread: Int = 0
+
     @Option(help: "Sessions streaming `/slow N` at once for the throughput figure.")
     var throughputSessions: Int = 50
 
@@ -51,7 +54,8 @@ struct Bench: AsyncParsableCommand {
 
         for level in concurrency.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) where level > 0 {
             let summary = try await firstChunkLatency(client: client, sessions: level, prefix: "\(run)-c\(level)")
-            print("first chunk, \(level) concurrent session(s): \(summary)")
+            let pacing = spread > 0 ? ", each turn after 0–\(spread) ms" : ", all at once"
+            print("first chunk, \(level) concurrent session(s)\(pacing): \(summary)")
         }
         let throughput = try await persistedThroughput(client: client, prefix: "\(run)-t")
         print(String(format: "persisted chunks/s: %.0f (%d chunks in %.2f s over %d sessions)",
@@ -79,6 +83,7 @@ struct Bench: AsyncParsableCommand {
                     var events = try await client.openStream(chatId: chatId, token: token).makeAsyncIterator()
                     var samples: [Duration] = []
                     for turn in 0..<turns {
+                        if spread > 0 { try await Task.sleep(for: .milliseconds(Int.random(in: 0...spread))) }
                         let clock = ContinuousClock()
                         let start = clock.now
                         let seq = try await client.send("turn \(turn)", chatId: chatId, token: token)
