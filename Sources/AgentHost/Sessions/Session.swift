@@ -63,7 +63,11 @@ actor Session {
         // Seq and key are claimed before the next suspension point, so a
         // concurrent retry with the same key finds them.
         let seq = nextSeq()
-        if let key = idempotencyKey { recentKeys[key] = seq }
+        if let key = idempotencyKey {
+            // A cache in front of the storage lookup, bounded; storage stays the authority.
+            if recentKeys.count >= 1024 { recentKeys.removeAll(keepingCapacity: true) }
+            recentKeys[key] = seq
+        }
         do {
             // The session is marked running in the same transaction as its input,
             // so after a crash every unanswered input belongs to a session that
