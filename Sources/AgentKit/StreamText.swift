@@ -1,13 +1,18 @@
+import CAgentABI
+
 /// What a finished `streamText` call reports; returning it from `run` ends the turn.
 public struct StreamTextResult: Sendable {
     public let text: String
     public let finishReason: String
     public let steps: Int
+    /// Tokens used over all steps, when the model reports usage.
+    public let usage: ModelUsage?
 
-    public init(text: String, finishReason: String, steps: Int) {
+    public init(text: String, finishReason: String, steps: Int, usage: ModelUsage? = nil) {
         self.text = text
         self.finishReason = finishReason
         self.steps = steps
+        self.usage = usage
     }
 }
 
@@ -18,6 +23,9 @@ public enum StreamTextError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notInTurn: "streamText was called outside a turn's run"
+        // The host ran the step loop and it failed (a provider error, a missing
+        // key, …): its message is already written for the user, pass it on as is.
+        case .host(let status, let message) where status == AGENT_ERR_INTERNAL.rawValue: message
         case .host(let status, let message): "host refused the model call (status \(status)): \(message)"
         }
     }
@@ -50,7 +58,7 @@ public func streamText(
         request: WireCoding.encodeString(request)
     )
     let result = try WireCoding.decode(ModelStreamResult.self, from: reply)
-    return StreamTextResult(text: result.text, finishReason: result.finishReason, steps: result.steps)
+    return StreamTextResult(text: result.text, finishReason: result.finishReason, steps: result.steps, usage: result.usage)
 }
 
 /// The turn the current task runs for; lets `streamText` find its host turn.

@@ -11,13 +11,16 @@ import Foundation
 public struct ScriptedModel: LanguageModel {
     public let identifier = "scripted:echo"
     public let delayMilliseconds: Int
+    /// A resumed step continues after the text already streamed, like Anthropic prefill.
+    public var supportsAssistantPrefill: Bool { true }
 
     public init(delayMilliseconds: Int = 20) {
         self.delayMilliseconds = max(0, delayMilliseconds)
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
-        let plan = plan(for: request)
+        let full = plan(for: request)
+        let plan = request.assistantPrefix.map { full.continuing(after: $0) } ?? full
         let delay = delayMilliseconds
         return AsyncThrowingStream { continuation in
             let task = Task {
@@ -41,6 +44,17 @@ public struct ScriptedModel: LanguageModel {
     struct Plan {
         var events: [ModelEvent]
         var paced: Bool
+
+        /// The rest of the answer after `prefix`, when the answer starts with it.
+        func continuing(after prefix: String) -> Plan {
+            guard !prefix.isEmpty else { return self }
+            let text = events.compactMap { event -> String? in
+                if case .textDelta(let delta) = event { delta } else { nil }
+            }.joined()
+            guard text.hasPrefix(prefix) else { return self }
+            let rest = ScriptedModel.words(String(text.dropFirst(prefix.count)))
+            return Plan(events: rest + events.filter { if case .textDelta = $0 { false } else { true } }, paced: paced)
+        }
     }
 
     func plan(for request: ModelRequest) -> Plan {
@@ -48,16 +62,16 @@ public struct ScriptedModel: LanguageModel {
         if case .toolResult(_, let name, let output, let isError) = request.messages.last {
             let rendered = (try? WireCoding.encodeString(output)) ?? "null"
             let text = isError ? "Tool \(name) failed: \(output.stringValue ?? rendered)" : "\(name) returned \(rendered)"
-            return Plan(events: words(text) + [.finish(.stop)], paced: false)
+            return Plan(events: Self.words(text) + [.finish(.stop)], paced: false)
         }
         let lastUser = request.messages.last { if case .user = $0 { true } else { false } }
         guard case .user(let raw) = lastUser else {
-            return Plan(events: words("Hello! Send me a message.") + [.finish(.stop)], paced: false)
+            return Plan(events: Self.words("Hello! Send me a message.") + [.finish(.stop)], paced: false)
         }
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.hasPrefix("/slow") {
             let count = min(max(Int(text.dropFirst("/slow".count).trimmingCharacters(in: .whitespaces)) ?? 10, 1), 100_000)
-            return Plan(events: words((1...count).map(String.init).joined(separator: " ")) + [.finish(.stop)], paced: true)
+            return Plan(events: Self.words((1...count).map(String.init).joined(separator: " ")) + [.finish(.stop)], paced: true)
         }
         if text.hasPrefix("/tool ") {
             let rest = text.dropFirst("/tool ".count).trimmingCharacters(in: .whitespaces)
@@ -67,11 +81,11 @@ public struct ScriptedModel: LanguageModel {
             let callId = "call_\(request.messages.count)"
             return Plan(events: [.toolCall(id: callId, name: name, input: input), .finish(.toolCalls)], paced: false)
         }
-        return Plan(events: words("You said: \(text)") + [.finish(.stop)], paced: false)
+        return Plan(events: Self.words("You said: \(text)") + [.finish(.stop)], paced: false)
     }
 
     /// Splits into word-sized deltas that join back to exactly `text`.
-    private func words(_ text: String) -> [ModelEvent] {
+    static func words(_ text: String) -> [ModelEvent] {
         var events: [ModelEvent] = []
         var current = ""
         for character in text {

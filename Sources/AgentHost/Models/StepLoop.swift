@@ -19,6 +19,7 @@ struct StepLoop: Sendable {
         var messages = ModelMessage.from(request.messages)
         var allText = ""
         var finishReason = FinishReason.stop
+        var usage: ModelUsage?
         var step = 0
         while step < request.maxSteps {
             step += 1
@@ -28,55 +29,68 @@ struct StepLoop: Sendable {
             )
             allText += outcome.text
             finishReason = outcome.finishReason
+            usage = ModelUsage.combine(usage, outcome.usage)
             try await emit(.finishStep)
-            guard finishReason == .toolCalls, !outcome.toolCalls.isEmpty else { break }
-            messages.append(.assistant(text: outcome.text, toolCalls: outcome.toolCalls))
+            // Some OpenAI-compatible servers end a tool call with `stop`: the calls decide.
+            guard !outcome.toolCalls.isEmpty else { break }
+            messages.append(.assistant(text: outcome.text, toolCalls: outcome.toolCalls, reasoning: outcome.reasoning))
             messages.append(contentsOf: outcome.toolResults)
         }
-        return ModelStreamResult(text: allText, finishReason: finishReason.rawValue, steps: step)
+        // Usage is recorded with the turn: in the log, and on the assistant
+        // message's metadata (`message.metadata.usage`) for the client.
+        if let usage { try await emit(.messageMetadata(["usage": usage.json])) }
+        return ModelStreamResult(text: allText, finishReason: finishReason.rawValue, steps: step, usage: usage)
     }
 
     private struct StepOutcome {
         var text = ""
         var finishReason = FinishReason.stop
+        var usage: ModelUsage?
+        var reasoning: [ModelReasoning] = []
         var toolCalls: [ModelToolCall] = []
         var toolResults: [ModelMessage] = []
     }
 
     private func runStep(number: Int, request: ModelRequest) async throws -> StepOutcome {
         var outcome = StepOutcome()
-        let textId = "text-\(number)"
-        let reasoningId = "reasoning-\(number)"
-        var textOpen = false
-        var reasoningOpen = false
-        for try await event in model.stream(request) {
-            try Task.checkCancellation()
-            switch event {
-            case .textDelta(let delta):
-                if !textOpen {
-                    textOpen = true
-                    try await emit(.textStart(id: textId))
+        var parts = StepParts(step: number, emit: emit)
+        do {
+            for try await event in model.stream(request) {
+                try Task.checkCancellation()
+                switch event {
+                case .textDelta(let delta):
+                    try await parts.text(delta)
+                    outcome.text += delta
+                case .reasoningDelta(let delta):
+                    try await parts.reasoning(delta)
+                case .reasoningEnd(let signature):
+                    // With thinking display omitted a block is only its signature.
+                    let text = try await parts.endReasoning()
+                    if text != nil || signature != nil {
+                        outcome.reasoning.append(ModelReasoning(text: text ?? "", signature: signature))
+                    }
+                case .reasoningRedacted(let data):
+                    outcome.reasoning.append(ModelReasoning(text: "", redactedData: data))
+                case .toolInputStart(let id, let name):
+                    try await parts.toolInputStart(id: id, name: name)
+                case .toolInputDelta(let id, let delta):
+                    try await parts.toolInputDelta(id: id, delta: delta)
+                case .toolCall(let id, let name, let input):
+                    try await parts.toolCall(id: id, name: name, input: input)
+                    outcome.toolCalls.append(ModelToolCall(id: id, name: name, input: input))
+                case .usage(let usage):
+                    outcome.usage = ModelUsage.combine(outcome.usage, usage)
+                case .finish(let reason):
+                    outcome.finishReason = reason
                 }
-                outcome.text += delta
-                try await emit(.textDelta(id: textId, delta: delta))
-            case .reasoningDelta(let delta):
-                if !reasoningOpen {
-                    reasoningOpen = true
-                    try await emit(.reasoningStart(id: reasoningId))
-                }
-                try await emit(.reasoningDelta(id: reasoningId, delta: delta))
-            case .toolCall(let id, let name, let input):
-                let inputText = (try? WireCoding.encodeString(input)) ?? "{}"
-                try await emit(.toolInputStart(toolCallId: id, toolName: name))
-                try await emit(.toolInputDelta(toolCallId: id, inputTextDelta: inputText))
-                try await emit(.toolInputAvailable(toolCallId: id, toolName: name, input: input))
-                outcome.toolCalls.append(ModelToolCall(id: id, name: name, input: input))
-            case .finish(let reason):
-                outcome.finishReason = reason
             }
+            try Task.checkCancellation()
+        } catch {
+            // Leave the stream tidy for the turn's `error`: no part stays open.
+            try await parts.closeOpen()
+            throw error
         }
-        if reasoningOpen { try await emit(.reasoningEnd(id: reasoningId)) }
-        if textOpen { try await emit(.textEnd(id: textId)) }
+        try await parts.closeOpen()
         // Server-executed tool results belong to the step that called the tool.
         for call in outcome.toolCalls {
             try Task.checkCancellation()
@@ -92,5 +106,17 @@ struct StepLoop: Sendable {
             }
         }
         return outcome
+    }
+}
+
+extension ModelUsage {
+    var json: JSONValue {
+        var fields: [String: JSONValue] = [
+            "inputTokens": .number(Double(inputTokens)),
+            "outputTokens": .number(Double(outputTokens)),
+            "totalTokens": .number(Double(totalTokens)),
+        ]
+        if let cachedInputTokens { fields["cachedInputTokens"] = .number(Double(cachedInputTokens)) }
+        return .object(fields)
     }
 }
