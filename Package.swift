@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "agent-host", targets: ["agent-host"]),
         .library(name: "AgentKit", targets: ["AgentKit"]),
         .library(name: "MyChat", type: .dynamic, targets: ["MyChat"]),
+        .library(name: "ToolsDemo", type: .dynamic, targets: ["ToolsDemo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -54,6 +55,7 @@ let package = Package(
             ]
         ),
         .target(name: "MyChat", dependencies: ["AgentKit"], path: "Plugins/MyChat", linkerSettings: pluginLinkerSettings),
+        .target(name: "ToolsDemo", dependencies: ["AgentKit"], path: "Plugins/ToolsDemo", linkerSettings: pluginLinkerSettings),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit"]),
         .testTarget(
             name: "AgentHostTests",
