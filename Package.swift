@@ -63,7 +63,14 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["AgentWire", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: [
+                "AgentWire",
+                // The provider tests drive AnthropicModel/OpenAIModel directly too, against
+                // a fake provider server (Hummingbird) running inside the test process.
+                "AgentHost",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
     ]
 )
