@@ -115,6 +115,21 @@ import Testing
         #expect(decodeUntilFailure(nameless, with: OpenAIStreamDecoder()).1?.kind == .malformed)
     }
 
+    @Test func absurdNumbersFromAServerNeverTrap() throws {
+        let stream = Self.chunk(#"{"tool_calls":[{"index":1e300,"id":"call_big","type":"function","function":{"name":"t","arguments":"{}"}}]}"#)
+            + #"data: {"choices":[],"usage":{"prompt_tokens":1e300,"completion_tokens":-5,"total_tokens":1e308}}"# + "\n\n"
+            + "data: [DONE]\n\n"
+        #expect(try decodeStream(stream, with: OpenAIStreamDecoder()) == [
+            .toolInputStart(id: "call_big", name: "t"),
+            .toolInputDelta(id: "call_big", delta: "{}"),
+            .toolCall(id: "call_big", name: "t", input: [:]),
+            .usage(ModelUsage(inputTokens: 0, outputTokens: 0)),
+            .finish(.toolCalls),
+        ])
+        let anthropic = #"data: {"type":"content_block_start","index":1e300,"content_block":{"type":"text","text":""}}"# + "\n\n"
+        #expect(decodeUntilFailure(anthropic, with: AnthropicStreamDecoder()).1?.kind == .malformed)
+    }
+
     @Test(arguments: [
         ("stop", FinishReason.stop), ("length", .length), ("content_filter", .contentFilter),
         ("tool_calls", .toolCalls), ("function_call", .toolCalls), ("eos", .other),

@@ -29,6 +29,7 @@ import Testing
         let now = Date(timeIntervalSince1970: 1_700_000_000)
         #expect(RetryAfter.parse(HTTPHeaders([("retry-after", "Tue, 14 Nov 2023 22:13:50 GMT")]), now: now) == .seconds(30))
         #expect(RetryAfter.parse(HTTPHeaders([("retry-after", "soon")])) == nil)
+        #expect(RetryAfter.parse(HTTPHeaders([("retry-after-ms", "1e300"), ("retry-after", "-1")])) == nil)
         #expect(RetryAfter.parse(HTTPHeaders()) == nil)
     }
 

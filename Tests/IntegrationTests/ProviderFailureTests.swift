@@ -174,3 +174,26 @@ import Testing
         #expect(health.status == 200)
     }
 }
+
+/// Stopping a turn while the provider is still streaming.
+@Suite struct ProviderStopTests {
+    @Test func stopAbortsTheTurnAndClosesTheProviderRequest() async throws {
+        let fake = try await FakeProviderServer.start([.hold(Array(Wire.anthropicText(["Thinking", " slowly"]).prefix(5)))])
+        defer { fake.stop() }
+        let daemon = try DaemonProcess.started(environment: ProviderEnvironment.anthropic(fake))
+        defer { daemon.stop() }
+        let chat = try await ChatSession(daemon: daemon, chatId: "stop")
+        try await chat.client.sendMessage("hi", chatId: chat.chatId, token: chat.token)
+        let streaming = try await chat.client.readEvents(chatId: chat.chatId, token: chat.token) { $0.text == "Thinking slowly" }
+        let stop = try await chat.client.send(.POST, "/realtime/v1/sessions/\(chat.chatId)/in", token: chat.token, body: #"{"kind":"stop"}"#)
+        #expect(stop.status == 200)
+        let rest = try await chat.client.readEvents(chatId: chat.chatId, token: chat.token, lastEventId: streaming.last?.id) {
+            $0.last?.type == "data-turn-complete"
+        }
+        #expect(rest.types == ["abort", "data-turn-complete"])
+        #expect(fake.requests.count == 1)
+        // The provider sees its connection closed: no tokens are paid for after a stop.
+        for _ in 0..<500 where fake.clientDisconnects == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(fake.clientDisconnects == 1)
+    }
+}

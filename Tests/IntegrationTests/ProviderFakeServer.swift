@@ -27,6 +27,9 @@ final class FakeProviderServer: Sendable {
         /// 200 `text/event-stream`: writes the pieces, then drops the connection
         /// without ending the response, as a network failure would.
         case dropAfter([String])
+        /// 200 `text/event-stream`: writes the pieces, then keeps the response open
+        /// (a `ping` now and then) until the client goes away, which it records.
+        case hold([String])
         /// Any status with any body, e.g. a 429 with `retry-after`.
         case status(Int, headers: [String: String] = [:], body: String, contentType: String = "application/json")
     }
@@ -34,6 +37,7 @@ final class FakeProviderServer: Sendable {
     private struct State {
         var replies: [Reply] = []
         var requests: [Recorded] = []
+        var clientDisconnects = 0
     }
 
     private struct Dropped: Error {}
@@ -44,6 +48,8 @@ final class FakeProviderServer: Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port.withLock { $0 })" }
     var requests: [Recorded] { state.withLock { $0.requests } }
+    /// How many `.hold` responses ended because the client closed the connection.
+    var clientDisconnects: Int { state.withLock { $0.clientDisconnects } }
 
     /// Starts listening on a free loopback port with `replies` queued.
     static func start(_ replies: [Reply] = []) async throws -> FakeProviderServer {
@@ -107,6 +113,19 @@ final class FakeProviderServer: Sendable {
             return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
                 for piece in pieces { try await writer.write(ByteBuffer(string: piece)) }
                 throw Dropped()  // Hummingbird closes the connection mid-response
+            })
+        case .hold(let pieces):
+            return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
+                for piece in pieces { try await writer.write(ByteBuffer(string: piece)) }
+                do {
+                    while true {
+                        try await Task.sleep(for: .milliseconds(20))
+                        try await writer.write(ByteBuffer(string: Wire.anthropic("ping", #"{"type":"ping"}"#)))
+                    }
+                } catch {
+                    self.state.withLock { $0.clientDisconnects += 1 }
+                    throw error
+                }
             })
         case .status(let code, let extra, let body, let contentType):
             var fields: HTTPFields = [.contentType: contentType]

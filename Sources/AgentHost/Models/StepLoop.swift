@@ -86,8 +86,9 @@ struct StepLoop: Sendable {
             }
             try Task.checkCancellation()
         } catch {
-            // Leave the stream tidy for the turn's `error`: no part stays open.
-            try await parts.closeOpen()
+            // A failed step leaves the stream tidy for the turn's `error`: no part
+            // stays open. A stopped one ends in `abort`, which closes nothing.
+            if !(error is CancellationError), !Task.isCancelled { try await parts.closeOpen() }
             throw error
         }
         try await parts.closeOpen()

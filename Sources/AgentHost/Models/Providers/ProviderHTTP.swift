@@ -161,7 +161,7 @@ enum ProviderErrorBody {
 enum RetryAfter {
     static func parse(_ headers: HTTPHeaders, now: Date = Date()) -> Duration? {
         if let value = headers.first(name: "retry-after-ms").flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }),
-           value >= 0, value.isFinite
+           value >= 0, value < 1e12
         {
             return .milliseconds(Int64(value.rounded(.up)))
         }

@@ -166,17 +166,17 @@ struct AnthropicStreamDecoder: ProviderStreamDecoder {
     private mutating func readUsage(_ usage: JSONValue?) {
         guard let usage, case .object = usage else { return }
         sawUsage = true
-        if let value = usage["input_tokens"]?.doubleValue { inputTokens = Int(value) }
-        if let value = usage["output_tokens"]?.doubleValue { outputTokens = Int(value) }
-        if let value = usage["cache_read_input_tokens"]?.doubleValue { cacheReadTokens = Int(value) }
-        if let value = usage["cache_creation_input_tokens"]?.doubleValue { cacheWriteTokens = Int(value) }
+        if let value = usage["input_tokens"]?.count { inputTokens = value }
+        if let value = usage["output_tokens"]?.count { outputTokens = value }
+        if let value = usage["cache_read_input_tokens"]?.count { cacheReadTokens = value }
+        if let value = usage["cache_creation_input_tokens"]?.count { cacheWriteTokens = value }
     }
 
     private func index(of json: JSONValue) throws -> Int {
-        guard let value = json["index"]?.doubleValue, value >= 0, value < 1_000_000, value.rounded() == value else {
+        guard let value = json["index"]?.count else {
             throw malformed("a content block event without a valid `index`")
         }
-        return Int(value)
+        return value
     }
 
     private func malformed(_ message: String) -> ModelProviderError {

@@ -45,9 +45,9 @@ struct OpenAIStreamDecoder: ProviderStreamDecoder {
             throw ModelProviderError(provider: provider, kind: .streamError(type: type), message: message)
         }
         if let reported = json["usage"], case .object = reported {
-            let prompt = Int(reported["prompt_tokens"]?.doubleValue ?? 0)
-            let completion = Int(reported["completion_tokens"]?.doubleValue ?? 0)
-            let cached = reported["prompt_tokens_details"]?["cached_tokens"]?.doubleValue.map { Int($0) }
+            let prompt = reported["prompt_tokens"]?.count ?? 0
+            let completion = reported["completion_tokens"]?.count ?? 0
+            let cached = reported["prompt_tokens_details"]?["cached_tokens"]?.count
             usage = ModelUsage(inputTokens: prompt, outputTokens: completion, cachedInputTokens: cached)
         }
         // We ask for one choice; a server that sends more is answered with the first.
@@ -80,7 +80,7 @@ struct OpenAIStreamDecoder: ProviderStreamDecoder {
     }
 
     private mutating func merge(_ fragment: JSONValue) throws -> [ModelEvent] {
-        let index = Int(fragment["index"]?.doubleValue ?? Double(calls.count))
+        let index = fragment["index"]?.count ?? calls.count
         let id = fragment["id"]?.stringValue ?? ""
         let name = fragment["function"]?["name"]?.stringValue ?? ""
         let arguments = fragment["function"]?["arguments"]?.stringValue ?? ""
