@@ -38,7 +38,6 @@ struct RetryingModel: LanguageModel {
                             continuation.finish(throwing: error)
                             return
                         }
-                        failure.attempts = attempt
                         guard !streamedSomething, failure.isRetryable,
                               let delay = policy.delay(afterAttempt: attempt, retryAfter: failure.retryAfter)
                         else {
@@ -48,8 +47,8 @@ struct RetryingModel: LanguageModel {
                                     message: "\(failure.message); the provider asked to retry after \(retryAfter), longer than the daemon waits",
                                     retryAfter: retryAfter
                                 )
-                                failure.attempts = attempt
                             }
+                            failure.attempts = attempt
                             continuation.finish(throwing: failure)
                             return
                         }

@@ -2,6 +2,7 @@ import AgentWire
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOPosix
 import NIOHTTP1
 
 /// Where and how to POST one provider request.
@@ -18,11 +19,18 @@ enum ProviderHTTP {
     /// One client for all providers, for the life of the process (like
     /// `HTTPClient.shared`, never shut down). Its read timeout is an idle
     /// timeout: a stream that goes silent that long is treated as dropped.
+    /// Redirects are not followed: a provider never redirects a POST, and
+    /// following one would hand the API key to whatever host it names.
     static let client = HTTPClient(
         eventLoopGroupProvider: .singleton,
-        configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(10), read: readTimeout))
+        configuration: HTTPClient.Configuration(
+            redirectConfiguration: .disallow, timeout: .init(connect: connectTimeout, read: readTimeout)
+        )
     )
     static let readTimeout: TimeAmount = .seconds(300)
+    /// Also how long an unreachable host takes to fail: the client's pool keeps
+    /// retrying a refused connection until then.
+    static let connectTimeout: TimeAmount = .seconds(5)
 
     /// How long the provider may take to send the response head.
     static let headTimeout: TimeAmount = .seconds(120)
@@ -130,6 +138,12 @@ enum ProviderHTTP {
             "no response within \(headTimeout.nanoseconds / 1_000_000_000)s"
         case let error as HTTPClientError where error == .remoteConnectionClosed:
             "the server closed the connection"
+        case let error as HTTPClientError where error == .connectTimeout:
+            "no connection within \(connectTimeout.nanoseconds / 1_000_000_000)s"
+        case let error as IOError:
+            String(cString: strerror(error.errnoCode)).lowercased()
+        case let error as NIOConnectionError:
+            error.connectionErrors.first.map { describe($0.error) } ?? String(describing: error)
         default:
             String(describing: error)
         }
