@@ -15,6 +15,11 @@ let package = Package(
         .library(name: "AgentKit", targets: ["AgentKit"]),
         .library(name: "MyChat", type: .dynamic, targets: ["MyChat"]),
         .library(name: "ToolsDemo", type: .dynamic, targets: ["ToolsDemo"]),
+        // Two builds of one test agent whose behaviour differs, for redeploy tests and demos.
+        .library(name: "UpgradeDemoV1", type: .dynamic, targets: ["UpgradeDemoV1"]),
+        .library(name: "UpgradeDemoV2", type: .dynamic, targets: ["UpgradeDemoV2"]),
+        .library(name: "UpgradeDemoV1Drain", type: .dynamic, targets: ["UpgradeDemoV1Drain"]),
+        .library(name: "CTools", type: .dynamic, targets: ["CTools"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -29,6 +34,10 @@ let package = Package(
     ],
     targets: [
         .target(name: "CAgentABI"),
+        /// libffi, for C tools: the host calls plain C functions a plugin describes in its manifest.
+        .systemLibrary(name: "CFFI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
+        /// Hands Swift the `ffi_type_*` globals, which Swift 6 rejects as not concurrency-safe.
+        .target(name: "CFFIShim", dependencies: ["CFFI"]),
         .target(name: "AgentWire", dependencies: ["CAgentABI"]),
         .target(name: "AgentKit", dependencies: ["CAgentABI", "AgentWire"]),
         .target(
@@ -36,6 +45,7 @@ let package = Package(
             dependencies: [
                 "CAgentABI",
                 "AgentWire",
+                "CFFIShim",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -56,10 +66,19 @@ let package = Package(
         ),
         .target(name: "MyChat", dependencies: ["AgentKit"], path: "Plugins/MyChat", linkerSettings: pluginLinkerSettings),
         .target(name: "ToolsDemo", dependencies: ["AgentKit"], path: "Plugins/ToolsDemo", linkerSettings: pluginLinkerSettings),
+        .target(name: "UpgradeDemoCore", dependencies: ["AgentKit"], path: "Plugins/UpgradeDemo/Core"),
+        .target(name: "UpgradeDemoV1", dependencies: ["UpgradeDemoCore"], path: "Plugins/UpgradeDemo/V1", linkerSettings: pluginLinkerSettings),
+        .target(name: "UpgradeDemoV2", dependencies: ["UpgradeDemoCore"], path: "Plugins/UpgradeDemo/V2", linkerSettings: pluginLinkerSettings),
+        .target(
+            name: "UpgradeDemoV1Drain", dependencies: ["UpgradeDemoCore"], path: "Plugins/UpgradeDemo/V1Drain",
+            linkerSettings: pluginLinkerSettings
+        ),
+        /// An agent written in C only: `agent_plugin.h` and nothing else (README, "Agents in C").
+        .target(name: "CTools", dependencies: ["CAgentABI"], path: "Plugins/CTools"),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit"]),
         .testTarget(
             name: "AgentHostTests",
-            dependencies: ["AgentHost", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["AgentHost", "AgentWire", .product(name: "HTTPTypes", package: "swift-http-types")]
         ),
         .testTarget(
             name: "IntegrationTests",

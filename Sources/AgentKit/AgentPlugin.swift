@@ -40,6 +40,7 @@ public struct AgentPlugin: Sendable {
         let alreadyExported = PluginRuntime.state.withLock { state -> Bool in
             if state.host != nil { return true }
             state.host = HostServices(api: hostAPI)
+            state.version = version
             state.agents = Dictionary(uniqueKeysWithValues: agents.map { ($0.id, $0) })
             state.manifest = immortalAgentStr(manifestJSON)
             return false

@@ -7,6 +7,8 @@ import Synchronization
 enum PluginRuntime {
     struct State: ~Copyable {
         var host: HostServices?
+        /// The version label this build exports (`AgentPlugin.version`).
+        var version = ""
         var agents: [String: ChatAgent] = [:]
         var manifest = agent_str(ptr: nil, len: 0)
         var turns: [UInt64: Task<Void, Never>] = [:]
@@ -45,11 +47,19 @@ func startTurnEntry(_ turnId: UInt64, _ requestStr: agent_str) -> agent_status {
         guard let host = state.host else { return AGENT_ERR_INTERNAL }
         guard let agent = state.agents[request.agent] else { return AGENT_ERR_UNSUPPORTED }
         guard state.turns[turnId] == nil else { return AGENT_ERR_BUSY }
-        let run = ChatRun(chatId: request.chatId, messages: request.messages, signal: AbortSignal(), tools: agent.tools, turnId: turnId)
+        let version = state.version
         state.turns[turnId] = Task {
             let status: agent_status
             let result: String
             do {
+                var agentState = request.state
+                if let saved = agentState, let from = request.stateVersion, from != version, let migrate = agent.migrate {
+                    agentState = try migrate(from, saved)
+                }
+                let run = ChatRun(
+                    chatId: request.chatId, messages: request.messages, signal: AbortSignal(), tools: agent.tools,
+                    state: agentState, resumed: request.resumed ?? false, turnId: turnId
+                )
                 let outcome = try await CurrentTurn.$value.withValue(CurrentTurn(turnId: turnId, tools: agent.tools)) {
                     try await agent.run(run)
                 }

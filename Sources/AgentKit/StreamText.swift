@@ -1,20 +1,8 @@
 import CAgentABI
 
-/// What a finished `streamText` call reports; returning it from `run` ends the turn.
-public struct StreamTextResult: Sendable {
-    public let text: String
-    public let finishReason: String
-    public let steps: Int
-    /// Tokens used over all steps, when the model reports usage.
-    public let usage: ModelUsage?
-
-    public init(text: String, finishReason: String, steps: Int, usage: ModelUsage? = nil) {
-        self.text = text
-        self.finishReason = finishReason
-        self.steps = steps
-        self.usage = usage
-    }
-}
+/// What a finished `streamText` call reports (text, finish reason, steps, usage);
+/// returning it from `run` ends the turn.
+public typealias StreamTextResult = ModelStreamResult
 
 public enum StreamTextError: Error, CustomStringConvertible {
     case notInTurn
@@ -57,8 +45,7 @@ public func streamText(
         service: HostService.modelStream,
         request: WireCoding.encodeString(request)
     )
-    let result = try WireCoding.decode(ModelStreamResult.self, from: reply)
-    return StreamTextResult(text: result.text, finishReason: result.finishReason, steps: result.steps, usage: result.usage)
+    return try WireCoding.decode(ModelStreamResult.self, from: reply)
 }
 
 /// The turn the current task runs for; lets `streamText` find its host turn.

@@ -5,22 +5,38 @@ public struct PluginManifest: Codable, Sendable, Hashable {
     /// The compiler that built the plugin (`agent_toolchain_id()`), checked against the host's.
     public var toolchain: String
     public var agents: [AgentManifest]
+    /// What the plugin is written in: absent or `swift` (the toolchain must match
+    /// the daemon's), or `c` (a stable C ABI: any C compiler will do, and the
+    /// image must contain no Swift code). See README, "Agents in C".
+    public var language: String?
 
-    public init(version: String, toolchain: String, agents: [AgentManifest]) {
+    public init(version: String, toolchain: String, agents: [AgentManifest], language: String? = nil) {
         self.version = version
         self.toolchain = toolchain
         self.agents = agents
+        self.language = language
     }
 }
 
 public struct AgentManifest: Codable, Sendable, Hashable {
     public var id: String
     public var tools: [ToolSpec]
+    /// What a running turn does when a new build goes live; `migrate` when absent.
+    public var upgrade: UpgradePolicy?
 
-    public init(id: String, tools: [ToolSpec]) {
+    public init(id: String, tools: [ToolSpec], upgrade: UpgradePolicy? = nil) {
         self.id = id
         self.tools = tools
+        self.upgrade = upgrade
     }
+}
+
+/// The drain policy of an agent's running turns when a new build becomes active.
+public enum UpgradePolicy: String, Codable, Sendable, Hashable {
+    /// Move to the new build at the next step boundary (the default).
+    case migrate
+    /// Finish the turn on the build it started on; the next turn uses the new one.
+    case drain
 }
 
 /// A tool as the model sees it: a name, what it does, and a JSON schema for its input.
@@ -28,10 +44,31 @@ public struct ToolSpec: Codable, Sendable, Hashable {
     public var name: String
     public var description: String
     public var inputSchema: JSONValue
+    /// Set for a C tool: the host calls this function through libffi instead of
+    /// the plugin's `call_tool`. When the manifest omits `inputSchema`, the
+    /// schema is derived from this signature.
+    public var cFunction: CFunctionSpec?
 
-    public init(name: String, description: String, inputSchema: JSONValue) {
+    public init(name: String, description: String, inputSchema: JSONValue, cFunction: CFunctionSpec? = nil) {
         self.name = name
         self.description = description
         self.inputSchema = inputSchema
+        self.cFunction = cFunction
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        description = try container.decode(String.self, forKey: .description)
+        cFunction = try container.decodeIfPresent(CFunctionSpec.self, forKey: .cFunction)
+        if let schema = try container.decodeIfPresent(JSONValue.self, forKey: .inputSchema) {
+            inputSchema = schema
+        } else if let cFunction {
+            inputSchema = cFunction.derivedInputSchema
+        } else {
+            throw DecodingError.keyNotFound(CodingKeys.inputSchema, .init(
+                codingPath: container.codingPath, debugDescription: "tool `\(name)` has no inputSchema and no cFunction"
+            ))
+        }
     }
 }

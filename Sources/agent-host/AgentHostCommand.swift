@@ -7,7 +7,7 @@ struct AgentHostCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent-host",
         abstract: "Host durable, multi-turn AI chat agents built as .so plugins.",
-        subcommands: [Serve.self, Deploy.self, Token.self, Agents.self, Sessions.self]
+        subcommands: [Serve.self, Deploy.self, Token.self, Agents.self, Sessions.self, Rollback.self, Dev.self, Bench.self]
     )
 }
 
@@ -15,6 +15,15 @@ struct AgentHostCommand: AsyncParsableCommand {
 struct DataOptions: ParsableArguments {
     @Option(help: "Data directory (SQLite file, secret key, plugin store).")
     var data: String = "./.agent-host"
+}
+
+/// Where the daemon listens; shared by `serve` and `dev`.
+struct ListenOptions: ParsableArguments {
+    @Option(help: "Port to listen on; 0 picks a free one.")
+    var port: Int = 8787
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
 }
 
 struct Serve: AsyncParsableCommand {
@@ -25,15 +34,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Plugins drop directory (default: <data>/plugins).")
     var plugins: String?
 
-    @Option(help: "Port to listen on; 0 picks a free one.")
-    var port: Int = 8787
+    @OptionGroup var listen: ListenOptions
 
-    @Option(help: "Address to listen on.")
-    var host: String = "127.0.0.1"
+    @Option(help: "Seconds without activity after which a session leaves memory (it is rebuilt from disk on use).")
+    var idleTimeout: Double = 300
 
     func run() async throws {
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
         let configuration = DaemonConfiguration(
-            dataDirectory: dataOptions.data, pluginsDirectory: plugins, host: host, port: port
+            dataDirectory: dataOptions.data, pluginsDirectory: plugins, host: listen.host, port: listen.port,
+            idleTimeout: .milliseconds(Int64(idleTimeout * 1000))
         )
         try await Daemon(configuration: configuration).run()
     }

@@ -3,6 +3,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// Options of commands that talk to a running daemon with the secret key.
 struct DaemonConnection: ParsableArguments {
@@ -13,8 +14,13 @@ struct DaemonConnection: ParsableArguments {
 
     /// GETs `path` with the secret key and returns the body, or throws the daemon's error.
     func get(_ path: String) async throws -> String {
+        try await send(.GET, path)
+    }
+
+    func send(_ method: HTTPMethod, _ path: String) async throws -> String {
         let key = try SecretKey.load(environment: ProcessInfo.processInfo.environment, dataDirectory: dataOptions.data)
         var request = HTTPClientRequest(url: url + path)
+        request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(key.value)")
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 16 << 20)
@@ -50,5 +56,19 @@ struct Sessions: AsyncParsableCommand {
             path += "&agent=\(encoded)"
         }
         print(try await connection.get(path))
+    }
+}
+
+struct Rollback: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Make the previous generation of an agent active again.")
+
+    @Argument(help: "The agent id.")
+    var agent: String
+
+    @OptionGroup var connection: DaemonConnection
+
+    func run() async throws {
+        let encoded = agent.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? agent
+        print(try await connection.send(.POST, "/api/v1/agents/\(encoded)/rollback"))
     }
 }

@@ -81,7 +81,7 @@ import Testing
     @Test func openAIBodyUsesToolCallsAndToolMessagesAndAsksForUsage() {
         let body = OpenAIRequestBody.make(
             model: "gpt-test",
-            request: ModelRequest(system: "Be brief.", messages: Self.conversation, tools: [Self.calculator], assistantPrefix: "ignored"),
+            request: ModelRequest(system: "Be brief.", messages: Self.conversation, tools: [Self.calculator], assistantPrefix: "You"),
             maxTokens: nil
         )
         #expect(body == [
@@ -101,6 +101,7 @@ import Testing
                 ["role": "tool", "tool_call_id": "call_1", "content": "5"],
                 ["role": "tool", "tool_call_id": "call_2", "content": "Error: no weather for Paris"],
                 ["role": "user", "content": "Thanks"],
+                ["role": "assistant", "content": "You"],
             ],
         ])
     }

@@ -10,8 +10,10 @@ final class DaemonProcess: @unchecked Sendable {
     // @unchecked: tests drive one daemon from one task at a time.
     let dataDirectory: URL
     let pluginsDirectory: URL
-    let process = Process()
-    private let output = Pipe()
+    private(set) var process = Process()
+    private var output = Pipe()
+    private let arguments: [String]
+    private let environment: [String: String]
     private(set) var baseURL = ""
     private(set) var secretKey = ""
     private var log = ""
@@ -24,29 +26,67 @@ final class DaemonProcess: @unchecked Sendable {
         return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
     }
 
-    static var myChatPlugin: URL { binDirectory.appendingPathComponent("libMyChat.so") }
+    static var myChatPlugin: URL { plugin("MyChat") }
 
-    init(plugins: [URL] = [DaemonProcess.myChatPlugin], environment: [String: String] = [:]) throws {
+    static func plugin(_ product: String) -> URL { binDirectory.appendingPathComponent("lib\(product).so") }
+
+    /// Puts bytes into the drop directory the way any tool would (temp file +
+    /// rename), bypassing `agent-host deploy`'s own checks.
+    func drop(_ bytes: Data, as name: String, permissions: Int = 0o644) throws {
+        let temporary = pluginsDirectory.appendingPathComponent(".\(name).tmp")
+        try bytes.write(to: temporary)
+        try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: temporary.path)
+        guard rename(temporary.path, pluginsDirectory.appendingPathComponent(name).path) == 0 else {
+            throw TestFailure("rename into the drop directory failed")
+        }
+    }
+
+    /// Deploys `file` the way a user does (`agent-host deploy`), under `name`.
+    /// `variant` appends bytes after the ELF image: a byte-different, equally
+    /// loadable build, i.e. a new generation.
+    func deploy(_ file: URL, as name: String? = nil, variant: String? = nil) throws {
+        let staging = dataDirectory.appendingPathComponent("staging-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        let copy = staging.appendingPathComponent(name ?? file.lastPathComponent)
+        var bytes = try Data(contentsOf: file)
+        if let variant { bytes.append(Data("agent-host test build \(variant)".utf8)) }
+        try bytes.write(to: copy)
+        let deploy = Process()
+        deploy.executableURL = Self.binDirectory.appendingPathComponent("agent-host")
+        deploy.arguments = ["deploy", copy.path, "--plugins", pluginsDirectory.path]
+        deploy.standardOutput = FileHandle.nullDevice
+        try deploy.run()
+        deploy.waitUntilExit()
+        guard deploy.terminationStatus == 0 else { throw TestFailure("deploy of \(copy.lastPathComponent) failed") }
+    }
+
+    init(plugins: [URL] = [DaemonProcess.myChatPlugin], environment: [String: String] = [:], arguments: [String] = []) throws {
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("agent-host-test-\(UUID().uuidString)")
         pluginsDirectory = dataDirectory.appendingPathComponent("plugins")
         try FileManager.default.createDirectory(at: pluginsDirectory, withIntermediateDirectories: true)
         for plugin in plugins {
             try FileManager.default.copyItem(at: plugin, to: pluginsDirectory.appendingPathComponent(plugin.lastPathComponent))
         }
-        process.executableURL = Self.binDirectory.appendingPathComponent("agent-host")
-        process.arguments = ["serve", "--data", dataDirectory.path, "--port", "0"]
+        self.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["AGENT_HOST_SECRET_KEY"] = nil
         env["AGENT_HOST_MODEL"] = nil
         env["AGENT_HOST_SCRIPTED_DELAY_MS"] = "5"
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        process.standardOutput = output
-        process.standardError = output
+        self.environment = env
     }
 
     /// Starts the daemon and waits for its banner line with the port.
     func start() throws {
+        process = Process()
+        output = Pipe()
+        baseURL = ""
+        log = ""
+        process.executableURL = Self.binDirectory.appendingPathComponent("agent-host")
+        process.arguments = ["serve", "--data", dataDirectory.path, "--port", "0"] + arguments
+        process.environment = environment
+        process.standardOutput = output
+        process.standardError = output
         try process.run()
         let handle = output.fileHandleForReading
         let deadline = Date().addingTimeInterval(30)
@@ -71,12 +111,23 @@ final class DaemonProcess: @unchecked Sendable {
         handle.readabilityHandler = { handle in _ = handle.availableData }
     }
 
-    func stop() {
+    /// SIGKILL: no shutdown path runs, as in a crash.
+    func kill9() {
         output.fileHandleForReading.readabilityHandler = nil
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+    }
+
+    /// Kills the daemon and starts it again on the same data directory.
+    func crashAndRestart() throws {
+        kill9()
+        try start()
+    }
+
+    func stop() {
+        kill9()
         try? FileManager.default.removeItem(at: dataDirectory)
     }
 

@@ -46,13 +46,17 @@ import Testing
         ])
     }
 
-    @Test func openAIHasNoPrefillAndAnswersTheStepAnew() async throws {
-        let fake = try await FakeProviderServer.start([.stream(Wire.openAIText(["1, 2, 3, 4, 5."]))])
+    /// Chat Completions documents no prefill: the prefix goes as a final assistant
+    /// message (compatible servers continue it) and the model says it cannot promise.
+    @Test func openAISendsThePrefixAsAFinalAssistantMessage() async throws {
+        let fake = try await FakeProviderServer.start([.stream(Wire.openAIText([" 4, 5."]))])
         defer { fake.stop() }
         let model = OpenAIModel(model: "gpt-test", apiKey: "k", baseURL: "\(fake.baseURL)/v1")
         #expect(!model.supportsAssistantPrefill)
-        let request = ModelRequest(system: nil, messages: [.user("Count to five")], tools: [], assistantPrefix: "1, 2, 3, ")
-        #expect(try await collect(model.stream(request)).text == "1, 2, 3, 4, 5.")
-        #expect(fake.requests.first?.body["messages"] == [["role": "user", "content": "Count to five"]])
+        let request = ModelRequest(system: nil, messages: [.user("Count to five")], tools: [], assistantPrefix: "1, 2, 3,")
+        #expect(try await collect(model.stream(request)).text == " 4, 5.")
+        #expect(fake.requests.first?.body["messages"] == [
+            ["role": "user", "content": "Count to five"], ["role": "assistant", "content": "1, 2, 3,"],
+        ])
     }
 }

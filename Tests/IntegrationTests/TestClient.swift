@@ -87,6 +87,30 @@ struct TestClient {
     }
 }
 
+extension TestClient {
+    /// Polls `GET /api/v1/agents` until `condition` holds (or gives up after ~20 s).
+    func waitForAgents(secret: String, _ condition: (JSONValue) -> Bool) async throws -> JSONValue {
+        var last: JSONValue = .null
+        for _ in 0..<200 {
+            last = try await send(.GET, "/api/v1/agents", token: secret).json ?? .null
+            if condition(last) { return last }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("agents never reached the expected state: \(last)")
+    }
+}
+
+extension JSONValue {
+    /// The generations listed for `agent` in a `GET /api/v1/agents` reply.
+    func generations(of agent: String) -> [JSONValue] {
+        self["agents"]?.arrayValue?.first { $0["id"]?.stringValue == agent }?["generations"]?.arrayValue ?? []
+    }
+
+    func activeGeneration(of agent: String) -> Int? {
+        (self["agents"]?.arrayValue?.first { $0["id"]?.stringValue == agent }?["activeGeneration"]?.doubleValue).map(Int.init)
+    }
+}
+
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }

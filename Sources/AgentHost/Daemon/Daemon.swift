@@ -33,11 +33,14 @@ public struct Daemon: Sendable {
         let sessions = SessionDirectory(services: services)
         let watcher = PluginWatcher(directory: configuration.pluginsDirectory, registry: registry, logger: logger)
         await watcher.loadExisting()
+        let recovered = try await sessions.recoverInterruptedSessions()
+        if recovered > 0 { logger.notice("resuming sessions interrupted by the last shutdown", metadata: ["count": "\(recovered)"]) }
+        let evictor = SessionEvictor(sessions: sessions, idleTimeout: configuration.idleTimeout, logger: logger)
 
         let auth = Authenticator(secretKey: secretKey, minter: minter)
         let router = Router()
         router.add(middleware: ErrorMiddleware())
-        router.get("/healthz") { _, _ in try Response.json(["status": "ok"]) }
+        MetricsRoutes(sessions: sessions).register(on: router)
         ManagementRoutes(sessions: sessions, registry: registry, auth: auth, minter: minter).register(on: router)
         RealtimeRoutes(sessions: sessions, storage: storage, auth: auth).register(on: router)
 
@@ -45,7 +48,7 @@ public struct Daemon: Sendable {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "agent-host"),
-            services: [watcher],
+            services: [watcher, evictor],
             onServerRunning: { channel in banner.print(port: channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )

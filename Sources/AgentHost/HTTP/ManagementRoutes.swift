@@ -122,5 +122,11 @@ struct ManagementRoutes {
             try await auth.requireSecret(request.headers)
             return try Response.json(await registry.snapshot())
         }
+
+        router.post("/api/v1/agents/:agent/rollback") { request, context in
+            try await auth.requireSecret(request.headers)
+            guard let agent = context.parameters.get("agent") else { throw AgentHostError.badRequest("missing agent") }
+            return try Response.json(try await registry.rollback(agent: agent))
+        }
     }
 }

@@ -32,7 +32,7 @@ struct RealtimeRoutes {
             if let key, key.isEmpty || key.count > 255 {
                 throw AgentHostError.badRequest("`Idempotency-Key` must be 1 to 255 characters")
             }
-            let seq = try await sessions.session(chatId).submit(input, idempotencyKey: key)
+            let seq = try await sessions.withSession(chatId) { try await $0.submit(input, idempotencyKey: key) }
             return try Response.json(Accepted(seq: seq))
         }
 
@@ -53,29 +53,28 @@ struct RealtimeRoutes {
                 }
                 return seq
             } ?? 0
-            let session = try await sessions.session(chatId)
-            let body = outputStream(session: session, chatId: chatId, after: after)
+            let (live, publishedThrough) = try await sessions.withSession(chatId) { try await $0.subscribe() }
+            let body = outputStream(live: live, publishedThrough: publishedThrough, chatId: chatId, after: after)
             return Response(status: .ok, headers: SSEHeaders.fields, body: body)
         }
     }
 
     /// Everything after `after` from storage, then live records, without a gap
     /// or a duplicate: the session reports which seq its subscription starts after.
-    private func outputStream(session: Session, chatId: String, after: Int64) -> ResponseBody {
+    private func outputStream(live: AsyncStream<[LogRecord]>, publishedThrough: Int64, chatId: String, after: Int64) -> ResponseBody {
         let storage = storage
         let keepAliveInterval = keepAliveInterval
         return ResponseBody { writer in
-            let (live, publishedThrough) = await session.subscribe()
             var sent = after
             if publishedThrough > after {
-                for record in try await storage.records(chatId: chatId, after: after, upTo: publishedThrough) where record.isStreamed {
-                    try await writer.write(ServerSentEvents.event(id: record.seq, data: record.body))
-                }
+                let backlog = try await storage.records(chatId: chatId, after: after, upTo: publishedThrough)
+                try await writer.write(ServerSentEvents.events(backlog.filter(\.isStreamed)))
                 sent = publishedThrough
             }
-            let (merged, feed) = AsyncStream.makeStream(of: LogRecord?.self)
+            // Live batches and keep-alive ticks, merged into one sequence.
+            let (merged, feed) = AsyncStream.makeStream(of: [LogRecord]?.self)
             let forward = Task {
-                for await record in live { feed.yield(record) }
+                for await batch in live { feed.yield(batch) }
                 feed.finish()
             }
             let tick = Task {
@@ -89,13 +88,14 @@ struct RealtimeRoutes {
                 tick.cancel()
             }
             for await item in merged {
-                guard let record = item else {
+                guard let batch = item else {
                     try await writer.write(ServerSentEvents.keepAlive)
                     continue
                 }
-                guard record.seq > sent else { continue }
-                try await writer.write(ServerSentEvents.event(id: record.seq, data: record.body))
-                sent = record.seq
+                let fresh = batch.filter { $0.seq > sent }
+                guard let last = fresh.last else { continue }
+                try await writer.write(ServerSentEvents.events(fresh))
+                sent = last.seq
             }
             try await writer.finish(nil)
         }

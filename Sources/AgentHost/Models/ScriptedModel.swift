@@ -19,8 +19,7 @@ public struct ScriptedModel: LanguageModel {
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
-        let full = plan(for: request)
-        let plan = request.assistantPrefix.map { full.continuing(after: $0) } ?? full
+        let plan = plan(for: request)
         let delay = delayMilliseconds
         return AsyncThrowingStream { continuation in
             let task = Task {
@@ -44,27 +43,30 @@ public struct ScriptedModel: LanguageModel {
     struct Plan {
         var events: [ModelEvent]
         var paced: Bool
-
-        /// The rest of the answer after `prefix`, when the answer starts with it.
-        func continuing(after prefix: String) -> Plan {
-            guard !prefix.isEmpty else { return self }
-            let text = events.compactMap { event -> String? in
-                if case .textDelta(let delta) = event { delta } else { nil }
-            }.joined()
-            guard text.hasPrefix(prefix) else { return self }
-            let rest = ScriptedModel.words(String(text.dropFirst(prefix.count)))
-            return Plan(events: rest + events.filter { if case .textDelta = $0 { false } else { true } }, paced: paced)
-        }
     }
 
     func plan(for request: ModelRequest) -> Plan {
+        // A retried step continues after what was already streamed: the prefix
+        // comes as `assistantPrefix`, or as a trailing assistant text (prefill).
+        var messages = request.messages
+        var prefix = request.assistantPrefix ?? ""
+        if prefix.isEmpty, case .assistant(let text, let calls, _)? = messages.last, calls.isEmpty {
+            prefix = text
+            messages.removeLast()
+        }
+        var plan = freshPlan(for: messages)
+        if !prefix.isEmpty { plan.events = Self.continuing(plan.events, after: prefix) }
+        return plan
+    }
+
+    private func freshPlan(for messages: [ModelMessage]) -> Plan {
         // A step after a tool round trip answers with the tool's result.
-        if case .toolResult(_, let name, let output, let isError) = request.messages.last {
+        if case .toolResult(_, let name, let output, let isError)? = messages.last {
             let rendered = (try? WireCoding.encodeString(output)) ?? "null"
             let text = isError ? "Tool \(name) failed: \(output.stringValue ?? rendered)" : "\(name) returned \(rendered)"
             return Plan(events: Self.words(text) + [.finish(.stop)], paced: false)
         }
-        let lastUser = request.messages.last { if case .user = $0 { true } else { false } }
+        let lastUser = messages.last { if case .user = $0 { true } else { false } }
         guard case .user(let raw) = lastUser else {
             return Plan(events: Self.words("Hello! Send me a message.") + [.finish(.stop)], paced: false)
         }
@@ -78,10 +80,32 @@ public struct ScriptedModel: LanguageModel {
             let name = String(rest.prefix { !$0.isWhitespace })
             let json = rest.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
             let input = (try? WireCoding.decode(JSONValue.self, from: json.isEmpty ? "{}" : json)) ?? .object([:])
-            let callId = "call_\(request.messages.count)"
+            let callId = "call_\(messages.count)"
             return Plan(events: [.toolCall(id: callId, name: name, input: input), .finish(.toolCalls)], paced: false)
         }
         return Plan(events: Self.words("You said: \(text)") + [.finish(.stop)], paced: false)
+    }
+
+    /// Drops the text a prefill already covers, keeping what comes after it.
+    static func continuing(_ events: [ModelEvent], after prefix: String) -> [ModelEvent] {
+        var remaining = Substring(prefix)
+        var result: [ModelEvent] = []
+        for event in events {
+            guard case .textDelta(let delta) = event, !remaining.isEmpty else {
+                result.append(event)
+                continue
+            }
+            if remaining.hasPrefix(delta) {
+                remaining = remaining.dropFirst(delta.count)
+            } else if delta.hasPrefix(remaining) {
+                result.append(.textDelta(String(delta.dropFirst(remaining.count))))
+                remaining = ""
+            } else {
+                // The prefill is not ours: answer in full after it.
+                return events
+            }
+        }
+        return result
     }
 
     /// Splits into word-sized deltas that join back to exactly `text`.

@@ -9,37 +9,80 @@ struct StepLoop: Sendable {
     let emit: @Sendable (UIChunk) async throws -> Void
     /// Runs a tool; `.failure` carries the text for `tool-output-error`.
     let callTool: @Sendable (_ name: String, _ input: JSONValue) async -> Result<JSONValue, ToolFailure>
+    /// Asked between steps: true ends the loop there so the turn can continue on
+    /// a new build of the agent (hot redeploy).
+    var yieldAtStepBoundary: @Sendable () async -> Bool = { false }
+
+    /// Thrown after a completed step when `yieldAtStepBoundary` said so.
+    struct StepBoundaryYield: Error {}
 
     struct ToolFailure: Error, Sendable {
         let message: String
     }
 
-    func run(_ request: ModelStreamRequest) async throws -> ModelStreamResult {
+    /// Runs steps until the model stops or the turn's step limit is reached.
+    /// `checkpoint` continues a turn that was cut off: step numbering goes on, and
+    /// a step that was open is retried inside the same step and text part, with
+    /// the text already streamed sent back so the answer continues where it stopped.
+    func run(_ request: ModelStreamRequest, resumingFrom checkpoint: TurnProgress? = nil) async throws -> ModelStreamResult {
         precondition(request.maxSteps > 0, "the plugin SDK guarantees at least one step")
         var messages = ModelMessage.from(request.messages)
         var allText = ""
         var finishReason = FinishReason.stop
         var usage: ModelUsage?
-        var step = 0
+        var step = checkpoint?.stepsCompleted ?? 0
+        var openStep = checkpoint.flatMap { $0.stepOpen ? OpenStep(progress: $0) : nil }
         while step < request.maxSteps {
             step += 1
-            try await emit(.startStep)
-            let outcome = try await runStep(
-                number: step, request: ModelRequest(system: request.system, messages: messages, tools: request.tools)
-            )
+            var stepRequest = ModelRequest(system: request.system, messages: messages, tools: request.tools)
+            if let open = openStep {
+                // The answer so far is the history's last, text-only assistant message.
+                // It goes to the model as the step's prefix (Anthropic prefill), not as
+                // history, and becomes part of this step's text.
+                if !open.prefix.isEmpty, case .assistant(_, let calls, _)? = messages.last, calls.isEmpty {
+                    messages.removeLast()
+                    stepRequest.messages = messages
+                }
+                stepRequest.assistantPrefix = open.prefix.isEmpty ? nil : open.prefix
+            } else {
+                try await emit(.startStep)
+            }
+            let outcome = try await runStep(number: step, request: stepRequest, continuing: openStep)
+            openStep = nil
             allText += outcome.text
             finishReason = outcome.finishReason
             usage = ModelUsage.combine(usage, outcome.usage)
             try await emit(.finishStep)
             // Some OpenAI-compatible servers end a tool call with `stop`: the calls decide.
             guard !outcome.toolCalls.isEmpty else { break }
+            if step < request.maxSteps, await yieldAtStepBoundary() {
+                try await record(usage)
+                throw StepBoundaryYield()
+            }
             messages.append(.assistant(text: outcome.text, toolCalls: outcome.toolCalls, reasoning: outcome.reasoning))
             messages.append(contentsOf: outcome.toolResults)
         }
-        // Usage is recorded with the turn: in the log, and on the assistant
-        // message's metadata (`message.metadata.usage`) for the client.
-        if let usage { try await emit(.messageMetadata(["usage": usage.json])) }
+        try await record(usage)
         return ModelStreamResult(text: allText, finishReason: finishReason.rawValue, steps: step, usage: usage)
+    }
+
+    /// Usage is recorded with the turn: in the log, and on the assistant
+    /// message's metadata (`message.metadata.usage`) for the client.
+    private func record(_ usage: ModelUsage?) async throws {
+        if let usage { try await emit(.messageMetadata(["usage": usage.json])) }
+    }
+
+    /// A step that was cut off mid-stream and is being retried.
+    struct OpenStep {
+        var textId: String?
+        var reasoningId: String?
+        var prefix: String
+
+        init(progress: TurnProgress) {
+            textId = progress.openTextId
+            reasoningId = progress.openReasoningId
+            prefix = progress.partialStepText
+        }
     }
 
     private struct StepOutcome {
@@ -51,9 +94,11 @@ struct StepLoop: Sendable {
         var toolResults: [ModelMessage] = []
     }
 
-    private func runStep(number: Int, request: ModelRequest) async throws -> StepOutcome {
+    private func runStep(number: Int, request: ModelRequest, continuing open: OpenStep?) async throws -> StepOutcome {
         var outcome = StepOutcome()
-        var parts = StepParts(step: number, emit: emit)
+        // A retried step goes on in the part that was open when it was cut off.
+        outcome.text = open?.prefix ?? ""
+        var parts = StepParts(step: number, emit: emit, openTextId: open?.textId, openReasoningId: open?.reasoningId)
         do {
             for try await event in model.stream(request) {
                 try Task.checkCancellation()

@@ -18,9 +18,15 @@ struct StepParts {
     /// Tool calls whose input is being streamed (`tool-input-start` sent).
     private var streamingCalls: Set<String> = []
 
-    init(step: Int, emit: @escaping @Sendable (UIChunk) async throws -> Void) {
+    /// `openTextId`/`openReasoningId`: parts a retried step continues (already started).
+    init(step: Int, emit: @escaping @Sendable (UIChunk) async throws -> Void,
+         openTextId: String? = nil, openReasoningId: String? = nil) {
         self.step = step
         self.emit = emit
+        openText = openTextId
+        openReasoning = openReasoningId
+        textParts = openTextId == nil ? 0 : 1
+        reasoningParts = openReasoningId == nil ? 0 : 1
     }
 
     mutating func text(_ delta: String) async throws {

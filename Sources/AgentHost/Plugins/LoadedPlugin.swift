@@ -15,13 +15,19 @@ final class LoadedPlugin: @unchecked Sendable {
     let storePath: String
     let manifest: PluginManifest
     private let api: agent_plugin_api
+    /// Tools the host calls itself through libffi; every other tool goes to `call_tool`.
+    let cTools: CToolTable
 
-    init(name: String, sha256: String, storePath: String, manifest: PluginManifest, api: agent_plugin_api) {
+    init(
+        name: String, sha256: String, storePath: String, manifest: PluginManifest, api: agent_plugin_api,
+        cTools: CToolTable = CToolTable()
+    ) {
         self.name = name
         self.sha256 = sha256
         self.storePath = storePath
         self.manifest = manifest
         self.api = api
+        self.cTools = cTools
     }
 
     func startTurn(_ request: TurnRequest) -> agent_status {
@@ -35,6 +41,15 @@ final class LoadedPlugin: @unchecked Sendable {
 
     /// Runs a tool in the plugin; the reply is the output JSON or an error message.
     func callTool(turnId: UInt64, _ request: ToolCallRequest) async -> (agent_status, String) {
+        if let caller = cTools.caller(agent: request.agent, tool: request.tool) {
+            switch await caller.callBlocking(request.input) {
+            case .success(let output):
+                guard let json = try? WireCoding.encodeString(output) else { return (AGENT_ERR_INTERNAL, "cannot encode the result") }
+                return (AGENT_OK, json)
+            case .failure(let error):
+                return (AGENT_ERR_INVALID, error.message)
+            }
+        }
         guard let call = api.call_tool, let json = try? WireCoding.encodeString(request) else {
             return (AGENT_ERR_UNSUPPORTED, "the plugin offers no tools")
         }

@@ -48,13 +48,25 @@ struct PluginLoader: Sendable {
         } catch {
             throw refuse("manifest is not valid JSON: \(error)")
         }
-        guard manifest.toolchain == currentToolchainID else {
-            throw refuse("built by toolchain `\(manifest.toolchain)`, the daemon by `\(currentToolchainID)`")
+        // Read the file's symbols only when something depends on them; a Swift
+        // plugin without C tools has thousands and needs none.
+        let hasCTools = manifest.agents.contains { $0.tools.contains { $0.cFunction != nil } }
+        let image = manifest.language == PluginLanguagePolicy.c || hasCTools ? ELFImage(bytes: file.bytes) : nil
+        if let problem = PluginLanguagePolicy.problem(manifest: manifest, image: image, hostToolchain: currentToolchainID) {
+            throw refuse(problem)
         }
         guard !manifest.agents.isEmpty else { throw refuse("declares no agents") }
         for agent in manifest.agents where agent.id.isEmpty || agent.id.count > 128 {
             throw refuse("declares an agent with an invalid id `\(agent.id)`")
         }
-        return LoadedPlugin(name: file.name, sha256: file.sha256, storePath: storePath, manifest: manifest, api: api)
+        let cTools: CToolTable
+        do {
+            cTools = try CToolTable.bind(manifest: manifest, image: image) { dlsym(handle, $0) }
+        } catch {
+            throw refuse(error.message)
+        }
+        return LoadedPlugin(
+            name: file.name, sha256: file.sha256, storePath: storePath, manifest: manifest, api: api, cTools: cTools
+        )
     }
 }

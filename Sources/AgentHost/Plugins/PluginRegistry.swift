@@ -80,6 +80,41 @@ public actor PluginRegistry {
         }
     }
 
+    /// Whether a turn running on `lease` should move to a newer active build at
+    /// its next step boundary: a newer one is active and the old build's agent
+    /// did not choose to drain.
+    func shouldMigrate(_ lease: GenerationLease) -> Bool {
+        guard let active = generations.last(where: { $0.agent == lease.agent && $0.state == .active }),
+              active.id != lease.generationId
+        else { return false }
+        let policy = lease.plugin.manifest.agents.first { $0.id == lease.agent }?.upgrade ?? .migrate
+        return policy == .migrate
+    }
+
+    func generation(_ id: Int) -> GenerationInfo? {
+        generations.first { $0.id == id }
+    }
+
+    /// Makes the generation activated before the current one active again.
+    public func rollback(agent: String) throws(AgentHostError) -> GenerationInfo {
+        guard let current = generations.lastIndex(where: { $0.agent == agent && $0.state == .active }) else {
+            throw .unknownAgent(agent)
+        }
+        guard let previous = generations[..<current].lastIndex(where: { $0.agent == agent }) else {
+            throw .conflict("agent `\(agent)` has no earlier generation to roll back to")
+        }
+        var restored = generations.remove(at: previous)
+        let currentIndex = current - 1
+        generations[currentIndex].state = generations[currentIndex].liveTurns == 0 ? .retired : .draining
+        // The image is still mapped and its globals intact (nothing is ever
+        // unloaded), so the same generation serves again; it moves to the end of
+        // the list, which is the order activations happened in.
+        restored.state = .active
+        generations.append(restored)
+        logger.notice("rolled back", metadata: ["agent": "\(agent)", "generation": "\(restored.id)"])
+        return restored
+    }
+
     public func hasAgent(_ agent: String) -> Bool {
         generations.contains { $0.agent == agent && $0.state == .active }
     }

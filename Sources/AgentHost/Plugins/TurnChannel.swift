@@ -10,25 +10,77 @@ enum TurnEvent: Sendable {
     case finished(status: agent_status, result: String)
 }
 
-/// The host end of one turn: chunks from the plugin and the step loop go through
-/// one ordered stream, consumed by the turn runner, which persists each before
-/// any client sees it.
+/// The host end of one turn: chunks from the plugin and from the step loop go
+/// through one ordered buffer, drained by the turn runner, which persists them
+/// before any client sees them. The runner takes everything buffered at once,
+/// so a fast producer gets one commit per batch instead of one per chunk.
 final class TurnChannel: Sendable {
     let turnId: UInt64
-    let events: AsyncStream<TurnEvent>
-    private let continuation: AsyncStream<TurnEvent>.Continuation
     /// Serves `call_service` for this turn: service name and request JSON in, reply JSON out.
     let serve: ServiceHandler
 
     typealias ServiceHandler = @Sendable (_ channel: TurnChannel, _ service: String, _ request: String) async throws -> String
 
+    private struct Buffer {
+        var events: [TurnEvent] = []
+        var finished = false
+        var waiter: CheckedContinuation<[TurnEvent], Never>?
+    }
+
+    private let buffer = Mutex(Buffer())
+    private let migration = Atomic<Bool>(false)
+
+    /// The step loop stopped at a boundary so the turn can move to a new build.
+    var migrationRequested: Bool { migration.load(ordering: .acquiring) }
+
+    func requestMigration() {
+        migration.store(true, ordering: .releasing)
+    }
+    private let serviceTasks = Mutex<[Task<Void, Never>]>([])
+
     init(turnId: UInt64, serve: @escaping ServiceHandler) {
         self.turnId = turnId
-        (events, continuation) = AsyncStream.makeStream(of: TurnEvent.self)
         self.serve = serve
     }
 
-    private let serviceTasks = Mutex<[Task<Void, Never>]>([])
+    func send(_ chunk: JSONValue) {
+        deliver(.chunk(chunk), closing: false)
+    }
+
+    /// The plugin's `finish_turn`; anything sent after it is dropped.
+    func finish(status: agent_status, result: String) {
+        deliver(.finished(status: status, result: result), closing: true)
+    }
+
+    private func deliver(_ event: TurnEvent, closing: Bool) {
+        let (waiter, batch) = buffer.withLock { state -> (CheckedContinuation<[TurnEvent], Never>?, [TurnEvent]) in
+            guard !state.finished else { return (nil, []) }
+            state.finished = closing
+            state.events.append(event)
+            guard let waiter = state.waiter else { return (nil, []) }
+            state.waiter = nil
+            defer { state.events.removeAll(keepingCapacity: true) }
+            return (waiter, state.events)
+        }
+        waiter?.resume(returning: batch)
+    }
+
+    /// Everything buffered, waiting if nothing is. Returns `[]` once the turn has
+    /// finished and everything was taken.
+    func nextBatch() async -> [TurnEvent] {
+        await withCheckedContinuation { continuation in
+            let ready = buffer.withLock { state -> [TurnEvent]? in
+                if !state.events.isEmpty || state.finished {
+                    defer { state.events.removeAll(keepingCapacity: true) }
+                    return state.events
+                }
+                precondition(state.waiter == nil, "one consumer per turn channel")
+                state.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
 
     /// Keeps a running service call so `cancelServices` can stop it.
     func track(_ task: Task<Void, Never>) {
@@ -40,15 +92,6 @@ final class TurnChannel: Sendable {
 
     func cancelServices() {
         for task in serviceTasks.withLock({ $0 }) { task.cancel() }
-    }
-
-    func send(_ chunk: JSONValue) {
-        continuation.yield(.chunk(chunk))
-    }
-
-    func finish(status: agent_status, result: String) {
-        continuation.yield(.finished(status: status, result: result))
-        continuation.finish()
     }
 }
 

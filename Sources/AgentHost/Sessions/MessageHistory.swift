@@ -11,6 +11,10 @@ public struct MessageHistory: Sendable {
     /// The assistant message being streamed, and the index of each open part.
     private var openAssistant: Int?
     private var openParts: [String: Int] = [:]
+    /// The turn that started and has not completed, if any.
+    public private(set) var turnInProgress: TurnProgress?
+    /// The agent's saved state and the version label of the build that saved it.
+    public private(set) var agentState: (state: JSONValue, version: String)?
 
     public init() {}
 
@@ -25,19 +29,35 @@ public struct MessageHistory: Sendable {
 
     public mutating func apply(_ record: LogRecord) {
         guard let body = try? WireCoding.decode(JSONValue.self, from: record.body) else { return }
+        apply(record, body: body)
+    }
+
+    /// As `apply(_:)`, for a caller that still holds the record's decoded body.
+    public mutating func apply(_ record: LogRecord, body: JSONValue) {
         switch record.kind {
         case .input:
-            if let input = try? WireCoding.decode(InputRecord.self, from: record.body), input.startsTurn {
+            guard let input = try? WireCoding.decode(InputRecord.self, from: record.body) else { return }
+            if input.startsTurn {
                 queuedInputs[record.seq] = input
+            } else if input.kind == .stop {
+                turnInProgress?.stopRequested = true
             }
         case .control:
-            if body["type"]?.stringValue == "data-turn-start",
-               let inSeq = body["data"]?["inSeq"]?.doubleValue,
-               let input = queuedInputs.removeValue(forKey: Int64(inSeq))
-            {
-                beginTurn(for: input)
+            let type = body["type"]?.stringValue
+            if type == "data-turn-start", let inSeq = body["data"]?["inSeq"]?.doubleValue {
+                turnInProgress = TurnProgress(inSeq: Int64(inSeq))
+                if let input = queuedInputs.removeValue(forKey: Int64(inSeq)) { beginTurn(for: input) }
+            } else if type == "data-turn-complete" {
+                turnInProgress = nil
             }
+        case .state:
+            if let state = body["state"] { agentState = (state, body["version"]?.stringValue ?? "") }
         case .output:
+            if let type = body["type"]?.stringValue {
+                turnInProgress?.apply(
+                    chunkType: type, chunk: JSONValueView(id: body["id"]?.stringValue, delta: body["delta"]?.stringValue)
+                )
+            }
             applyChunk(body)
         }
     }

@@ -16,9 +16,17 @@ actor Session {
     private var lastPublished: Int64
     private var history: MessageHistory
     private var queue: [(seq: Int64, input: InputRecord)] = []
+    /// A turn the log shows started but never completed: the daemon died during it.
+    private var interrupted: TurnProgress?
     private var turn: TurnRunner.Handle?
     private var recentKeys: [String: Int64] = [:]
-    private var subscribers: [UUID: AsyncStream<LogRecord>.Continuation] = [:]
+    private var subscribers: [UUID: AsyncStream<[LogRecord]>.Continuation] = [:]
+    private var lastActivity = ContinuousClock.now
+    /// Set once the directory dropped this actor; a newer one owns the chat then.
+    private var evicted = false
+
+    /// Thrown to callers holding an evicted actor; the directory retries with a fresh one.
+    struct Evicted: Error {}
 
     init(row: SessionRow, records: [LogRecord], services: SessionServices) {
         self.chatId = row.chatId
@@ -29,6 +37,7 @@ actor Session {
         self.lastSeq = records.last?.seq ?? 0
         self.lastPublished = lastSeq
         self.queue = history.pendingInputs
+        self.interrupted = history.turnInProgress
     }
 
     // MARK: Inputs
@@ -36,6 +45,8 @@ actor Session {
     /// Persists one client input and returns its seq. A repeated idempotency key
     /// returns the first seq and changes nothing.
     func submit(_ input: InputRecord, idempotencyKey: String?) async throws -> Int64 {
+        guard !evicted else { throw Evicted() }
+        lastActivity = .now
         if let key = idempotencyKey {
             if let seq = recentKeys[key] { return seq }
             if let seq = try await services.storage.inputSeq(chatId: chatId, idempotencyKey: key) {
@@ -47,9 +58,14 @@ actor Session {
         }
         guard row.status != .closed else { throw AgentHostError.sessionClosed(chatId) }
         let body = try WireCoding.encodeString(input)
+        // Seq and key are claimed before the next suspension point, so a
+        // concurrent retry with the same key finds them.
         let seq = nextSeq()
         if let key = idempotencyKey { recentKeys[key] = seq }
         do {
+            // Mark the session running before its input is durable, so that after a
+            // crash every unanswered input belongs to a session recovery looks at.
+            if input.startsTurn { try await setStatus(.running) }
             try await persist([LogRecord(chatId: chatId, seq: seq, kind: .input, body: body, idempotencyKey: idempotencyKey)])
         } catch {
             if let key = idempotencyKey { recentKeys[key] = nil }
@@ -68,10 +84,11 @@ actor Session {
 
     /// Appends output or control chunks of the running turn, in order.
     func append(_ chunks: [JSONValue], kind: LogRecord.Kind) async throws {
-        let records = try chunks.map { chunk in
-            LogRecord(chatId: chatId, seq: nextSeq(), kind: kind, body: try WireCoding.encodeString(chunk))
+        lastActivity = .now
+        let records = chunks.map { chunk in
+            LogRecord(chatId: chatId, seq: nextSeq(), kind: kind, body: chunk.jsonText)
         }
-        try await persist(records)
+        try await persist(records, bodies: chunks)
     }
 
     private func nextSeq() -> Int64 {
@@ -79,22 +96,32 @@ actor Session {
         return lastSeq
     }
 
-    private func persist(_ records: [LogRecord]) async throws {
+    /// Commits, then applies and publishes. `bodies`, when given, are the decoded
+    /// records, which spares decoding every chunk again on the hot path.
+    private func persist(_ records: [LogRecord], bodies: [JSONValue]? = nil) async throws {
         try await services.writer.append(records)
-        for record in records {
-            history.apply(record)
-            lastPublished = max(lastPublished, record.seq)
-            if record.isStreamed {
-                for continuation in subscribers.values { continuation.yield(record) }
+        for (index, record) in records.enumerated() {
+            if let bodies {
+                history.apply(record, body: bodies[index])
+            } else {
+                history.apply(record)
             }
+            lastPublished = max(lastPublished, record.seq)
+        }
+        // One batch per commit: a subscriber writes it to its socket in one go.
+        let streamed = records.filter(\.isStreamed)
+        if !streamed.isEmpty {
+            for continuation in subscribers.values { continuation.yield(streamed) }
         }
     }
 
     /// Live records from now on, and the last seq already published: records up
     /// to it are in storage, records after it arrive on the stream.
-    func subscribe() -> (records: AsyncStream<LogRecord>, publishedThrough: Int64) {
+    func subscribe() throws -> (records: AsyncStream<[LogRecord]>, publishedThrough: Int64) {
+        guard !evicted else { throw Evicted() }
+        lastActivity = .now
         let id = UUID()
-        let (stream, continuation) = AsyncStream.makeStream(of: LogRecord.self)
+        let (stream, continuation) = AsyncStream.makeStream(of: [LogRecord].self)
         continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
         if row.status == .closed {
             continuation.finish()
@@ -106,6 +133,17 @@ actor Session {
 
     private func unsubscribe(_ id: UUID) {
         subscribers[id] = nil
+        lastActivity = .now
+    }
+
+    /// Marks the actor evicted when nothing needs it in memory: no turn running
+    /// or waiting, no subscriber, no activity for `idleFor`. The log holds the rest.
+    func evictIfIdle(idleFor: Duration) -> Bool {
+        guard turn == nil, queue.isEmpty, interrupted == nil, subscribers.isEmpty,
+              lastActivity.duration(to: .now) >= idleFor
+        else { return false }
+        evicted = true
+        return true
     }
 
     var messages: (messages: [UIMessage], lastSeq: Int64) {
@@ -148,9 +186,14 @@ actor Session {
     }
 
     private func startNextTurn() {
-        guard turn == nil, row.status != .closed, !queue.isEmpty else { return }
-        let next = queue.removeFirst()
-        turn = TurnRunner.start(session: self, inSeq: next.seq, input: next.input, services: services)
+        guard turn == nil, row.status != .closed else { return }
+        if let progress = interrupted {
+            interrupted = nil
+            turn = TurnRunner.start(session: self, origin: .interrupted(progress), services: services)
+        } else if !queue.isEmpty {
+            let next = queue.removeFirst()
+            turn = TurnRunner.start(session: self, origin: .input(inSeq: next.seq), services: services)
+        }
     }
 
     /// Called by the runner before it leases a generation.
@@ -161,7 +204,7 @@ actor Session {
     /// Called by the runner once `data-turn-complete` is persisted.
     func turnDidEnd() async {
         turn = nil
-        if queue.isEmpty, row.status == .running {
+        if queue.isEmpty, interrupted == nil, row.status == .running {
             do {
                 try await setStatus(.idle)
             } catch {
@@ -171,6 +214,16 @@ actor Session {
         startNextTurn()
     }
 
-    /// The conversation the agent sees for the turn that just started.
-    var conversation: [UIMessage] { history.messages }
+    var agentState: (state: JSONValue, version: String)? { history.agentState }
+
+    /// How far the running turn got, from the log: the checkpoint to continue from.
+    var turnProgress: TurnProgress? { history.turnInProgress }
+
+    /// The conversation the agent sees for the turn that just started: the
+    /// answer in progress is included only when it has content (a resumed turn).
+    var conversation: [UIMessage] {
+        var messages = history.messages
+        if let last = messages.last, last.role == "assistant", last.parts.isEmpty { messages.removeLast() }
+        return messages
+    }
 }

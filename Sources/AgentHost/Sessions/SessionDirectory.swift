@@ -50,8 +50,52 @@ public actor SessionDirectory {
         return session
     }
 
+    /// Runs `body` on the chat's live actor; if that actor was evicted meanwhile,
+    /// loads a fresh one from the log and runs `body` again.
+    func withSession<T: Sendable>(_ chatId: String, _ body: (Session) async throws -> T) async throws -> T {
+        while true {
+            let session = try await session(chatId)
+            do {
+                return try await body(session)
+            } catch is Session.Evicted {
+                if live[chatId] === session { live[chatId] = nil }
+            }
+        }
+    }
+
     public func info(_ chatId: String) async throws -> SessionInfo {
         try await session(chatId).info
+    }
+
+    /// Drops idle sessions from memory; they are rebuilt from the log on next use.
+    @discardableResult
+    public func evictIdle(idleFor: Duration) async -> Int {
+        var evicted = 0
+        for (chatId, session) in live where await session.evictIfIdle(idleFor: idleFor) {
+            if live[chatId] === session {
+                live[chatId] = nil
+                evicted += 1
+            }
+        }
+        return evicted
+    }
+
+    public var liveCount: Int { live.count }
+
+    /// After a crash: loads every session that was running, which resumes its
+    /// interrupted turn and answers its queued inputs.
+    public func recoverInterruptedSessions() async throws -> Int {
+        var recovered = 0
+        var after: Int64?
+        while true {
+            let page = try await services.storage.listSessions(agent: nil, status: .running, limit: 200, after: after)
+            for row in page {
+                _ = try await session(row.chatId)
+                recovered += 1
+            }
+            guard page.count == 200, let last = page.last?.id else { return recovered }
+            after = last
+        }
     }
 
     public func list(agent: String?, status: SessionStatus?, limit: Int, after: Int64?) async throws -> [SessionRow] {

@@ -59,21 +59,48 @@ enum TurnRunner {
         }
     }
 
-    static func start(session: Session, inSeq: Int64, input: InputRecord, services: SessionServices) -> Handle {
+    /// How the turn begins: a new input, or a turn that was cut off and resumes
+    /// from what its log records hold.
+    enum Origin: Sendable {
+        case input(inSeq: Int64)
+        case interrupted(TurnProgress)
+    }
+
+    static func start(session: Session, origin: Origin, services: SessionServices) -> Handle {
         let handle = Handle(stopGracePeriod: services.stopGracePeriod)
         Task {
-            await run(session: session, handle: handle, inSeq: inSeq, services: services)
+            await run(session: session, handle: handle, origin: origin, services: services)
         }
         return handle
     }
 
-    private static func run(session: Session, handle: Handle, inSeq: Int64, services: SessionServices) async {
+    private static func run(session: Session, handle: Handle, origin: Origin, services: SessionServices) async {
         let chatId = session.chatId
         do {
             try await session.turnWillRun()
-            try await session.append([ControlPart.turnStart(inSeq: inSeq).json], kind: .control)
-            try await session.append([UIChunk.start(messageId: "msg-\(inSeq)-\(chatId)").json], kind: .output)
-            let ending = try await drive(session: session, handle: handle, services: services)
+            let inSeq: Int64
+            var checkpoint: TurnProgress?
+            switch origin {
+            case .input(let seq):
+                inSeq = seq
+                try await session.append([ControlPart.turnStart(inSeq: seq).json], kind: .control)
+                try await session.append([UIChunk.start(messageId: messageId(chatId: chatId, inSeq: seq)).json], kind: .output)
+            case .interrupted(let progress):
+                inSeq = progress.inSeq
+                checkpoint = progress
+                try await session.append([ControlPart.interrupted(inSeq: inSeq).json], kind: .control)
+                if !progress.started {
+                    try await session.append([UIChunk.start(messageId: messageId(chatId: chatId, inSeq: inSeq)).json], kind: .output)
+                }
+            }
+            let ending: [UIChunk]
+            if let checkpoint, checkpoint.responseEnded {
+                ending = []
+            } else if let checkpoint, checkpoint.stopRequested {
+                ending = [.abort]
+            } else {
+                ending = try await drive(session: session, handle: handle, inSeq: inSeq, checkpoint: checkpoint, services: services)
+            }
             try await session.append(ending.map(\.json), kind: .output)
             try await session.append([ControlPart.turnComplete(inSeq: inSeq).json], kind: .control)
         } catch {
@@ -83,34 +110,106 @@ enum TurnRunner {
         await session.turnDidEnd()
     }
 
-    /// Runs the plugin's turn; returns the chunks that close the response.
-    private static func drive(session: Session, handle: Handle, services: SessionServices) async throws -> [UIChunk] {
-        let lease: GenerationLease
-        do {
-            lease = try await services.registry.lease(agent: session.agent)
-        } catch {
-            return [.error(errorText: error.description), .finish(finishReason: .error)]
+    static func messageId(chatId: String, inSeq: Int64) -> String {
+        "msg-\(inSeq)-\(chatId)"
+    }
+
+    /// Runs the plugin's turn; returns the chunks that close the response. When
+    /// a new build goes live, the turn moves to it at a step boundary and this
+    /// loop runs it there, from the checkpoint the log holds.
+    private static func drive(
+        session: Session, handle: Handle, inSeq: Int64, checkpoint: TurnProgress?, services: SessionServices
+    ) async throws -> [UIChunk] {
+        var checkpoint = checkpoint
+        var stepOpen = checkpoint?.stepOpen ?? false
+        while true {
+            let lease: GenerationLease
+            do {
+                lease = try await services.registry.lease(agent: session.agent)
+            } catch {
+                return [.error(errorText: error.description)] + (stepOpen ? [.finishStep] : []) + [.finish(finishReason: .error)]
+            }
+            let attempt: Attempt
+            do {
+                attempt = try await runOnGeneration(
+                    lease: lease, session: session, handle: handle, checkpoint: checkpoint, stepOpen: &stepOpen, services: services
+                )
+            } catch {
+                handle.stop()
+                await services.registry.release(lease)
+                throw error
+            }
+            await services.registry.release(lease)
+
+            if attempt.migrated, !handle.stopRequested {
+                let target = try await services.registry.lease(agent: session.agent)
+                await services.registry.release(target)
+                let upgraded = ControlPart.upgraded(
+                    inSeq: inSeq, fromGeneration: lease.generationId, toGeneration: target.generationId,
+                    version: target.plugin.manifest.version
+                )
+                try await session.append([upgraded.json], kind: .control)
+                services.logger.info("turn moved to a new build", metadata: [
+                    "chatId": "\(session.chatId)", "from": "\(lease.generationId)", "to": "\(target.generationId)",
+                ])
+                checkpoint = await session.turnProgress
+                continue
+            }
+            if handle.stopRequested || attempt.status == AGENT_ERR_CANCELLED {
+                return [.abort]
+            }
+            if attempt.status == AGENT_OK {
+                let result = try? WireCoding.decode(TurnResult.self, from: attempt.result)
+                let reason = result?.finishReason.flatMap(FinishReason.init(rawValue:)) ?? .stop
+                return [.finish(finishReason: reason)]
+            }
+            services.logger.warning("turn failed", metadata: ["chatId": "\(session.chatId)", "error": "\(attempt.result)"])
+            return [.error(errorText: attempt.result)] + (stepOpen ? [.finishStep] : []) + [.finish(finishReason: .error)]
         }
+    }
+
+    private struct Attempt {
+        var status: agent_status
+        var result: String
+        var migrated: Bool
+    }
+
+    /// One plugin turn on one generation: start it, persist what it streams,
+    /// return how it ended.
+    private static func runOnGeneration(
+        lease: GenerationLease, session: Session, handle: Handle, checkpoint: TurnProgress?, stepOpen: inout Bool,
+        services: SessionServices
+    ) async throws -> Attempt {
+        let checkpointSlot = CheckpointSlot(checkpoint)
+        let conversation = await session.conversation
         let channel = services.turns.open { channel, service, request in
-            try await serve(service: service, request: request, channel: channel, lease: lease, services: services)
+            try await serve(
+                service: service, request: request, conversation: conversation, channel: channel, lease: lease,
+                checkpoint: checkpointSlot, session: session, services: services
+            )
         }
         defer { services.turns.close(channel.turnId) }
         _ = handle.attach(channel: channel, plugin: lease.plugin, generationId: lease.generationId)
 
+        let saved = await session.agentState
         let request = TurnRequest(
-            turnId: channel.turnId, agent: session.agent, chatId: session.chatId, messages: await session.conversation
+            turnId: channel.turnId, agent: session.agent, chatId: session.chatId, messages: conversation,
+            state: saved?.state, stateVersion: saved?.version, resumed: checkpoint != nil
         )
         let started = lease.plugin.startTurn(request)
         guard started == AGENT_OK else {
-            await services.registry.release(lease)
-            return [.error(errorText: "agent `\(session.agent)` refused to start the turn (status \(started.rawValue))"),
-                    .finish(finishReason: .error)]
+            return Attempt(
+                status: started, result: "agent `\(session.agent)` refused to start the turn (status \(started.rawValue))",
+                migrated: false
+            )
         }
-
-        var stepOpen = false
-        var outcome: (status: agent_status, result: String) = (AGENT_ERR_INTERNAL, "the agent ended without finishing the turn")
-        do {
-            for await event in channel.events {
+        var outcome = Attempt(status: AGENT_ERR_INTERNAL, result: "the agent ended without finishing the turn", migrated: false)
+        var finished = false
+        while !finished {
+            let batch = await channel.nextBatch()
+            if batch.isEmpty { break }
+            var chunks: [JSONValue] = []
+            for event in batch {
                 switch event {
                 case .chunk(let chunk):
                     switch chunk["type"]?.stringValue {
@@ -118,40 +217,37 @@ enum TurnRunner {
                     case "finish-step": stepOpen = false
                     default: break
                     }
-                    try await session.append([chunk], kind: .output)
+                    chunks.append(chunk)
                 case .finished(let status, let result):
-                    outcome = (status, result)
+                    outcome.status = status
+                    outcome.result = result
+                    finished = true
                 }
-                if case .finished = event { break }
             }
-        } catch {
-            handle.stop()
-            await services.registry.release(lease)
-            throw error
+            try await session.append(chunks, kind: .output)
         }
-        await services.registry.release(lease)
-
-        if handle.stopRequested || outcome.status == AGENT_ERR_CANCELLED {
-            return [.abort]
-        }
-        if outcome.status == AGENT_OK {
-            let result = try? WireCoding.decode(TurnResult.self, from: outcome.result)
-            let reason = result?.finishReason.flatMap(FinishReason.init(rawValue:)) ?? .stop
-            return [.finish(finishReason: reason)]
-        }
-        services.logger.warning("turn failed", metadata: ["chatId": "\(session.chatId)", "error": "\(outcome.result)"])
-        return [.error(errorText: outcome.result)] + (stepOpen ? [.finishStep] : []) + [.finish(finishReason: .error)]
+        outcome.migrated = channel.migrationRequested
+        return outcome
     }
 
     private static func serve(
-        service: String, request: String, channel: TurnChannel, lease: GenerationLease, services: SessionServices
+        service: String, request: String, conversation: [UIMessage], channel: TurnChannel, lease: GenerationLease,
+        checkpoint: CheckpointSlot, session: Session, services: SessionServices
     ) async throws -> String {
+        if service == HostService.stateSave {
+            let save = try WireCoding.decode(StateSaveRequest.self, from: request)
+            let record: JSONValue = ["version": .string(lease.plugin.manifest.version), "state": save.state]
+            try await session.append([record], kind: .state)
+            return "{}"
+        }
         guard service == HostService.modelStream else {
             throw AgentHostError.badRequest("unknown host service `\(service)`")
         }
+        let agentTools = lease.plugin.manifest.agents.first { $0.id == lease.agent }?.tools ?? []
         let streamRequest = try WireCoding.decode(ModelStreamRequest.self, from: request)
+            .withTurnDefaults(conversation: conversation, agentTools: agentTools)
         guard streamRequest.maxSteps > 0 else { throw AgentHostError.badRequest("maxSteps must be at least 1") }
-        let loop = StepLoop(
+        var loop = StepLoop(
             model: try services.models.model(named: streamRequest.model),
             emit: { chunk in channel.send(chunk.json) },
             callTool: { name, input in
@@ -165,6 +261,32 @@ enum TurnRunner {
                 return .success(output)
             }
         )
-        return try WireCoding.encodeString(try await loop.run(streamRequest))
+        loop.yieldAtStepBoundary = { await services.registry.shouldMigrate(lease) }
+        do {
+            return try WireCoding.encodeString(try await loop.run(streamRequest, resumingFrom: checkpoint.take()))
+        } catch is StepLoop.StepBoundaryYield {
+            // The old build's turn ends here (its streamText sees a cancellation);
+            // the runner continues the turn on the new build.
+            channel.requestMigration()
+            lease.plugin.cancelTurn(channel.turnId)
+            throw CancellationError()
+        }
+    }
+}
+
+/// The checkpoint a resumed turn continues from, handed to its first model call
+/// only (later `streamText` calls in the same run start fresh steps).
+final class CheckpointSlot: Sendable {
+    private let value: Mutex<TurnProgress?>
+
+    init(_ checkpoint: TurnProgress?) {
+        value = Mutex(checkpoint)
+    }
+
+    func take() -> TurnProgress? {
+        value.withLock { slot in
+            defer { slot = nil }
+            return slot
+        }
     }
 }

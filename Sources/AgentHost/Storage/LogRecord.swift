@@ -13,6 +13,8 @@ public struct LogRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
         case output = "out"
         /// Turn bookkeeping (turn-start, turn-complete, …), sent as transient data parts.
         case control
+        /// The agent's own per-session state (`{"version", "state"}`); private, never streamed.
+        case state
     }
 
     public var chatId: String
@@ -33,5 +35,5 @@ public struct LogRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     }
 
     /// Whether subscribers of the output stream see this record.
-    public var isStreamed: Bool { kind != .input }
+    public var isStreamed: Bool { kind == .output || kind == .control }
 }

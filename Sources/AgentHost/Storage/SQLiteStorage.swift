@@ -56,6 +56,7 @@ public final class SQLiteStorage: SessionStorage {
             }
             var inserted = row
             try inserted.insert(db)
+            inserted.id = db.lastInsertedRowID
             return (inserted, true)
         }
     }
@@ -86,7 +87,15 @@ public final class SQLiteStorage: SessionStorage {
     public func append(_ records: [LogRecord]) async throws {
         guard !records.isEmpty else { return }
         try await pool.write { db in
-            for record in records { try record.insert(db) }
+            // One cached statement for the whole batch: this is the daemon's hottest write.
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO record (chatId, seq, kind, body, idempotencyKey, createdAt) VALUES (?, ?, ?, ?, ?, ?)"
+            )
+            for record in records {
+                try insert.execute(arguments: [
+                    record.chatId, record.seq, record.kind.rawValue, record.body, record.idempotencyKey, record.createdAt,
+                ])
+            }
         }
     }
 

@@ -34,8 +34,4 @@ public struct SessionRow: Codable, Sendable, Hashable, FetchableRecord, Persista
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }

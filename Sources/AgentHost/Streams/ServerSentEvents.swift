@@ -15,6 +15,16 @@ enum ServerSentEvents {
         return ByteBuffer(string: text)
     }
 
+    /// Several records as one buffer: one socket write for a whole batch.
+    static func events(_ records: [LogRecord]) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        for record in records {
+            var event = event(id: record.seq, data: record.body)
+            buffer.writeBuffer(&event)
+        }
+        return buffer
+    }
+
     static let keepAlive = ByteBuffer(string: ": keep-alive\n\n")
     static let done = ByteBuffer(string: "data: [DONE]\n\n")
 }

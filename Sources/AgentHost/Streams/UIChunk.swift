@@ -74,6 +74,23 @@ public enum ControlPart {
         .data(name: "turn-start", data: ["inSeq": .number(Double(inSeq))], transient: true)
     }
 
+    /// The daemon stopped while this turn ran; the turn resumes right after it.
+    public static func interrupted(inSeq: Int64) -> UIChunk {
+        .data(name: "interrupted", data: ["inSeq": .number(Double(inSeq))], transient: true)
+    }
+
+    /// The turn moved to a new build of its agent at a step boundary.
+    public static func upgraded(inSeq: Int64, fromGeneration: Int, toGeneration: Int, version: String) -> UIChunk {
+        .data(
+            name: "upgraded",
+            data: [
+                "inSeq": .number(Double(inSeq)), "fromGeneration": .number(Double(fromGeneration)),
+                "toGeneration": .number(Double(toGeneration)), "version": .string(version),
+            ],
+            transient: true
+        )
+    }
+
     public static func turnComplete(inSeq: Int64) -> UIChunk {
         .data(name: "turn-complete", data: ["inSeq": .number(Double(inSeq))], transient: true)
     }

@@ -2,7 +2,8 @@ import AgentWire
 
 /// Any OpenAI Chat Completions server, streamed (reference/protocols.md §5):
 /// OpenAI itself, or Ollama, vLLM, llama.cpp server, LM Studio, OpenRouter
-/// through `OPENAI_BASE_URL`.
+/// through `OPENAI_BASE_URL`. No guaranteed prefill (`supportsAssistantPrefill`
+/// is false): a resumed step's prefix is sent as a final assistant message.
 public struct OpenAIModel: LanguageModel {
     public let model: String
     public let baseURL: String

@@ -5,7 +5,8 @@ import AgentWire
 /// Tool calls go back as the assistant's `tool_calls` (arguments as a JSON
 /// string), results as `role: "tool"` messages naming `tool_call_id`. Usage is
 /// requested with `stream_options.include_usage`. Chat Completions has no
-/// prefill, so an assistant prefix is not sent: the step is answered anew.
+/// documented prefill; an assistant prefix is sent as a final assistant message,
+/// which compatible servers (vLLM, llama.cpp, Ollama) continue and OpenAI may.
 enum OpenAIRequestBody {
     static func make(model: String, request: ModelRequest, maxTokens: Int?) -> JSONValue {
         var messages: [JSONValue] = []
@@ -39,6 +40,9 @@ enum OpenAIRequestBody {
                     "role": "tool", "tool_call_id": .string(callId), "content": .string(isError ? "Error: \(text)" : text),
                 ])
             }
+        }
+        if let prefix = request.assistantPrefix, !prefix.isEmpty {
+            messages.append(["role": "assistant", "content": .string(prefix)])
         }
         var body: [String: JSONValue] = [
             "model": .string(model),

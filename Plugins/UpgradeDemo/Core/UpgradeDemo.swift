@@ -1,0 +1,64 @@
+import AgentKit
+import Foundation
+
+/// A test and demo agent, `upgrade-demo`, built twice (products `UpgradeDemoV1`
+/// and `UpgradeDemoV2`) so a redeploy visibly changes behaviour:
+///
+/// - every run first writes `data-build` with its version, so a stream shows
+///   which build served each part of a turn;
+/// - it counts its turns in the session's agent state: build 1 saves
+///   `{"count": n}`, build 2 saves `{"visits": n}` and migrates build 1's shape;
+/// - a `pause` tool sleeps, so a turn can be caught at a step boundary.
+public func makeUpgradeDemo(version: String, upgrade: UpgradePolicy = .migrate) -> ChatAgent {
+    let pause = Tool(
+        name: "pause",
+        description: "Waits for the given number of milliseconds, then reports it.",
+        inputSchema: ["type": "object", "properties": ["ms": ["type": "number"]], "required": ["ms"]]
+    ) { (input: PauseInput) in
+        try await Task.sleep(for: .milliseconds(max(0, min(input.ms, 60_000))))
+        return PauseOutput(waited: input.ms, build: version)
+    }
+    return ChatAgent(
+        id: "upgrade-demo",
+        tools: [pause],
+        upgrade: upgrade,
+        migrate: version == "2" ? migrateCountToVisits : nil
+    ) { run in
+        try run.writeData("build", ["version": .string(version)], transient: true)
+        // A resumed turn was already counted by the build it started on.
+        let step = run.resumed ? 0 : 1
+        let turns: Int
+        if version == "2" {
+            turns = (try run.state(as: Visits.self)?.visits ?? 0) + step
+            try await run.saveState(Visits(visits: turns))
+        } else {
+            turns = (try run.state(as: Count.self)?.count ?? 0) + step
+            try await run.saveState(Count(count: turns))
+        }
+        try run.writeData("turns", ["build": .string(version), "turns": .number(Double(turns))], transient: true)
+        return try await streamText(model: .default, messages: run.messages, signal: run.signal, stopWhen: .stepCount(5))
+    }
+}
+
+struct PauseInput: Codable, Sendable {
+    var ms: Int
+}
+
+struct PauseOutput: Codable, Sendable {
+    var waited: Int
+    var build: String
+}
+
+struct Count: Codable, Sendable {
+    var count: Int
+}
+
+struct Visits: Codable, Sendable {
+    var visits: Int
+}
+
+/// Build 2's `migrate` hook: build 1 called the counter `count`.
+@Sendable func migrateCountToVisits(fromVersion: String, state: JSONValue) throws -> JSONValue {
+    guard fromVersion == "1", let count = state["count"] else { return state }
+    return ["visits": count]
+}

@@ -1,0 +1,184 @@
+import AgentHost
+import ArgumentParser
+import Foundation
+
+/// `agent-host bench`: load-tests a running daemon. Start the daemon with the
+/// scripted model at zero delay (`AGENT_HOST_SCRIPTED_DELAY_MS=0`) and, for the
+/// idle-memory figure, a short `--idle-timeout`.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure first-chunk latency, persisted chunks/s and memory per idle session of a running daemon."
+    )
+
+    @OptionGroup var connection: DaemonConnection
+
+    @Option(help: "Agent to talk to.")
+    var agent: String = "my-chat"
+
+    @Option(help: "Concurrency levels for the first-chunk latency, comma separated.")
+    var concurrency: String = "1,100,1000"
+
+    @Option(help: "Turns per session at each concurrency level.")
+    var turns: Int = 5
+
+    @Option(help: "Sessions streaming `/slow N` at once for the throughput figure.")
+    var throughputSessions: Int = 50
+
+    @Option(help: "Words per `/slow` answer in the throughput run.")
+    var words: Int = 2000
+
+    @Option(help: "Sessions created for the idle-memory figure (0 skips it).")
+    var idleSessions: Int = 10_000
+
+    @Option(help: "Seconds to wait for idle sessions to be evicted (match the daemon's --idle-timeout).")
+    var idleWait: Double = 5
+
+    @Option(help: "Byte-different builds of --plugin-file to deploy for the deploy figures (0 skips them).")
+    var deploys: Int = 10
+
+    @Option(help: "The plugin build to deploy (its agent must be --agent).")
+    var pluginFile: String = ".build/release/libMyChat.so"
+
+    @Option(help: "The daemon's plugins drop directory (default: <data>/plugins).")
+    var plugins: String?
+
+    func run() async throws {
+        let key = try SecretKey.load(environment: ProcessInfo.processInfo.environment, dataDirectory: connection.dataOptions.data)
+        let client = BenchClient(baseURL: connection.url, secretKey: key.value)
+        defer { Task { await client.shutdown() } }
+        let run = "bench-\(UInt32.random(in: 0...UInt32.max))"
+        print("agent-host bench against \(connection.url) (agent \(agent), run \(run))")
+
+        for level in concurrency.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) where level > 0 {
+            let summary = try await firstChunkLatency(client: client, sessions: level, prefix: "\(run)-c\(level)")
+            print("first chunk, \(level) concurrent session(s): \(summary)")
+        }
+        let throughput = try await persistedThroughput(client: client, prefix: "\(run)-t")
+        print(String(format: "persisted chunks/s: %.0f (%d chunks in %.2f s over %d sessions)",
+                     throughput.rate, throughput.chunks, throughput.seconds, throughputSessions))
+        if deploys > 0 {
+            let result = try await deployLatency(client: client)
+            print("deploy → active: \(result.latency)")
+            print(String(format: "memory per retained generation: %.0f KB (RSS %.1f MB → %.1f MB over %d builds)",
+                         (result.after - result.before) / Double(deploys) / 1024, result.before / 1e6, result.after / 1e6, deploys))
+        }
+        if idleSessions > 0 {
+            let memory = try await idleMemory(client: client, prefix: "\(run)-i")
+            print(String(format: "idle sessions: %d; RSS %.1f MB → %.1f MB with all in memory → %.1f MB after eviction; %.0f bytes per idle session",
+                         idleSessions, memory.before / 1e6, memory.peak / 1e6, memory.after / 1e6, (memory.after - memory.before) / Double(idleSessions)))
+        }
+    }
+
+    /// Time from `POST …/in` to the turn's first chunk on an already open stream.
+    private func firstChunkLatency(client: BenchClient, sessions: Int, prefix: String) async throws -> LatencySummary {
+        let samples = try await withThrowingTaskGroup(of: [Duration].self) { group in
+            for index in 0..<sessions {
+                group.addTask {
+                    let chatId = "\(prefix)-\(index)"
+                    let token = try await client.createSession(chatId, agent: agent)
+                    var events = try await client.openStream(chatId: chatId, token: token).makeAsyncIterator()
+                    var samples: [Duration] = []
+                    for turn in 0..<turns {
+                        let clock = ContinuousClock()
+                        let start = clock.now
+                        let seq = try await client.send("turn \(turn)", chatId: chatId, token: token)
+                        var first: Duration?
+                        while let (id, type) = try await events.next() {
+                            if first == nil, id > seq { first = start.duration(to: clock.now) }
+                            if type == "data-turn-complete" { break }
+                        }
+                        if let first { samples.append(first) }
+                    }
+                    return samples
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        return LatencySummary(samples)
+    }
+
+    private func persistedThroughput(client: BenchClient, prefix: String) async throws -> (rate: Double, chunks: Int, seconds: Double) {
+        let clock = ContinuousClock()
+        var started = clock.now
+        let chunks = try await withThrowingTaskGroup(of: Int.self) { group in
+            var streams: [(String, String, AsyncThrowingStream<(Int64, String), any Error>)] = []
+            for index in 0..<throughputSessions {
+                let chatId = "\(prefix)-\(index)"
+                let token = try await client.createSession(chatId, agent: agent)
+                streams.append((chatId, token, try await client.openStream(chatId: chatId, token: token)))
+            }
+            started = clock.now
+            for (chatId, token, stream) in streams {
+                group.addTask {
+                    _ = try await client.send("/slow \(words)", chatId: chatId, token: token)
+                    var count = 0
+                    for try await (_, type) in stream {
+                        count += 1
+                        if type == "data-turn-complete" { break }
+                    }
+                    return count
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        let elapsed = started.duration(to: clock.now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return (Double(chunks) / seconds, chunks, seconds)
+    }
+
+    /// Time from `deploy` (temp file + rename) until the new build is the active
+    /// generation, as `GET /api/v1/agents` reports it.
+    private func deployLatency(client: BenchClient) async throws -> (latency: LatencySummary, before: Double, after: Double) {
+        let original = try Data(contentsOf: URL(fileURLWithPath: pluginFile))
+        let dropDirectory = plugins ?? "\(connection.dataOptions.data)/plugins"
+        let staging = FileManager.default.temporaryDirectory.appendingPathComponent("agent-host-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: staging) }
+        let before = Double(try await client.residentBytes())
+        var samples: [Duration] = []
+        for build in 0..<deploys {
+            let generationsBefore = try await activeGeneration(client: client)
+            let file = staging.appendingPathComponent("libBench\(build).so")
+            try (original + Data("bench build \(build) \(UUID().uuidString)".utf8)).write(to: file)
+            let clock = ContinuousClock()
+            let start = clock.now
+            _ = try PluginDeployer.deploy(file: file.path, into: dropDirectory)
+            while try await activeGeneration(client: client) == generationsBefore {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            samples.append(start.duration(to: clock.now))
+        }
+        let after = Double(try await client.residentBytes())
+        return (LatencySummary(samples), before, after)
+    }
+
+    private func activeGeneration(client: BenchClient) async throws -> Int {
+        let reply = try await client.get("/api/v1/agents")
+        guard let json = try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any],
+              let agents = json["agents"] as? [[String: Any]],
+              let entry = agents.first(where: { $0["id"] as? String == agent })
+        else { return 0 }
+        return entry["activeGeneration"] as? Int ?? 0
+    }
+
+    private func idleMemory(client: BenchClient, prefix: String) async throws -> (before: Double, peak: Double, after: Double) {
+        let before = Double(try await client.residentBytes())
+        let batch = 200
+        for start in stride(from: 0, to: idleSessions, by: batch) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in start..<min(start + batch, idleSessions) {
+                    group.addTask {
+                        let chatId = "\(prefix)-\(index)"
+                        let token = try await client.createSession(chatId, agent: agent)
+                        _ = try await client.send("hi", chatId: chatId, token: token)
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let peak = Double(try await client.residentBytes())
+        try await Task.sleep(for: .milliseconds(Int64(idleWait * 1000)))
+        let after = Double(try await client.residentBytes())
+        return (before, peak, after)
+    }
+}

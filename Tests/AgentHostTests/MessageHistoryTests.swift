@@ -1,0 +1,102 @@
+@testable import AgentHost
+import AgentWire
+import Testing
+
+/// Folding the log into `UIMessage[]` and into the checkpoint of a running turn.
+@Suite struct MessageHistoryTests {
+    private struct Log {
+        var records: [LogRecord] = []
+        mutating func add(_ kind: LogRecord.Kind, _ body: JSONValue) {
+            records.append(LogRecord(chatId: "c", seq: Int64(records.count + 1), kind: kind, body: (try? WireCoding.encodeString(body)) ?? "{}"))
+        }
+        mutating func input(_ text: String, id: String) -> Int64 {
+            let message: JSONValue = ["id": .string(id), "role": "user", "parts": [["type": "text", "text": .string(text)]]]
+            add(.input, ["kind": "message", "message": message])
+            return Int64(records.count)
+        }
+        mutating func turn(inSeq: Int64, _ chunks: [UIChunk], complete: Bool = true) {
+            add(.control, ControlPart.turnStart(inSeq: inSeq).json)
+            for chunk in chunks { add(.output, chunk.json) }
+            if complete { add(.control, ControlPart.turnComplete(inSeq: inSeq).json) }
+        }
+    }
+
+    private let answer: [UIChunk] = [
+        .start(messageId: "a1"), .startStep, .textStart(id: "t"), .textDelta(id: "t", delta: "Hi"),
+        .textDelta(id: "t", delta: " there"), .textEnd(id: "t"), .finishStep, .finish(finishReason: .stop),
+    ]
+
+    @Test func queuedMessagesEnterTheHistoryWhenTheirTurnStarts() {
+        var log = Log()
+        let first = log.input("one", id: "u1")
+        let second = log.input("two", id: "u2")  // arrives while turn one runs
+        log.turn(inSeq: first, answer)
+        var history = MessageHistory(records: log.records)
+        #expect(history.messages.map(\.id) == ["u1", "a1"])
+        #expect(history.pendingInputs.map(\.seq) == [second])
+        log.turn(inSeq: second, [.start(messageId: "a2")] + answer.dropFirst())
+        history = MessageHistory(records: log.records)
+        #expect(history.messages.map(\.id) == ["u1", "a1", "u2", "a2"])
+        #expect(history.messages[1].text == "Hi there")
+        #expect(history.pendingInputs.isEmpty)
+        #expect(history.turnInProgress == nil)
+    }
+
+    @Test func anAbortedAnswerKeepsItsPartialText() {
+        var log = Log()
+        let seq = log.input("go", id: "u1")
+        log.turn(inSeq: seq, [.start(messageId: "a1"), .startStep, .textStart(id: "t"), .textDelta(id: "t", delta: "half"), .abort])
+        let history = MessageHistory(records: log.records)
+        #expect(history.messages.last?.text == "half")
+        #expect(history.messages.last?.parts.last?["state"] == "done")
+    }
+
+    @Test func aCutOffTurnIsItsOwnCheckpoint() {
+        var log = Log()
+        let seq = log.input("go", id: "u1")
+        log.turn(inSeq: seq, [
+            .start(messageId: "a1"), .startStep, .toolInputAvailable(toolCallId: "c1", toolName: "add", input: ["a": 1]),
+            .toolOutputAvailable(toolCallId: "c1", output: 2), .finishStep,
+            .startStep, .textStart(id: "text-2"), .textDelta(id: "text-2", delta: "The sum"),
+        ], complete: false)
+        let progress = MessageHistory(records: log.records).turnInProgress
+        #expect(progress?.inSeq == seq)
+        #expect(progress?.started == true)
+        #expect(progress?.stepsCompleted == 1)
+        #expect(progress?.stepOpen == true)
+        #expect(progress?.openTextId == "text-2")
+        #expect(progress?.partialStepText == "The sum")
+        #expect(progress?.responseEnded == false)
+
+        log.add(.input, ["kind": "stop"])
+        #expect(MessageHistory(records: log.records).turnInProgress?.stopRequested == true)
+    }
+
+    @Test func modelMessagesKeepStepOrder() {
+        var log = Log()
+        let seq = log.input("go", id: "u1")
+        log.turn(inSeq: seq, [
+            .start(messageId: "a1"), .startStep, .toolInputAvailable(toolCallId: "c1", toolName: "add", input: ["a": 1]),
+            .toolOutputAvailable(toolCallId: "c1", output: 2), .finishStep,
+            .startStep, .textStart(id: "x"), .textDelta(id: "x", delta: "It is 2"), .textEnd(id: "x"), .finishStep,
+            .finish(finishReason: .stop),
+        ])
+        let messages = ModelMessage.from(MessageHistory(records: log.records).messages)
+        #expect(messages == [
+            .user("go"),
+            .assistant(text: "", toolCalls: [ModelToolCall(id: "c1", name: "add", input: ["a": 1])]),
+            .toolResult(callId: "c1", name: "add", output: 2, isError: false),
+            .assistant(text: "It is 2", toolCalls: []),
+        ])
+    }
+
+    @Test func regenerateReplacesTheLastAnswer() {
+        var log = Log()
+        let seq = log.input("go", id: "u1")
+        log.turn(inSeq: seq, answer)
+        log.add(.input, ["kind": "message", "trigger": "regenerate-message"])
+        let regenerate = Int64(log.records.count)
+        log.turn(inSeq: regenerate, [.start(messageId: "a2")] + answer.dropFirst())
+        #expect(MessageHistory(records: log.records).messages.map(\.id) == ["u1", "a2"])
+    }
+}

@@ -1,0 +1,70 @@
+@testable import AgentHost
+import AgentWire
+import Synchronization
+import Testing
+
+/// The host-owned step loop with the scripted model and a real tool closure.
+@Suite struct StepLoopTests {
+    private final class Recorder: Sendable {
+        let chunks = Mutex<[UIChunk]>([])
+        func types() -> [String] { chunks.withLock { $0.compactMap { $0.json["type"]?.stringValue } } }
+    }
+
+    private func loop(_ recorder: Recorder) -> StepLoop {
+        StepLoop(
+            model: ScriptedModel(delayMilliseconds: 0),
+            emit: { chunk in recorder.chunks.withLock { $0.append(chunk) } },
+            callTool: { name, input in
+                guard name == "add", let a = input["a"]?.doubleValue, let b = input["b"]?.doubleValue else {
+                    return .failure(.init(message: "unknown tool \(name)"))
+                }
+                return .success(.number(a + b))
+            }
+        )
+    }
+
+    private func request(_ text: String, maxSteps: Int = 5) -> ModelStreamRequest {
+        ModelStreamRequest(model: nil, system: nil, messages: [.text(text, role: "user", id: "u")], maxSteps: maxSteps, tools: [])
+    }
+
+    @Test func aToolRoundTripIsTwoSteps() async throws {
+        let recorder = Recorder()
+        let result = try await loop(recorder).run(request(#"/tool add {"a": 2.5, "b": 3}"#))
+        #expect(result.steps == 2)
+        #expect(result.finishReason == "stop")
+        #expect(result.text == "add returned 5.5")
+        #expect(recorder.types() == [
+            "start-step", "tool-input-start", "tool-input-delta", "tool-input-available", "tool-output-available", "finish-step",
+            "start-step", "text-start", "text-delta", "text-delta", "text-delta", "text-end", "finish-step",
+        ])
+        #expect(recorder.chunks.withLock { $0.contains(.toolOutputAvailable(toolCallId: "call_1", output: 5.5)) })
+    }
+
+    @Test func aFailingToolIsAToolOutputErrorAndTheStepLimitHolds() async throws {
+        let recorder = Recorder()
+        let result = try await loop(recorder).run(request("/tool nope {}", maxSteps: 1))
+        #expect(result.steps == 1)
+        #expect(result.finishReason == "tool-calls")
+        #expect(recorder.chunks.withLock { $0.contains(.toolOutputError(toolCallId: "call_1", errorText: "unknown tool nope")) })
+    }
+
+    @Test func aResumedStepContinuesTheSameTextPart() async throws {
+        var checkpoint = TurnProgress(inSeq: 1)
+        checkpoint.started = true
+        checkpoint.stepOpen = true
+        checkpoint.openTextId = "text-1"
+        checkpoint.partialStepText = "1 2"
+        let recorder = Recorder()
+        let messages: [UIMessage] = [
+            .text("/slow 4", role: "user", id: "u"),
+            UIMessage(id: "a", role: "assistant", parts: [["type": "step-start"], ["type": "text", "text": "1 2"]]),
+        ]
+        let request = ModelStreamRequest(model: nil, system: nil, messages: messages, maxSteps: 3, tools: [])
+        let result = try await loop(recorder).run(request, resumingFrom: checkpoint)
+        #expect(recorder.chunks.withLock { $0 } == [
+            .textDelta(id: "text-1", delta: " 3"), .textDelta(id: "text-1", delta: " 4"), .textEnd(id: "text-1"), .finishStep,
+        ])
+        #expect(result.text == "1 2 3 4")
+        #expect(result.steps == 1)
+    }
+}

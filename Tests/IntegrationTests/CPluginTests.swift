@@ -1,0 +1,150 @@
+import AgentWire
+import Foundation
+import Testing
+
+/// Agents written in C: the bundled `libCTools.so`, the same plugin built with
+/// plain `cc -shared`, and C plugins whose manifests must be refused at load.
+@Suite struct CPluginTests {
+    static var cToolsPlugin: URL { DaemonProcess.binDirectory.appendingPathComponent("libCTools.so") }
+
+    /// Runs one `/tool` turn on a fresh `c-tools` session; returns its events.
+    private func toolTurn(_ command: String, chatId: String, daemon: DaemonProcess) async throws -> [TestClient.Event] {
+        let client = TestClient(baseURL: daemon.baseURL)
+        let created = try await client.createSession(chatId, agent: "c-tools", secret: daemon.secretKey)
+        #expect(created.status == 201)
+        try await client.sendMessage(command, chatId: chatId, token: created.token)
+        return try await client.readEvents(chatId: chatId, token: created.token) { $0.completedTurns() == 1 }
+    }
+
+    @Test func cToolsAreCalledThroughLibffi() async throws {
+        let daemon = try DaemonProcess(plugins: [Self.cToolsPlugin])
+        try daemon.start()
+        defer { daemon.stop() }
+
+        let add = try await toolTurn(#"/tool add {"a": 2.5, "b": 3}"#, chatId: "add", daemon: daemon)
+        #expect(add.map(\.type) == [
+            "data-turn-start", "start", "start-step", "tool-input-start", "tool-input-delta", "tool-input-available",
+            "tool-output-available", "finish-step", "start-step", "text-start", "text-delta", "text-delta",
+            "text-delta", "text-end", "finish-step", "finish", "data-turn-complete",
+        ])
+        let call = try #require(add.first { $0.type == "tool-input-available" })
+        #expect(call.json["toolName"] == "add")
+        #expect(call.json["input"] == ["a": 2.5, "b": 3])
+        #expect(add.first { $0.type == "tool-output-available" }?.json["output"] == 5.5)
+        #expect(add.text == "add returned 5.5")
+        #expect(add.first { $0.type == "finish" }?.json["finishReason"] == "stop")
+
+        let words = try await toolTurn(#"/tool word_count {"text": "  the quick\tbrown fox\n"}"#, chatId: "words", daemon: daemon)
+        #expect(words.first { $0.type == "tool-output-available" }?.json["output"] == 4)
+
+        let upper = try await toolTurn(#"/tool upper {"text": "héllo, wörld"}"#, chatId: "upper", daemon: daemon)
+        #expect(upper.first { $0.type == "tool-output-available" }?.json["output"] == "HéLLO, WöRLD")
+    }
+
+    @Test func badArgumentsBecomeToolOutputErrors() async throws {
+        let daemon = try DaemonProcess(plugins: [Self.cToolsPlugin])
+        try daemon.start()
+        defer { daemon.stop() }
+
+        let mismatch = try await toolTurn(#"/tool add {"a": "two", "b": 3}"#, chatId: "mismatch", daemon: daemon)
+        #expect(!mismatch.contains { $0.type == "tool-output-available" })
+        let error = try #require(mismatch.first { $0.type == "tool-output-error" })
+        #expect(error.json["errorText"] == "argument `a` of `add` must be a number, got a string")
+        #expect(mismatch.last?.type == "data-turn-complete")
+        #expect(mismatch.contains { $0.json == ["type": "finish", "finishReason": "stop"] })
+
+        let missing = try await toolTurn(#"/tool upper {}"#, chatId: "missing", daemon: daemon)
+        #expect(missing.first { $0.type == "tool-output-error" }?.json["errorText"]
+            == "`upper` is missing argument `text` (const char*)")
+
+        // The daemon is still serving after both.
+        let again = try await toolTurn(#"/tool add {"a": 1, "b": 2}"#, chatId: "again", daemon: daemon)
+        #expect(again.first { $0.type == "tool-output-available" }?.json["output"] == 3)
+    }
+
+    @Test func thePluginBuiltWithPlainCcLoads() async throws {
+        let directory = try CCompiler.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = CCompiler.packageRoot.appendingPathComponent("Plugins/CTools")
+        let plugin = directory.appendingPathComponent("libCToolsCC.so")
+        try CCompiler.sharedLibrary(
+            sources: [source.appendingPathComponent("plugin.c"), source.appendingPathComponent("tools.c")],
+            includes: [CCompiler.abiInclude, source.appendingPathComponent("include")],
+            output: plugin
+        )
+        let daemon = try DaemonProcess(plugins: [plugin])
+        try daemon.start()
+        defer { daemon.stop() }
+
+        let add = try await toolTurn(#"/tool add {"a": 2.5, "b": 3}"#, chatId: "cc", daemon: daemon)
+        #expect(add.first { $0.type == "tool-output-available" }?.json["output"] == 5.5)
+        let agents = try await TestClient(baseURL: daemon.baseURL).send(.GET, "/api/v1/agents", token: daemon.secretKey)
+        #expect(agents.json?["refusals"]?.arrayValue?.isEmpty == true)
+    }
+
+    @Test func manifestsNamingMissingSymbolsOrUnknownTypesAreRefusedAtLoad() async throws {
+        let directory = try CCompiler.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let missingSymbol = try CCompiler.sharedLibrary(
+            source: Self.pluginSource(tool: #""cFunction":{"symbol":"not_there","params":[],"returns":"int32"}"#),
+            named: "libMissingSymbol.so", in: directory
+        )
+        let unknownType = try CCompiler.sharedLibrary(
+            source: Self.pluginSource(tool: #""cFunction":{"symbol":"present","params":[{"name":"x","type":"float"}],"returns":"int32"}"#),
+            named: "libUnknownType.so", in: directory
+        )
+        let libcFunction = try CCompiler.sharedLibrary(
+            source: Self.pluginSource(tool: #""cFunction":{"symbol":"getenv","params":[{"name":"x","type":"const char*"}],"returns":"const char*"}"#),
+            named: "libLibcFunction.so", in: directory
+        )
+        let daemon = try DaemonProcess(plugins: [missingSymbol, unknownType, libcFunction, Self.cToolsPlugin])
+        try daemon.start()
+        defer { daemon.stop() }
+
+        let client = TestClient(baseURL: daemon.baseURL)
+        let agents = try await client.send(.GET, "/api/v1/agents", token: daemon.secretKey).json
+        let refusals = Dictionary(uniqueKeysWithValues: (agents?["refusals"]?.arrayValue ?? []).compactMap { refusal in
+            refusal["file"]?.stringValue.map { ($0, refusal["reason"]?.stringValue ?? "") }
+        })
+        #expect(refusals["libMissingSymbol.so"] == "C tool `probe`: symbol `not_there` is not a function the plugin exports")
+        #expect(refusals["libUnknownType.so"]
+            == "C tool `probe`: parameter `x` has unknown C type `float` (supported: `int32`, `int64`, `double`, `bool`, `const char*`)")
+        #expect(refusals["libLibcFunction.so"] == "C tool `probe`: symbol `getenv` is not a function the plugin exports")
+        // Only the good plugin's agent is served; none of the refused ones got in.
+        #expect(agents?["agents"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["c-tools"])
+        #expect(try await client.createSession("refused", agent: "probe-agent", secret: daemon.secretKey).status == 404)
+    }
+
+    /// A minimal C plugin with one tool whose `cFunction` JSON is `tool`.
+    static func pluginSource(tool: String) -> String {
+        let manifest = #"{"version":"1","language":"c","toolchain":"test","agents":[{"id":"probe-agent","tools":[{"name":"probe","description":"d","#
+            + tool + "}]}]}"
+        return """
+        #include "agent_plugin.h"
+        #include <string.h>
+        int present(int x) { return x; }
+        static agent_status start_turn(uint64_t t, agent_str r) { (void)t; (void)r; return AGENT_ERR_UNSUPPORTED; }
+        static void cancel_turn(uint64_t t) { (void)t; }
+        static agent_status call_tool(uint64_t t, agent_str a, void *c, agent_tool_done_fn d) {
+            (void)t; (void)a; (void)c; (void)d; return AGENT_ERR_UNSUPPORTED;
+        }
+        static void shutdown_plugin(void *c, void (*done)(void *)) { if (done) done(c); }
+        static const char manifest[] = \(CCompiler.literal(manifest));
+        agent_status agent_plugin_entry_v1(const agent_host_api *host, agent_plugin_api *out, size_t size) {
+            (void)host;
+            if (size < sizeof *out) return AGENT_ERR_INVALID;
+            memset(out, 0, sizeof *out);
+            out->struct_size = sizeof *out;
+            out->abi_major = AGENT_ABI_MAJOR;
+            out->abi_minor = AGENT_ABI_MINOR;
+            out->manifest_json.ptr = manifest;
+            out->manifest_json.len = sizeof manifest - 1;
+            out->start_turn = start_turn;
+            out->cancel_turn = cancel_turn;
+            out->call_tool = call_tool;
+            out->shutdown = shutdown_plugin;
+            return AGENT_OK;
+        }
+        """
+    }
+}
