@@ -54,7 +54,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            ],
+            // The playground page and the browser SDK, compiled into the binary: no npm, no files to ship.
+            resources: [.embedInCode("Playground")]
         ),
         .executableTarget(
             name: "agent-host",

@@ -7,7 +7,7 @@ struct AgentHostCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent-host",
         abstract: "Host durable, multi-turn AI chat agents built as .so plugins.",
-        subcommands: [Serve.self, Deploy.self, Token.self, Agents.self, Sessions.self, Rollback.self, Dev.self, Bench.self]
+        subcommands: [Serve.self, Dev.self, Deploy.self, Rollback.self, Token.self, Chat.self, Agents.self, Sessions.self, Bench.self]
     )
 }
 

@@ -16,7 +16,8 @@ final class DaemonProcess: @unchecked Sendable {
     private let environment: [String: String]
     private(set) var baseURL = ""
     private(set) var secretKey = ""
-    private var log = ""
+    /// What the daemon printed up to its start-up banner.
+    private(set) var log = ""
 
     /// Where `swift build` put the binaries: next to this test bundle.
     static var binDirectory: URL {

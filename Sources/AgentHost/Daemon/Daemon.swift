@@ -38,11 +38,16 @@ public struct Daemon: Sendable {
         let evictor = SessionEvictor(sessions: sessions, idleTimeout: configuration.idleTimeout, logger: logger)
 
         let auth = Authenticator(secretKey: secretKey, minter: minter)
-        let router = Router()
+        let router = Router(context: HostRequestContext.self)
+        router.add(middleware: BrowserCORS())
         router.add(middleware: ErrorMiddleware())
         MetricsRoutes(sessions: sessions).register(on: router)
         ManagementRoutes(sessions: sessions, registry: registry, auth: auth, minter: minter).register(on: router)
         RealtimeRoutes(sessions: sessions, storage: storage, auth: auth).register(on: router)
+        ActiveTurnRoute(sessions: sessions, auth: auth).register(on: router)
+        AIChatRoutes(sessions: sessions, storage: storage, auth: auth).register(on: router)
+        PlaygroundRoutes().register(on: router)
+        PlaygroundAccessRoutes(sessions: sessions, registry: registry, minter: minter, access: .init(auth: auth, environment: environment)).register(on: router)
 
         let banner = StartupBanner(configuration: configuration, secretKey: secretKey, models: models)
         let app = Application(
@@ -66,6 +71,7 @@ struct StartupBanner: Sendable {
     func print(port: Int) {
         var lines = [
             "agent-host listening on http://\(configuration.host):\(port)",
+            "  playground: \(playgroundURL(port: port)) (open it in a browser on this machine)",
             "  data:    \(configuration.dataDirectory)",
             "  plugins: \(configuration.pluginsDirectory) (drop .so files here; they load without a restart)",
             "  \(models.banner)",
@@ -77,5 +83,14 @@ struct StartupBanner: Sendable {
         }
         // Written straight to fd 1: scripts and tests read the port from it while the daemon runs.
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+
+    /// Where to open the playground. A wildcard listen address is not a place a
+    /// browser can go, and the no-set-up path needs a loopback URL anyway.
+    func playgroundURL(port: Int) -> String {
+        let host = configuration.host
+        let local = ["0.0.0.0", "::", "[::]", ""].contains(host) ? "127.0.0.1" : host
+        let bracketed = local.contains(":") && !local.hasPrefix("[") ? "[\(local)]" : local
+        return "http://\(bracketed):\(port)/"
     }
 }

@@ -46,7 +46,7 @@ struct ManagementRoutes {
         var status: SessionStatus
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<HostRequestContext>) {
         router.post("/api/v1/sessions") { request, _ in
             try await auth.requireSecret(request.headers)
             var request = request

@@ -6,7 +6,7 @@ import NIOCore
 struct MetricsRoutes {
     let sessions: SessionDirectory
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<HostRequestContext>) {
         router.get("/healthz") { _, _ in try Response.json(["status": "ok"]) }
         router.get("/metrics") { _, _ in
             let lines = [

@@ -21,7 +21,7 @@ struct RealtimeRoutes {
         var lastSeq: Int64
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<HostRequestContext>) {
         router.post("/realtime/v1/sessions/:chatId/in") { request, context in
             let chatId = try context.parameters.chatId()
             try await auth.require(.write, chatId: chatId, request.headers)
@@ -53,49 +53,25 @@ struct RealtimeRoutes {
                 }
                 return seq
             } ?? 0
-            let (live, publishedThrough) = try await sessions.withSession(chatId) { try await $0.subscribe() }
-            let body = outputStream(live: live, publishedThrough: publishedThrough, chatId: chatId, after: after)
+            let subscription = try await sessions.withSession(chatId) { try await $0.subscribe() }
+            let body = outputStream(subscription: subscription, chatId: chatId, after: after)
             return Response(status: .ok, headers: SSEHeaders.fields, body: body)
         }
     }
 
-    /// Everything after `after` from storage, then live records, without a gap
-    /// or a duplicate: the session reports which seq its subscription starts after.
-    private func outputStream(live: AsyncStream<[LogRecord]>, publishedThrough: Int64, chatId: String, after: Int64) -> ResponseBody {
-        let storage = storage
-        let keepAliveInterval = keepAliveInterval
+    /// Everything after `after`: from storage, then live, one write per batch.
+    private func outputStream(subscription: Session.Subscription, chatId: String, after: Int64) -> ResponseBody {
+        let events = SessionFeed.events(
+            chatId: chatId, subscription: subscription, storage: storage, after: after, heartbeat: keepAliveInterval
+        )
         return ResponseBody { writer in
-            var sent = after
-            if publishedThrough > after {
-                let backlog = try await storage.records(chatId: chatId, after: after, upTo: publishedThrough)
-                try await writer.write(ServerSentEvents.events(backlog.filter(\.isStreamed)))
-                sent = publishedThrough
-            }
-            // Live batches and keep-alive ticks, merged into one sequence.
-            let (merged, feed) = AsyncStream.makeStream(of: [LogRecord]?.self)
-            let forward = Task {
-                for await batch in live { feed.yield(batch) }
-                feed.finish()
-            }
-            let tick = Task {
-                while !Task.isCancelled {
-                    try await Task.sleep(for: keepAliveInterval)
-                    feed.yield(nil)
-                }
-            }
-            defer {
-                forward.cancel()
-                tick.cancel()
-            }
-            for await item in merged {
-                guard let batch = item else {
+            for try await event in events {
+                switch event {
+                case .idle:
                     try await writer.write(ServerSentEvents.keepAlive)
-                    continue
+                case .records(let records):
+                    try await writer.write(ServerSentEvents.events(records))
                 }
-                let fresh = batch.filter { $0.seq > sent }
-                guard let last = fresh.last else { continue }
-                try await writer.write(ServerSentEvents.events(fresh))
-                sent = last.seq
             }
             try await writer.finish(nil)
         }

@@ -19,6 +19,8 @@ actor Session {
     /// A turn the log shows started but never completed: the daemon died during it.
     private var interrupted: TurnProgress?
     private var turn: TurnRunner.Handle?
+    /// The input seq the running turn answers.
+    private var runningInSeq: Int64?
     private var recentKeys: [String: Int64] = [:]
     private var subscribers: [UUID: AsyncStream<[LogRecord]>.Continuation] = [:]
     private var lastActivity = ContinuousClock.now
@@ -117,7 +119,14 @@ actor Session {
 
     /// Live records from now on, and the last seq already published: records up
     /// to it are in storage, records after it arrive on the stream.
-    func subscribe() throws -> (records: AsyncStream<[LogRecord]>, publishedThrough: Int64) {
+    /// Live record batches from now on, and the last seq already published:
+    /// records up to it are in storage, records after it arrive on the stream.
+    struct Subscription: Sendable {
+        let records: AsyncStream<[LogRecord]>
+        let publishedThrough: Int64
+    }
+
+    func subscribe() throws -> Subscription {
         guard !evicted else { throw Evicted() }
         lastActivity = .now
         let id = UUID()
@@ -128,7 +137,7 @@ actor Session {
         } else {
             subscribers[id] = continuation
         }
-        return (stream, lastPublished)
+        return Subscription(records: stream, publishedThrough: lastPublished)
     }
 
     private func unsubscribe(_ id: UUID) {
@@ -160,6 +169,10 @@ actor Session {
 
     var isRunning: Bool { turn != nil }
 
+    /// The turn a client resuming "the current answer" wants: the running one,
+    /// else the next queued one; nil when the session has nothing to answer.
+    var activeTurnInSeq: Int64? { runningInSeq ?? queue.first?.seq }
+
     // MARK: Lifecycle
 
     func close() async throws {
@@ -189,9 +202,11 @@ actor Session {
         guard turn == nil, row.status != .closed else { return }
         if let progress = interrupted {
             interrupted = nil
+            runningInSeq = progress.inSeq
             turn = TurnRunner.start(session: self, origin: .interrupted(progress), services: services)
         } else if !queue.isEmpty {
             let next = queue.removeFirst()
+            runningInSeq = next.seq
             turn = TurnRunner.start(session: self, origin: .input(inSeq: next.seq), services: services)
         }
     }
@@ -204,6 +219,7 @@ actor Session {
     /// Called by the runner once `data-turn-complete` is persisted.
     func turnDidEnd() async {
         turn = nil
+        runningInSeq = nil
         if queue.isEmpty, interrupted == nil, row.status == .running {
             do {
                 try await setStatus(.idle)

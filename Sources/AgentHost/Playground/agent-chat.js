@@ -1,0 +1,430 @@
+// agent-chat.js: the browser SDK of agent-host, served by the daemon at /sdk/agent-chat.js.
+//
+// AgentChatTransport implements the AI SDK's ChatTransport (sendMessages, reconnectToStream),
+// so useChat({ transport }) talks to a durable session over the realtime routes:
+//   POST /realtime/v1/sessions/{chatId}/in    one input record, answered with its seq
+//   GET  /realtime/v1/sessions/{chatId}/out   SSE, `id:` = seq; Last-Event-ID resumes after it
+//   GET  /realtime/v1/sessions/{chatId}/turn  the running turn's input seq (for reconnects)
+// It mirrors Trigger.dev's useTriggerChatTransport: the browser holds only a public token scoped
+// to one chat; `startSession` (your server creates the session and returns its token) runs
+// before the first message, `accessToken` (your server mints a fresh token) runs on 401/403.
+//
+// AgentSessionClient is the lower layer (send, stop, history, follow the whole session
+// stream); the playground at / is built on it. No dependencies, no build step.
+
+const DEFAULT_BASE_URL = (() => {
+  try {
+    return new URL(import.meta.url).origin;
+  } catch {
+    return "";
+  }
+})();
+
+/** An error the daemon answered with (`{"error":{"code","message"}}`), or a lost stream. */
+export class AgentChatError extends Error {
+  constructor(message, { status = 0, code = "network" } = {}) {
+    super(message);
+    this.name = "AgentChatError";
+    this.status = status;
+    this.code = code;
+  }
+
+  static async fromResponse(response) {
+    let code = `http_${response.status}`;
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      const body = await response.json();
+      if (body && body.error) {
+        code = body.error.code || code;
+        message = body.error.message || message;
+      }
+    } catch {
+      // Not our JSON error shape; keep the status line.
+    }
+    return new AgentChatError(message, { status: response.status, code });
+  }
+
+  /** Worth retrying: the network, a daemon restart, an overloaded proxy. */
+  get isTransient() {
+    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+}
+
+/**
+ * Reads a `text/event-stream` body. Yields `{ id, event, data }` per dispatched event; comment
+ * lines (keep-alives) are skipped. Accepts `\n`, `\r\n` and `\r` line ends.
+ */
+export async function* readServerSentEvents(body, signal) {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const onAbort = () => reader.cancel().catch(() => {});
+  signal?.addEventListener("abort", onAbort, { once: true });
+  let buffer = "";
+  let event = { id: undefined, event: undefined, data: [] };
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      // A trailing "\r" may be the first half of "\r\n": keep it for the next read.
+      let end;
+      while ((end = nextLineEnd(buffer)) !== -1) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(buffer[end] === "\r" && buffer[end + 1] === "\n" ? end + 2 : end + 1);
+        if (line === "") {
+          if (event.data.length > 0) yield { id: event.id, event: event.event, data: event.data.join("\n") };
+          event = { id: event.id, event: undefined, data: [] };
+          continue;
+        }
+        if (line.startsWith(":")) continue;
+        const colon = line.indexOf(":");
+        const field = colon === -1 ? line : line.slice(0, colon);
+        let value = colon === -1 ? "" : line.slice(colon + 1);
+        if (value.startsWith(" ")) value = value.slice(1);
+        if (field === "data") event.data.push(value);
+        else if (field === "id") event.id = value;
+        else if (field === "event") event.event = value;
+      }
+    }
+  } finally {
+    // Also when the consumer stops early: cancelling closes the connection.
+    signal?.removeEventListener("abort", onAbort);
+    reader.cancel().catch(() => {});
+  }
+}
+
+function nextLineEnd(text) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\n") return i;
+    if (c === "\r") return i + 1 < text.length ? i : -1;
+  }
+  return -1;
+}
+
+function abortError(signal) {
+  return signal?.reason ?? new DOMException("The operation was aborted.", "AbortError");
+}
+
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** 250 ms, 500 ms, 1 s, 2 s, then 4 s between reconnects, with a little jitter. */
+function backoff(failures) {
+  return Math.min(4000, 250 * 2 ** Math.max(0, failures - 1)) + Math.random() * 100;
+}
+
+/** What `startSession` / `accessToken` callbacks may return: a token, or an object holding one. */
+function tokenFrom(value) {
+  if (typeof value === "string" && value) return value;
+  const token = value?.publicAccessToken ?? value?.accessToken ?? value?.token;
+  if (typeof token === "string" && token) return token;
+  throw new AgentChatError("the token callback returned no token", { code: "no_token" });
+}
+
+function randomId() {
+  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+/**
+ * Talks to one daemon on behalf of a browser: one public token per chat, refreshed through
+ * `accessToken` when the daemon answers 401 or 403.
+ */
+export class AgentSessionClient {
+  /**
+   * @param {object} options
+   * @param {string} [options.baseURL] the daemon, e.g. "http://127.0.0.1:8787" (default: where this module was loaded from)
+   * @param {({chatId}) => Promise<string|{publicAccessToken}>} options.accessToken mints a fresh token for a chat
+   * @param {({chatId, agent, clientData}) => Promise<string|{publicAccessToken}>} [options.startSession] creates the session
+   * @param {string} [options.agent] passed to startSession
+   * @param {unknown} [options.clientData] passed to startSession
+   * @param {Record<string,string>} [options.headers] extra headers on every request
+   * @param {typeof fetch} [options.fetch]
+   */
+  constructor(options = {}) {
+    this.baseURL = (options.baseURL ?? DEFAULT_BASE_URL).replace(/\/$/, "");
+    this.accessToken = options.accessToken;
+    this.startSession = options.startSession;
+    this.agent = options.agent;
+    this.clientData = options.clientData;
+    this.headers = options.headers ?? {};
+    this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.tokens = new Map();
+    this.started = new Set();
+  }
+
+  /** Seeds a token you already hold (e.g. `publicAccessToken` from creating the session). */
+  setToken(chatId, token) {
+    this.tokens.set(chatId, token);
+  }
+
+  async token(chatId, { start = false } = {}) {
+    const known = this.tokens.get(chatId);
+    if (known) return known;
+    if (start && this.startSession) return this.#start(chatId);
+    return this.refresh(chatId);
+  }
+
+  async refresh(chatId) {
+    if (!this.accessToken) {
+      if (this.startSession) return this.#start(chatId);
+      throw new AgentChatError(`no token for chat ${chatId} and no accessToken callback`, { code: "no_token" });
+    }
+    const token = tokenFrom(await this.accessToken({ chatId }));
+    this.tokens.set(chatId, token);
+    return token;
+  }
+
+  async #start(chatId) {
+    const token = tokenFrom(await this.startSession({ chatId, agent: this.agent, clientData: this.clientData }));
+    this.started.add(chatId);
+    this.tokens.set(chatId, token);
+    return token;
+  }
+
+  /**
+   * One authorised request for a chat. A 401/403 refreshes the token once; a 404 on the first
+   * input of a chat nobody started calls `startSession` once. Non-2xx answers throw AgentChatError.
+   */
+  async request(chatId, path, init = {}, { start = false } = {}) {
+    let refreshed = false;
+    let restarted = false;
+    while (true) {
+      const token = await this.token(chatId, { start });
+      let response;
+      try {
+        response = await this.fetch(this.baseURL + path, {
+          ...init,
+          headers: { ...this.headers, ...init.headers, Authorization: `Bearer ${token}` },
+        });
+      } catch (error) {
+        if (init.signal?.aborted) throw abortError(init.signal);
+        throw new AgentChatError(`cannot reach ${this.baseURL}: ${error.message}`, { code: "network" });
+      }
+      if ((response.status === 401 || response.status === 403) && !refreshed) {
+        refreshed = true;
+        this.tokens.delete(chatId);
+        await this.refresh(chatId);
+        continue;
+      }
+      if (response.status === 404 && start && this.startSession && !restarted && !this.started.has(chatId)) {
+        restarted = true;
+        await this.#start(chatId);
+        continue;
+      }
+      if (!response.ok) throw await AgentChatError.fromResponse(response);
+      return response;
+    }
+  }
+
+  #path(chatId, leaf) {
+    return `/realtime/v1/sessions/${encodeURIComponent(chatId)}/${leaf}`;
+  }
+
+  /** Sends one input record; resolves to its seq. Retries reuse the idempotency key. */
+  async send(chatId, input, { signal, idempotencyKey = randomId() } = {}) {
+    for (let failures = 0; ; failures++) {
+      try {
+        const response = await this.request(
+          chatId,
+          this.#path(chatId, "in"),
+          {
+            method: "POST",
+            headers: { "Content-Type": "application/json", "Idempotency-Key": idempotencyKey },
+            body: JSON.stringify(input),
+            signal,
+          },
+          { start: true },
+        );
+        return (await response.json()).seq;
+      } catch (error) {
+        if (!(error instanceof AgentChatError) || !error.isTransient || failures >= 4) throw error;
+        await sleep(backoff(failures + 1), signal);
+      }
+    }
+  }
+
+  /** Asks the agent to stop the running turn. */
+  stop(chatId) {
+    return this.send(chatId, { kind: "stop" });
+  }
+
+  /** The conversation as UIMessage[] plus the seq it is current through. */
+  async history(chatId, { signal } = {}) {
+    const response = await this.request(chatId, this.#path(chatId, "messages"), { signal });
+    return response.json();
+  }
+
+  /** `{status, inSeq?, lastSeq}`: the turn running (or queued next), if any. */
+  async activeTurn(chatId, { signal } = {}) {
+    const response = await this.request(chatId, this.#path(chatId, "turn"), { signal });
+    return response.json();
+  }
+
+  /**
+   * Follows the session's output stream after seq `after`, for as long as the caller iterates:
+   * yields `{ seq, chunk }`. A dropped connection is resumed with `Last-Event-ID` (so nothing is
+   * missed or repeated); `onConnection("live" | "reconnecting")` reports the state. Ends when
+   * the session is closed; throws after `maxRetries` failed reconnects in a row.
+   */
+  async *follow(chatId, { after = 0, signal, onConnection, maxRetries = Infinity } = {}) {
+    let last = after;
+    let failures = 0;
+    while (true) {
+      let cleanEnd = false;
+      try {
+        const response = await this.request(chatId, this.#path(chatId, "out"), {
+          headers: { "Last-Event-ID": String(last), Accept: "text/event-stream" },
+          signal,
+        });
+        onConnection?.("live");
+        for await (const event of readServerSentEvents(response.body, signal)) {
+          failures = 0;
+          const seq = event.id !== undefined ? Number(event.id) : undefined;
+          if (seq !== undefined && Number.isFinite(seq)) last = seq;
+          yield { seq, chunk: JSON.parse(event.data) };
+        }
+        cleanEnd = true;
+      } catch (error) {
+        if (signal?.aborted) throw abortError(signal);
+        const transient = error instanceof AgentChatError ? error.isTransient : error instanceof TypeError;
+        if (!transient) throw error;
+      }
+      if (signal?.aborted) throw abortError(signal);
+      if (cleanEnd) {
+        // The daemon ends the stream of a closed session; anything else is a cut to resume.
+        const turn = await this.activeTurn(chatId, { signal }).catch(() => undefined);
+        if (turn?.status === "closed") return;
+      }
+      failures += 1;
+      if (failures > maxRetries) {
+        throw new AgentChatError(`lost the stream of chat ${chatId} after ${maxRetries} reconnects`, { code: "stream_lost" });
+      }
+      onConnection?.("reconnecting");
+      await sleep(backoff(failures), signal);
+    }
+  }
+
+  /**
+   * The UI message chunks of exactly one turn: the one answering input `inSeq`. Skips turns
+   * queued before it, drops the host's `data-turn-*` framing, ends at its `data-turn-complete`.
+   */
+  async *turn(chatId, inSeq, { signal, maxRetries } = {}) {
+    let started = false;
+    for await (const { chunk } of this.follow(chatId, { after: inSeq, signal, maxRetries })) {
+      const type = chunk?.type;
+      if (type === "data-turn-start" || type === "data-turn-complete") {
+        if (chunk.data?.inSeq !== inSeq) continue;
+        if (type === "data-turn-start") started = true;
+        else if (started) return;
+        continue;
+      }
+      if (type === "data-token" && typeof chunk.data?.token === "string") {
+        this.tokens.set(chatId, chunk.data.token);
+        continue;
+      }
+      if (started) yield chunk;
+    }
+  }
+}
+
+/**
+ * The AI SDK ChatTransport over a durable agent-host session.
+ *
+ *   const transport = new AgentChatTransport({
+ *     baseURL: "http://127.0.0.1:8787",
+ *     agent: "my-chat",
+ *     accessToken: ({ chatId }) => mintChatAccessToken(chatId),
+ *     startSession: ({ chatId, clientData }) => startChatSession({ chatId, clientData }),
+ *   });
+ *   const { messages, sendMessage, stop } = useChat({ transport, resume: true });
+ *
+ * sendMessages posts only the newest message (the session log holds the history) and returns
+ * that turn's chunks; reconnectToStream replays the running turn from its `start`, or returns
+ * null. stop() (the abort signal) also asks the agent to stop, unless `stopOnAbort: false`.
+ */
+export class AgentChatTransport {
+  constructor(options = {}) {
+    this.client = options.client ?? new AgentSessionClient(options);
+    this.stopOnAbort = options.stopOnAbort ?? true;
+    this.maxRetries = options.maxRetries ?? 8;
+  }
+
+  async sendMessages({ chatId, trigger, messages, abortSignal }) {
+    let input;
+    if (trigger === "regenerate-message") {
+      input = { kind: "message", trigger: "regenerate-message" };
+    } else {
+      const newest = messages?.[messages.length - 1];
+      if (!newest) throw new AgentChatError("sendMessages needs at least one message", { code: "bad_request" });
+      input = { kind: "message", message: newest, trigger: "submit-message" };
+    }
+    const inSeq = await this.client.send(chatId, input, { signal: abortSignal });
+    return this.#stream(chatId, inSeq, abortSignal, this.stopOnAbort);
+  }
+
+  async reconnectToStream({ chatId, abortSignal }) {
+    let turn;
+    try {
+      turn = await this.client.activeTurn(chatId, { signal: abortSignal });
+    } catch (error) {
+      if (error instanceof AgentChatError && error.status === 404) return null;
+      throw error;
+    }
+    if (turn.inSeq === undefined || turn.inSeq === null) return null;
+    return this.#stream(chatId, turn.inSeq, abortSignal, false);
+  }
+
+  /** Stops the running turn of a chat without a useChat abort. */
+  stop(chatId) {
+    return this.client.stop(chatId);
+  }
+
+  #stream(chatId, inSeq, abortSignal, stopOnAbort) {
+    const local = new AbortController();
+    const onAbort = () => {
+      if (stopOnAbort) this.client.stop(chatId).catch(() => {});
+      local.abort(abortError(abortSignal));
+    };
+    if (abortSignal?.aborted) onAbort();
+    else abortSignal?.addEventListener("abort", onAbort, { once: true });
+    const chunks = this.client.turn(chatId, inSeq, { signal: local.signal, maxRetries: this.maxRetries });
+    return new ReadableStream({
+      async pull(controller) {
+        try {
+          const { value, done } = await chunks.next();
+          if (done) {
+            abortSignal?.removeEventListener("abort", onAbort);
+            controller.close();
+          } else {
+            controller.enqueue(value);
+          }
+        } catch (error) {
+          abortSignal?.removeEventListener("abort", onAbort);
+          controller.error(error);
+        }
+      },
+      cancel(reason) {
+        abortSignal?.removeEventListener("abort", onAbort);
+        local.abort(reason);
+        chunks.return?.();
+      },
+    });
+  }
+}
+
+/** Same as `new AgentChatTransport(options)`. */
+export function createAgentChatTransport(options) {
+  return new AgentChatTransport(options);
+}

@@ -1,0 +1,442 @@
+// The agent-host playground: pick an agent, chat, stop, watch every session's status, reload
+// mid-answer and carry on. Built on the browser SDK the daemon serves (/sdk/agent-chat.js).
+//
+// How a chat stays exactly-once across reloads: opening a chat reads the history
+// (`…/messages`, which includes the part of an answer streamed so far, and the seq it is current
+// through), then follows `…/out` after that seq. Nothing before it is sent again, nothing after it
+// is missed; the rest of the answer lands on the message already on screen.
+
+import { AgentChatError, AgentSessionClient } from "/sdk/agent-chat.js";
+import { ChatView, escapeHTML } from "/playground/chat-view.js";
+
+const $ = (id) => document.getElementById(id);
+const KEY_STORAGE = "agent-host:secret-key";
+const SESSION_POLL_MS = 2500;
+
+const ui = {
+  agentSelect: $("agent-select"),
+  newChat: $("new-chat"),
+  sessionList: $("session-list"),
+  sessionCount: $("session-count"),
+  accessMode: $("access-mode"),
+  title: $("chat-title"),
+  agentBadge: $("chat-agent"),
+  chatId: $("chat-id"),
+  connection: $("connection"),
+  status: $("chat-status"),
+  seq: $("chat-seq"),
+  messages: $("messages"),
+  empty: $("empty-state"),
+  composer: $("composer"),
+  input: $("composer-input"),
+  send: $("send"),
+  stop: $("stop"),
+  queueHint: $("queue-hint"),
+  keyDialog: $("key-dialog"),
+  keyForm: $("key-form"),
+  keyInput: $("key-input"),
+  keyReason: $("key-reason"),
+  toast: $("toast"),
+};
+
+const state = {
+  agents: [],
+  sessions: [],
+  chat: null,
+  secretKey: sessionStorage.getItem(KEY_STORAGE),
+};
+
+// ---------------------------------------------------------------------------------------------
+// The playground's own routes (/playground/v1): agents, sessions, tokens. On the daemon's machine
+// they need nothing; elsewhere they need the secret key, which the user pastes once per tab.
+
+let keyPrompt = null;
+
+async function playground(path, init = {}) {
+  const headers = { ...(init.body ? { "Content-Type": "application/json" } : {}), ...init.headers };
+  if (state.secretKey) headers.Authorization = `Bearer ${state.secretKey}`;
+  const response = await fetch(path, { ...init, headers });
+  if (response.status === 401 || response.status === 403) {
+    const error = await AgentChatError.fromResponse(response);
+    await askForKey(state.secretKey ? "That key was refused. " + error.message : error.message);
+    return playground(path, init);
+  }
+  if (!response.ok) throw await AgentChatError.fromResponse(response);
+  return response.json();
+}
+
+function askForKey(reason) {
+  keyPrompt ??= new Promise((resolve) => {
+    ui.keyReason.textContent = reason;
+    ui.keyInput.value = "";
+    ui.keyDialog.showModal();
+    ui.keyForm.addEventListener(
+      "submit",
+      () => {
+        state.secretKey = ui.keyInput.value.trim();
+        sessionStorage.setItem(KEY_STORAGE, state.secretKey);
+        keyPrompt = null;
+        showAccessMode();
+        resolve();
+      },
+      { once: true },
+    );
+  });
+  return keyPrompt;
+}
+
+function showAccessMode() {
+  ui.accessMode.dataset.mode = state.secretKey ? "key" : "local";
+  ui.accessMode.textContent = state.secretKey ? "secret key (this tab only)" : "local browser: no key needed";
+}
+
+const client = new AgentSessionClient({
+  baseURL: location.origin,
+  accessToken: async ({ chatId }) => {
+    const issued = await playground("/playground/v1/tokens", { method: "POST", body: JSON.stringify({ chatId }) });
+    return issued.publicAccessToken;
+  },
+});
+
+const view = new ChatView(ui.messages, ui.empty);
+
+// ---------------------------------------------------------------------------------------------
+// The open chat: its history, then its live output stream.
+
+function setStatus(status) {
+  ui.status.dataset.status = status ?? "none";
+  ui.status.textContent = status ?? "no chat";
+  const running = status === "running";
+  ui.stop.hidden = !running;
+  ui.send.hidden = running && !ui.input.value.trim();
+  ui.queueHint.textContent = running ? "Messages you send now are answered after this one." : "";
+  if (state.chat) {
+    state.chat.status = status;
+    const row = state.sessions.find((s) => s.chatId === state.chat.chatId);
+    if (row && row.status !== status) {
+      row.status = status;
+      renderSessions();
+    }
+  }
+}
+
+function setConnection(connection) {
+  ui.connection.dataset.state = connection;
+  ui.connection.title = connection === "live" ? "Output stream connected" : "Reconnecting…";
+}
+
+function showSeq(seq) {
+  ui.seq.textContent = seq ? `seq ${seq}` : "";
+}
+
+function showChatHeader(chat) {
+  ui.agentBadge.hidden = !chat.agent;
+  ui.agentBadge.textContent = chat.agent ?? "";
+  ui.chatId.hidden = false;
+  ui.chatId.textContent = chat.chatId;
+  const firstUser = view.messages.find((m) => m.role === "user");
+  ui.title.textContent = firstUser ? firstUser.el.textContent.slice(0, 80) : "New chat";
+  document.title = `${ui.title.textContent} · agent-host`;
+  ui.input.placeholder = `Message ${chat.agent ?? "the agent"}…`;
+}
+
+async function openChat(chatId, agent) {
+  state.chat?.abort.abort();
+  const chat = { chatId, agent, lastSeq: 0, sent: new Map(), sending: Promise.resolve(), abort: new AbortController(), status: null };
+  state.chat = chat;
+  if (location.hash !== `#chat=${encodeURIComponent(chatId)}`) history.replaceState(null, "", `#chat=${encodeURIComponent(chatId)}`);
+  renderSessions();
+  setConnection("none");
+  setStatus(null);
+  showSeq(0);
+  view.reset([]);
+  showChatHeader(chat);
+  try {
+    await loadHistory(chat);
+    if (state.chat !== chat) return;
+    follow(chat);
+  } catch (error) {
+    if (state.chat === chat) toast(`Cannot open ${chatId}: ${error.message}`, "error");
+  }
+}
+
+/** Renders the history and remembers the seq it is current through. */
+async function loadHistory(chat) {
+  const [history, turn] = await Promise.all([
+    client.history(chat.chatId, { signal: chat.abort.signal }),
+    client.activeTurn(chat.chatId, { signal: chat.abort.signal }),
+  ]);
+  if (state.chat !== chat) return;
+  view.reset(history.messages ?? []);
+  chat.lastSeq = Math.max(chat.lastSeq, history.lastSeq ?? 0);
+  showSeq(chat.lastSeq);
+  setStatus(turn.status);
+  if (turn.status === "running") view.resumeLast();
+  showChatHeader(chat);
+  view.scrollToBottom();
+}
+
+async function follow(chat) {
+  const { signal } = chat.abort;
+  try {
+    const stream = client.follow(chat.chatId, { after: chat.lastSeq, signal, onConnection: setConnection });
+    for await (const { seq, chunk } of stream) {
+      if (seq !== undefined && seq <= chat.lastSeq) continue; // already on screen (history reload)
+      await handle(chat, chunk);
+      if (seq !== undefined) {
+        chat.lastSeq = Math.max(chat.lastSeq, seq);
+        showSeq(chat.lastSeq);
+      }
+    }
+    setConnection("none");
+    setStatus("closed");
+  } catch (error) {
+    if (!signal.aborted) {
+      setConnection("none");
+      toast(error.message, "error");
+    }
+  }
+}
+
+async function handle(chat, chunk) {
+  if (chunk.type === "data-turn-start") {
+    const inSeq = chunk.data?.inSeq;
+    setStatus("running");
+    if (!chat.sent.has(inSeq)) await chat.sending; // our own POST may not have answered yet
+    if (!chat.sent.has(inSeq)) {
+      // Someone else (another tab, `agent-host chat`, curl) sent this: their message is in the history.
+      await loadHistory(chat);
+    } else {
+      view.confirm(chat.sent.get(inSeq));
+    }
+    view.setThinking(true);
+    view.scrollToBottom();
+    return;
+  }
+  if (chunk.type === "data-turn-complete") {
+    view.endTurn();
+    const turn = await client.activeTurn(chat.chatId).catch(() => ({ status: "idle" }));
+    if (state.chat === chat) setStatus(turn.status);
+    refreshSessions();
+    return;
+  }
+  view.apply(chunk);
+}
+
+async function send(text) {
+  if (!text.trim()) return;
+  if (!state.chat) {
+    const created = await newChat();
+    if (!created) return;
+  }
+  const chat = state.chat;
+  const message = { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] };
+  view.add(message, { pending: true });
+  showChatHeader(chat);
+  view.scrollToBottom();
+  const sending = client.send(chat.chatId, { kind: "message", message, trigger: "submit-message" });
+  chat.sending = sending.then(
+    (seq) => chat.sent.set(seq, message.id),
+    () => {},
+  );
+  try {
+    await sending;
+  } catch (error) {
+    toast(`Not sent: ${error.message}`, "error");
+    view.messages.find((m) => m.id === message.id)?.el.remove();
+    view.messages = view.messages.filter((m) => m.id !== message.id);
+    view.syncEmpty();
+  }
+}
+
+async function stop() {
+  if (!state.chat) return;
+  ui.stop.disabled = true;
+  try {
+    await client.stop(state.chat.chatId);
+  } catch (error) {
+    toast(`Stop failed: ${error.message}`, "error");
+  } finally {
+    ui.stop.disabled = false;
+  }
+}
+
+async function newChat() {
+  const agent = ui.agentSelect.value;
+  if (!agent) {
+    toast("No agent is loaded. Drop a plugin .so into the daemon's plugins directory.", "error");
+    return false;
+  }
+  try {
+    const created = await playground("/playground/v1/sessions", { method: "POST", body: JSON.stringify({ agent }) });
+    client.setToken(created.chatId, created.publicAccessToken);
+    state.sessions.unshift({ chatId: created.chatId, agent, status: created.status, updatedAt: new Date().toISOString() });
+    await openChat(created.chatId, agent);
+    ui.input.focus();
+    return true;
+  } catch (error) {
+    toast(`Cannot start a chat: ${error.message}`, "error");
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agents and the session list (polled while the tab is visible; the open chat updates live).
+
+async function loadAgents() {
+  const { agents } = await playground("/playground/v1/agents");
+  state.agents = agents;
+  const previous = ui.agentSelect.value;
+  ui.agentSelect.replaceChildren(
+    ...agents.map((agent) => {
+      const option = document.createElement("option");
+      option.value = agent.id;
+      option.textContent = agent.version ? `${agent.id}  ·  v${agent.version}` : agent.id;
+      return option;
+    }),
+  );
+  if (agents.length === 0) {
+    const option = document.createElement("option");
+    option.value = "";
+    option.textContent = "no agents loaded";
+    ui.agentSelect.append(option);
+  }
+  if (agents.some((a) => a.id === previous)) ui.agentSelect.value = previous;
+  ui.newChat.disabled = agents.length === 0;
+}
+
+async function refreshSessions() {
+  try {
+    const { data } = await playground("/playground/v1/sessions");
+    state.sessions = data;
+    renderSessions();
+  } catch (error) {
+    console.warn("session list", error);
+  }
+}
+
+function renderSessions() {
+  ui.sessionCount.textContent = state.sessions.length ? String(state.sessions.length) : "";
+  if (state.sessions.length === 0) {
+    const empty = document.createElement("li");
+    empty.className = "session-empty";
+    empty.textContent = "No sessions yet. Start one above.";
+    ui.sessionList.replaceChildren(empty);
+    return;
+  }
+  ui.sessionList.replaceChildren(
+    ...state.sessions.map((session) => {
+      const item = document.createElement("li");
+      item.className = "session";
+      item.dataset.chatId = session.chatId;
+      item.setAttribute("aria-current", String(session.chatId === state.chat?.chatId));
+      const status = session.chatId === state.chat?.chatId && state.chat.status ? state.chat.status : session.status;
+      item.innerHTML =
+        `<span class="session-name"></span><span class="status-pill" data-status="${escapeHTML(status)}">${escapeHTML(status)}</span>` +
+        `<span class="session-sub"></span>`;
+      item.querySelector(".session-name").textContent = session.chatId;
+      item.querySelector(".session-sub").textContent = `${session.agent} · ${relativeTime(session.updatedAt)}`;
+      item.addEventListener("click", () => openChat(session.chatId, session.agent));
+      return item;
+    }),
+  );
+}
+
+function relativeTime(iso) {
+  const seconds = Math.max(0, (Date.now() - new Date(iso).getTime()) / 1000);
+  if (seconds < 45) return "just now";
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.round(seconds / 3600)} h ago`;
+  return new Date(iso).toLocaleDateString();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small things: toast, composer behaviour, keyboard shortcuts.
+
+let toastTimer = 0;
+function toast(text, kind = "info") {
+  ui.toast.textContent = text;
+  ui.toast.dataset.kind = kind;
+  ui.toast.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => (ui.toast.hidden = true), 5000);
+}
+
+function autosize() {
+  ui.input.style.height = "auto";
+  ui.input.style.height = `${Math.min(ui.input.scrollHeight, 220)}px`;
+  if (state.chat?.status === "running") ui.send.hidden = !ui.input.value.trim();
+}
+
+function submitComposer() {
+  const text = ui.input.value;
+  if (!text.trim()) return;
+  ui.input.value = "";
+  autosize();
+  send(text);
+}
+
+ui.composer.addEventListener("submit", (event) => {
+  event.preventDefault();
+  submitComposer();
+});
+ui.input.addEventListener("input", autosize);
+ui.input.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    submitComposer();
+  }
+});
+ui.stop.addEventListener("click", stop);
+ui.newChat.addEventListener("click", newChat);
+ui.chatId.addEventListener("click", async () => {
+  await navigator.clipboard?.writeText(ui.chatId.textContent).catch(() => {});
+  toast("Chat id copied");
+});
+for (const button of document.querySelectorAll(".suggestion")) {
+  button.addEventListener("click", () => send(button.dataset.text));
+}
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && state.chat?.status === "running" && !ui.keyDialog.open) stop();
+  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
+    event.preventDefault();
+    newChat();
+  }
+});
+window.addEventListener("hashchange", () => {
+  const chatId = chatIdFromHash();
+  if (chatId && chatId !== state.chat?.chatId) {
+    openChat(chatId, state.sessions.find((s) => s.chatId === chatId)?.agent);
+  }
+});
+
+function chatIdFromHash() {
+  const match = location.hash.match(/^#chat=(.+)$/);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
+async function start() {
+  try {
+    await loadAgents();
+    showAccessMode();
+    await refreshSessions();
+  } catch (error) {
+    toast(error.message, "error");
+  }
+  const chatId = chatIdFromHash();
+  if (chatId) {
+    await openChat(chatId, state.sessions.find((s) => s.chatId === chatId)?.agent);
+  } else {
+    renderSessions();
+  }
+  document.body.dataset.ready = "true";
+  ui.input.focus();
+  setInterval(() => {
+    if (document.visibilityState === "visible") refreshSessions();
+  }, SESSION_POLL_MS);
+  setInterval(() => {
+    if (document.visibilityState === "visible") loadAgents().catch(() => {});
+  }, SESSION_POLL_MS * 4);
+}
+
+start();

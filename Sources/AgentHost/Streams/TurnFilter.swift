@@ -1,0 +1,53 @@
+import AgentWire
+
+/// Picks one turn out of a session's stream: the records between the
+/// `data-turn-start` and `data-turn-complete` control records of one input seq.
+///
+/// Turns of a session never interleave, so everything in between belongs to
+/// that turn. Records of earlier turns (still queued ahead of it) are skipped.
+/// The two framing records themselves are not forwarded: a consumer of one turn
+/// frames it its own way (`start` … `finish`, then `[DONE]` for the AI SDK).
+/// Other control records (`data-upgraded`, `data-interrupted`, …) are transient
+/// data parts and pass through.
+struct TurnFilter {
+    let inSeq: Int64
+    private(set) var started = false
+
+    enum Verdict: Equatable {
+        case skip
+        case forward
+        /// The turn is complete; nothing after this belongs to it.
+        case end
+    }
+
+    init(inSeq: Int64) {
+        self.inSeq = inSeq
+    }
+
+    mutating func verdict(for record: LogRecord) -> Verdict {
+        guard record.isStreamed else { return .skip }
+        if record.kind == .control, let marker = Self.marker(record.body) {
+            switch marker {
+            case ("data-turn-start", inSeq):
+                started = true
+                return .skip
+            case ("data-turn-complete", inSeq):
+                return started ? .end : .skip
+            case ("data-turn-start", _), ("data-turn-complete", _):
+                return .skip
+            default:
+                break
+            }
+        }
+        return started ? .forward : .skip
+    }
+
+    /// The control part's type and `data.inSeq`, when it has one.
+    private static func marker(_ body: String) -> (String, Int64)? {
+        guard let json = try? WireCoding.decode(JSONValue.self, from: body),
+              let type = json["type"]?.stringValue,
+              let seq = json["data"]?["inSeq"]?.doubleValue
+        else { return nil }
+        return (type, Int64(seq))
+    }
+}

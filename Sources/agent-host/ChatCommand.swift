@@ -1,0 +1,89 @@
+import AgentHost
+import AgentWire
+import ArgumentParser
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `agent-host chat AGENT [--chat ID]`: a terminal chat with a running daemon.
+///
+/// Each line you type is one user message; the answer streams as it is written.
+/// Ctrl-C during an answer stops it (a `{"kind":"stop"}` input), a second one
+/// quits; Ctrl-C or Ctrl-D at the prompt quits. Reopening a chat with `--chat`
+/// shows its history and follows an answer that is still running.
+struct Chat: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Chat with an agent in the terminal (streams; Ctrl-C stops an answer; resumes dropped connections)."
+    )
+
+    @Argument(help: "The agent to talk to, e.g. my-chat.")
+    var agent: String
+
+    @Option(help: "Chat id to open or create (default: a new one).")
+    var chat: String?
+
+    @OptionGroup var connection: DaemonConnection
+
+    func run() async throws {
+        let key = try SecretKey.load(environment: ProcessInfo.processInfo.environment, dataDirectory: connection.dataOptions.data)
+        let chatId = chat ?? "cli-" + UUID().uuidString.prefix(8).lowercased()
+        let daemon = ChatConnection(baseURL: connection.url, secretKey: key.value, chatId: chatId)
+        let printer = ChunkPrinter()
+        do {
+            _ = try await daemon.open(agent: agent)
+        } catch {
+            throw ValidationError("cannot open chat \(chatId): \(error)")
+        }
+        printer.note("chat \(chatId) with \(agent) · Ctrl-C stops an answer · Ctrl-D quits")
+        for message in try await daemon.history() {
+            printer.write(printer.style(message.role == "user" ? "you › " : "\(agent) › ", message.role == "user" ? "1;36" : "1;35"))
+            printer.write(message.text + "\n")
+        }
+
+        let interrupts = Interrupts()
+        if let running = try await daemon.activeTurn() {
+            try await stream(turn: running, daemon: daemon, interrupts: interrupts, printer: printer)
+        }
+        let lines = StandardInputLines.stream()
+        var iterator = lines.makeAsyncIterator()
+        while true {
+            printer.write(printer.style("you › ", "1;36"))
+            guard let line = await iterator.next() else {
+                printer.endTurn()
+                return
+            }
+            printer.inputEnded(line)
+            guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+            let message = UIMessage.text(line, role: "user", id: UUID().uuidString)
+            let input: JSONValue = [
+                "kind": "message", "trigger": "submit-message",
+                "message": try WireCoding.decode(JSONValue.self, from: try WireCoding.encode(message)),
+            ]
+            let inSeq = try await daemon.send(input)
+            try await stream(turn: inSeq, daemon: daemon, interrupts: interrupts, printer: printer)
+        }
+    }
+
+    /// Prints one turn; Ctrl-C asks the agent to stop, a second Ctrl-C quits.
+    private func stream(turn inSeq: Int64, daemon: ChatConnection, interrupts: Interrupts, printer: ChunkPrinter) async throws {
+        printer.write(printer.style("\(agent) › ", "1;35"))
+        try await interrupts.during({ presses in
+            if presses == 1 {
+                printer.interrupted("stopping the answer… (Ctrl-C again quits)")
+                Task { _ = try? await daemon.send(["kind": "stop"]) }
+            } else {
+                Glibc.exit(130)
+            }
+        }) {
+            try await daemon.follow(
+                turn: inSeq,
+                onReconnect: { seq in
+                    FileHandle.standardError.write(Data(printer.style("\n[connection lost; resuming after seq \(seq)]\n", "2").utf8))
+                },
+                onChunk: { chunk in printer.print(chunk) }
+            )
+        }
+        printer.endTurn()
+    }
+}

@@ -1,0 +1,380 @@
+#!/usr/bin/env python3
+"""Drives the agent-host playground in headless Chromium (Selenium), as a person would.
+
+Usage: playground_test.py BASE_URL SCREENSHOT_DIR
+
+Run by BrowserPlaygroundTests (Tests/IntegrationTests) against a real daemon started with
+AGENT_HOST_SCRIPTED_DELAY_MS≈50, so `/slow 40` streams for about two seconds. Exits non-zero
+with a message on the first broken expectation; exits 2 when Chromium, chromedriver or Selenium
+is missing (never skips quietly).
+"""
+
+import json
+import os
+import shutil
+import sys
+import time
+import urllib.request
+
+EXPECTED_SLOW = " ".join(str(n) for n in range(1, 41))
+
+
+def fail(message, code=1):
+    print(f"FAIL: {message}", file=sys.stderr)
+    sys.exit(code)
+
+
+try:
+    from selenium import webdriver
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+except ImportError as error:
+    fail(f"Selenium is not installed ({error}); .ci/run installs it with `pip install selenium`", 2)
+
+
+def find_binary(*names):
+    for name in names:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def make_driver():
+    chromium = find_binary("chromium", "chromium-browser", "google-chrome")
+    driver_path = find_binary("chromedriver")
+    if not chromium or not driver_path:
+        fail("headless Chromium is missing: install Debian's `chromium` and `chromium-driver` "
+             "(.ci/run does: apt-get install -y chromium chromium-driver)", 2)
+    options = Options()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--window-size=1366,860", "--force-device-scale-factor=1", "--lang=en-US"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # An explicit chromedriver path: Selenium must not try to download one.
+    return webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+
+
+class Playground:
+    def __init__(self, driver, base_url, shots):
+        self.driver = driver
+        self.base_url = base_url.rstrip("/")
+        self.shots = shots
+
+    def wait(self, condition, what, timeout=30):
+        try:
+            return WebDriverWait(self.driver, timeout, poll_frequency=0.05).until(lambda d: condition())
+        except TimeoutException:
+            self.screenshot("failure")
+            fail(f"timed out waiting for {what}; page state: {json.dumps(self.snapshot())}")
+
+    def screenshot(self, name):
+        path = os.path.join(self.shots, f"playground-{name}.png")
+        self.driver.save_screenshot(path)
+        print(f"screenshot: {path}")
+        return path
+
+    def snapshot(self):
+        """Everything the checks look at, read in one go so it is consistent."""
+        return self.driver.execute_script(
+            """
+            const messages = [...document.querySelectorAll('#messages article.message')].map(m => ({
+              role: m.dataset.role,
+              id: m.dataset.messageId,
+              text: m.dataset.role === 'user'
+                ? m.querySelector('.bubble').textContent
+                : [...m.querySelectorAll('.part-text')].map(p => p.textContent).join(''),
+              streaming: m.dataset.streaming === 'true',
+              notices: [...m.querySelectorAll('.notice')].map(n => n.textContent),
+            }));
+            const sessions = [...document.querySelectorAll('#session-list .session')].map(s => ({
+              chatId: s.dataset.chatId,
+              status: s.querySelector('.status-pill').dataset.status,
+              current: s.getAttribute('aria-current') === 'true',
+            }));
+            return {
+              ready: document.body.dataset.ready === 'true',
+              status: document.getElementById('chat-status').dataset.status,
+              hash: location.hash,
+              stopVisible: !document.getElementById('stop').hidden,
+              agents: [...document.querySelectorAll('#agent-select option')].map(o => o.value),
+              messages, sessions,
+            };
+            """
+        )
+
+    def assistants(self):
+        return [m for m in self.snapshot()["messages"] if m["role"] == "assistant"]
+
+    def send(self, text):
+        box = self.driver.find_element(By.ID, "composer-input")
+        box.send_keys(text)
+        box.send_keys(Keys.ENTER)
+
+    def chat_id(self):
+        hash_ = self.snapshot()["hash"]
+        return hash_.split("=", 1)[1] if hash_.startswith("#chat=") else None
+
+    def loopback_api(self, path, body=None):
+        """The playground's own loopback route, called the way the page does (no key)."""
+        request = urllib.request.Request(
+            self.base_url + path,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Content-Type": "application/json"},
+            method="POST" if body is not None else "GET",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+
+def main():
+    if len(sys.argv) not in (3, 5):
+        fail("usage: playground_test.py BASE_URL SCREENSHOT_DIR [KEYED_BASE_URL SECRET_KEY]", 2)
+    base_url, shots = sys.argv[1], sys.argv[2]
+    os.makedirs(shots, exist_ok=True)
+    driver = make_driver()
+    page = Playground(driver, base_url, shots)
+    try:
+        run(page)
+        if len(sys.argv) == 5:
+            run_with_key(Playground(driver, sys.argv[3], shots), sys.argv[4])
+    finally:
+        for entry in driver.get_log("browser"):
+            if entry.get("level") in ("SEVERE", "WARNING"):
+                print(f"browser console: {entry.get('message')}")
+        driver.quit()
+    print("PASS: playground chat, streaming, reload mid-answer, stop, live session list")
+
+
+def run(page):
+    driver = page.driver
+    driver.get(page.base_url + "/")
+    page.wait(lambda: page.snapshot()["ready"], "the playground to load")
+    state = page.snapshot()
+    if "my-chat" not in state["agents"]:
+        fail(f"agent picker does not offer my-chat: {state['agents']}")
+
+    # 1. A first message: a new session is made (no key: this browser is on the daemon's machine),
+    #    and the reply streams in.
+    page.send("hello world")
+    page.wait(lambda: any(m["text"] == "You said: hello world" and not m["streaming"] for m in page.assistants()),
+              "the streamed reply to `hello world`")
+    chat_id = page.chat_id()
+    if not chat_id:
+        fail("the open chat is not in the address (#chat=…)")
+    page.wait(lambda: any(s["chatId"] == chat_id and s["current"] and s["status"] == "idle"
+                          for s in page.snapshot()["sessions"]),
+              "the new session in the session list, idle")
+    page.screenshot("reply")
+
+    # 2. A long answer, then a reload in the middle of it.
+    page.send("/slow 40")
+
+    def partial_answer():
+        state = page.snapshot()
+        answers = [m for m in state["messages"] if m["role"] == "assistant"]
+        if len(answers) >= 2 and len(answers[1]["text"].split()) >= 3:
+            return state
+        return None
+
+    mid = page.wait(partial_answer, "the `/slow 40` answer to start streaming")
+    answer = [m for m in mid["messages"] if m["role"] == "assistant"][1]["text"]
+    if answer == EXPECTED_SLOW:
+        fail("the answer finished before the reload; it must be reloaded mid-stream")
+    if not EXPECTED_SLOW.startswith(answer):
+        fail(f"partial answer is not a prefix of the full one: {answer!r}")
+    if mid["status"] != "running" or not mid["stopVisible"]:
+        fail(f"while answering, the chat should show `running` and a Stop button: {mid['status']}, {mid['stopVisible']}")
+    if not any(s["chatId"] == chat_id and s["status"] == "running" for s in mid["sessions"]):
+        fail(f"the session list should show {chat_id} running: {mid['sessions']}")
+
+    driver.refresh()
+    page.wait(lambda: page.snapshot()["ready"], "the playground to load again")
+    after_reload = page.snapshot()
+    resumed = [m for m in after_reload["messages"] if m["role"] == "assistant"]
+    words = len(resumed[1]["text"].split()) if len(resumed) > 1 else 0
+    print(f"after reload: {words} of 40 words on screen, status {after_reload['status']}")
+    if after_reload["status"] != "running" or words >= 40:
+        fail("the reload did not land mid-answer (the answer was complete when the page came back); "
+             f"status {after_reload['status']}, {words} words")
+    page.screenshot("streaming")
+    page.wait(lambda: len(page.assistants()) == 2 and page.assistants()[1]["text"] == EXPECTED_SLOW
+              and not page.assistants()[1]["streaming"],
+              "the resumed answer to complete")
+    final = page.snapshot()
+    roles = [m["role"] for m in final["messages"]]
+    if roles != ["user", "assistant", "user", "assistant"]:
+        fail(f"after the reload the chat should hold each message once: {roles}")
+    texts = [m["text"] for m in final["messages"]]
+    if texts != ["hello world", "You said: hello world", "/slow 40", EXPECTED_SLOW]:
+        fail(f"messages after the reload: {texts}")
+    page.wait(lambda: page.snapshot()["status"] == "idle", "the chat to be idle after the answer")
+
+    # 3. Stop: a long answer, stopped from the Stop button, keeps what was streamed.
+    page.send("/slow 400")
+    page.wait(lambda: len(page.assistants()) == 3 and len(page.assistants()[2]["text"].split()) >= 2,
+              "the `/slow 400` answer to start")
+    driver.find_element(By.ID, "stop").click()
+    page.wait(lambda: any("Stopped" in n for n in page.assistants()[2]["notices"]), "the answer to show it was stopped")
+    page.wait(lambda: page.snapshot()["status"] == "idle", "the chat to be idle after stopping")
+    stopped = page.assistants()[2]["text"]
+    full = " ".join(str(n) for n in range(1, 401))
+    if not full.startswith(stopped) or stopped == full:
+        fail(f"a stopped answer should be a strict prefix of the full one: {stopped[:80]!r}…")
+
+    # 4. Live status of other sessions: one started elsewhere shows up running, then idle.
+    other = page.loopback_api("/playground/v1/sessions", {"agent": "my-chat", "chatId": "elsewhere"})
+    message = {"kind": "message", "message": {"id": "m-elsewhere", "role": "user",
+                                              "parts": [{"type": "text", "text": "/slow 120"}]}}
+    request = urllib.request.Request(
+        page.base_url + "/realtime/v1/sessions/elsewhere/in", data=json.dumps(message).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {other['publicAccessToken']}"},
+        method="POST")
+    urllib.request.urlopen(request, timeout=10).read()
+    page.wait(lambda: any(s["chatId"] == "elsewhere" and s["status"] == "running" for s in page.snapshot()["sessions"]),
+              "the other session to appear as running in the list")
+    page.screenshot("sessions")
+    page.wait(lambda: any(s["chatId"] == "elsewhere" and s["status"] == "idle" for s in page.snapshot()["sessions"]),
+              "the other session to turn idle in the list")
+
+    # 5. The SDK's AI SDK transport, in this browser.
+    check_transport(page)
+
+    # 6. The final look of the page, for people.
+    driver.find_element(By.CSS_SELECTOR, f'#session-list .session[data-chat-id="{chat_id}"]').click()
+    page.wait(lambda: len(page.assistants()) == 3, "the first chat to reopen")
+    page.send("hello again")
+    page.wait(lambda: any(m["text"] == "You said: hello again" and not m["streaming"] for m in page.assistants()),
+              "the reply to `hello again`")
+    time.sleep(0.3)  # let the last frame paint before the picture (not an assertion)
+    page.screenshot("final")
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                           {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    time.sleep(0.3)
+    page.screenshot("final-dark")
+
+
+def run_with_key(page, secret_key):
+    """A daemon whose playground routes need the secret key (as for a browser on another machine):
+    the page asks for it, keeps it in the tab, and then works as usual."""
+    driver = page.driver
+    driver.get(page.base_url + "/")
+    page.wait(lambda: driver.find_element(By.ID, "key-dialog").get_attribute("open") is not None,
+              "the page to ask for the secret key")
+    reason = driver.find_element(By.ID, "key-reason").text
+    if "secret key" not in reason:
+        fail(f"the key dialog should say why it asks: {reason!r}")
+    page.screenshot("key-dialog")
+    driver.find_element(By.ID, "key-input").send_keys(secret_key)
+    driver.find_element(By.CSS_SELECTOR, "#key-form button[type=submit]").click()
+    page.wait(lambda: page.snapshot()["ready"] and "my-chat" in page.snapshot()["agents"], "the agents after the key")
+    page.send("hello with a key")
+    page.wait(lambda: any(m["text"] == "You said: hello with a key" for m in page.assistants()),
+              "the reply on the keyed daemon")
+    mode = driver.find_element(By.ID, "access-mode").text
+    if "secret key" not in mode:
+        fail(f"the footer should say the tab holds the secret key: {mode!r}")
+
+
+TRANSPORT_SCRIPT = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  const { AgentChatTransport } = await import('/sdk/agent-chat.js');
+  const post = async (path, body) => (await fetch(path, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json();
+  const calls = { accessToken: 0, startSession: 0 };
+  const options = () => ({
+    agent: 'my-chat',
+    accessToken: async ({ chatId }) => { calls.accessToken++; return (await post('/playground/v1/tokens', { chatId })).publicAccessToken; },
+    startSession: async ({ chatId, agent }) => { calls.startSession++; return post('/playground/v1/sessions', { chatId, agent }); },
+  });
+  const user = (text) => [{ id: 'u-' + Math.random(), role: 'user', parts: [{ type: 'text', text }] }];
+  const send = (transport, chatId, text, abortSignal) => transport.sendMessages(
+    { chatId, trigger: 'submit-message', messageId: undefined, messages: user(text), abortSignal });
+  const drain = async (reader, into = []) => { for (;;) { const { value, done } = await reader.read(); if (done) return into; into.push(value); } };
+  const text = (chunks) => chunks.filter(c => c.type === 'text-delta').map(c => c.delta).join('');
+  const types = (chunks) => chunks.map(c => c.type);
+  const chatId = 'sdk-' + Date.now();
+  const result = { calls };
+
+  const transport = new AgentChatTransport(options());
+  const first = await drain((await send(transport, chatId, 'hello sdk')).getReader());
+  result.first = { text: text(first), types: types(first) };
+
+  // Two turns sent back to back: each stream holds only its own turn.
+  const slow = (await send(transport, chatId, '/slow 30')).getReader();
+  const queued = (await send(transport, chatId, 'queued')).getReader();
+  const slowHead = [(await slow.read()).value, (await slow.read()).value];
+  // A reloaded page: a new transport with no tokens and no memory reconnects to the running turn.
+  const fresh = new AgentChatTransport(options());
+  const resumedStream = await fresh.reconnectToStream({ chatId });
+  const resumed = resumedStream ? await drain(resumedStream.getReader()) : null;
+  const slowAll = await drain(slow, slowHead);
+  const queuedAll = await drain(queued);
+  result.slow = text(slowAll);
+  result.queued = text(queuedAll);
+  result.resumed = resumed && { text: text(resumed), first: resumed[0].type, messageId: resumed[0].messageId };
+  result.slowMessageId = slowAll[0].messageId;
+  result.afterAll = await fresh.reconnectToStream({ chatId });
+
+  // An expired or foreign token is refreshed through accessToken, once, and the send goes through.
+  const refreshing = new AgentChatTransport(options());
+  refreshing.client.setToken(chatId, 'not-a-token');
+  const before = calls.accessToken;
+  result.refreshed = text(await drain((await send(refreshing, chatId, 'after refresh')).getReader()));
+  result.refreshCalls = calls.accessToken - before;
+
+  // useChat's stop(): the abort signal ends the stream and stops the agent.
+  const controller = new AbortController();
+  const stopping = (await send(transport, chatId, '/slow 400', controller.signal)).getReader();
+  await stopping.read(); await stopping.read();
+  controller.abort();
+  try { await drain(stopping); result.abort = 'no error'; } catch (error) { result.abort = error.name; }
+  let status = 'running';
+  for (let i = 0; i < 200 && status !== 'idle'; i++) {
+    await new Promise(r => setTimeout(r, 50));
+    status = (await (await fetch('/realtime/v1/sessions/' + chatId + '/turn', {
+      headers: { Authorization: 'Bearer ' + transport.client.tokens.get(chatId) } })).json()).status;
+  }
+  result.statusAfterStop = status;
+  done(result);
+})().catch(error => done({ error: String(error && error.stack || error) }));
+"""
+
+
+def check_transport(page):
+    page.driver.set_script_timeout(90)
+    result = page.driver.execute_async_script(TRANSPORT_SCRIPT)
+    print(f"transport: {json.dumps(result)[:600]}")
+    if "error" in result:
+        fail(f"the transport threw: {result['error']}")
+    expect = {
+        "first text": (result["first"]["text"], "You said: hello sdk"),
+        "first framing": (result["first"]["types"][0], "start"),
+        "first ends with finish": (result["first"]["types"][-1], "finish"),
+        "no host framing": (any(t.startswith("data-turn-") for t in result["first"]["types"]), False),
+        "slow turn": (result["slow"], " ".join(str(n) for n in range(1, 31))),
+        "queued turn only": (result["queued"], "You said: queued"),
+        "reconnect replays the running turn from its start": (
+            result["resumed"] and result["resumed"]["text"], " ".join(str(n) for n in range(1, 31))),
+        "reconnect starts with `start`": (result["resumed"] and result["resumed"]["first"], "start"),
+        "same message id on reconnect": (result["resumed"] and result["resumed"]["messageId"], result["slowMessageId"]),
+        "nothing to reconnect to afterwards": (result["afterAll"], None),
+        "send after token refresh": (result["refreshed"], "You said: after refresh"),
+        "one refresh": (result["refreshCalls"], 1),
+        "startSession ran for the new chat": (result["calls"]["startSession"] >= 1, True),
+        "abort rejects the stream": (result["abort"], "AbortError"),
+        "abort stops the agent": (result["statusAfterStop"], "idle"),
+    }
+    for what, (actual, wanted) in expect.items():
+        if actual != wanted:
+            fail(f"transport: {what}: got {actual!r}, want {wanted!r}")
+
+
+if __name__ == "__main__":
+    main()
