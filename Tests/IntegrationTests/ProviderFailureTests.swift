@@ -124,8 +124,12 @@ import Testing
     }
 
     @Test func aConnectionDroppedMidStreamEndsTheTurnWithTheTextSoFar() async throws {
-        try await Self.run([.dropAfter(Array(Wire.anthropicText(["Half", " an"]).prefix(5)))]) { chat, fake in
-            let events = try await chat.turn("hi")
+        try await Self.run([.hold(Array(Wire.anthropicText(["Half", " an"]).prefix(5)))]) { chat, fake in
+            try await chat.client.sendMessage("hi", chatId: chat.chatId, token: chat.token)
+            // Drop the provider's connection once the text is through to the client.
+            _ = try await chat.client.readEvents(chatId: chat.chatId, token: chat.token) { $0.text == "Half an" }
+            fake.dropHeldConnections()
+            let events = try await chat.client.readEvents(chatId: chat.chatId, token: chat.token) { $0.completedTurns() == 1 }
             #expect(events.types == [
                 "data-turn-start", "start", "start-step", "text-start", "text-delta", "text-delta", "text-end",
                 "error", "finish-step", "finish", "data-turn-complete",

@@ -25,10 +25,13 @@ final class FakeProviderServer: Sendable {
         /// 200 `text/event-stream`, written piece by piece (each piece flushed).
         case stream([String])
         /// 200 `text/event-stream`: writes the pieces, then drops the connection
-        /// without ending the response, as a network failure would.
+        /// without ending the response, as a network failure would. Whether the
+        /// pieces reach the client first is up to the network: use it with no
+        /// pieces, or use `hold` and `dropHeldConnections()`.
         case dropAfter([String])
         /// 200 `text/event-stream`: writes the pieces, then keeps the response open
-        /// (a `ping` now and then) until the client goes away, which it records.
+        /// (an SSE comment now and then) until the client goes away, which it
+        /// records, or until the test calls `dropHeldConnections()`.
         case hold([String])
         /// Any status with any body, e.g. a 429 with `retry-after`.
         case status(Int, headers: [String: String] = [:], body: String, contentType: String = "application/json")
@@ -38,6 +41,7 @@ final class FakeProviderServer: Sendable {
         var replies: [Reply] = []
         var requests: [Recorded] = []
         var clientDisconnects = 0
+        var dropHeld = false
     }
 
     private struct Dropped: Error {}
@@ -75,6 +79,12 @@ final class FakeProviderServer: Sendable {
             break
         }
         return server
+    }
+
+    /// Drops every `hold` response, now and from now on, mid-response: a
+    /// connection lost after the test saw the held pieces arrive.
+    func dropHeldConnections() {
+        state.withLock { $0.dropHeld = true }
     }
 
     func enqueue(_ replies: [Reply]) {
@@ -117,15 +127,16 @@ final class FakeProviderServer: Sendable {
         case .hold(let pieces):
             return Response(status: .ok, headers: [.contentType: "text/event-stream"], body: ResponseBody { writer in
                 for piece in pieces { try await writer.write(ByteBuffer(string: piece)) }
-                do {
-                    while true {
+                while !self.state.withLock({ $0.dropHeld }) {
+                    do {
                         try await Task.sleep(for: .milliseconds(20))
-                        try await writer.write(ByteBuffer(string: Wire.anthropic("ping", #"{"type":"ping"}"#)))
+                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    } catch {
+                        self.state.withLock { $0.clientDisconnects += 1 }
+                        throw error
                     }
-                } catch {
-                    self.state.withLock { $0.clientDisconnects += 1 }
-                    throw error
                 }
+                throw Dropped()
             })
         case .status(let code, let extra, let body, let contentType):
             var fields: HTTPFields = [.contentType: contentType]

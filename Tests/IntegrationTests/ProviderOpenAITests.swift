@@ -98,13 +98,16 @@ import Testing
     @Test func aStreamCutBeforeDoneEndsTheTurnAndA500IsRetried() async throws {
         let fake = try await FakeProviderServer.start([
             .status(500, body: #"{"error":{"message":"The server had an error","type":"server_error","param":null,"code":null}}"#),
-            .dropAfter(Array(Wire.openAIText(["Cut", " short"]).prefix(3))),
+            .hold(Array(Wire.openAIText(["Cut", " short"]).prefix(3))),
         ])
         defer { fake.stop() }
         let daemon = try DaemonProcess.started(environment: ProviderEnvironment.openAI(fake))
         defer { daemon.stop() }
-        var chat = try await ChatSession(daemon: daemon, chatId: "openai-cut")
-        let events = try await chat.turn("hi")
+        let chat = try await ChatSession(daemon: daemon, chatId: "openai-cut")
+        try await chat.client.sendMessage("hi", chatId: chat.chatId, token: chat.token)
+        _ = try await chat.client.readEvents(chatId: chat.chatId, token: chat.token) { $0.text == "Cut short" }
+        fake.dropHeldConnections()
+        let events = try await chat.client.readEvents(chatId: chat.chatId, token: chat.token) { $0.completedTurns() == 1 }
         #expect(events.text == "Cut short")
         #expect(events.errorText?.hasPrefix("OpenAI stream ended early: ") == true)
         #expect(fake.requests.count == 2)
