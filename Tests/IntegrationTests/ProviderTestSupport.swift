@@ -1,5 +1,11 @@
 import AgentWire
 import Foundation
+import Testing
+
+/// The provider and ToolsDemo suites, run one test at a time: each starts a
+/// daemon, and starting a few dozen at once on a small machine slows the
+/// timing-sensitive suites (redeploy, resume) that run beside them.
+@Suite(.serialized) enum ProviderIntegration {}
 
 /// Daemon environments that point a provider at a fake server.
 enum ProviderEnvironment {
