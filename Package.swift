@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "agent-host", targets: ["agent-host"]),
         .library(name: "AgentKit", targets: ["AgentKit"]),
         .library(name: "MyChat", type: .dynamic, targets: ["MyChat"]),
+        .library(name: "ToolsDemo", type: .dynamic, targets: ["ToolsDemo"]),
         // Two builds of one test agent whose behaviour differs, for redeploy tests and demos.
         .library(name: "UpgradeDemoV1", type: .dynamic, targets: ["UpgradeDemoV1"]),
         .library(name: "UpgradeDemoV2", type: .dynamic, targets: ["UpgradeDemoV2"]),
@@ -52,6 +53,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             // The playground page and the browser SDK, compiled into the binary: no npm, no files to ship.
             resources: [.embedInCode("Playground")]
@@ -65,6 +67,7 @@ let package = Package(
             ]
         ),
         .target(name: "MyChat", dependencies: ["AgentKit"], path: "Plugins/MyChat", linkerSettings: pluginLinkerSettings),
+        .target(name: "ToolsDemo", dependencies: ["AgentKit"], path: "Plugins/ToolsDemo", linkerSettings: pluginLinkerSettings),
         .target(name: "UpgradeDemoCore", dependencies: ["AgentKit"], path: "Plugins/UpgradeDemo/Core"),
         .target(name: "UpgradeDemoV1", dependencies: ["UpgradeDemoCore"], path: "Plugins/UpgradeDemo/V1", linkerSettings: pluginLinkerSettings),
         .target(name: "UpgradeDemoV2", dependencies: ["UpgradeDemoCore"], path: "Plugins/UpgradeDemo/V2", linkerSettings: pluginLinkerSettings),
@@ -81,7 +84,14 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["AgentWire", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: [
+                "AgentWire",
+                // The provider tests drive AnthropicModel/OpenAIModel directly too, against
+                // a fake provider server (Hummingbird) running inside the test process.
+                "AgentHost",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
     ]
 )

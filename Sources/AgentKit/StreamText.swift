@@ -1,4 +1,6 @@
-/// What a finished `streamText` call reports (text, finish reason, steps);
+import CAgentABI
+
+/// What a finished `streamText` call reports (text, finish reason, steps, usage);
 /// returning it from `run` ends the turn.
 public typealias StreamTextResult = ModelStreamResult
 
@@ -9,6 +11,9 @@ public enum StreamTextError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notInTurn: "streamText was called outside a turn's run"
+        // The host ran the step loop and it failed (a provider error, a missing
+        // key, …): its message is already written for the user, pass it on as is.
+        case .host(let status, let message) where status == AGENT_ERR_INTERNAL.rawValue: message
         case .host(let status, let message): "host refused the model call (status \(status)): \(message)"
         }
     }

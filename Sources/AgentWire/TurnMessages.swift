@@ -108,11 +108,15 @@ public struct ModelStreamResult: Codable, Sendable {
     public var text: String
     public var finishReason: String
     public var steps: Int
+    /// Tokens used over all steps; absent when the model does not report usage
+    /// (the scripted model). Optional so older plugins still decode the result.
+    public var usage: ModelUsage?
 
-    public init(text: String, finishReason: String, steps: Int) {
+    public init(text: String, finishReason: String, steps: Int, usage: ModelUsage? = nil) {
         self.text = text
         self.finishReason = finishReason
         self.steps = steps
+        self.usage = usage
     }
 }
 

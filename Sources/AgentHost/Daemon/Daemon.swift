@@ -25,7 +25,7 @@ public struct Daemon: Sendable {
         let storage = try SQLiteStorage(path: configuration.databasePath)
         let turns = TurnTable()
         let registry = PluginRegistry(storeDirectory: configuration.storeDirectory, logger: logger, turns: turns)
-        let models = ModelCatalog(environment: environment)
+        let models = ModelCatalog(environment: environment, logger: logger)
         let services = SessionServices(
             storage: storage, writer: LogWriter(storage: storage), registry: registry, models: models,
             turns: turns, logger: logger

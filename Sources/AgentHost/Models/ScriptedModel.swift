@@ -11,6 +11,8 @@ import Foundation
 public struct ScriptedModel: LanguageModel {
     public let identifier = "scripted:echo"
     public let delayMilliseconds: Int
+    /// A resumed step continues after the text already streamed, like Anthropic prefill.
+    public var supportsAssistantPrefill: Bool { true }
 
     public init(delayMilliseconds: Int = 20) {
         self.delayMilliseconds = max(0, delayMilliseconds)
@@ -44,11 +46,11 @@ public struct ScriptedModel: LanguageModel {
     }
 
     func plan(for request: ModelRequest) -> Plan {
-        // A trailing assistant text is a prefill: the step is being retried and
-        // the answer continues after what was already streamed.
+        // A retried step continues after what was already streamed: the prefix
+        // comes as `assistantPrefix`, or as a trailing assistant text (prefill).
         var messages = request.messages
-        var prefix = ""
-        if case .assistant(let text, let calls)? = messages.last, calls.isEmpty {
+        var prefix = request.assistantPrefix ?? ""
+        if prefix.isEmpty, case .assistant(let text, let calls, _)? = messages.last, calls.isEmpty {
             prefix = text
             messages.removeLast()
         }
@@ -62,16 +64,16 @@ public struct ScriptedModel: LanguageModel {
         if case .toolResult(_, let name, let output, let isError)? = messages.last {
             let rendered = (try? WireCoding.encodeString(output)) ?? "null"
             let text = isError ? "Tool \(name) failed: \(output.stringValue ?? rendered)" : "\(name) returned \(rendered)"
-            return Plan(events: words(text) + [.finish(.stop)], paced: false)
+            return Plan(events: Self.words(text) + [.finish(.stop)], paced: false)
         }
         let lastUser = messages.last { if case .user = $0 { true } else { false } }
         guard case .user(let raw) = lastUser else {
-            return Plan(events: words("Hello! Send me a message.") + [.finish(.stop)], paced: false)
+            return Plan(events: Self.words("Hello! Send me a message.") + [.finish(.stop)], paced: false)
         }
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.hasPrefix("/slow") {
             let count = min(max(Int(text.dropFirst("/slow".count).trimmingCharacters(in: .whitespaces)) ?? 10, 1), 100_000)
-            return Plan(events: words((1...count).map(String.init).joined(separator: " ")) + [.finish(.stop)], paced: true)
+            return Plan(events: Self.words((1...count).map(String.init).joined(separator: " ")) + [.finish(.stop)], paced: true)
         }
         if text.hasPrefix("/tool ") {
             let rest = text.dropFirst("/tool ".count).trimmingCharacters(in: .whitespaces)
@@ -81,7 +83,7 @@ public struct ScriptedModel: LanguageModel {
             let callId = "call_\(messages.count)"
             return Plan(events: [.toolCall(id: callId, name: name, input: input), .finish(.toolCalls)], paced: false)
         }
-        return Plan(events: words("You said: \(text)") + [.finish(.stop)], paced: false)
+        return Plan(events: Self.words("You said: \(text)") + [.finish(.stop)], paced: false)
     }
 
     /// Drops the text a prefill already covers, keeping what comes after it.
@@ -107,7 +109,7 @@ public struct ScriptedModel: LanguageModel {
     }
 
     /// Splits into word-sized deltas that join back to exactly `text`.
-    private func words(_ text: String) -> [ModelEvent] {
+    static func words(_ text: String) -> [ModelEvent] {
         var events: [ModelEvent] = []
         var current = ""
         for character in text {

@@ -29,29 +29,47 @@ struct StepLoop: Sendable {
         var messages = ModelMessage.from(request.messages)
         var allText = ""
         var finishReason = FinishReason.stop
+        var usage: ModelUsage?
         var step = checkpoint?.stepsCompleted ?? 0
         var openStep = checkpoint.flatMap { $0.stepOpen ? OpenStep(progress: $0) : nil }
         while step < request.maxSteps {
             step += 1
-            if openStep == nil { try await emit(.startStep) }
-            let outcome = try await runStep(
-                number: step,
-                request: ModelRequest(system: request.system, messages: messages, tools: request.tools),
-                continuing: openStep
-            )
+            var stepRequest = ModelRequest(system: request.system, messages: messages, tools: request.tools)
+            if let open = openStep {
+                // The answer so far is the history's last, text-only assistant message.
+                // It goes to the model as the step's prefix (Anthropic prefill), not as
+                // history, and becomes part of this step's text.
+                if !open.prefix.isEmpty, case .assistant(_, let calls, _)? = messages.last, calls.isEmpty {
+                    messages.removeLast()
+                    stepRequest.messages = messages
+                }
+                stepRequest.assistantPrefix = open.prefix.isEmpty ? nil : open.prefix
+            } else {
+                try await emit(.startStep)
+            }
+            let outcome = try await runStep(number: step, request: stepRequest, continuing: openStep)
             openStep = nil
             allText += outcome.text
             finishReason = outcome.finishReason
+            usage = ModelUsage.combine(usage, outcome.usage)
             try await emit(.finishStep)
-            guard finishReason == .toolCalls, !outcome.toolCalls.isEmpty else { break }
-            if step < request.maxSteps, await yieldAtStepBoundary() { throw StepBoundaryYield() }
-            if case .assistant(let prefix, let calls)? = messages.last, calls.isEmpty, !prefix.isEmpty {
-                messages.removeLast()  // the retried step's prefix is part of this step's text now
+            // Some OpenAI-compatible servers end a tool call with `stop`: the calls decide.
+            guard !outcome.toolCalls.isEmpty else { break }
+            if step < request.maxSteps, await yieldAtStepBoundary() {
+                try await record(usage)
+                throw StepBoundaryYield()
             }
-            messages.append(.assistant(text: outcome.text, toolCalls: outcome.toolCalls))
+            messages.append(.assistant(text: outcome.text, toolCalls: outcome.toolCalls, reasoning: outcome.reasoning))
             messages.append(contentsOf: outcome.toolResults)
         }
-        return ModelStreamResult(text: allText, finishReason: finishReason.rawValue, steps: step)
+        try await record(usage)
+        return ModelStreamResult(text: allText, finishReason: finishReason.rawValue, steps: step, usage: usage)
+    }
+
+    /// Usage is recorded with the turn: in the log, and on the assistant
+    /// message's metadata (`message.metadata.usage`) for the client.
+    private func record(_ usage: ModelUsage?) async throws {
+        if let usage { try await emit(.messageMetadata(["usage": usage.json])) }
     }
 
     /// A step that was cut off mid-stream and is being retried.
@@ -70,45 +88,55 @@ struct StepLoop: Sendable {
     private struct StepOutcome {
         var text = ""
         var finishReason = FinishReason.stop
+        var usage: ModelUsage?
+        var reasoning: [ModelReasoning] = []
         var toolCalls: [ModelToolCall] = []
         var toolResults: [ModelMessage] = []
     }
 
     private func runStep(number: Int, request: ModelRequest, continuing open: OpenStep?) async throws -> StepOutcome {
         var outcome = StepOutcome()
+        // A retried step goes on in the part that was open when it was cut off.
         outcome.text = open?.prefix ?? ""
-        let textId = open?.textId ?? "text-\(number)"
-        let reasoningId = open?.reasoningId ?? "reasoning-\(number)"
-        var textOpen = open?.textId != nil
-        var reasoningOpen = open?.reasoningId != nil
-        for try await event in model.stream(request) {
-            try Task.checkCancellation()
-            switch event {
-            case .textDelta(let delta):
-                if !textOpen {
-                    textOpen = true
-                    try await emit(.textStart(id: textId))
+        var parts = StepParts(step: number, emit: emit, openTextId: open?.textId, openReasoningId: open?.reasoningId)
+        do {
+            for try await event in model.stream(request) {
+                try Task.checkCancellation()
+                switch event {
+                case .textDelta(let delta):
+                    try await parts.text(delta)
+                    outcome.text += delta
+                case .reasoningDelta(let delta):
+                    try await parts.reasoning(delta)
+                case .reasoningEnd(let signature):
+                    // With thinking display omitted a block is only its signature.
+                    let text = try await parts.endReasoning()
+                    if text != nil || signature != nil {
+                        outcome.reasoning.append(ModelReasoning(text: text ?? "", signature: signature))
+                    }
+                case .reasoningRedacted(let data):
+                    outcome.reasoning.append(ModelReasoning(text: "", redactedData: data))
+                case .toolInputStart(let id, let name):
+                    try await parts.toolInputStart(id: id, name: name)
+                case .toolInputDelta(let id, let delta):
+                    try await parts.toolInputDelta(id: id, delta: delta)
+                case .toolCall(let id, let name, let input):
+                    try await parts.toolCall(id: id, name: name, input: input)
+                    outcome.toolCalls.append(ModelToolCall(id: id, name: name, input: input))
+                case .usage(let usage):
+                    outcome.usage = ModelUsage.combine(outcome.usage, usage)
+                case .finish(let reason):
+                    outcome.finishReason = reason
                 }
-                outcome.text += delta
-                try await emit(.textDelta(id: textId, delta: delta))
-            case .reasoningDelta(let delta):
-                if !reasoningOpen {
-                    reasoningOpen = true
-                    try await emit(.reasoningStart(id: reasoningId))
-                }
-                try await emit(.reasoningDelta(id: reasoningId, delta: delta))
-            case .toolCall(let id, let name, let input):
-                let inputText = (try? WireCoding.encodeString(input)) ?? "{}"
-                try await emit(.toolInputStart(toolCallId: id, toolName: name))
-                try await emit(.toolInputDelta(toolCallId: id, inputTextDelta: inputText))
-                try await emit(.toolInputAvailable(toolCallId: id, toolName: name, input: input))
-                outcome.toolCalls.append(ModelToolCall(id: id, name: name, input: input))
-            case .finish(let reason):
-                outcome.finishReason = reason
             }
+            try Task.checkCancellation()
+        } catch {
+            // A failed step leaves the stream tidy for the turn's `error`: no part
+            // stays open. A stopped one ends in `abort`, which closes nothing.
+            if !(error is CancellationError), !Task.isCancelled { try await parts.closeOpen() }
+            throw error
         }
-        if reasoningOpen { try await emit(.reasoningEnd(id: reasoningId)) }
-        if textOpen { try await emit(.textEnd(id: textId)) }
+        try await parts.closeOpen()
         // Server-executed tool results belong to the step that called the tool.
         for call in outcome.toolCalls {
             try Task.checkCancellation()
@@ -124,5 +152,17 @@ struct StepLoop: Sendable {
             }
         }
         return outcome
+    }
+}
+
+extension ModelUsage {
+    var json: JSONValue {
+        var fields: [String: JSONValue] = [
+            "inputTokens": .number(Double(inputTokens)),
+            "outputTokens": .number(Double(outputTokens)),
+            "totalTokens": .number(Double(totalTokens)),
+        ]
+        if let cachedInputTokens { fields["cachedInputTokens"] = .number(Double(cachedInputTokens)) }
+        return .object(fields)
     }
 }

@@ -118,6 +118,8 @@ public struct MessageHistory: Sendable {
             }
         case "start-step":
             messages[index].parts.append(["type": "step-start"])
+        case "message-metadata":
+            messages[index].metadata = Self.merge(messages[index].metadata, chunk["messageMetadata"])
         case "finish", "abort", "error":
             closeOpenParts(in: index)
             if type != "error" { openAssistant = nil }
@@ -126,6 +128,14 @@ public struct MessageHistory: Sendable {
                 messages[index].parts.append(["type": .string(type), "data": chunk["data"] ?? .null])
             }
         }
+    }
+
+    /// The AI SDK's `mergeObjects`: objects merge key by key, anything else replaces.
+    static func merge(_ base: JSONValue?, _ update: JSONValue?) -> JSONValue? {
+        guard let update else { return base }
+        guard case .object(var merged) = base, case .object(let changes) = update else { return update }
+        for (key, value) in changes { merged[key] = merge(merged[key], value) }
+        return .object(merged)
     }
 
     private mutating func updatePart(_ key: String, in index: Int, _ change: (inout [String: JSONValue]) -> Void) {

@@ -20,6 +20,8 @@ public enum UIChunk: Sendable, Hashable {
     case finish(finishReason: FinishReason)
     case abort
     case error(errorText: String)
+    /// Merged into the assistant message's `metadata` by the client (deep merge).
+    case messageMetadata(JSONValue)
     /// A `data-<name>` part; transient ones reach `onData` but are never stored in a message.
     case data(name: String, data: JSONValue, transient: Bool)
 
@@ -47,6 +49,7 @@ public enum UIChunk: Sendable, Hashable {
         case .finish(let reason): ["type": "finish", "finishReason": .string(reason.rawValue)]
         case .abort: ["type": "abort"]
         case .error(let errorText): ["type": "error", "errorText": .string(errorText)]
+        case .messageMetadata(let metadata): ["type": "message-metadata", "messageMetadata": metadata]
         case .data(let name, let data, let transient):
             transient
                 ? ["type": .string("data-\(name)"), "data": data, "transient": true]

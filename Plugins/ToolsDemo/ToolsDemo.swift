@@ -1,0 +1,64 @@
+import AgentKit
+
+/// A tools agent: the model may compute with `calculator` and look up
+/// `getWeather`. Offline, the scripted model's `/tool NAME {json}` calls them:
+/// `/tool calculator {"expression":"2+3"}` streams the call and `5`.
+
+struct CalculatorInput: Codable, Sendable {
+    /// An arithmetic expression such as `(2 + 3) * 4.5`.
+    let expression: String
+}
+
+struct WeatherInput: Codable, Sendable {
+    let city: String
+}
+
+let calculator = Tool(
+    name: "calculator",
+    description: "Evaluates an arithmetic expression with + - * /, parentheses and decimals; returns the number.",
+    inputSchema: [
+        "type": "object",
+        "properties": [
+            "expression": ["type": "string", "description": "The expression, e.g. \"(2 + 3) * 4.5\""],
+        ],
+        "required": ["expression"],
+        "additionalProperties": false,
+    ]
+) { (input: CalculatorInput) in
+    try Calculator.evaluate(input.expression)
+}
+
+let getWeather = Tool(
+    name: "getWeather",
+    description: "Current weather for a city: temperature in °C, condition and humidity.",
+    inputSchema: [
+        "type": "object",
+        "properties": [
+            "city": ["type": "string", "description": "City name, e.g. \"Berlin\""],
+        ],
+        "required": ["city"],
+        "additionalProperties": false,
+    ]
+) { (input: WeatherInput) in
+    try WeatherTable.report(for: input.city)
+}
+
+let toolsDemo = ChatAgent(id: "tools-demo", tools: [calculator, getWeather]) { run in
+    try await streamText(
+        model: .default,
+        system: "You are a helpful assistant. Use the calculator tool for arithmetic and getWeather for the weather.",
+        messages: run.messages,
+        signal: run.signal,
+        stopWhen: .stepCount(8),
+        tools: run.tools
+    )
+}
+
+@_cdecl("agent_plugin_entry_v1")
+public func agentPluginEntry(
+    _ host: UnsafePointer<agent_host_api>?,
+    _ out: UnsafeMutablePointer<agent_plugin_api>?,
+    _ size: Int
+) -> agent_status {
+    AgentPlugin(version: "1.0.0", agents: [toolsDemo]).export(host: host, out: out, size: size)
+}
