@@ -41,10 +41,7 @@ struct AIChatRoutes {
             let body = try await request.decodeJSON(ChatRequest.self)
             try await auth.require(.write, chatId: body.id, request.headers)
             let input = try Self.input(from: body)
-            let key = request.headers.value(named: "idempotency-key")
-            if let key, key.isEmpty || key.count > 255 {
-                throw AgentHostError.badRequest("`Idempotency-Key` must be 1 to 255 characters")
-            }
+            let key = try request.headers.idempotencyKey()
             _ = try await sessions.create(chatId: body.id, agent: agent, clientData: nil, metadata: nil)
             let (inSeq, subscription) = try await sessions.withSession(body.id) { session in
                 // Subscribe first: the turn's records are then either in storage or on the stream.

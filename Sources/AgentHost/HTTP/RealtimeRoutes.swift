@@ -28,10 +28,7 @@ struct RealtimeRoutes {
             var request = request
             let input = try await request.decodeJSON(InputRecord.self)
             try input.validate()
-            let key = request.headers.value(named: "idempotency-key")
-            if let key, key.isEmpty || key.count > 255 {
-                throw AgentHostError.badRequest("`Idempotency-Key` must be 1 to 255 characters")
-            }
+            let key = try request.headers.idempotencyKey()
             let seq = try await sessions.withSession(chatId) { try await $0.submit(input, idempotencyKey: key) }
             return try Response.json(Accepted(seq: seq))
         }
@@ -90,5 +87,12 @@ extension HTTPFields {
     /// A header by case-insensitive name, for names HTTPTypes has no constant for.
     func value(named name: String) -> String? {
         first { $0.name.canonicalName == name.lowercased() }?.value
+    }
+
+    /// The `Idempotency-Key` of an input, validated.
+    func idempotencyKey() throws(AgentHostError) -> String? {
+        guard let key = value(named: "idempotency-key") else { return nil }
+        guard !key.isEmpty, key.count <= 255 else { throw .badRequest("`Idempotency-Key` must be 1 to 255 characters") }
+        return key
     }
 }
