@@ -58,8 +58,11 @@ struct Bench: AsyncParsableCommand {
             print("first chunk, \(level) concurrent session(s)\(pacing): \(summary)")
         }
         let throughput = try await persistedThroughput(client: client, prefix: "\(run)-t")
-        print(String(format: "persisted chunks/s: %.0f (%d chunks in %.2f s over %d sessions)",
+        print(String(format: "persisted and streamed chunks/s: %.0f (%d chunks in %.2f s over %d sessions, each with an open stream)",
                      throughput.rate, throughput.chunks, throughput.seconds, throughputSessions))
+        let unwatched = try await unwatchedThroughput(client: client, prefix: "\(run)-u")
+        print(String(format: "persisted chunks/s, no subscribers: %.0f (%d records in %.2f s over %d sessions)",
+                     unwatched.rate, unwatched.chunks, unwatched.seconds, throughputSessions))
         if deploys > 0 {
             let result = try await deployLatency(client: client)
             print("deploy → active: \(result.latency)")
@@ -129,6 +132,38 @@ struct Bench: AsyncParsableCommand {
         let elapsed = started.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return (Double(chunks) / seconds, chunks, seconds)
+    }
+
+    /// The same load with nobody reading: what the log itself sustains, measured
+    /// from the sessions' last seqs once every turn is done.
+    private func unwatchedThroughput(client: BenchClient, prefix: String) async throws -> (rate: Double, chunks: Int, seconds: Double) {
+        var tokens: [(String, String)] = []
+        for index in 0..<throughputSessions {
+            let chatId = "\(prefix)-\(index)"
+            tokens.append((chatId, try await client.createSession(chatId, agent: agent)))
+        }
+        let clock = ContinuousClock()
+        let started = clock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (chatId, token) in tokens {
+                group.addTask { _ = try await client.send("/slow \(words)", chatId: chatId, token: token) }
+            }
+            try await group.waitForAll()
+        }
+        var records = 0
+        for (chatId, _) in tokens {
+            while true {
+                let info = try await client.get("/api/v1/sessions/\(chatId)")
+                if info.contains(#""status":"idle""#) {
+                    records += Int(info.components(separatedBy: #""lastSeq":"#).last?.prefix { $0.isNumber } ?? "") ?? 0
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        let elapsed = started.duration(to: clock.now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return (Double(records) / seconds, records, seconds)
     }
 
     /// Time from `deploy` (temp file + rename) until the new build is the active
