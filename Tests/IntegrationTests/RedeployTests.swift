@@ -20,6 +20,21 @@ import Testing
         #expect(zip(events, events.dropFirst()).allSatisfy { $0.id < $1.id }, "\(label) seqs increase")
     }
 
+    /// Starts `upgrade-demo` from `product`, sends a turn whose tool sleeps
+    /// `pauseMs`, and deploys `UpgradeDemoV2` while that tool runs.
+    private func deployDuringAPausedTool(
+        running product: String, chatId: String, pauseMs: Int
+    ) async throws -> (DaemonProcess, TestClient, String) {
+        let daemon = try DaemonProcess(plugins: [DaemonProcess.plugin(product)])
+        try daemon.start()
+        let client = TestClient(baseURL: daemon.baseURL)
+        let token = try await client.createSession(chatId, agent: "upgrade-demo", secret: daemon.secretKey).token
+        try await client.sendMessage(#"/tool pause {"ms": \#(pauseMs)}"#, chatId: chatId, token: token)
+        _ = try await client.readEvents(chatId: chatId, token: token) { $0.contains { $0.type == "tool-input-available" } }
+        try daemon.deploy(DaemonProcess.plugin("UpgradeDemoV2"))
+        return (daemon, client, token)
+    }
+
     @Test func twentyStreamsSurviveFiveBackToBackDeploys() async throws {
         let daemon = try DaemonProcess(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "10"])
         try daemon.start()
@@ -65,15 +80,8 @@ import Testing
     }
 
     @Test func theNextTurnAndATurnCrossingAStepBoundaryRunOnTheNewBuild() async throws {
-        let daemon = try DaemonProcess(plugins: [DaemonProcess.plugin("UpgradeDemoV1")])
-        try daemon.start()
+        let (daemon, client, token) = try await deployDuringAPausedTool(running: "UpgradeDemoV1", chatId: "move", pauseMs: 4000)
         defer { daemon.stop() }
-        let client = TestClient(baseURL: daemon.baseURL)
-        let token = try await client.createSession("move", agent: "upgrade-demo", secret: daemon.secretKey).token
-
-        try await client.sendMessage(#"/tool pause {"ms": 4000}"#, chatId: "move", token: token)
-        _ = try await client.readEvents(chatId: "move", token: token) { $0.contains { $0.type == "tool-input-available" } }
-        try daemon.deploy(DaemonProcess.plugin("UpgradeDemoV2"))
         let turn = try await client.readEvents(chatId: "move", token: token) { $0.completedTurns() == 1 }
 
         // Build 1 ran the tool; at the step boundary the turn moved to build 2, which wrote the answer.
@@ -104,15 +112,8 @@ import Testing
     }
 
     @Test func aDrainingAgentFinishesItsTurnOnTheOldBuild() async throws {
-        let daemon = try DaemonProcess(plugins: [DaemonProcess.plugin("UpgradeDemoV1Drain")])
-        try daemon.start()
+        let (daemon, client, token) = try await deployDuringAPausedTool(running: "UpgradeDemoV1Drain", chatId: "drain", pauseMs: 5000)
         defer { daemon.stop() }
-        let client = TestClient(baseURL: daemon.baseURL)
-        let token = try await client.createSession("drain", agent: "upgrade-demo", secret: daemon.secretKey).token
-
-        try await client.sendMessage(#"/tool pause {"ms": 5000}"#, chatId: "drain", token: token)
-        _ = try await client.readEvents(chatId: "drain", token: token) { $0.contains { $0.type == "tool-input-available" } }
-        try daemon.deploy(DaemonProcess.plugin("UpgradeDemoV2"))
         let during = try await client.waitForAgents(secret: daemon.secretKey) { $0.activeGeneration(of: "upgrade-demo") == 2 }
         #expect(during.generations(of: "upgrade-demo").first?["state"]?.stringValue == "draining")
         #expect(during.generations(of: "upgrade-demo").first?["liveTurns"]?.doubleValue == 1)
