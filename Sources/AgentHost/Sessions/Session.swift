@@ -68,20 +68,40 @@ actor Session {
             if recentKeys.count >= 1024 { recentKeys.removeAll(keepingCapacity: true) }
             recentKeys[key] = seq
         }
+        // An idle session answers at once: the turn is claimed now (before the
+        // next suspension point) and its opening records share the input's
+        // commit, so the first chunk is out as soon as the input is durable.
+        let answersNow = input.startsTurn && turn == nil && queue.isEmpty && interrupted == nil
+        var framing: [(kind: LogRecord.Kind, chunk: JSONValue)] = []
+        var claimed: TurnRunner.Handle?
+        if answersNow {
+            let handle = TurnRunner.Handle(stopGracePeriod: services.stopGracePeriod)
+            turn = handle
+            runningInSeq = seq
+            claimed = handle
+            framing = TurnRunner.framing(chatId: chatId, inSeq: seq)
+        }
         do {
             // The session is marked running in the same transaction as its input,
             // so after a crash every unanswered input belongs to a session that
             // recovery looks at.
             let status = input.startsTurn ? statusChange(to: .running) : nil
-            try await persist(
-                [LogRecord(chatId: chatId, seq: seq, kind: .input, body: body, idempotencyKey: idempotencyKey)],
-                status: status
-            )
+            var records = [LogRecord(chatId: chatId, seq: seq, kind: .input, body: body, idempotencyKey: idempotencyKey)]
+            records += framing.map { LogRecord(chatId: chatId, seq: nextSeq(), kind: $0.kind, body: $0.chunk.jsonText) }
+            let bodies: [JSONValue] = [(try? WireCoding.decode(JSONValue.self, from: body)) ?? .null] + framing.map(\.chunk)
+            try await persist(records, bodies: bodies, status: status)
         } catch {
             if let key = idempotencyKey { recentKeys[key] = nil }
+            if claimed != nil {
+                turn = nil
+                runningInSeq = nil
+                startNextTurn()
+            }
             throw error
         }
-        if input.kind == .stop {
+        if let claimed {
+            turn = TurnRunner.start(session: self, origin: .framedInput(inSeq: seq), services: services, handle: claimed)
+        } else if input.kind == .stop {
             turn?.stop()
         } else if input.startsTurn {
             queue.append((seq, input))

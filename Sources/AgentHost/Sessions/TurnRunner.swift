@@ -63,11 +63,17 @@ enum TurnRunner {
     /// from what its log records hold.
     enum Origin: Sendable {
         case input(inSeq: Int64)
+        /// The input was committed together with its `turn-start` and `start`
+        /// records (an idle session answering at once): they are already written.
+        case framedInput(inSeq: Int64)
         case interrupted(TurnProgress)
     }
 
-    static func start(session: Session, origin: Origin, services: SessionServices) -> Handle {
-        let handle = Handle(stopGracePeriod: services.stopGracePeriod)
+    static func start(
+        session: Session, origin: Origin, services: SessionServices,
+        handle: Handle? = nil
+    ) -> Handle {
+        let handle = handle ?? Handle(stopGracePeriod: services.stopGracePeriod)
         Task {
             await run(session: session, handle: handle, origin: origin, services: services)
         }
@@ -81,12 +87,11 @@ enum TurnRunner {
             let inSeq: Int64
             var checkpoint: TurnProgress?
             switch origin {
+            case .framedInput(let seq):
+                inSeq = seq
             case .input(let seq):
                 inSeq = seq
-                try await session.append([
-                    (.control, ControlPart.turnStart(inSeq: seq).json),
-                    (.output, UIChunk.start(messageId: messageId(chatId: chatId, inSeq: seq)).json),
-                ])
+                try await session.append(framing(chatId: chatId, inSeq: seq))
             case .interrupted(let progress):
                 inSeq = progress.inSeq
                 checkpoint = progress
@@ -111,6 +116,14 @@ enum TurnRunner {
             services.logger.error("turn failed to persist", metadata: ["chatId": "\(chatId)", "error": "\(error)"])
         }
         await session.turnDidEnd()
+    }
+
+    /// The records that open a turn: `data-turn-start`, then the response's `start`.
+    static func framing(chatId: String, inSeq: Int64) -> [(kind: LogRecord.Kind, chunk: JSONValue)] {
+        [
+            (.control, ControlPart.turnStart(inSeq: inSeq).json),
+            (.output, UIChunk.start(messageId: messageId(chatId: chatId, inSeq: inSeq)).json),
+        ]
     }
 
     static func messageId(chatId: String, inSeq: Int64) -> String {
