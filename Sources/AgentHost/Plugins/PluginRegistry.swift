@@ -94,10 +94,6 @@ public actor PluginRegistry {
         return policy == .migrate
     }
 
-    func generation(_ id: Int) -> GenerationInfo? {
-        generations.first { $0.id == id }
-    }
-
     /// Makes the generation activated before the current one active again.
     public func rollback(agent: String) throws(AgentHostError) -> GenerationInfo {
         guard let current = generations.lastIndex(where: { $0.agent == agent && $0.state == .active }) else {

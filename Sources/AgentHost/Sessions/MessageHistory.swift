@@ -54,9 +54,7 @@ public struct MessageHistory: Sendable {
             if let state = body["state"] { agentState = (state, body["version"]?.stringValue ?? "") }
         case .output:
             if let type = body["type"]?.stringValue {
-                turnInProgress?.apply(
-                    chunkType: type, chunk: JSONValueView(id: body["id"]?.stringValue, delta: body["delta"]?.stringValue)
-                )
+                turnInProgress?.apply(chunkType: type, chunk: body)
             }
             applyChunk(body)
         }

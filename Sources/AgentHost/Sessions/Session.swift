@@ -200,8 +200,6 @@ actor Session {
         )
     }
 
-    var isRunning: Bool { turn != nil }
-
     /// The turn a client resuming "the current answer" wants: the running one,
     /// else the next queued one; nil when the session has nothing to answer.
     var activeTurnInSeq: Int64? { runningInSeq ?? queue.first?.seq }

@@ -1,3 +1,5 @@
+import AgentWire
+
 /// How far a turn got, as its log records tell it. This is the checkpoint a turn
 /// resumes from after a crash or on a new generation: the log is persisted before
 /// anyone sees it, so whatever a client saw is in here.
@@ -24,7 +26,7 @@ public struct TurnProgress: Sendable, Hashable {
         self.inSeq = inSeq
     }
 
-    mutating func apply(chunkType type: String, chunk: JSONValueView) {
+    mutating func apply(chunkType type: String, chunk: JSONValue) {
         switch type {
         case "start": started = true
         case "start-step":
@@ -36,19 +38,13 @@ public struct TurnProgress: Sendable, Hashable {
             partialStepText = ""
             openTextId = nil
             openReasoningId = nil
-        case "text-start": openTextId = chunk.id
-        case "text-delta": partialStepText += chunk.delta ?? ""
+        case "text-start": openTextId = chunk["id"]?.stringValue
+        case "text-delta": partialStepText += chunk["delta"]?.stringValue ?? ""
         case "text-end": openTextId = nil
-        case "reasoning-start": openReasoningId = chunk.id
+        case "reasoning-start": openReasoningId = chunk["id"]?.stringValue
         case "reasoning-end": openReasoningId = nil
         case "finish", "abort", "error": responseEnded = true
         default: break
         }
     }
-}
-
-/// The two fields of a chunk `TurnProgress` reads.
-struct JSONValueView {
-    var id: String?
-    var delta: String?
 }
