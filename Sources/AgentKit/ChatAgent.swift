@@ -71,10 +71,7 @@ public struct ChatRun: Sendable {
 
     /// Write a custom `data-<name>` part into the response stream.
     public func writeData(_ name: String, _ data: JSONValue, id: String? = nil, transient: Bool = false) throws {
-        var chunk: [String: JSONValue] = ["type": .string("data-\(name)"), "data": data]
-        if let id { chunk["id"] = .string(id) }
-        if transient { chunk["transient"] = true }
-        try PluginRuntime.host.emit(turnId: turnId, chunk: .object(chunk))
+        try PluginRuntime.host.emit(turnId: turnId, chunk: UIChunk.data(name: name, data: data, transient: transient, id: id).json)
     }
 }
 

@@ -40,9 +40,9 @@ public struct StateSaveRequest: Codable, Sendable {
 
 /// plugin → host, `finish_turn` on success.
 public struct TurnResult: Codable, Sendable {
-    public var finishReason: String?
+    public var finishReason: FinishReason?
 
-    public init(finishReason: String?) {
+    public init(finishReason: FinishReason?) {
         self.finishReason = finishReason
     }
 }
@@ -106,13 +106,13 @@ public struct ModelStreamRequest: Codable, Sendable {
 /// host → plugin, result of `model.stream`.
 public struct ModelStreamResult: Codable, Sendable {
     public var text: String
-    public var finishReason: String
+    public var finishReason: FinishReason
     public var steps: Int
     /// Tokens used over all steps; absent when the model does not report usage
     /// (the scripted model). Optional so older plugins still decode the result.
     public var usage: ModelUsage?
 
-    public init(text: String, finishReason: String, steps: Int, usage: ModelUsage? = nil) {
+    public init(text: String, finishReason: FinishReason, steps: Int, usage: ModelUsage? = nil) {
         self.text = text
         self.finishReason = finishReason
         self.steps = steps

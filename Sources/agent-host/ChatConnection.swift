@@ -67,12 +67,12 @@ struct ChatConnection: Sendable {
                         failures = 0
                         if let id = event.id.flatMap({ Int64($0) }) { lastEventId = id }
                         guard let chunk = try? WireCoding.decode(JSONValue.self, from: event.data) else { continue }
-                        switch (chunk["type"]?.stringValue, chunk["data"]?["inSeq"]?.doubleValue.map { Int64($0) }) {
-                        case ("data-turn-start", inSeq):
+                        switch UIChunk(json: chunk)?.control {
+                        case .turnStart(inSeq):
                             started = true
-                        case ("data-turn-complete", inSeq) where started:
+                        case .turnComplete(inSeq) where started:
                             return
-                        case ("data-turn-start", _), ("data-turn-complete", _):
+                        case .turnStart, .turnComplete:
                             continue
                         default:
                             if started { onChunk(chunk) }

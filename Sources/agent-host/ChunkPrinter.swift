@@ -57,30 +57,30 @@ final class ChunkPrinter: Sendable {
     }
 
     func print(_ chunk: JSONValue) {
-        switch chunk["type"]?.stringValue {
-        case "text-delta":
-            write(chunk["delta"]?.stringValue ?? "")
-        case "reasoning-delta":
-            write(style(chunk["delta"]?.stringValue ?? "", "2;3"))
-        case "tool-input-available":
-            let input = (try? WireCoding.encodeString(chunk["input"] ?? .null)) ?? ""
-            note("→ \(chunk["toolName"]?.stringValue ?? "tool")(\(input))")
-        case "tool-output-available":
-            note("← \((try? WireCoding.encodeString(chunk["output"] ?? .null)) ?? "")")
-        case "tool-output-error", "tool-input-error":
-            note("✗ tool failed: \(chunk["errorText"]?.stringValue ?? "")", "31")
-        case "tool-approval-request":
+        guard let chunk = UIChunk(json: chunk) else { return }
+        switch chunk {
+        case .textDelta(_, let delta):
+            write(delta)
+        case .reasoningDelta(_, let delta):
+            write(style(delta, "2;3"))
+        case .toolInputAvailable(_, let name, let input):
+            note("→ \(name)(\((try? WireCoding.encodeString(input)) ?? ""))")
+        case .toolOutputAvailable(_, let output):
+            note("← \((try? WireCoding.encodeString(output)) ?? "")")
+        case .toolOutputError(_, let errorText), .toolInputError(_, _, _, let errorText):
+            note("✗ tool failed: \(errorText)", "31")
+        case .toolApprovalRequest:
             note("⏸ the agent asks for approval of a tool call (answer it from the playground or your app)", "33")
-        case "error":
-            note("error: \(chunk["errorText"]?.stringValue ?? "the agent failed")", "31")
-        case "abort":
+        case .error(let errorText):
+            note("error: \(errorText)", "31")
+        case .abort:
             note("[stopped]")
-        case "data-upgraded":
-            note("[continued on a new build of the agent]")
-        case "data-interrupted":
-            note("[interrupted; resuming]")
         default:
-            break
+            switch chunk.control {
+            case .upgraded: note("[continued on a new build of the agent]")
+            case .interrupted: note("[interrupted; resuming]")
+            default: break
+            }
         }
     }
 }

@@ -15,9 +15,9 @@ import Testing
             return Int64(records.count)
         }
         mutating func turn(inSeq: Int64, _ chunks: [UIChunk], complete: Bool = true) {
-            add(.control, ControlPart.turnStart(inSeq: inSeq).json)
+            add(.control, ControlPart.turnStart(inSeq: inSeq).chunk.json)
             for chunk in chunks { add(.output, chunk.json) }
-            if complete { add(.control, ControlPart.turnComplete(inSeq: inSeq).json) }
+            if complete { add(.control, ControlPart.turnComplete(inSeq: inSeq).chunk.json) }
         }
     }
 

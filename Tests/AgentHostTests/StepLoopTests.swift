@@ -31,7 +31,7 @@ import Testing
         let recorder = Recorder()
         let result = try await loop(recorder).run(request(#"/tool add {"a": 2.5, "b": 3}"#))
         #expect(result.steps == 2)
-        #expect(result.finishReason == "stop")
+        #expect(result.finishReason == .stop)
         #expect(result.text == "add returned 5.5")
         #expect(recorder.types() == [
             "start-step", "tool-input-start", "tool-input-delta", "tool-input-available", "tool-output-available", "finish-step",
@@ -44,7 +44,7 @@ import Testing
         let recorder = Recorder()
         let result = try await loop(recorder).run(request("/tool nope {}", maxSteps: 1))
         #expect(result.steps == 1)
-        #expect(result.finishReason == "tool-calls")
+        #expect(result.finishReason == .toolCalls)
         #expect(recorder.chunks.withLock { $0.contains(.toolOutputError(toolCallId: "call_1", errorText: "unknown tool nope")) })
     }
 

@@ -18,7 +18,7 @@ import Testing
         #expect(json(.finish(finishReason: .toolCalls)) == #"{"finishReason":"tool-calls","type":"finish"}"#)
         #expect(json(.abort) == #"{"type":"abort"}"#)
         #expect(json(.data(name: "x", data: 1, transient: false)) == #"{"data":1,"type":"data-x"}"#)
-        #expect(json(ControlPart.turnComplete(inSeq: 12)) == #"{"data":{"inSeq":12},"transient":true,"type":"data-turn-complete"}"#)
+        #expect(json(ControlPart.turnComplete(inSeq: 12).chunk) == #"{"data":{"inSeq":12},"transient":true,"type":"data-turn-complete"}"#)
     }
 
     @Test func directJSONTextMatchesTheDecoderRoundTrip() throws {

@@ -90,7 +90,7 @@ struct AIChatRoutes {
     }
 
     /// One turn's chunks as SSE, from its `start` to `[DONE]`.
-    private func turnStream(chatId: String, subscription: Session.Subscription, inSeq: Int64) -> ResponseBody {
+    private func turnStream(chatId: String, subscription: LiveSubscription, inSeq: Int64) -> ResponseBody {
         let events = SessionFeed.events(
             chatId: chatId, subscription: subscription, storage: storage, after: inSeq, heartbeat: heartbeat
         )

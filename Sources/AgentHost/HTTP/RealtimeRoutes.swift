@@ -57,7 +57,7 @@ struct RealtimeRoutes {
     }
 
     /// Everything after `after`: from storage, then live, one write per batch.
-    private func outputStream(subscription: Session.Subscription, chatId: String, after: Int64) -> ResponseBody {
+    private func outputStream(subscription: LiveSubscription, chatId: String, after: Int64) -> ResponseBody {
         let events = SessionFeed.events(
             chatId: chatId, subscription: subscription, storage: storage, after: after, heartbeat: keepAliveInterval
         )

@@ -63,7 +63,7 @@ struct StepLoop: Sendable {
             messages.append(contentsOf: outcome.toolResults)
         }
         try await record(usage)
-        return ModelStreamResult(text: allText, finishReason: finishReason.rawValue, steps: step, usage: usage)
+        return ModelStreamResult(text: allText, finishReason: finishReason, steps: step, usage: usage)
     }
 
     /// Usage is recorded with the turn: in the log, and on the assistant

@@ -58,10 +58,9 @@ enum HostServicesTable {
                 // Plugins write their own `data-*` parts; everything else in the
                 // stream is the host's, which keeps the stream's ordering rules.
                 guard let value = try? WireCoding.decode(JSONValue.self, from: String(agentStr: chunk)),
-                      let type = value["type"]?.stringValue, type.hasPrefix("data-"), type.count > 5,
-                      value["data"] != nil
+                      let part = UIChunk(json: value), case .data = part
                 else { return AGENT_ERR_INVALID }
-                channel.send(value)
+                channel.send(part)
                 return AGENT_OK
             },
             call_service: { hostContext, turnId, service, request, callbackContext, done in

@@ -5,7 +5,7 @@ import Synchronization
 /// What a running turn's plugin side sends to the host, in order.
 enum TurnEvent: Sendable {
     /// One UI chunk to persist and stream.
-    case chunk(JSONValue)
+    case chunk(UIChunk)
     /// The plugin's `finish_turn`.
     case finished(status: agent_status, result: String)
 }
@@ -43,7 +43,7 @@ final class TurnChannel: Sendable {
         self.serve = serve
     }
 
-    func send(_ chunk: JSONValue) {
+    func send(_ chunk: UIChunk) {
         deliver(.chunk(chunk), closing: false)
     }
 

@@ -43,20 +43,21 @@ public struct MessageHistory: Sendable {
                 turnInProgress?.stopRequested = true
             }
         case .control:
-            let type = body["type"]?.stringValue
-            if type == "data-turn-start", let inSeq = body["data"]?["inSeq"]?.doubleValue {
-                turnInProgress = TurnProgress(inSeq: Int64(inSeq))
-                if let input = queuedInputs.removeValue(forKey: Int64(inSeq)) { beginTurn(for: input) }
-            } else if type == "data-turn-complete" {
+            switch UIChunk(json: body)?.control {
+            case .turnStart(let inSeq):
+                turnInProgress = TurnProgress(inSeq: inSeq)
+                if let input = queuedInputs.removeValue(forKey: inSeq) { beginTurn(for: input) }
+            case .turnComplete:
                 turnInProgress = nil
+            default:
+                break
             }
         case .state:
             if let state = body["state"] { agentState = (state, body["version"]?.stringValue ?? "") }
         case .output:
-            if let type = body["type"]?.stringValue {
-                turnInProgress?.apply(chunkType: type, chunk: body)
-            }
-            applyChunk(body)
+            guard let chunk = UIChunk(json: body) else { return }
+            turnInProgress?.apply(chunk)
+            apply(chunk)
         }
     }
 
@@ -72,59 +73,65 @@ public struct MessageHistory: Sendable {
         }
     }
 
-    private mutating func applyChunk(_ chunk: JSONValue) {
-        guard let type = chunk["type"]?.stringValue else { return }
-        if type == "start" {
-            let id = chunk["messageId"]?.stringValue ?? "assistant-\(messages.count)"
+    private mutating func apply(_ chunk: UIChunk) {
+        if case .start(let messageId) = chunk {
+            let id = messageId.isEmpty ? "assistant-\(messages.count)" : messageId
             messages.append(UIMessage(id: id, role: "assistant", parts: []))
             openAssistant = messages.count - 1
             openParts = [:]
             return
         }
         guard let index = openAssistant else { return }
-        switch type {
-        case "text-start", "reasoning-start":
-            let partType = type == "text-start" ? "text" : "reasoning"
-            openParts["\(partType):\(chunk["id"]?.stringValue ?? "")"] = messages[index].parts.count
-            messages[index].parts.append(["type": .string(partType), "text": "", "state": "streaming"])
-        case "text-delta", "reasoning-delta":
-            let partType = type == "text-delta" ? "text" : "reasoning"
-            updatePart("\(partType):\(chunk["id"]?.stringValue ?? "")", in: index) { part in
-                let text = (part["text"]?.stringValue ?? "") + (chunk["delta"]?.stringValue ?? "")
-                part["text"] = .string(text)
-            }
-        case "text-end", "reasoning-end":
-            let partType = type == "text-end" ? "text" : "reasoning"
-            updatePart("\(partType):\(chunk["id"]?.stringValue ?? "")", in: index) { $0["state"] = "done" }
-        case "tool-input-available":
-            let callId = chunk["toolCallId"]?.stringValue ?? ""
-            let name = chunk["toolName"]?.stringValue ?? ""
+        switch chunk {
+        case .textStart(let id):
+            openParts["text:\(id)"] = messages[index].parts.count
+            messages[index].parts.append(["type": "text", "text": "", "state": "streaming"])
+        case .reasoningStart(let id):
+            openParts["reasoning:\(id)"] = messages[index].parts.count
+            messages[index].parts.append(["type": "reasoning", "text": "", "state": "streaming"])
+        case .textDelta(let id, let delta):
+            appendText(delta, toPart: "text:\(id)", in: index)
+        case .reasoningDelta(let id, let delta):
+            appendText(delta, toPart: "reasoning:\(id)", in: index)
+        case .textEnd(let id):
+            updatePart("text:\(id)", in: index) { $0["state"] = "done" }
+        case .reasoningEnd(let id):
+            updatePart("reasoning:\(id)", in: index) { $0["state"] = "done" }
+        case .toolInputAvailable(let callId, let name, let input):
             openParts["tool:\(callId)"] = messages[index].parts.count
             messages[index].parts.append([
                 "type": .string("tool-\(name)"), "toolCallId": .string(callId),
-                "state": "input-available", "input": chunk["input"] ?? .null,
+                "state": "input-available", "input": input,
             ])
-        case "tool-output-available":
-            updatePart("tool:\(chunk["toolCallId"]?.stringValue ?? "")", in: index) { part in
+        case .toolOutputAvailable(let callId, let output):
+            updatePart("tool:\(callId)", in: index) { part in
                 part["state"] = "output-available"
-                part["output"] = chunk["output"] ?? .null
+                part["output"] = output
             }
-        case "tool-output-error":
-            updatePart("tool:\(chunk["toolCallId"]?.stringValue ?? "")", in: index) { part in
+        case .toolOutputError(let callId, let errorText):
+            updatePart("tool:\(callId)", in: index) { part in
                 part["state"] = "output-error"
-                part["errorText"] = chunk["errorText"] ?? ""
+                part["errorText"] = .string(errorText)
             }
-        case "start-step":
+        case .startStep:
             messages[index].parts.append(["type": "step-start"])
-        case "message-metadata":
-            messages[index].metadata = Self.merge(messages[index].metadata, chunk["messageMetadata"])
-        case "finish", "abort", "error":
+        case .messageMetadata(let metadata):
+            messages[index].metadata = Self.merge(messages[index].metadata, metadata)
+        case .finish, .abort, .error:
             closeOpenParts(in: index)
-            if type != "error" { openAssistant = nil }
+            // An `error` may be followed by the response's `finish`: keep it open.
+            if case .error = chunk {} else { openAssistant = nil }
+        case .data(_, _, let transient, _):
+            // A data part in a message has the chunk's own shape.
+            if !transient { messages[index].parts.append(chunk.json) }
         default:
-            if type.hasPrefix("data-"), chunk["transient"]?.boolValue != true {
-                messages[index].parts.append(["type": .string(type), "data": chunk["data"] ?? .null])
-            }
+            break
+        }
+    }
+
+    private mutating func appendText(_ delta: String, toPart key: String, in index: Int) {
+        updatePart(key, in: index) { part in
+            part["text"] = .string((part["text"]?.stringValue ?? "") + delta)
         }
     }
 

@@ -150,16 +150,8 @@ actor Session {
         }
     }
 
-    /// Live records from now on, and the last seq already published: records up
-    /// to it are in storage, records after it arrive on the stream.
-    /// Live record batches from now on, and the last seq already published:
-    /// records up to it are in storage, records after it arrive on the stream.
-    struct Subscription: Sendable {
-        let records: AsyncStream<[LogRecord]>
-        let publishedThrough: Int64
-    }
-
-    func subscribe() throws -> Subscription {
+    /// Live record batches from now on, and the last seq already published.
+    func subscribe() throws -> LiveSubscription {
         guard !evicted else { throw Evicted() }
         lastActivity = .now
         let id = UUID()
@@ -170,7 +162,7 @@ actor Session {
         } else {
             subscribers[id] = continuation
         }
-        return Subscription(records: stream, publishedThrough: lastPublished)
+        return LiveSubscription(records: stream, publishedThrough: lastPublished)
     }
 
     private func unsubscribe(_ id: UUID) {

@@ -26,24 +26,24 @@ public struct TurnProgress: Sendable, Hashable {
         self.inSeq = inSeq
     }
 
-    mutating func apply(chunkType type: String, chunk: JSONValue) {
-        switch type {
-        case "start": started = true
-        case "start-step":
+    mutating func apply(_ chunk: UIChunk) {
+        switch chunk {
+        case .start: started = true
+        case .startStep:
             stepOpen = true
             partialStepText = ""
-        case "finish-step":
+        case .finishStep:
             stepOpen = false
             stepsCompleted += 1
             partialStepText = ""
             openTextId = nil
             openReasoningId = nil
-        case "text-start": openTextId = chunk["id"]?.stringValue
-        case "text-delta": partialStepText += chunk["delta"]?.stringValue ?? ""
-        case "text-end": openTextId = nil
-        case "reasoning-start": openReasoningId = chunk["id"]?.stringValue
-        case "reasoning-end": openReasoningId = nil
-        case "finish", "abort", "error": responseEnded = true
+        case .textStart(let id): openTextId = id
+        case .textDelta(_, let delta): partialStepText += delta
+        case .textEnd: openTextId = nil
+        case .reasoningStart(let id): openReasoningId = id
+        case .reasoningEnd: openReasoningId = nil
+        case .finish, .abort, .error: responseEnded = true
         default: break
         }
     }

@@ -95,7 +95,7 @@ enum TurnRunner {
             case .interrupted(let progress):
                 inSeq = progress.inSeq
                 checkpoint = progress
-                try await session.append([ControlPart.interrupted(inSeq: inSeq).json], kind: .control)
+                try await session.append([ControlPart.interrupted(inSeq: inSeq).chunk.json], kind: .control)
                 if !progress.started {
                     try await session.append([UIChunk.start(messageId: messageId(chatId: chatId, inSeq: inSeq)).json], kind: .output)
                 }
@@ -109,7 +109,7 @@ enum TurnRunner {
                 ending = try await drive(session: session, handle: handle, inSeq: inSeq, checkpoint: checkpoint, services: services)
             }
             try await session.append(
-                ending.map { (.output, $0.json) } + [(.control, ControlPart.turnComplete(inSeq: inSeq).json)]
+                ending.map { (.output, $0.json) } + [(.control, ControlPart.turnComplete(inSeq: inSeq).chunk.json)]
             )
         } catch {
             // Only storage failures get here; the turn cannot be recorded.
@@ -121,7 +121,7 @@ enum TurnRunner {
     /// The records that open a turn: `data-turn-start`, then the response's `start`.
     static func framing(chatId: String, inSeq: Int64) -> [(kind: LogRecord.Kind, chunk: JSONValue)] {
         [
-            (.control, ControlPart.turnStart(inSeq: inSeq).json),
+            (.control, ControlPart.turnStart(inSeq: inSeq).chunk.json),
             (.output, UIChunk.start(messageId: messageId(chatId: chatId, inSeq: inSeq)).json),
         ]
     }
@@ -164,7 +164,7 @@ enum TurnRunner {
                     inSeq: inSeq, fromGeneration: lease.generationId, toGeneration: target.generationId,
                     version: target.plugin.manifest.version
                 )
-                try await session.append([upgraded.json], kind: .control)
+                try await session.append([upgraded.chunk.json], kind: .control)
                 services.logger.info("turn moved to a new build", metadata: [
                     "chatId": "\(session.chatId)", "from": "\(lease.generationId)", "to": "\(target.generationId)",
                 ])
@@ -176,8 +176,7 @@ enum TurnRunner {
             }
             if attempt.status == AGENT_OK {
                 let result = try? WireCoding.decode(TurnResult.self, from: attempt.result)
-                let reason = result?.finishReason.flatMap(FinishReason.init(rawValue:)) ?? .stop
-                return [.finish(finishReason: reason)]
+                return [.finish(finishReason: result?.finishReason ?? .stop)]
             }
             services.logger.warning("turn failed", metadata: ["chatId": "\(session.chatId)", "error": "\(attempt.result)"])
             return [.error(errorText: attempt.result)] + (stepOpen ? [.finishStep] : []) + [.finish(finishReason: .error)]
@@ -228,12 +227,12 @@ enum TurnRunner {
             for event in batch {
                 switch event {
                 case .chunk(let chunk):
-                    switch chunk["type"]?.stringValue {
-                    case "start-step": stepOpen = true
-                    case "finish-step": stepOpen = false
+                    switch chunk {
+                    case .startStep: stepOpen = true
+                    case .finishStep: stepOpen = false
                     default: break
                     }
-                    chunks.append(chunk)
+                    chunks.append(chunk.json)
                 case .finished(let status, let result):
                     outcome.status = status
                     outcome.result = result
@@ -265,7 +264,7 @@ enum TurnRunner {
         guard streamRequest.maxSteps > 0 else { throw AgentHostError.badRequest("maxSteps must be at least 1") }
         var loop = StepLoop(
             model: try services.models.model(named: streamRequest.model),
-            emit: { chunk in channel.send(chunk.json) },
+            emit: { chunk in channel.send(chunk) },
             callTool: { name, input in
                 let (status, reply) = await lease.plugin.callTool(
                     turnId: channel.turnId, ToolCallRequest(agent: lease.agent, tool: name, input: input)

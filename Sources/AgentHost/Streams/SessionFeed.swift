@@ -11,7 +11,7 @@ enum SessionFeed {
     }
 
     static func events(
-        chatId: String, subscription: Session.Subscription, storage: any SessionStorage, after: Int64,
+        chatId: String, subscription: LiveSubscription, storage: any SessionStorage, after: Int64,
         heartbeat: Duration = .seconds(15)
     ) -> AsyncThrowingStream<Event, any Error> {
         AsyncThrowingStream { continuation in

@@ -26,14 +26,14 @@ struct TurnFilter {
 
     mutating func verdict(for record: LogRecord) -> Verdict {
         guard record.isStreamed else { return .skip }
-        if record.kind == .control, let marker = Self.marker(record.body) {
-            switch marker {
-            case ("data-turn-start", inSeq):
+        if record.kind == .control, let control = Self.control(record.body) {
+            switch control {
+            case .turnStart(inSeq):
                 started = true
                 return .skip
-            case ("data-turn-complete", inSeq):
+            case .turnComplete(inSeq):
                 return started ? .end : .skip
-            case ("data-turn-start", _), ("data-turn-complete", _):
+            case .turnStart, .turnComplete:
                 return .skip
             default:
                 break
@@ -42,12 +42,8 @@ struct TurnFilter {
         return started ? .forward : .skip
     }
 
-    /// The control part's type and `data.inSeq`, when it has one.
-    private static func marker(_ body: String) -> (String, Int64)? {
-        guard let json = try? WireCoding.decode(JSONValue.self, from: body),
-              let type = json["type"]?.stringValue,
-              let seq = json["data"]?["inSeq"]?.doubleValue
-        else { return nil }
-        return (type, Int64(seq))
+    private static func control(_ body: String) -> ControlPart? {
+        guard let json = try? WireCoding.decode(JSONValue.self, from: body) else { return nil }
+        return UIChunk(json: json)?.control
     }
 }
