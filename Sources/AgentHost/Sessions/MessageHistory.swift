@@ -12,7 +12,7 @@ public struct MessageHistory: Sendable {
     private var openAssistant: Int?
     private var openParts: [String: Int] = [:]
     /// The turn that started and has not completed, if any.
-    public private(set) var turnInProgress: TurnProgress?
+    public private(set) var turnInProgress: TurnCheckpoint?
     /// The agent's saved state and the version label of the build that saved it.
     public private(set) var agentState: (state: JSONValue, version: String)?
 
@@ -45,7 +45,7 @@ public struct MessageHistory: Sendable {
         case .control:
             switch UIChunk(json: body)?.control {
             case .turnStart(let inSeq):
-                turnInProgress = TurnProgress(inSeq: inSeq)
+                turnInProgress = TurnCheckpoint(inSeq: inSeq)
                 if let input = queuedInputs.removeValue(forKey: inSeq) { beginTurn(for: input) }
             case .turnComplete:
                 turnInProgress = nil
