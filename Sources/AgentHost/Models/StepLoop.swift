@@ -47,9 +47,15 @@ struct StepLoop: Sendable {
     /// `checkpoint` continues a turn that was cut off: step numbering goes on, and
     /// a step that was open is retried inside the same step and text part, with
     /// the text already streamed sent back so the answer continues where it stopped.
-    func run(_ request: ModelStreamRequest, resumingFrom resumePoint: ResumePoint? = nil) async throws -> Outcome {
+    /// - Parameters:
+    ///   - request: The plugin's request: model, system prompt, step limit, tools.
+    ///   - messages: The conversation, already converted; nil converts `request.messages`.
+    ///   - resumePoint: Where a turn that was cut off continues.
+    func run(
+        _ request: ModelStreamRequest, messages: [ModelMessage]? = nil, resumingFrom resumePoint: ResumePoint? = nil
+    ) async throws -> Outcome {
         precondition(request.maxSteps > 0, "the plugin SDK guarantees at least one step")
-        var messages = ModelMessage.from(request.messages)
+        var messages = messages ?? ModelMessage.from(request.messages)
         var allText = ""
         var finishReason = FinishReason.stop
         var usage: ModelUsage?

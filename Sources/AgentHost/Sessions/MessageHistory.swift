@@ -11,6 +11,9 @@ public struct MessageHistory: Sendable {
     /// The assistant message being streamed, and the index of each open part.
     private var openAssistant: Int?
     private var openParts: [String: Int] = [:]
+    /// Where each message id sits in `messages`, so a turn finds its message without a scan.
+    private var indexById: [String: Int] = [:]
+    private var modelCache = ModelConversationCache()
     /// The turn that started and has not completed, if any.
     public private(set) var turnInProgress: TurnCheckpoint?
     /// The agent's saved state and the version label of the build that saved it.
@@ -49,6 +52,9 @@ public struct MessageHistory: Sendable {
                 if let input = queuedInputs.removeValue(forKey: inSeq) { beginTurn(for: input) }
             case .turnComplete:
                 turnInProgress = nil
+                // Nothing of this turn follows; an answer that ended in `error`
+                // without `finish` is final too.
+                openAssistant = nil
             default:
                 break
             }
@@ -63,20 +69,42 @@ public struct MessageHistory: Sendable {
 
     private mutating func beginTurn(for input: InputRecord) {
         if input.isRegenerate {
-            if messages.last?.role == "assistant" { messages.removeLast() }
+            if messages.last?.role == "assistant" { removeLast() }
         } else if let message = input.message {
-            if let index = messages.firstIndex(where: { $0.id == message.id }) {
+            if let index = indexById[message.id] {
                 messages[index] = message
+                modelCache.invalidate(from: index)
             } else {
-                messages.append(message)
+                append(message)
             }
         }
+    }
+
+    private mutating func append(_ message: UIMessage) {
+        // A duplicate id keeps pointing at its first message, as a scan from the start would.
+        if indexById[message.id] == nil { indexById[message.id] = messages.count }
+        messages.append(message)
+    }
+
+    private mutating func removeLast() {
+        let index = messages.count - 1
+        if indexById[messages[index].id] == index { indexById[messages[index].id] = nil }
+        messages.removeLast()
+        modelCache.invalidate(from: index)
+        if openAssistant == index { openAssistant = nil }
+    }
+
+    /// The conversation as the model sees it: every message, the answer in
+    /// progress included (a resumed turn's). Converts only what changed since
+    /// the last call, so a turn costs the same at message 2,000 as at message 2.
+    public mutating func modelConversation() -> [ModelMessage] {
+        modelCache.conversation(of: messages, settled: openAssistant ?? messages.count)
     }
 
     private mutating func apply(_ chunk: UIChunk) {
         if case .start(let messageId) = chunk {
             let id = messageId.isEmpty ? "assistant-\(messages.count)" : messageId
-            messages.append(UIMessage(id: id, role: "assistant", parts: []))
+            append(UIMessage(id: id, role: "assistant", parts: []))
             openAssistant = messages.count - 1
             openParts = [:]
             return

@@ -253,6 +253,8 @@ extension Session: TurnLog {
 
     var agentState: (state: JSONValue, version: String)? { history.agentState }
 
+    var modelConversation: [ModelMessage] { history.modelConversation() }
+
     /// How far the running turn got, from the log: the checkpoint to continue from.
     var checkpoint: TurnCheckpoint? { history.turnInProgress }
 

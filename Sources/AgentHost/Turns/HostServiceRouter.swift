@@ -8,9 +8,9 @@ import Synchronization
 struct HostServiceRouter: Sendable {
     let lease: GenerationLease
     let log: any TurnLog
-    /// This turn's conversation: what a `model.stream` request that leaves out
-    /// `messages` gets.
-    let conversation: [UIMessage]
+    /// This turn's conversation in the model's terms: what a `model.stream`
+    /// request that leaves out `messages` gets.
+    let conversation: [ModelMessage]
     /// Where a resumed turn continues; taken by the first model call only.
     let resumePoint: ResumePointSlot
     let services: TurnServices
@@ -38,7 +38,7 @@ struct HostServiceRouter: Sendable {
         let lease = lease
         let agentTools = lease.plugin.manifest.agents.first { $0.id == lease.agent }?.tools ?? []
         let streamRequest = try WireCoding.decode(ModelStreamRequest.self, from: request)
-            .withTurnDefaults(conversation: conversation, agentTools: agentTools)
+            .withTurnDefaults(agentTools: agentTools)
         guard streamRequest.maxSteps > 0 else { throw AgentHostError.badRequest("maxSteps must be at least 1") }
         var loop = StepLoop(
             model: try services.models.model(named: streamRequest.model),
@@ -56,7 +56,8 @@ struct HostServiceRouter: Sendable {
         )
         let registry = services.registry
         loop.yieldAtStepBoundary = { await registry.shouldMigrate(lease) }
-        switch try await loop.run(streamRequest, resumingFrom: resumePoint.take()) {
+        let messages = streamRequest.inheritsMessages ? conversation : ModelMessage.from(streamRequest.messages)
+        switch try await loop.run(streamRequest, messages: messages, resumingFrom: resumePoint.take()) {
         case .finished(let result):
             return try WireCoding.encodeString(result)
         case .yieldedAtStepBoundary:

@@ -13,6 +13,9 @@ protocol TurnLog: Sendable {
     func append(_ entries: [LogEntry]) async throws
     /// The conversation the agent sees, the answer in progress included when it has content.
     var conversation: [UIMessage] { get async }
+    /// The same conversation as the model sees it, kept converted by the log's
+    /// owner so that a turn does not convert the whole past again.
+    var modelConversation: [ModelMessage] { get async }
     /// The agent state last saved in this session and the version label that saved it.
     var agentState: (state: JSONValue, version: String)? { get async }
     /// How far the running turn got, from the log.

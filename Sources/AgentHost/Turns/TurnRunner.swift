@@ -146,7 +146,8 @@ enum TurnRunner {
     ) async throws -> AttemptEnd {
         let conversation = await log.conversation
         let router = HostServiceRouter(
-            lease: lease, log: log, conversation: conversation, resumePoint: ResumePointSlot(checkpoint?.resumePoint),
+            lease: lease, log: log, conversation: await log.modelConversation,
+            resumePoint: ResumePointSlot(checkpoint?.resumePoint),
             services: services
         )
         let channel = services.turns.open { channel, service, request in
