@@ -30,6 +30,35 @@ public struct MessageHistory: Sendable {
         for record in records { apply(record) }
     }
 
+    // MARK: Snapshots
+
+    /// A history woken from a snapshot, then the records after it.
+    /// - Parameters:
+    ///   - snapshot: The history folded through `snapshot.throughSeq`.
+    ///   - records: The log's records after that seq, in order.
+    public init(snapshot: Snapshot, records: [LogRecord]) {
+        messages = snapshot.messages
+        queuedInputs = Dictionary(snapshot.queuedInputs.map { ($0.seq, $0.input) }, uniquingKeysWith: { first, _ in first })
+        openAssistant = snapshot.openAssistant
+        openParts = snapshot.openParts
+        turnInProgress = snapshot.turnInProgress
+        agentState = snapshot.agentState.map { ($0.state, $0.version) }
+        for (index, message) in messages.enumerated() where indexById[message.id] == nil {
+            indexById[message.id] = index
+        }
+        for record in records { apply(record) }
+    }
+
+    /// This history as a snapshot, folded through `seq` (the last record applied).
+    public func snapshot(throughSeq seq: Int64) -> Snapshot {
+        Snapshot(
+            throughSeq: seq, messages: messages,
+            queuedInputs: pendingInputs.map { Snapshot.QueuedInput(seq: $0.seq, input: $0.input) },
+            openAssistant: openAssistant, openParts: openParts, turnInProgress: turnInProgress,
+            agentState: agentState.map { Snapshot.SavedState(state: $0.state, version: $0.version) }
+        )
+    }
+
     public mutating func apply(_ record: LogRecord) {
         guard let body = try? WireCoding.decode(JSONValue.self, from: record.body) else { return }
         apply(record, body: body)

@@ -4,7 +4,7 @@ import AgentWire
 /// resumes from after a crash or on a new generation: the log is persisted before
 /// anyone sees it, so whatever a client saw is in here. `MessageHistory` folds it
 /// from the log; the turn runner hands the step loop its `resumePoint`.
-public struct TurnCheckpoint: Sendable, Hashable {
+public struct TurnCheckpoint: Sendable, Hashable, Codable {
     /// The input record that started the turn.
     public var inSeq: Int64
     /// Steps that reached `finish-step`.
