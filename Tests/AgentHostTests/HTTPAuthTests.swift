@@ -66,9 +66,10 @@ import Testing
         let otherDaemon = await TokenMinter(secretKey: SecretKey(value: "sk_" + String(repeating: "0", count: 64), source: "test"))
         let foreign = try await otherDaemon.mint(scopes: TokenScopes(read: ["chat-a"], write: ["chat-a"]), ttl: .seconds(60))
         let routes = Self.readRoutes + [Self.streamRoute] + Self.writeRoutes + Self.operatorRoutes
+        let secret = fixture.secretKey.value
         try await fixture.application.test(.router) { client in
             for route in routes {
-                for header in ["Basic \(fixture.secretKey.value)", "Bearer", fixture.secretKey.value] {
+                for header in ["Basic \(secret)", "Bearer", secret] {
                     let response = try await client.send(route.method, route.path, body: route.body, headers: [.authorization: header])
                     #expect(response.status == .unauthorized, "\(route) with `\(header)`")
                     #expect(response.errorMessage == "the Authorization header must be `Bearer <token>`", "\(route)")
@@ -133,6 +134,7 @@ import Testing
         let fixture = try await HTTPRouterFixture()
         defer { fixture.remove() }
         let huge = #"{"id":"chat-a","messages":[""# + String(repeating: "x", count: 1 << 20) + #""]}"#
+        let token = try await fixture.token(write: ["chat-a"])
         try await fixture.application.test(.router) { client in
             for body in ["{not json", huge, ""] {
                 let none = try await client.send(.post, "/api/chat/my-chat", body: body)
@@ -141,7 +143,6 @@ import Testing
                 #expect(bad.status == .unauthorized)
             }
             // A good credential, then the body decides: malformed JSON is the body's fault.
-            let token = try await fixture.token(write: ["chat-a"])
             let malformed = try await client.send(.post, "/api/chat/my-chat", token: token, body: "{not json")
             #expect(malformed.status == .badRequest)
             #expect(malformed.errorCode == "invalid_json")

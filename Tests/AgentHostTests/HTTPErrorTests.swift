@@ -14,6 +14,7 @@ import Testing
         try await fixture.addSession("chat")
         let secret = fixture.secretKey.value
         let token = try await fixture.token(read: ["chat"], write: ["chat"])
+        let storage = fixture.storage
         try await fixture.application.test(.router) { client in
             let cases: [(TestResponse, HTTPResponse.Status, String)] = [
                 (try await client.send(.post, "/api/v1/sessions", token: secret, body: "{not json"), .badRequest, "invalid_json"),
@@ -43,7 +44,7 @@ import Testing
                 #expect(response.json?.count == 1, "case \(index)")
             }
             // Nothing above reached the log.
-            #expect(try await fixture.storage.lastSeq(chatId: "chat") == 0)
+            #expect(try await storage.lastSeq(chatId: "chat") == 0)
         }
     }
 
@@ -55,14 +56,14 @@ import Testing
         let token = try await fixture.token(read: ["chat"], write: ["chat"])
         // A valid input record padded to an exact size with spaces after the JSON.
         let record = #"{"kind":"dance"}"#
-        func padded(to size: Int) -> String { record + String(repeating: " ", count: size - record.utf8.count) }
+        @Sendable func padded(to size: Int) -> String { record + String(repeating: " ", count: size - record.utf8.count) }
+        let secret = fixture.secretKey.value
         try await fixture.application.test(.router) { client in
             let atLimit = try await client.send(.post, "/realtime/v1/sessions/chat/in", token: token, body: padded(to: HTTPLimits.maximumBody))
             // Read whole: the answer is about its content, not its size.
             #expect(atLimit.status == .badRequest)
             #expect(atLimit.errorCode == "invalid_json")
             for path in ["/realtime/v1/sessions/chat/in", "/api/v1/sessions", "/api/chat/my-chat"] {
-                let secret = fixture.secretKey.value
                 let tooLarge = try await client.send(.post, path, token: secret, body: padded(to: HTTPLimits.maximumBody + 1))
                 #expect(tooLarge.status == .contentTooLarge, "\(path)")
                 #expect(tooLarge.errorCode == "payload_too_large", "\(path)")

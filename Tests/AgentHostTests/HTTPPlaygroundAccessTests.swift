@@ -14,6 +14,7 @@ import Testing
     @Test func anUnknownPeerGetsNothingWithoutTheKey() async throws {
         let fixture = try await HTTPRouterFixture()
         defer { fixture.remove() }
+        let secret = fixture.secretKey.value
         try await fixture.application.test(.router) { client in
             for (method, path, body) in [
                 (HTTPRequest.Method.get, "/playground/v1/agents", nil), (.get, "/playground/v1/sessions", nil),
@@ -24,7 +25,7 @@ import Testing
                 #expect(response.errorCode == "forbidden", "\(path)")
                 #expect(!response.text.contains("publicAccessToken"))
             }
-            #expect(try await client.send(.get, "/playground/v1/sessions", token: fixture.secretKey.value).status == .ok)
+            #expect(try await client.send(.get, "/playground/v1/sessions", token: secret).status == .ok)
         }
     }
 
@@ -81,11 +82,12 @@ import Testing
     @Test func theLoopbackPathCanBeTurnedOff() async throws {
         let fixture = try await HTTPRouterFixture(environment: ["AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK": "0"])
         defer { fixture.remove() }
+        let secret = fixture.secretKey.value
         try await fixture.application.test(.live) { client in
             let refused = try await client.send(.get, "/playground/v1/sessions")
             #expect(refused.status == .unauthorized)
             #expect(refused.errorCode == "unauthorized")
-            #expect(try await client.send(.get, "/playground/v1/sessions", token: fixture.secretKey.value).status == .ok)
+            #expect(try await client.send(.get, "/playground/v1/sessions", token: secret).status == .ok)
         }
     }
 }

@@ -14,7 +14,7 @@ extension CORSMiddleware {
         CORSMiddleware(
             allowOrigin: .all,
             // Names as today's clients send them; all four are valid tokens, so none is dropped.
-            allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID", "Idempotency-Key"].compactMap(HTTPField.Name.init),
+            allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID", "Idempotency-Key"].compactMap { HTTPField.Name($0) },
             allowMethods: [.get, .post, .options],
             maxAge: .seconds(600)
         )
