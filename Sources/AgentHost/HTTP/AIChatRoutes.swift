@@ -38,7 +38,7 @@ struct AIChatRoutes {
 
     /// - Parameters:
     ///   - turns: the `/api/chat/:agent` group behind `AuthMiddleware(.anyCredential)`.
-    ///   - resumes: the `/api/chat/:agent` group behind the read-scope middleware.
+    ///   - resumes: the `/api/chat/:agent` group behind `AuthMiddleware(.session(.read))`.
     func register(turns: some RouterMethods<HostRequestContext>, resumes: some RouterMethods<HostRequestContext>) {
         turns.post("") { request, context in
             let agent = try Self.agent(context.parameters)

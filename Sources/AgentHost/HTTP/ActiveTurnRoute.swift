@@ -18,7 +18,7 @@ struct ActiveTurnRoute {
     }
 
     /// - Parameters:
-    ///   - reads: the `/realtime/v1` group behind the read-scope middleware.
+    ///   - reads: the `/realtime/v1` group behind `AuthMiddleware(.session(.read))`.
     func register(on reads: some RouterMethods<HostRequestContext>) {
         reads.get("sessions/:chatId/turn") { _, context in
             let chatId = try context.parameters.chatId()

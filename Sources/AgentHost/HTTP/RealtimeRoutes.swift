@@ -23,8 +23,8 @@ struct RealtimeRoutes {
     }
 
     /// - Parameters:
-    ///   - reads: the `/realtime/v1` group behind the read-scope middleware.
-    ///   - writes: the `/realtime/v1` group behind the write-scope middleware.
+    ///   - reads: the `/realtime/v1` group behind `AuthMiddleware(.session(.read))`.
+    ///   - writes: the `/realtime/v1` group behind `AuthMiddleware(.session(.write))`.
     func register(reads: some RouterMethods<HostRequestContext>, writes: some RouterMethods<HostRequestContext>) {
         writes.post("sessions/:chatId/in") { request, context in
             let chatId = try context.parameters.chatId()
