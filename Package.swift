@@ -80,7 +80,10 @@ let package = Package(
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit"]),
         .testTarget(
             name: "AgentHostTests",
-            dependencies: ["AgentHost", "AgentWire", .product(name: "HTTPTypes", package: "swift-http-types")]
+            dependencies: [
+                "AgentHost", "AgentWire", .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "IntegrationTests",
