@@ -25,6 +25,8 @@ public actor PluginRegistry {
 
     /// Verifies, stores and loads one dropped file. Refusals are logged and kept;
     /// whatever was active before keeps serving.
+    /// - Parameters:
+    ///   - path: the dropped file; it is read once and never loaded from there.
     @discardableResult
     public func load(path: String) -> Result<[GenerationInfo], PluginRefusal> {
         do {
@@ -89,6 +91,9 @@ public actor PluginRegistry {
     }
 
     /// Makes the generation activated before the current one active again.
+    /// - Parameters:
+    ///   - agent: the agent id; `unknownAgent` without an active generation,
+    ///     `conflict` when the active one is its first.
     public func rollback(agent: String) throws(AgentHostError) -> GenerationInfo {
         switch table.rollback(agent: agent) {
         case .unknownAgent:
@@ -104,6 +109,8 @@ public actor PluginRegistry {
     }
 
     /// Whether `agent` has an active generation to run turns on.
+    /// - Parameters:
+    ///   - agent: the agent id from a plugin's manifest.
     public func hasAgent(_ agent: String) -> Bool {
         table.activeGeneration(of: agent) != nil
     }
