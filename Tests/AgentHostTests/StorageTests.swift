@@ -58,4 +58,37 @@ import Testing
         #expect(try await storage.lastSeq(chatId: "a") == 1)
         #expect(try await storage.session(chatId: "a")?.status == .running)
     }
+
+    @Test func insertedSessionsLearnTheirIdAndPageInOrder() async throws {
+        let storage = try storage()
+        let first = try await storage.createSession(SessionRow(chatId: "a", agent: "x"))
+        let second = try await storage.createSession(SessionRow(chatId: "b", agent: "y", status: .running))
+        let firstId = try #require(first.row.id)
+        let secondId = try #require(second.row.id)
+        #expect(secondId > firstId)
+        #expect(try await storage.createSession(SessionRow(chatId: "b", agent: "z")).row.id == secondId)
+        #expect(try await storage.session(chatId: "a")?.id == firstId)
+        #expect(try await storage.listSessions(agent: nil, status: nil, limit: 10, after: nil).map(\.chatId) == ["a", "b"])
+        #expect(try await storage.listSessions(agent: nil, status: nil, limit: 10, after: firstId).map(\.chatId) == ["b"])
+        #expect(try await storage.listSessions(agent: "x", status: nil, limit: 10, after: nil).map(\.chatId) == ["a"])
+        #expect(try await storage.listSessions(agent: nil, status: .running, limit: 10, after: nil).map(\.chatId) == ["b"])
+        #expect(try await storage.listSessions(agent: nil, status: nil, limit: 1, after: nil).map(\.chatId) == ["a"])
+    }
+
+    /// The `Columns` enums name exactly the keys the Codable records store.
+    @Test func columnsMatchTheRecordsCodingKeys() throws {
+        func keys(_ value: some Encodable) throws -> Set<String> {
+            let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(value)) as? [String: Any]
+            return Set(object?.keys.map { $0 } ?? [])
+        }
+        let record = LogRecord(chatId: "a", seq: 1, kind: .input, body: "{}", idempotencyKey: "k")
+        #expect(try keys(record) == Set(LogRecord.Columns.all.map(\.name)))
+        var row = SessionRow(chatId: "a", agent: "x", clientData: "{}", metadata: "{}")
+        row.id = 1
+        let sessionColumns = [
+            SessionRow.Columns.id, SessionRow.Columns.chatId, SessionRow.Columns.agent, SessionRow.Columns.status,
+            SessionRow.Columns.clientData, SessionRow.Columns.metadata, SessionRow.Columns.createdAt, SessionRow.Columns.updatedAt,
+        ]
+        #expect(try keys(row) == Set(sessionColumns.map(\.name)))
+    }
 }

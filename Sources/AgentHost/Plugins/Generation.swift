@@ -21,7 +21,10 @@ public struct GenerationInfo: Sendable, Codable, Hashable {
 
 /// A generation leased for one turn; give it back with `PluginRegistry.release`.
 struct GenerationLease: Sendable {
-    let generationId: Int
+    /// The generation table's record of this lease, which releases it once only.
+    let lease: GenerationTable.Lease
     let agent: String
     let plugin: LoadedPlugin
+
+    var generationId: Int { lease.generationId }
 }

@@ -10,11 +10,12 @@ public actor PluginRegistry {
     private let store: PluginStore
     private let loader: PluginLoader
     private let logger: Logger
-    private var generations: [GenerationInfo] = []
+    /// Which generation is active, draining or retired; this actor carries out what it decides.
+    private var table = GenerationTable()
+    /// The image behind each generation id, kept for the life of the process.
     private var plugins: [Int: LoadedPlugin] = [:]
     private var loadedHashes: Set<String> = []
     private var refusals: [PluginRefusal] = []
-    private var nextGenerationId = 1
 
     init(storeDirectory: String, logger: Logger, turns: any PluginTurnCallbacks) {
         self.store = PluginStore(directory: storeDirectory)
@@ -24,12 +25,14 @@ public actor PluginRegistry {
 
     /// Verifies, stores and loads one dropped file. Refusals are logged and kept;
     /// whatever was active before keeps serving.
+    /// - Parameters:
+    ///   - path: the dropped file; it is read once and never loaded from there.
     @discardableResult
     public func load(path: String) -> Result<[GenerationInfo], PluginRefusal> {
         do {
             let file = try PluginFileVerifier.verify(path: path)
             if loadedHashes.contains(file.sha256) {
-                return .success(generations.filter { $0.sha256 == file.sha256 })
+                return .success(table.generations.filter { $0.sha256 == file.sha256 })
             }
             let storePath = try store.install(file)
             let plugin = try loader.load(storePath: storePath, file: file)
@@ -48,15 +51,12 @@ public actor PluginRegistry {
     }
 
     private func activate(plugin: LoadedPlugin, agent: String) -> GenerationInfo {
-        for index in generations.indices where generations[index].agent == agent && generations[index].state == .active {
-            generations[index].state = generations[index].liveTurns == 0 ? .retired : .draining
-        }
-        let generation = GenerationInfo(
-            id: nextGenerationId, agent: agent, sha256: plugin.sha256, version: plugin.manifest.version,
-            plugin: plugin.name, state: .active, loadedAt: Date(), liveTurns: 0
+        let upgrade = plugin.manifest.agents.first { $0.id == agent }?.upgrade ?? .migrate
+        let build = GenerationTable.Build(
+            agent: agent, sha256: plugin.sha256, version: plugin.manifest.version, plugin: plugin.name,
+            upgrade: upgrade, loadedAt: Date()
         )
-        nextGenerationId += 1
-        generations.append(generation)
+        let generation = table.activate(build).generation
         plugins[generation.id] = plugin
         logger.notice(
             "agent loaded",
@@ -68,54 +68,51 @@ public actor PluginRegistry {
 
     /// Leases the active generation of `agent` for one turn.
     func lease(agent: String) throws(AgentHostError) -> GenerationLease {
-        guard let index = generations.lastIndex(where: { $0.agent == agent && $0.state == .active }),
-              let plugin = plugins[generations[index].id]
-        else { throw .unknownAgent(agent) }
-        generations[index].liveTurns += 1
-        return GenerationLease(generationId: generations[index].id, agent: agent, plugin: plugin)
+        guard case .leased(let lease) = table.lease(agent: agent) else { throw .unknownAgent(agent) }
+        guard let plugin = plugins[lease.generationId] else {
+            // Every generation gets its image in the same actor turn that activates it,
+            // so this cannot happen; it must still never hand out a lease without one.
+            _ = table.release(lease)
+            throw .unknownAgent(agent)
+        }
+        return GenerationLease(lease: lease, agent: agent, plugin: plugin)
     }
 
+    /// Gives a turn's lease back; the last turn of a draining generation retires it.
     func release(_ lease: GenerationLease) {
-        guard let index = generations.firstIndex(where: { $0.id == lease.generationId }) else { return }
-        generations[index].liveTurns = max(0, generations[index].liveTurns - 1)
-        if generations[index].state == .draining, generations[index].liveTurns == 0 {
-            generations[index].state = .retired
-        }
+        _ = table.release(lease.lease)
     }
 
     /// Whether a turn running on `lease` should move to a newer active build at
     /// its next step boundary: a newer one is active and the old build's agent
     /// did not choose to drain.
     func shouldMigrate(_ lease: GenerationLease) -> Bool {
-        guard let active = generations.last(where: { $0.agent == lease.agent && $0.state == .active }),
-              active.id != lease.generationId
-        else { return false }
-        let policy = lease.plugin.manifest.agents.first { $0.id == lease.agent }?.upgrade ?? .migrate
-        return policy == .migrate
+        table.shouldMigrate(lease.lease)
     }
 
     /// Makes the generation activated before the current one active again.
+    /// - Parameters:
+    ///   - agent: the agent id; `unknownAgent` without an active generation,
+    ///     `conflict` when the active one is its first.
     public func rollback(agent: String) throws(AgentHostError) -> GenerationInfo {
-        guard let current = generations.lastIndex(where: { $0.agent == agent && $0.state == .active }) else {
+        switch table.rollback(agent: agent) {
+        case .unknownAgent:
             throw .unknownAgent(agent)
-        }
-        guard let previous = generations[..<current].lastIndex(where: { $0.agent == agent }) else {
+        case .noEarlierGeneration:
             throw .conflict("agent `\(agent)` has no earlier generation to roll back to")
+        case .restored(let restored, _):
+            // The image is still mapped and its globals intact (nothing is ever
+            // unloaded), so the same generation serves again.
+            logger.notice("rolled back", metadata: ["agent": "\(agent)", "generation": "\(restored.id)"])
+            return restored
         }
-        var restored = generations.remove(at: previous)
-        let currentIndex = current - 1
-        generations[currentIndex].state = generations[currentIndex].liveTurns == 0 ? .retired : .draining
-        // The image is still mapped and its globals intact (nothing is ever
-        // unloaded), so the same generation serves again; it moves to the end of
-        // the list, which is the order activations happened in.
-        restored.state = .active
-        generations.append(restored)
-        logger.notice("rolled back", metadata: ["agent": "\(agent)", "generation": "\(restored.id)"])
-        return restored
     }
 
+    /// Whether `agent` has an active generation to run turns on.
+    /// - Parameters:
+    ///   - agent: the agent id from a plugin's manifest.
     public func hasAgent(_ agent: String) -> Bool {
-        generations.contains { $0.agent == agent && $0.state == .active }
+        table.activeGeneration(of: agent) != nil
     }
 
     public struct Snapshot: Sendable, Codable {
@@ -129,7 +126,9 @@ public actor PluginRegistry {
         public var refusals: [PluginRefusal]
     }
 
+    /// Every agent's generations in activation order, and the refused files.
     public func snapshot() -> Snapshot {
+        let generations = table.generations
         let ids = Array(Set(generations.map(\.agent))).sorted()
         let agents = ids.map { id in
             let own = generations.filter { $0.agent == id }

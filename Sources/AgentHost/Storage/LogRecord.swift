@@ -1,11 +1,8 @@
 import Foundation
-import GRDB
 
 /// One entry of a session log. The log is both transcript and stream: inputs
 /// from clients, output chunks and control records share one seq space.
-public struct LogRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "record"
-
+public struct LogRecord: Codable, Sendable, Hashable {
     public enum Kind: String, Codable, Sendable {
         /// A client input (`POST …/in`); never sent on the output stream.
         case input = "in"

@@ -15,6 +15,11 @@ public actor LogWriter {
         self.storage = storage
     }
 
+    /// How many callers wait for records that no transaction has taken yet (while
+    /// one is being written, those that arrived since it started). Lets a test see
+    /// that callers queued up, without reaching into the batch.
+    var queuedCallers: Int { waiters.count }
+
     /// Returns once `records` (and the status change, if any) are committed;
     /// throws if their transaction failed. A session's status travels with its
     /// records, so marking a session running costs no transaction of its own.

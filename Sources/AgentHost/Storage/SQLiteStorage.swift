@@ -19,10 +19,13 @@ public final class SQLiteStorage: SessionStorage {
         try Self.migrator.migrate(pool)
     }
 
+    /// The schema's history. Migrations name their tables and columns literally:
+    /// they describe past schemas and must not change when the record types do
+    /// (GRDB, "Migrations": migrations should not depend on application types).
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-sessions-and-log") { db in
-            try db.create(table: SessionRow.databaseTableName) { table in
+            try db.create(table: "session") { table in
                 table.autoIncrementedPrimaryKey("id")
                 table.column("chatId", .text).notNull().unique()
                 table.column("agent", .text).notNull()
@@ -32,7 +35,7 @@ public final class SQLiteStorage: SessionStorage {
                 table.column("createdAt", .datetime).notNull()
                 table.column("updatedAt", .datetime).notNull()
             }
-            try db.create(table: LogRecord.databaseTableName, options: .withoutRowID) { table in
+            try db.create(table: "record", options: .withoutRowID) { table in
                 table.column("chatId", .text).notNull()
                 table.column("seq", .integer).notNull()
                 table.column("kind", .text).notNull()
@@ -42,35 +45,51 @@ public final class SQLiteStorage: SessionStorage {
                 table.primaryKey(["chatId", "seq"])
             }
             try db.create(
-                index: "record_idempotency", on: LogRecord.databaseTableName,
+                index: "record_idempotency", on: "record",
                 columns: ["chatId", "idempotencyKey"], unique: true, condition: Column("idempotencyKey") != nil
             )
         }
         return migrator
     }
 
+    /// The batched log insert, spelled out once from the record type's table and
+    /// columns: it runs as a cached statement, the daemon's hottest write.
+    static let insertRecordSQL: String = {
+        let columns = LogRecord.Columns.all.map(\.name.quotedDatabaseIdentifier)
+        let placeholders = Array(repeating: "?", count: columns.count)
+        return "INSERT INTO \(LogRecord.databaseTableName.quotedDatabaseIdentifier) "
+            + "(\(columns.joined(separator: ", "))) VALUES (\(placeholders.joined(separator: ", ")))"
+    }()
+
+    /// The status change that rides in the same transaction as the records.
+    static let updateStatusSQL: String = {
+        let status = SessionRow.Columns.status.name.quotedDatabaseIdentifier
+        let updatedAt = SessionRow.Columns.updatedAt.name.quotedDatabaseIdentifier
+        let chatId = SessionRow.Columns.chatId.name.quotedDatabaseIdentifier
+        return "UPDATE \(SessionRow.databaseTableName.quotedDatabaseIdentifier) SET \(status) = ?, \(updatedAt) = ? WHERE \(chatId) = ?"
+    }()
+
     public func createSession(_ row: SessionRow) async throws -> (row: SessionRow, created: Bool) {
         try await pool.write { db in
-            if let existing = try SessionRow.filter(Column("chatId") == row.chatId).fetchOne(db) {
+            if let existing = try SessionRow.filter(SessionRow.Columns.chatId == row.chatId).fetchOne(db) {
                 return (existing, false)
             }
             var inserted = row
             try inserted.insert(db)
-            inserted.id = db.lastInsertedRowID
             return (inserted, true)
         }
     }
 
     public func session(chatId: String) async throws -> SessionRow? {
-        try await pool.read { db in try SessionRow.filter(Column("chatId") == chatId).fetchOne(db) }
+        try await pool.read { db in try SessionRow.filter(SessionRow.Columns.chatId == chatId).fetchOne(db) }
     }
 
     public func listSessions(agent: String?, status: SessionStatus?, limit: Int, after: Int64?) async throws -> [SessionRow] {
         try await pool.read { db in
-            var request = SessionRow.order(Column("id"))
-            if let agent { request = request.filter(Column("agent") == agent) }
-            if let status { request = request.filter(Column("status") == status.rawValue) }
-            if let after { request = request.filter(Column("id") > after) }
+            var request = SessionRow.order(SessionRow.Columns.id)
+            if let agent { request = request.filter(SessionRow.Columns.agent == agent) }
+            if let status { request = request.filter(SessionRow.Columns.status == status) }
+            if let after { request = request.filter(SessionRow.Columns.id > after) }
             return try request.limit(limit).fetchAll(db)
         }
     }
@@ -79,15 +98,13 @@ public final class SQLiteStorage: SessionStorage {
         guard !records.isEmpty || !statuses.isEmpty else { return }
         try await pool.write { db in
             // Cached statements for the whole batch: this is the daemon's hottest write.
-            let insert = try db.cachedStatement(
-                sql: "INSERT INTO record (chatId, seq, kind, body, idempotencyKey, createdAt) VALUES (?, ?, ?, ?, ?, ?)"
-            )
+            let insert = try db.cachedStatement(sql: Self.insertRecordSQL)
             for record in records {
                 try insert.execute(arguments: [
                     record.chatId, record.seq, record.kind.rawValue, record.body, record.idempotencyKey, record.createdAt,
                 ])
             }
-            let update = try db.cachedStatement(sql: "UPDATE session SET status = ?, updatedAt = ? WHERE chatId = ?")
+            let update = try db.cachedStatement(sql: Self.updateStatusSQL)
             for change in statuses {
                 try update.execute(arguments: [change.status.rawValue, change.at, change.chatId])
             }
@@ -96,24 +113,25 @@ public final class SQLiteStorage: SessionStorage {
 
     public func records(chatId: String, after: Int64, upTo: Int64?) async throws -> [LogRecord] {
         try await pool.read { db in
-            var request = LogRecord.filter(Column("chatId") == chatId && Column("seq") > after)
-            if let upTo { request = request.filter(Column("seq") <= upTo) }
-            return try request.order(Column("seq")).fetchAll(db)
+            var request = LogRecord.filter(LogRecord.Columns.chatId == chatId && LogRecord.Columns.seq > after)
+            if let upTo { request = request.filter(LogRecord.Columns.seq <= upTo) }
+            return try request.order(LogRecord.Columns.seq).fetchAll(db)
         }
     }
 
     public func lastSeq(chatId: String) async throws -> Int64 {
         try await pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM record WHERE chatId = ?", arguments: [chatId]) ?? 0
+            try LogRecord.filter(LogRecord.Columns.chatId == chatId)
+                .select(max(LogRecord.Columns.seq), as: Int64.self)
+                .fetchOne(db) ?? 0
         }
     }
 
     public func inputSeq(chatId: String, idempotencyKey: String) async throws -> Int64? {
         try await pool.read { db in
-            try Int64.fetchOne(
-                db, sql: "SELECT seq FROM record WHERE chatId = ? AND idempotencyKey = ?",
-                arguments: [chatId, idempotencyKey]
-            )
+            try LogRecord.filter(LogRecord.Columns.chatId == chatId && LogRecord.Columns.idempotencyKey == idempotencyKey)
+                .select(LogRecord.Columns.seq, as: Int64.self)
+                .fetchOne(db)
         }
     }
 }

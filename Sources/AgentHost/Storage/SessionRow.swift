@@ -1,18 +1,7 @@
 import Foundation
-import GRDB
-
-/// Where a session stands. Persisted, so a restart knows which turns were cut off.
-public enum SessionStatus: String, Codable, Sendable, CaseIterable {
-    case idle
-    case running
-    case awaitingInput = "awaiting-input"
-    case closed
-}
 
 /// One row of the `session` table: who the chat talks to and where it stands.
-public struct SessionRow: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "session"
-
+public struct SessionRow: Codable, Sendable, Hashable {
     /// Insertion order; the cursor for paged listing.
     public var id: Int64?
     public var chatId: String

@@ -1,0 +1,59 @@
+import AgentWire
+
+extension ModelMessage {
+    /// Converts `useChat` messages to the model's view: text and tool round trips.
+    ///
+    /// An assistant message that spans several steps (`step-start` parts) becomes
+    /// one assistant message plus its tool results per step, in order, so text
+    /// written after a tool result stays after it. A tool call without an output
+    /// (a turn that was stopped mid-call) is left out: providers refuse a call
+    /// that has no result.
+    static func from(_ messages: [UIMessage]) -> [ModelMessage] {
+        var result: [ModelMessage] = []
+        for message in messages {
+            switch message.role {
+            case "user":
+                result.append(.user(message.text))
+            case "assistant":
+                var step = AssistantStep()
+                for part in message.parts {
+                    guard let type = part["type"]?.stringValue else { continue }
+                    if type == "step-start" {
+                        step.flush(into: &result)
+                        continue
+                    }
+                    if type == "text" { step.text += part["text"]?.stringValue ?? "" }
+                    guard type.hasPrefix("tool-"), let callId = part["toolCallId"]?.stringValue else { continue }
+                    let name = String(type.dropFirst("tool-".count))
+                    let output: ModelMessage
+                    if let value = part["output"] {
+                        output = .toolResult(callId: callId, name: name, output: value, isError: false)
+                    } else if let errorText = part["errorText"] {
+                        output = .toolResult(callId: callId, name: name, output: errorText, isError: true)
+                    } else {
+                        continue
+                    }
+                    step.calls.append(ModelToolCall(id: callId, name: name, input: part["input"] ?? .null))
+                    step.outputs.append(output)
+                }
+                step.flush(into: &result)
+            default:
+                continue
+            }
+        }
+        return result
+    }
+
+    private struct AssistantStep {
+        var text = ""
+        var calls: [ModelToolCall] = []
+        var outputs: [ModelMessage] = []
+
+        mutating func flush(into result: inout [ModelMessage]) {
+            defer { self = AssistantStep() }
+            guard !text.isEmpty || !calls.isEmpty else { return }
+            result.append(.assistant(text: text, toolCalls: calls))
+            result.append(contentsOf: outputs)
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import AgentWire
+import Foundation
+
+/// The generations of every agent and the rules that move them between active,
+/// draining and retired: a value-type state machine with no I/O and no logging.
+///
+/// Each event is a `mutating func` that returns what happened; `PluginRegistry`
+/// owns the table and carries the results out (log lines, the loaded images).
+/// An agent has at most one active generation. Activating a new build, or rolling
+/// back, supersedes the active one: it drains while turns still hold leases on it
+/// and is retired once the last one is released. A retired generation never holds
+/// a lease, and nothing is ever removed: images stay mapped for the process's life.
+struct GenerationTable: Sendable {
+    /// What the table needs to know about one agent of one loaded build.
+    struct Build: Sendable, Hashable {
+        var agent: String
+        var sha256: String
+        var version: String
+        var plugin: String
+        /// What a running turn on this build does when a newer one becomes active.
+        var upgrade: UpgradePolicy
+        var loadedAt: Date
+    }
+
+    /// One turn's claim on a generation; released exactly once.
+    struct Lease: Sendable, Hashable {
+        var generationId: Int
+        var id: Int
+    }
+
+    /// Where a generation stands; the live leases travel with the states that can hold them.
+    private enum State: Sendable {
+        case active(leases: Set<Int>)
+        /// Superseded while turns still ran on it; never empty (it retires instead).
+        case draining(leases: Set<Int>)
+        case retired
+
+        /// The state a generation takes when another one of its agent becomes active.
+        func superseded() -> State {
+            switch self {
+            case .active(let leases) where !leases.isEmpty: .draining(leases: leases)
+            case .active, .retired: .retired
+            case .draining: self
+            }
+        }
+
+        var leases: Set<Int> {
+            switch self {
+            case .active(let leases), .draining(let leases): leases
+            case .retired: []
+            }
+        }
+
+        var label: GenerationInfo.State {
+            switch self {
+            case .active: .active
+            case .draining: .draining
+            case .retired: .retired
+            }
+        }
+    }
+
+    private struct Row: Sendable {
+        let id: Int
+        let build: Build
+        var state: State
+
+        var info: GenerationInfo {
+            GenerationInfo(
+                id: id, agent: build.agent, sha256: build.sha256, version: build.version, plugin: build.plugin,
+                state: state.label, loadedAt: build.loadedAt, liveTurns: state.leases.count
+            )
+        }
+    }
+
+    /// In activation order: a rolled-back generation moves to the end again.
+    private var rows: [Row] = []
+    private var nextGenerationId = 1
+    private var nextLeaseId = 1
+
+    /// A generation that stopped being active, and what it became.
+    struct Superseded: Sendable, Hashable {
+        var generationId: Int
+        var state: GenerationInfo.State
+    }
+
+    /// The result of `activate(_:)`.
+    struct Activation: Sendable, Hashable {
+        /// The new generation, active now.
+        var generation: GenerationInfo
+        /// The agent's previous active generation, if it had one.
+        var superseded: Superseded?
+    }
+
+    /// Makes `build` a new active generation of its agent; the previous active
+    /// one drains if turns hold leases on it, else retires.
+    @discardableResult
+    mutating func activate(_ build: Build) -> Activation {
+        let superseded = supersedeActive(agent: build.agent)
+        let row = Row(id: nextGenerationId, build: build, state: .active(leases: []))
+        nextGenerationId += 1
+        rows.append(row)
+        return Activation(generation: row.info, superseded: superseded)
+    }
+
+    /// The result of `lease(agent:)`.
+    enum LeaseResult: Sendable, Hashable {
+        case leased(Lease)
+        /// The agent has no active generation.
+        case unknownAgent
+    }
+
+    /// Leases the active generation of `agent` for one turn.
+    mutating func lease(agent: String) -> LeaseResult {
+        guard let index = activeIndex(of: agent), case .active(var leases) = rows[index].state else { return .unknownAgent }
+        let lease = Lease(generationId: rows[index].id, id: nextLeaseId)
+        nextLeaseId += 1
+        leases.insert(lease.id)
+        rows[index].state = .active(leases: leases)
+        return .leased(lease)
+    }
+
+    /// The result of `release(_:)`.
+    enum ReleaseResult: Sendable, Hashable {
+        case released
+        /// That was the last lease of a draining generation, which is retired now.
+        case retired
+        /// The lease was released before, or never handed out: nothing changed.
+        case notLeased
+    }
+
+    /// Gives a lease back. Releasing it a second time changes nothing, so a count
+    /// never goes negative and a retired generation never comes back.
+    mutating func release(_ lease: Lease) -> ReleaseResult {
+        guard let index = rows.firstIndex(where: { $0.id == lease.generationId }) else { return .notLeased }
+        switch rows[index].state {
+        case .active(var leases):
+            guard leases.remove(lease.id) != nil else { return .notLeased }
+            rows[index].state = .active(leases: leases)
+            return .released
+        case .draining(var leases):
+            guard leases.remove(lease.id) != nil else { return .notLeased }
+            rows[index].state = leases.isEmpty ? .retired : .draining(leases: leases)
+            return leases.isEmpty ? .retired : .released
+        case .retired:
+            return .notLeased
+        }
+    }
+
+    /// Whether a turn holding `lease` should move to a newer build at its next step
+    /// boundary: another generation of its agent is active and the leased build's
+    /// upgrade policy is `migrate`.
+    func shouldMigrate(_ lease: Lease) -> Bool {
+        guard let leased = rows.first(where: { $0.id == lease.generationId }),
+              let active = activeIndex(of: leased.build.agent), rows[active].id != lease.generationId
+        else { return false }
+        return leased.build.upgrade == .migrate
+    }
+
+    /// The result of `rollback(agent:)`.
+    enum RollbackResult: Sendable, Hashable {
+        /// `generation` is active again; the one that was active became `superseded`.
+        case restored(generation: GenerationInfo, superseded: Superseded)
+        /// The agent has no active generation.
+        case unknownAgent
+        /// The active generation is the agent's first one.
+        case noEarlierGeneration
+    }
+
+    /// Makes the generation activated before the current one active again, whatever
+    /// its state; the current one drains or retires as on any activation.
+    mutating func rollback(agent: String) -> RollbackResult {
+        guard let current = activeIndex(of: agent) else { return .unknownAgent }
+        guard let previous = rows[..<current].lastIndex(where: { $0.build.agent == agent }) else { return .noEarlierGeneration }
+        var restored = rows.remove(at: previous)
+        let superseded = supersede(at: current - 1)
+        // A draining generation keeps its leases: those turns now run on the active build again.
+        restored.state = .active(leases: restored.state.leases)
+        rows.append(restored)
+        return .restored(generation: restored.info, superseded: superseded)
+    }
+
+    /// The id of the agent's active generation, if it has one.
+    func activeGeneration(of agent: String) -> Int? {
+        activeIndex(of: agent).map { rows[$0].id }
+    }
+
+    /// Every generation, in activation order.
+    var generations: [GenerationInfo] { rows.map(\.info) }
+
+    private func activeIndex(of agent: String) -> Int? {
+        rows.lastIndex { row in
+            guard row.build.agent == agent, case .active = row.state else { return false }
+            return true
+        }
+    }
+
+    private mutating func supersedeActive(agent: String) -> Superseded? {
+        var superseded: Superseded?
+        for index in rows.indices where rows[index].build.agent == agent {
+            guard case .active = rows[index].state else { continue }
+            superseded = supersede(at: index)
+        }
+        return superseded
+    }
+
+    private mutating func supersede(at index: Int) -> Superseded {
+        rows[index].state = rows[index].state.superseded()
+        return Superseded(generationId: rows[index].id, state: rows[index].state.label)
+    }
+}

@@ -1,0 +1,267 @@
+import AgentWire
+import Foundation
+import Testing
+@testable import AgentHost
+
+/// The generation table alone: every transition between active, draining and
+/// retired, and the events it must refuse, without loading any plugin.
+@Suite struct GenerationTableTests {
+    private static func build(_ version: String, agent: String = "chat", upgrade: UpgradePolicy = .migrate) -> GenerationTable.Build {
+        GenerationTable.Build(
+            agent: agent, sha256: "sha-\(agent)-\(version)", version: version, plugin: "Plugin\(version)",
+            upgrade: upgrade, loadedAt: Date(timeIntervalSince1970: 0)
+        )
+    }
+
+    private func states(_ table: GenerationTable, _ agent: String = "chat") -> [GenerationInfo.State] {
+        table.generations.filter { $0.agent == agent }.map(\.state)
+    }
+
+    private func liveTurns(_ table: GenerationTable, _ agent: String = "chat") -> [Int] {
+        table.generations.filter { $0.agent == agent }.map(\.liveTurns)
+    }
+
+    private func lease(_ table: inout GenerationTable, _ agent: String = "chat") throws -> GenerationTable.Lease {
+        let lease: GenerationTable.Lease? = if case .leased(let lease) = table.lease(agent: agent) { lease } else { nil }
+        return try #require(lease, "no lease for \(agent)")
+    }
+
+    @Test func theFirstBuildBecomesActive() {
+        var table = GenerationTable()
+        let activation = table.activate(Self.build("1"))
+        #expect(activation.generation.id == 1)
+        #expect(activation.generation.state == .active)
+        #expect(activation.generation.liveTurns == 0)
+        #expect(activation.generation.version == "1")
+        #expect(activation.generation.sha256 == "sha-chat-1")
+        #expect(activation.generation.plugin == "Plugin1")
+        #expect(activation.superseded == nil)
+        #expect(table.activeGeneration(of: "chat") == 1)
+        #expect(table.activeGeneration(of: "other") == nil)
+    }
+
+    @Test func anIdleActiveGenerationRetiresWhenANewBuildIsActivated() {
+        var table = GenerationTable()
+        table.activate(Self.build("1"))
+        let second = table.activate(Self.build("2"))
+        #expect(second.generation.id == 2)
+        #expect(second.superseded == .init(generationId: 1, state: .retired))
+        #expect(states(table) == [.retired, .active])
+        #expect(table.activeGeneration(of: "chat") == 2)
+    }
+
+    @Test func aLeasedActiveGenerationDrainsThenRetiresWithItsLastTurn() throws {
+        var table = GenerationTable()
+        table.activate(Self.build("1"))
+        let first = try lease(&table)
+        let second = try lease(&table)
+        #expect(first.generationId == 1 && second.generationId == 1)
+        #expect(first != second)
+        #expect(liveTurns(table) == [2])
+
+        #expect(table.activate(Self.build("2")).superseded == .init(generationId: 1, state: .draining))
+        #expect(states(table) == [.draining, .active])
+        #expect(liveTurns(table) == [2, 0])
+        // New turns lease the new build; the draining one only loses turns.
+        #expect(try lease(&table).generationId == 2)
+
+        #expect(table.release(first) == .released)
+        #expect(states(table) == [.draining, .active])
+        #expect(table.release(second) == .retired)
+        #expect(states(table) == [.retired, .active])
+        #expect(liveTurns(table) == [0, 1])
+    }
+
+    @Test func releasingAnActiveGenerationsLastTurnKeepsItActive() throws {
+        var table = GenerationTable()
+        table.activate(Self.build("1"))
+        let lease = try lease(&table)
+        #expect(table.release(lease) == .released)
+        #expect(states(table) == [.active])
+        #expect(liveTurns(table) == [0])
+    }
+
+    @Test func severalGenerationsDrainAtOnce() throws {
+        var table = GenerationTable()
+        table.activate(Self.build("1"))
+        let onFirst = try lease(&table)
+        table.activate(Self.build("2"))
+        let onSecond = try lease(&table)
+        table.activate(Self.build("3"))
+        #expect(states(table) == [.draining, .draining, .active])
+        #expect(liveTurns(table) == [1, 1, 0])
+
+        #expect(table.release(onSecond) == .retired)
+        #expect(states(table) == [.draining, .retired, .active])
+        #expect(table.release(onFirst) == .retired)
+        #expect(states(table) == [.retired, .retired, .active])
+    }
+
+    @Test func leasingAnUnknownAgentFails() {
+        var table = GenerationTable()
+        #expect(table.lease(agent: "chat") == .unknownAgent)
+        table.activate(Self.build("1", agent: "other"))
+        #expect(table.lease(agent: "chat") == .unknownAgent)
+        #expect(liveTurns(table, "other") == [0])
+    }
+
+    @Test func aLeaseIsReleasedOnceOnly() throws {
+        var table = GenerationTable()
+        table.activate(Self.build("1"))
+        let first = try lease(&table)
+        let second = try lease(&table)
+        #expect(table.release(first) == .released)
+        // A second release of the same lease must not take another turn's count.
+        #expect(table.release(first) == .notLeased)
+        #expect(liveTurns(table) == [1])
+        #expect(table.release(second) == .released)
+        #expect(table.release(second) == .notLeased)
+        #expect(liveTurns(table) == [0])
+        #expect(states(table) == [.active])
+    }
+
+    @Test func releasingAnUnknownLeaseChangesNothing() throws {
+        var table = GenerationTable()
+        table.activate(Self.build("1"))
+        let real = try lease(&table)
+        #expect(table.release(GenerationTable.Lease(generationId: 99, id: real.id)) == .notLeased)
+        #expect(table.release(GenerationTable.Lease(generationId: 1, id: real.id + 100)) == .notLeased)
+        #expect(liveTurns(table) == [1])
+        #expect(states(table) == [.active])
+    }
+
+    @Test func aRetiredGenerationIsNotResurrectedByALateRelease() throws {
+        var table = GenerationTable()
+        table.activate(Self.build("1"))
+        let lease = try lease(&table)
+        table.activate(Self.build("2"))
+        #expect(table.release(lease) == .retired)
+        #expect(table.release(lease) == .notLeased)
+        #expect(states(table) == [.retired, .active])
+        #expect(liveTurns(table) == [0, 0])
+    }
+
+    @Test func aTurnOnAnOlderMigratingBuildMovesToTheNewOne() throws {
+        var table = GenerationTable()
+        table.activate(Self.build("1"))
+        let old = try lease(&table)
+        #expect(!table.shouldMigrate(old))
+        table.activate(Self.build("2"))
+        #expect(table.shouldMigrate(old))
+        let new = try lease(&table)
+        #expect(!table.shouldMigrate(new))
+    }
+
+    @Test func aTurnOnADrainPolicyBuildFinishesWhereItStarted() throws {
+        var table = GenerationTable()
+        table.activate(Self.build("1", upgrade: .drain))
+        let old = try lease(&table)
+        table.activate(Self.build("2"))
+        #expect(!table.shouldMigrate(old))
+        #expect(states(table) == [.draining, .active])
+        #expect(table.release(old) == .retired)
+    }
+
+    @Test func anotherAgentsBuildDoesNotMoveATurn() throws {
+        var table = GenerationTable()
+        table.activate(Self.build("1", agent: "chat"))
+        let onChat = try lease(&table, "chat")
+        let other = table.activate(Self.build("1", agent: "other"))
+        #expect(other.superseded == nil)
+        #expect(!table.shouldMigrate(onChat))
+        #expect(states(table, "chat") == [.active])
+        #expect(table.activeGeneration(of: "other") == other.generation.id)
+    }
+
+    @Test func rollbackRestoresTheEarlierGenerationAndRetiresAnIdleCurrentOne() {
+        var table = GenerationTable()
+        table.activate(Self.build("1"))
+        table.activate(Self.build("2"))
+        guard case .restored(let restored, let superseded) = table.rollback(agent: "chat") else {
+            Issue.record("rollback refused")
+            return
+        }
+        #expect(restored.id == 1)
+        #expect(restored.state == .active)
+        #expect(superseded == .init(generationId: 2, state: .retired))
+        #expect(table.activeGeneration(of: "chat") == 1)
+        // The restored generation moves to the end: the list is in activation order.
+        #expect(table.generations.map(\.id) == [2, 1])
+        #expect(states(table) == [.retired, .active])
+    }
+
+    @Test func rollbackWhileTheCurrentGenerationHasLiveTurnsDrainsIt() throws {
+        var table = GenerationTable()
+        table.activate(Self.build("1"))
+        table.activate(Self.build("2"))
+        let onSecond = try lease(&table)
+        guard case .restored(let restored, let superseded) = table.rollback(agent: "chat") else {
+            Issue.record("rollback refused")
+            return
+        }
+        #expect(restored.id == 1)
+        #expect(superseded == .init(generationId: 2, state: .draining))
+        #expect(table.shouldMigrate(onSecond))
+        #expect(table.release(onSecond) == .retired)
+        #expect(states(table) == [.retired, .active])
+    }
+
+    @Test func rollbackToADrainingGenerationKeepsItsTurns() throws {
+        var table = GenerationTable()
+        table.activate(Self.build("1"))
+        let onFirst = try lease(&table)
+        table.activate(Self.build("2"))
+        #expect(states(table) == [.draining, .active])
+        guard case .restored(let restored, _) = table.rollback(agent: "chat") else {
+            Issue.record("rollback refused")
+            return
+        }
+        #expect(restored.liveTurns == 1)
+        #expect(!table.shouldMigrate(onFirst))
+        // Active again: its last turn ending leaves it active, not retired.
+        #expect(table.release(onFirst) == .released)
+        #expect(states(table) == [.retired, .active])
+    }
+
+    @Test func rollbackTwiceGoesBackToTheLaterBuild() {
+        var table = GenerationTable()
+        table.activate(Self.build("1"))
+        table.activate(Self.build("2"))
+        _ = table.rollback(agent: "chat")
+        guard case .restored(let restored, let superseded) = table.rollback(agent: "chat") else {
+            Issue.record("rollback refused")
+            return
+        }
+        #expect(restored.id == 2)
+        #expect(superseded == .init(generationId: 1, state: .retired))
+        #expect(table.generations.map(\.id) == [1, 2])
+    }
+
+    @Test func rollbackWithNoEarlierGenerationIsAConflict() {
+        var table = GenerationTable()
+        table.activate(Self.build("1"))
+        table.activate(Self.build("1", agent: "other"))
+        #expect(table.rollback(agent: "chat") == .noEarlierGeneration)
+        #expect(states(table) == [.active])
+        #expect(table.activeGeneration(of: "chat") == 1)
+    }
+
+    @Test func rollbackOfAnUnknownAgentFails() {
+        var table = GenerationTable()
+        #expect(table.rollback(agent: "chat") == .unknownAgent)
+        table.activate(Self.build("1", agent: "other"))
+        #expect(table.rollback(agent: "chat") == .unknownAgent)
+    }
+
+    @Test func generationIdsAreNeverReused() {
+        var table = GenerationTable()
+        let ids = [
+            table.activate(Self.build("1", agent: "a")).generation.id,
+            table.activate(Self.build("1", agent: "b")).generation.id,
+            table.activate(Self.build("2", agent: "a")).generation.id,
+        ]
+        _ = table.rollback(agent: "a")
+        #expect(ids == [1, 2, 3])
+        #expect(table.activate(Self.build("3", agent: "a")).generation.id == 4)
+    }
+}
