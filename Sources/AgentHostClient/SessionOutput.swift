@@ -11,6 +11,7 @@ public struct SessionOutput: AsyncSequence, Sendable {
 
     let body: HTTPClientResponse.Body
 
+    /// Starts reading; iterate once; dropping the iterator drops the connection.
     public func makeAsyncIterator() -> Iterator {
         Iterator(body: body.makeAsyncIterator())
     }
@@ -22,6 +23,8 @@ public struct SessionOutput: AsyncSequence, Sendable {
         var pending: [ServerSentEvent] = []
         var next = 0
 
+        /// The next record; nil when the daemon ended the stream. Throws when the
+        /// connection fails or a line is longer than the parser allows.
         public mutating func next() async throws -> StreamEvent? {
             while true {
                 while next < pending.count {

@@ -34,6 +34,7 @@ public struct ServerSentEventParser: Sendable {
     /// The data lines so far, joined; nil until the event has a `data` field.
     private var data: String?
 
+    /// A parser at the start of a stream.
     public init() {}
 
     /// Feeds the next bytes; returns the events they completed.
