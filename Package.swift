@@ -88,7 +88,10 @@ let package = Package(
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit"]),
         .testTarget(
             name: "AgentHostTests",
-            dependencies: ["AgentHost", "AgentWire", "TestSupport", .product(name: "HTTPTypes", package: "swift-http-types")]
+            dependencies: [
+                "AgentHost", "AgentWire", "TestSupport", .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "IntegrationTests",

@@ -109,15 +109,16 @@ import Testing
     @Test func aModelStreamRequestMayLeaveOutMessagesAndTools() throws {
         let bare = try WireCoding.decode(ModelStreamRequest.self, from: #"{"maxSteps":5}"#)
         #expect(bare.inheritsMessages && bare.inheritsTools)
-        let conversation = [UIMessage.text("hi", role: "user", id: "m1")]
         let tool = ToolSpec(name: "t", description: "d", inputSchema: [:])
-        let filled = bare.withTurnDefaults(conversation: conversation, agentTools: [tool])
-        #expect(filled.messages == conversation && filled.tools == [tool])
-        #expect(!filled.inheritsMessages && !filled.inheritsTools)
+        let filled = bare.withTurnDefaults(agentTools: [tool])
+        #expect(filled.tools == [tool])
+        #expect(!filled.inheritsTools)
+        // Left-out messages stay left out: the router hands the step loop the turn's conversation.
+        #expect(filled.inheritsMessages && filled.messages.isEmpty)
 
         let explicit = ModelStreamRequest(model: nil, system: nil, messages: [], maxSteps: 1, tools: [])
         let decoded = try WireCoding.decode(ModelStreamRequest.self, from: try WireCoding.encodeString(explicit))
         #expect(!decoded.inheritsMessages && !decoded.inheritsTools)
-        #expect(decoded.withTurnDefaults(conversation: conversation, agentTools: [tool]).messages.isEmpty)
+        #expect(decoded.withTurnDefaults(agentTools: [tool]).tools.isEmpty)
     }
 }

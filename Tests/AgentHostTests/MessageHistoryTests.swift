@@ -99,4 +99,38 @@ import Testing
         log.turn(inSeq: regenerate, [.start(messageId: "a2")] + answer.dropFirst())
         #expect(MessageHistory(records: log.records).messages.map(\.id) == ["u1", "a2"])
     }
+
+    @Test func theCachedModelConversationEqualsAFullConversionAfterEveryRecord() {
+        var log = Log()
+        let first = log.input("one", id: "u1")
+        log.turn(inSeq: first, [
+            .start(messageId: "a1"), .startStep, .toolInputAvailable(toolCallId: "c1", toolName: "add", input: ["a": 1]),
+            .toolOutputAvailable(toolCallId: "c1", output: 2), .finishStep,
+            .startStep, .textStart(id: "t2"), .textDelta(id: "t2", delta: "two"), .textEnd(id: "t2"), .finishStep,
+            .finish(finishReason: .stop),
+        ])
+        let second = log.input("boom", id: "u2")
+        log.turn(inSeq: second, [.start(messageId: "a2"), .startStep, .error(errorText: "provider down")])
+        // The same message id again replaces the earlier message in place.
+        let edited = log.input("one, edited", id: "u1")
+        log.turn(inSeq: edited, [.start(messageId: "a3")] + answer.dropFirst())
+        log.add(.input, ["kind": "message", "trigger": "regenerate-message"])
+        let regenerate = Int64(log.records.count)
+        log.turn(inSeq: regenerate, [.start(messageId: "a4")] + answer.dropFirst())
+        let cut = log.input("cut off", id: "u3")
+        log.turn(inSeq: cut, [.start(messageId: "a5"), .startStep, .textStart(id: "t"), .textDelta(id: "t", delta: "par")], complete: false)
+
+        var incremental = MessageHistory()
+        var checked = 0
+        for record in log.records {
+            incremental.apply(record)
+            // Asked after every record (as turns ask at their start): never stale.
+            #expect(incremental.modelConversation() == ModelMessage.from(incremental.messages), "after seq \(record.seq)")
+            checked += 1
+        }
+        #expect(checked == log.records.count)
+        #expect(incremental.messages.map(\.id) == ["u1", "a1", "u2", "a2", "a4", "u3", "a5"])
+        // The answer in progress (a resumed turn) is part of what the model sees.
+        #expect(incremental.modelConversation().last == .assistant(text: "par", toolCalls: []))
+    }
 }

@@ -1,15 +1,9 @@
 import Foundation
 import HTTPTypes
 
-/// Who is calling: the operator's server (secret key) or a browser holding a
-/// public token scoped to some sessions.
-public enum Principal: Sendable {
-    case secret
-    case token(TokenScopes)
-}
-
 /// Turns an `Authorization: Bearer …` header into a principal and enforces
-/// what each route needs. Every route goes through one of the `require…` calls.
+/// what each route needs. The route groups' auth middleware (`AuthMiddleware`,
+/// `PlaygroundAccess`) call it.
 public struct Authenticator: Sendable {
     let secretKey: SecretKey
     let minter: TokenMinter
@@ -35,20 +29,25 @@ public struct Authenticator: Sendable {
         return .token(scopes)
     }
 
-    public func requireSecret(_ headers: HTTPFields) async throws(AgentHostError) {
-        guard case .secret = try await principal(headers) else {
-            throw .forbidden("this route needs the secret key; public tokens cannot use it")
-        }
+    /// The caller, who must hold the secret key.
+    /// - Parameters:
+    ///   - headers: the request's headers, read for `Authorization`.
+    @discardableResult
+    public func requireSecret(_ headers: HTTPFields) async throws(AgentHostError) -> Principal {
+        let caller = try await principal(headers)
+        try caller.requireSecret()
+        return caller
     }
 
-    public func require(_ access: TokenScopes.Access, chatId: String, _ headers: HTTPFields) async throws(AgentHostError) {
-        switch try await principal(headers) {
-        case .secret:
-            return
-        case .token(let scopes):
-            guard scopes.allows(access, chatId: chatId) else {
-                throw .forbidden("the token has no \(access.rawValue) scope for session `\(chatId)`")
-            }
-        }
+    /// The caller, who must hold the secret key or a token with `access` to `chatId`.
+    /// - Parameters:
+    ///   - access: read or write.
+    ///   - chatId: the session the request touches.
+    ///   - headers: the request's headers, read for `Authorization`.
+    @discardableResult
+    public func require(_ access: TokenScopes.Access, chatId: String, _ headers: HTTPFields) async throws(AgentHostError) -> Principal {
+        let caller = try await principal(headers)
+        try caller.require(access, chatId: chatId)
+        return caller
     }
 }

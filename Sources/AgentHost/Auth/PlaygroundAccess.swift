@@ -31,11 +31,15 @@ struct PlaygroundAccess: Sendable {
         trustsLoopback = !["0", "false", "no", "off"].contains(setting ?? "")
     }
 
-    func require(_ request: Request, peer: SocketAddress?) async throws(AgentHostError) {
+    /// The caller, if the playground may serve it: the secret key, or a loopback browser.
+    /// - Parameters:
+    ///   - request: the request, read for `Authorization`, `Host` and `Origin`.
+    ///   - peer: the socket's peer address.
+    @discardableResult
+    func require(_ request: Request, peer: SocketAddress?) async throws(AgentHostError) -> Principal {
         let headers = request.headers
         if headers[.authorization] != nil {
-            try await auth.requireSecret(headers)
-            return
+            return try await auth.requireSecret(headers)
         }
         guard trustsLoopback else {
             throw .unauthorized("the playground needs the secret key on this daemon (\(Self.environmentKey) is off)")
@@ -52,6 +56,7 @@ struct PlaygroundAccess: Sendable {
         else {
             throw .forbidden("the request's Host or Origin is not this machine; open the playground at http://127.0.0.1 or http://localhost")
         }
+        return .loopback
     }
 
     /// `localhost`, `*.localhost`, `127.x.y.z` or `[::1]`, with or without a port.

@@ -37,17 +37,10 @@ public struct Daemon: Sendable {
         if recovered > 0 { logger.notice("resuming sessions interrupted by the last shutdown", metadata: ["count": "\(recovered)"]) }
         let evictor = SessionEvictor(sessions: sessions, idleTimeout: configuration.idleTimeout, logger: logger)
 
-        let auth = Authenticator(secretKey: secretKey, minter: minter)
-        let router = Router(context: HostRequestContext.self)
-        router.add(middleware: BrowserCORS())
-        router.add(middleware: ErrorMiddleware())
-        MetricsRoutes(sessions: sessions).register(on: router)
-        ManagementRoutes(sessions: sessions, registry: registry, auth: auth, minter: minter).register(on: router)
-        RealtimeRoutes(sessions: sessions, storage: storage, auth: auth).register(on: router)
-        ActiveTurnRoute(sessions: sessions, auth: auth).register(on: router)
-        AIChatRoutes(sessions: sessions, storage: storage, auth: auth).register(on: router)
-        PlaygroundRoutes().register(on: router)
-        PlaygroundAccessRoutes(sessions: sessions, registry: registry, minter: minter, access: .init(auth: auth, environment: environment)).register(on: router)
+        let router = HTTPRouter.build(
+            sessions: sessions, registry: registry, storage: storage,
+            auth: Authenticator(secretKey: secretKey, minter: minter), environment: environment
+        )
 
         let banner = StartupBanner(configuration: configuration, secretKey: secretKey, models: models)
         let app = Application(

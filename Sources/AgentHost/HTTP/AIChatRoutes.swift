@@ -18,10 +18,14 @@ import NIOCore
 /// A client that disconnects does not stop the turn: the session keeps
 /// answering, and `GET …/{chatId}/stream` (what `useChat({ resume: true })`
 /// calls) replays the running turn from its `start`, or answers 204.
+///
+/// Auth: the chat id of a `POST` is in its body, so the `AuthMiddleware(.anyCredential)`
+/// in front of it admits any valid credential (before the body is read) and the
+/// handler checks the write scope once it has the id; the resume route takes the
+/// chat id from its path, behind `AuthMiddleware(.session(.read))`.
 struct AIChatRoutes {
     let sessions: SessionDirectory
     let storage: any SessionStorage
-    let auth: Authenticator
     var heartbeat: Duration = .seconds(15)
 
     /// The body `DefaultChatTransport` sends; extra fields from `body:` options are ignored.
@@ -32,14 +36,15 @@ struct AIChatRoutes {
         var messageId: String?
     }
 
-    func register(on router: Router<HostRequestContext>) {
-        router.post("/api/chat/:agent") { request, context in
+    /// - Parameters:
+    ///   - turns: the `/api/chat/:agent` group behind `AuthMiddleware(.anyCredential)`.
+    ///   - resumes: the `/api/chat/:agent` group behind `AuthMiddleware(.session(.read))`.
+    func register(turns: some RouterMethods<HostRequestContext>, resumes: some RouterMethods<HostRequestContext>) {
+        turns.post("") { request, context in
             let agent = try Self.agent(context.parameters)
-            // Reject missing or bad credentials before reading the body.
-            _ = try await auth.principal(request.headers)
             var request = request
             let body = try await request.decodeJSON(ChatRequest.self)
-            try await auth.require(.write, chatId: body.id, request.headers)
+            try context.authenticatedPrincipal().require(.write, chatId: body.id)
             let input = try Self.input(from: body)
             let key = try request.headers.idempotencyKey()
             _ = try await sessions.create(chatId: body.id, agent: agent, clientData: nil, metadata: nil)
@@ -48,13 +53,12 @@ struct AIChatRoutes {
                 let subscription = try await session.subscribe()
                 return (try await session.submit(input, idempotencyKey: key), subscription)
             }
-            return Response(status: .ok, headers: Self.headers, body: turnStream(chatId: body.id, subscription: subscription, inSeq: inSeq))
+            return turnStream(chatId: body.id, subscription: subscription, inSeq: inSeq)
         }
 
-        router.get("/api/chat/:agent/:chatId/stream") { request, context in
+        resumes.get(":chatId/stream") { _, context in
             let agent = try Self.agent(context.parameters)
             let chatId = try context.parameters.chatId()
-            try await auth.require(.read, chatId: chatId, request.headers)
             let session: Session
             do {
                 session = try await sessions.session(chatId)
@@ -67,7 +71,7 @@ struct AIChatRoutes {
             }
             guard let inSeq = await session.activeTurnInSeq else { return Response(status: .noContent) }
             let subscription = try await sessions.withSession(chatId) { try await $0.subscribe() }
-            return Response(status: .ok, headers: Self.headers, body: turnStream(chatId: chatId, subscription: subscription, inSeq: inSeq))
+            return turnStream(chatId: chatId, subscription: subscription, inSeq: inSeq)
         }
     }
 
@@ -90,49 +94,11 @@ struct AIChatRoutes {
     }
 
     /// One turn's chunks as SSE, from its `start` to `[DONE]`.
-    private func turnStream(chatId: String, subscription: LiveSubscription, inSeq: Int64) -> ResponseBody {
+    private func turnStream(chatId: String, subscription: LiveSubscription, inSeq: Int64) -> Response {
         let events = SessionFeed.events(
             chatId: chatId, subscription: subscription, storage: storage, after: inSeq, heartbeat: heartbeat
         )
-        return ResponseBody { writer in
-            var filter = TurnFilter(inSeq: inSeq)
-            loop: for try await event in events {
-                guard case .records(let records) = event else {
-                    try await writer.write(ServerSentEvents.keepAlive)
-                    continue
-                }
-                var buffer = ByteBuffer()
-                var ended = false
-                for record in records {
-                    switch filter.verdict(for: record) {
-                    case .skip:
-                        continue
-                    case .forward:
-                        var event = ServerSentEvents.event(id: nil, data: record.body)
-                        buffer.writeBuffer(&event)
-                    case .end:
-                        var done = ServerSentEvents.done
-                        buffer.writeBuffer(&done)
-                        ended = true
-                    }
-                    if ended { break }
-                }
-                if buffer.readableBytes > 0 { try await writer.write(buffer) }
-                if ended { break loop }
-            }
-            try await writer.finish(nil)
-        }
-    }
-
-    /// `UI_MESSAGE_STREAM_HEADERS` of the AI SDK (reference/protocols.md §1.2).
-    /// `connection: keep-alive` is what HTTP/1.1 does anyway; it is sent so the
-    /// response matches the reference server's (the daemon speaks HTTP/1.1 only).
-    static var headers: HTTPFields {
-        var fields: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache", .connection: "keep-alive"]
-        for (name, value) in [("x-vercel-ai-ui-message-stream", "v1"), ("x-accel-buffering", "no")] {
-            if let name = HTTPField.Name(name) { fields[name] = value }
-        }
-        return fields
+        return SSEResponse(events: events, framing: TurnFraming(inSeq: inSeq)).response()
     }
 
     private static func agent(_ parameters: Parameters) throws -> String {

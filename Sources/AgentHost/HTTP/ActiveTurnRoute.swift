@@ -8,7 +8,6 @@ import Hummingbird
 /// keeps exactly that turn (`/sdk/agent-chat.js` `reconnectToStream` does this).
 struct ActiveTurnRoute {
     let sessions: SessionDirectory
-    let auth: Authenticator
 
     struct ActiveTurn: Encodable {
         var chatId: String
@@ -18,10 +17,11 @@ struct ActiveTurnRoute {
         var lastSeq: Int64
     }
 
-    func register(on router: Router<HostRequestContext>) {
-        router.get("/realtime/v1/sessions/:chatId/turn") { request, context in
+    /// - Parameters:
+    ///   - reads: the `/realtime/v1` group behind `AuthMiddleware(.session(.read))`.
+    func register(on reads: some RouterMethods<HostRequestContext>) {
+        reads.get("sessions/:chatId/turn") { _, context in
             let chatId = try context.parameters.chatId()
-            try await auth.require(.read, chatId: chatId, request.headers)
             let session = try await sessions.session(chatId)
             let info = await session.info
             let inSeq = await session.activeTurnInSeq

@@ -2,13 +2,13 @@ import AgentWire
 import Foundation
 import Hummingbird
 
-/// `/api/v1`: the secret-key routes an operator's server calls.
+/// `/api/v1`: the secret-key routes an operator's server calls. The group's
+/// `AuthMiddleware(.secretKey)` has admitted the caller before any handler runs.
 struct ManagementRoutes {
     let sessions: SessionDirectory
     let registry: PluginRegistry
-    let auth: Authenticator
+    let opener: SessionOpener
     let minter: TokenMinter
-    static let sessionTokenLifetime: Duration = .seconds(3600)
 
     struct CreateSession: Decodable {
         var chatId: String
@@ -46,28 +46,26 @@ struct ManagementRoutes {
         var status: SessionStatus
     }
 
-    func register(on router: Router<HostRequestContext>) {
-        router.post("/api/v1/sessions") { request, _ in
-            try await auth.requireSecret(request.headers)
+    /// - Parameters:
+    ///   - group: the `/api/v1` group, behind `AuthMiddleware(.secretKey)`.
+    func register(on group: some RouterMethods<HostRequestContext>) {
+        group.post("sessions") { request, _ in
             var request = request
             let body = try await request.decodeJSON(CreateSession.self)
-            let (row, created) = try await sessions.create(
+            let opened = try await opener.open(
                 chatId: body.chatId, agent: body.agent,
                 clientData: try body.clientData.map(WireCoding.encodeString),
                 metadata: try body.metadata.map(WireCoding.encodeString)
             )
-            let token = try await minter.mint(
-                scopes: TokenScopes(read: [row.chatId], write: [row.chatId]), ttl: Self.sessionTokenLifetime
-            )
+            let row = opened.row
             let reply = CreatedSession(
-                chatId: row.chatId, agent: row.agent, status: row.status, isCached: !created,
-                publicAccessToken: token, createdAt: row.createdAt
+                chatId: row.chatId, agent: row.agent, status: row.status, isCached: !opened.created,
+                publicAccessToken: opened.publicAccessToken, createdAt: row.createdAt
             )
-            return try Response.json(reply, status: created ? .created : .ok)
+            return try Response.json(reply, status: opened.created ? .created : .ok)
         }
 
-        router.get("/api/v1/sessions") { request, _ in
-            try await auth.requireSecret(request.headers)
+        group.get("sessions") { request, _ in
             let query = request.uri.queryParameters
             let limit = try query.get("limit").map { text -> Int in
                 guard let value = Int(text), (1...500).contains(value) else {
@@ -90,20 +88,17 @@ struct ManagementRoutes {
             return try Response.json(SessionPage(data: rows, nextCursor: next))
         }
 
-        router.get("/api/v1/sessions/:chatId") { request, context in
-            try await auth.requireSecret(request.headers)
-            return try Response.json(try await sessions.info(try context.parameters.chatId()))
+        group.get("sessions/:chatId") { _, context in
+            try Response.json(try await sessions.info(try context.parameters.chatId()))
         }
 
-        router.post("/api/v1/sessions/:chatId/close") { request, context in
-            try await auth.requireSecret(request.headers)
+        group.post("sessions/:chatId/close") { _, context in
             let chatId = try context.parameters.chatId()
             try await sessions.session(chatId).close()
             return try Response.json(Closed(chatId: chatId, status: .closed))
         }
 
-        router.post("/api/v1/tokens") { request, _ in
-            try await auth.requireSecret(request.headers)
+        group.post("tokens") { request, _ in
             var request = request
             let body = try await request.decodeJSON(MintToken.self)
             guard !body.scopes.isEmpty else { throw AgentHostError.badRequest("`scopes` names no session") }
@@ -118,13 +113,11 @@ struct ManagementRoutes {
             )
         }
 
-        router.get("/api/v1/agents") { request, _ in
-            try await auth.requireSecret(request.headers)
-            return try Response.json(await registry.snapshot())
+        group.get("agents") { _, _ in
+            try Response.json(await registry.snapshot())
         }
 
-        router.post("/api/v1/agents/:agent/rollback") { request, context in
-            try await auth.requireSecret(request.headers)
+        group.post("agents/:agent/rollback") { _, context in
             guard let agent = context.parameters.get("agent") else { throw AgentHostError.badRequest("missing agent") }
             return try Response.json(try await registry.rollback(agent: agent))
         }

@@ -4,7 +4,8 @@ import Hummingbird
 
 /// `/playground/v1`: what the playground page needs to work with no set-up —
 /// agents, sessions, and session-scoped tokens — for browsers on the daemon's
-/// own machine only (see `PlaygroundAccess`), or for anyone with the secret key.
+/// own machine only, or for anyone with the secret key: the group's
+/// `PlaygroundAccess` middleware has admitted the caller before any handler runs.
 ///
 /// The page never holds the secret key unless its user pastes it in: on
 /// loopback it gets public tokens, exactly like a browser served by the
@@ -12,9 +13,7 @@ import Hummingbird
 struct PlaygroundAccessRoutes {
     let sessions: SessionDirectory
     let registry: PluginRegistry
-    let minter: TokenMinter
-    let access: PlaygroundAccess
-    static let tokenLifetime: Duration = .seconds(3600)
+    let opener: SessionOpener
     /// The session list shows this many, most recently active first.
     static let listedSessions = 100
 
@@ -55,9 +54,10 @@ struct PlaygroundAccessRoutes {
         var data: [SessionRow]
     }
 
-    func register(on router: Router<HostRequestContext>) {
-        router.get("/playground/v1/agents") { request, context in
-            try await access.require(request, peer: context.remoteAddress)
+    /// - Parameters:
+    ///   - group: the `/playground/v1` group, behind `PlaygroundAccess`.
+    func register(on group: some RouterMethods<HostRequestContext>) {
+        group.get("agents") { _, _ in
             let snapshot = await registry.snapshot()
             let agents = snapshot.agents.compactMap { agent -> AgentList.Agent? in
                 guard let active = agent.activeGeneration else { return nil }
@@ -67,32 +67,29 @@ struct PlaygroundAccessRoutes {
             return try Response.json(AgentList(agents: agents))
         }
 
-        router.get("/playground/v1/sessions") { request, context in
-            try await access.require(request, peer: context.remoteAddress)
-            return try Response.json(SessionList(data: try await recentSessions()))
+        group.get("sessions") { _, _ in
+            try Response.json(SessionList(data: try await recentSessions()))
         }
 
-        router.post("/playground/v1/sessions") { request, context in
-            try await access.require(request, peer: context.remoteAddress)
+        group.post("sessions") { request, _ in
             var request = request
             let body = try await request.decodeJSON(OpenSession.self)
-            let chatId = body.chatId ?? Self.newChatId()
-            let (row, created) = try await sessions.create(chatId: chatId, agent: body.agent, clientData: nil, metadata: nil)
-            let token = try await minter.mint(scopes: Self.scopes(chatId: row.chatId), ttl: Self.tokenLifetime)
+            let opened = try await opener.open(chatId: body.chatId ?? Self.newChatId(), agent: body.agent)
+            let row = opened.row
             let reply = OpenedSession(
-                chatId: row.chatId, agent: row.agent, status: row.status, isCached: !created, publicAccessToken: token
+                chatId: row.chatId, agent: row.agent, status: row.status, isCached: !opened.created,
+                publicAccessToken: opened.publicAccessToken
             )
-            return try Response.json(reply, status: created ? .created : .ok)
+            return try Response.json(reply, status: opened.created ? .created : .ok)
         }
 
-        router.post("/playground/v1/tokens") { request, context in
-            try await access.require(request, peer: context.remoteAddress)
+        group.post("tokens") { request, _ in
             var request = request
             let body = try await request.decodeJSON(TokenRequest.self)
             // Only for sessions that exist: a token for a chat id nobody created is of no use.
             _ = try await sessions.info(body.chatId)
-            let token = try await minter.mint(scopes: Self.scopes(chatId: body.chatId), ttl: Self.tokenLifetime)
-            let expiresAt = Date().addingTimeInterval(Double(Self.tokenLifetime.components.seconds))
+            let token = try await opener.token(for: body.chatId)
+            let expiresAt = Date().addingTimeInterval(Double(SessionOpener.tokenLifetime.components.seconds))
             return try Response.json(IssuedToken(chatId: body.chatId, publicAccessToken: token, expiresAt: expiresAt), status: .created)
         }
     }
@@ -109,10 +106,6 @@ struct PlaygroundAccessRoutes {
             cursor = last
         }
         return Array(rows.sorted { $0.updatedAt > $1.updatedAt }.prefix(Self.listedSessions))
-    }
-
-    private static func scopes(chatId: String) -> TokenScopes {
-        TokenScopes(read: [chatId], write: [chatId])
     }
 
     /// `pg-` and 12 random hex digits: short enough to read in the session list.

@@ -21,19 +21,30 @@ struct PlaygroundRoutes {
         }
     }
 
-    static let assets: [String: Asset] = [
+    /// The playground page and its files, same-origin only.
+    static let pages: [String: Asset] = [
         "/": Asset(PackageResources.index_html, contentType: "text/html; charset=utf-8"),
         "/playground/app.js": Asset(PackageResources.app_js, contentType: "text/javascript; charset=utf-8"),
         "/playground/chat-view.js": Asset(PackageResources.chat_view_js, contentType: "text/javascript; charset=utf-8"),
         "/playground/markdown.js": Asset(PackageResources.markdown_js, contentType: "text/javascript; charset=utf-8"),
         "/playground/app.css": Asset(PackageResources.app_css, contentType: "text/css; charset=utf-8"),
         "/playground/icon.svg": Asset(PackageResources.icon_svg, contentType: "image/svg+xml"),
-        "/sdk/agent-chat.js": Asset(PackageResources.agent_chat_js, contentType: "text/javascript; charset=utf-8"),
     ]
 
-    func register(on router: Router<HostRequestContext>) {
-        for (path, asset) in Self.assets {
+    /// The browser SDK, under `/sdk/`: web apps on other origins import it.
+    static let sdk: [String: Asset] = [
+        "agent-chat.js": Asset(PackageResources.agent_chat_js, contentType: "text/javascript; charset=utf-8"),
+    ]
+
+    /// - Parameters:
+    ///   - router: where the playground's pages go.
+    ///   - sdk: the `/sdk` group, open to other origins.
+    func register(on router: some RouterMethods<HostRequestContext>, sdk: some RouterMethods<HostRequestContext>) {
+        for (path, asset) in Self.pages {
             router.get(RouterPath(path)) { request, _ in Self.respond(with: asset, to: request) }
+        }
+        for (path, asset) in Self.sdk {
+            sdk.get(RouterPath(path)) { request, _ in Self.respond(with: asset, to: request) }
         }
     }
 

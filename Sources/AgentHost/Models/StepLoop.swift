@@ -13,25 +13,54 @@ struct StepLoop: Sendable {
     /// a new build of the agent (hot redeploy).
     var yieldAtStepBoundary: @Sendable () async -> Bool = { false }
 
-    /// Thrown after a completed step when `yieldAtStepBoundary` said so.
-    struct StepBoundaryYield: Error {}
-
     struct ToolFailure: Error, Sendable {
         let message: String
+    }
+
+    /// How a run of the loop ended.
+    enum Outcome: Sendable {
+        /// The model stopped, or the step limit was reached.
+        case finished(ModelStreamResult)
+        /// `yieldAtStepBoundary` asked to stop after a completed step: the turn
+        /// goes on elsewhere (a new build), from what the log holds.
+        case yieldedAtStepBoundary(stepsCompleted: Int)
+    }
+
+    /// Where a turn that was cut off continues: the loop's own view of a checkpoint.
+    struct ResumePoint: Sendable, Hashable {
+        /// Steps that reached `finish-step`; numbering goes on after them.
+        var stepsCompleted: Int
+        /// The step that was streaming when the turn was cut off, if any.
+        var openStep: OpenStep?
+    }
+
+    /// A step that was cut off mid-stream and is being retried.
+    struct OpenStep: Sendable, Hashable {
+        /// The text or reasoning part still open; the retry goes on in it.
+        var textId: String?
+        var reasoningId: String?
+        /// Text streamed so far in the step; sent back so the answer continues.
+        var prefix: String
     }
 
     /// Runs steps until the model stops or the turn's step limit is reached.
     /// `checkpoint` continues a turn that was cut off: step numbering goes on, and
     /// a step that was open is retried inside the same step and text part, with
     /// the text already streamed sent back so the answer continues where it stopped.
-    func run(_ request: ModelStreamRequest, resumingFrom checkpoint: TurnProgress? = nil) async throws -> ModelStreamResult {
+    /// - Parameters:
+    ///   - request: The plugin's request: model, system prompt, step limit, tools.
+    ///   - messages: The conversation, already converted; nil converts `request.messages`.
+    ///   - resumePoint: Where a turn that was cut off continues.
+    func run(
+        _ request: ModelStreamRequest, messages: [ModelMessage]? = nil, resumingFrom resumePoint: ResumePoint? = nil
+    ) async throws -> Outcome {
         precondition(request.maxSteps > 0, "the plugin SDK guarantees at least one step")
-        var messages = ModelMessage.from(request.messages)
+        var messages = messages ?? ModelMessage.from(request.messages)
         var allText = ""
         var finishReason = FinishReason.stop
         var usage: ModelUsage?
-        var step = checkpoint?.stepsCompleted ?? 0
-        var openStep = checkpoint.flatMap { $0.stepOpen ? OpenStep(progress: $0) : nil }
+        var step = resumePoint?.stepsCompleted ?? 0
+        var openStep = resumePoint?.openStep
         while step < request.maxSteps {
             step += 1
             var stepRequest = ModelRequest(system: request.system, messages: messages, tools: request.tools)
@@ -57,32 +86,19 @@ struct StepLoop: Sendable {
             guard !outcome.toolCalls.isEmpty else { break }
             if step < request.maxSteps, await yieldAtStepBoundary() {
                 try await record(usage)
-                throw StepBoundaryYield()
+                return .yieldedAtStepBoundary(stepsCompleted: step)
             }
             messages.append(.assistant(text: outcome.text, toolCalls: outcome.toolCalls, reasoning: outcome.reasoning))
             messages.append(contentsOf: outcome.toolResults)
         }
         try await record(usage)
-        return ModelStreamResult(text: allText, finishReason: finishReason, steps: step, usage: usage)
+        return .finished(ModelStreamResult(text: allText, finishReason: finishReason, steps: step, usage: usage))
     }
 
     /// Usage is recorded with the turn: in the log, and on the assistant
     /// message's metadata (`message.metadata.usage`) for the client.
     private func record(_ usage: ModelUsage?) async throws {
         if let usage { try await emit(.messageMetadata(["usage": usage.json])) }
-    }
-
-    /// A step that was cut off mid-stream and is being retried.
-    struct OpenStep {
-        var textId: String?
-        var reasoningId: String?
-        var prefix: String
-
-        init(progress: TurnProgress) {
-            textId = progress.openTextId
-            reasoningId = progress.openReasoningId
-            prefix = progress.partialStepText
-        }
     }
 
     private struct StepOutcome {

@@ -7,9 +7,9 @@ import Logging
 final class PluginHostContext: Sendable {
     let pluginName: String
     let logger: Logger
-    let turns: TurnTable
+    let turns: any PluginTurnCallbacks
 
-    init(pluginName: String, logger: Logger, turns: TurnTable) {
+    init(pluginName: String, logger: Logger, turns: any PluginTurnCallbacks) {
         self.pluginName = pluginName
         self.logger = logger
         self.turns = turns
@@ -53,36 +53,26 @@ enum HostServicesTable {
                 context.logger.log(level: logLevel, "\(text)", metadata: ["plugin": "\(context.pluginName)"])
             },
             emit: { hostContext, turnId, chunk in
-                guard let context = PluginHostContext.from(hostContext),
-                      let channel = context.turns.channel(turnId) else { return AGENT_ERR_UNSUPPORTED }
+                guard let context = PluginHostContext.from(hostContext) else { return AGENT_ERR_UNSUPPORTED }
                 // Plugins write their own `data-*` parts; everything else in the
                 // stream is the host's, which keeps the stream's ordering rules.
                 guard let value = try? WireCoding.decode(JSONValue.self, from: String(agentStr: chunk)),
                       let part = UIChunk(json: value), case .data = part
                 else { return AGENT_ERR_INVALID }
-                channel.send(part)
-                return AGENT_OK
+                return context.turns.emit(turnId: turnId, chunk: part) ? AGENT_OK : AGENT_ERR_UNSUPPORTED
             },
             call_service: { hostContext, turnId, service, request, callbackContext, done in
-                guard let done, let context = PluginHostContext.from(hostContext),
-                      let channel = context.turns.channel(turnId) else { return AGENT_ERR_UNSUPPORTED }
+                guard let done, let context = PluginHostContext.from(hostContext) else { return AGENT_ERR_UNSUPPORTED }
                 let completion = ServiceCompletion(context: callbackContext, done: done)
-                let serviceName = String(agentStr: service)
-                let requestJSON = String(agentStr: request)
-                channel.track(Task {
-                    do {
-                        completion(AGENT_OK, try await channel.serve(channel, serviceName, requestJSON))
-                    } catch is CancellationError {
-                        completion(AGENT_ERR_CANCELLED, "cancelled")
-                    } catch {
-                        completion(AGENT_ERR_INTERNAL, "\(error)")
-                    }
-                })
-                return AGENT_OK
+                let accepted = context.turns.callService(
+                    turnId: turnId, service: String(agentStr: service), request: String(agentStr: request),
+                    completion: { status, reply in completion(status, reply) }
+                )
+                return accepted ? AGENT_OK : AGENT_ERR_UNSUPPORTED
             },
             finish_turn: { hostContext, turnId, status, result in
                 guard let context = PluginHostContext.from(hostContext) else { return }
-                context.turns.channel(turnId)?.finish(status: status, result: String(agentStr: result))
+                context.turns.finishTurn(turnId: turnId, status: status, result: String(agentStr: result))
             }
         ))
         return table

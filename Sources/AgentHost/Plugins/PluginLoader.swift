@@ -10,7 +10,7 @@ import Glibc
 /// the manifest. Never loads from the drop directory, never `dlclose`s.
 struct PluginLoader: Sendable {
     let logger: Logger
-    let turns: TurnTable
+    let turns: any PluginTurnCallbacks
 
     func load(storePath: String, file: VerifiedPluginFile) throws(PluginRefusal) -> LoadedPlugin {
         func refuse(_ reason: String) -> PluginRefusal {

@@ -16,7 +16,7 @@ public actor PluginRegistry {
     private var refusals: [PluginRefusal] = []
     private var nextGenerationId = 1
 
-    init(storeDirectory: String, logger: Logger, turns: TurnTable) {
+    init(storeDirectory: String, logger: Logger, turns: any PluginTurnCallbacks) {
         self.store = PluginStore(directory: storeDirectory)
         self.loader = PluginLoader(logger: logger, turns: turns)
         self.logger = logger

@@ -11,8 +11,11 @@ public struct MessageHistory: Sendable {
     /// The assistant message being streamed, and the index of each open part.
     private var openAssistant: Int?
     private var openParts: [String: Int] = [:]
+    /// Where each message id sits in `messages`, so a turn finds its message without a scan.
+    private var indexById: [String: Int] = [:]
+    private var modelCache = ModelConversationCache()
     /// The turn that started and has not completed, if any.
-    public private(set) var turnInProgress: TurnProgress?
+    public private(set) var turnInProgress: TurnCheckpoint?
     /// The agent's saved state and the version label of the build that saved it.
     public private(set) var agentState: (state: JSONValue, version: String)?
 
@@ -25,6 +28,35 @@ public struct MessageHistory: Sendable {
 
     public init(records: [LogRecord]) {
         for record in records { apply(record) }
+    }
+
+    // MARK: Snapshots
+
+    /// A history woken from a snapshot, then the records after it.
+    /// - Parameters:
+    ///   - snapshot: The history folded through `snapshot.throughSeq`.
+    ///   - records: The log's records after that seq, in order.
+    public init(snapshot: Snapshot, records: [LogRecord]) {
+        messages = snapshot.messages
+        queuedInputs = Dictionary(snapshot.queuedInputs.map { ($0.seq, $0.input) }, uniquingKeysWith: { first, _ in first })
+        openAssistant = snapshot.openAssistant
+        openParts = snapshot.openParts
+        turnInProgress = snapshot.turnInProgress
+        agentState = snapshot.agentState.map { ($0.state, $0.version) }
+        for (index, message) in messages.enumerated() where indexById[message.id] == nil {
+            indexById[message.id] = index
+        }
+        for record in records { apply(record) }
+    }
+
+    /// This history as a snapshot, folded through `seq` (the last record applied).
+    public func snapshot(throughSeq seq: Int64) -> Snapshot {
+        Snapshot(
+            throughSeq: seq, messages: messages,
+            queuedInputs: pendingInputs.map { Snapshot.QueuedInput(seq: $0.seq, input: $0.input) },
+            openAssistant: openAssistant, openParts: openParts, turnInProgress: turnInProgress,
+            agentState: agentState.map { Snapshot.SavedState(state: $0.state, version: $0.version) }
+        )
     }
 
     public mutating func apply(_ record: LogRecord) {
@@ -45,10 +77,13 @@ public struct MessageHistory: Sendable {
         case .control:
             switch UIChunk(json: body)?.control {
             case .turnStart(let inSeq):
-                turnInProgress = TurnProgress(inSeq: inSeq)
+                turnInProgress = TurnCheckpoint(inSeq: inSeq)
                 if let input = queuedInputs.removeValue(forKey: inSeq) { beginTurn(for: input) }
             case .turnComplete:
                 turnInProgress = nil
+                // Nothing of this turn follows; an answer that ended in `error`
+                // without `finish` is final too.
+                openAssistant = nil
             default:
                 break
             }
@@ -63,20 +98,42 @@ public struct MessageHistory: Sendable {
 
     private mutating func beginTurn(for input: InputRecord) {
         if input.isRegenerate {
-            if messages.last?.role == "assistant" { messages.removeLast() }
+            if messages.last?.role == "assistant" { removeLast() }
         } else if let message = input.message {
-            if let index = messages.firstIndex(where: { $0.id == message.id }) {
+            if let index = indexById[message.id] {
                 messages[index] = message
+                modelCache.invalidate(from: index)
             } else {
-                messages.append(message)
+                append(message)
             }
         }
+    }
+
+    private mutating func append(_ message: UIMessage) {
+        // A duplicate id keeps pointing at its first message, as a scan from the start would.
+        if indexById[message.id] == nil { indexById[message.id] = messages.count }
+        messages.append(message)
+    }
+
+    private mutating func removeLast() {
+        let index = messages.count - 1
+        if indexById[messages[index].id] == index { indexById[messages[index].id] = nil }
+        messages.removeLast()
+        modelCache.invalidate(from: index)
+        if openAssistant == index { openAssistant = nil }
+    }
+
+    /// The conversation as the model sees it: every message, the answer in
+    /// progress included (a resumed turn's). Converts only what changed since
+    /// the last call, so a turn costs the same at message 2,000 as at message 2.
+    public mutating func modelConversation() -> [ModelMessage] {
+        modelCache.conversation(of: messages, settled: openAssistant ?? messages.count)
     }
 
     private mutating func apply(_ chunk: UIChunk) {
         if case .start(let messageId) = chunk {
             let id = messageId.isEmpty ? "assistant-\(messages.count)" : messageId
-            messages.append(UIMessage(id: id, role: "assistant", parts: []))
+            append(UIMessage(id: id, role: "assistant", parts: []))
             openAssistant = messages.count - 1
             openParts = [:]
             return

@@ -4,28 +4,24 @@ import Logging
 
 /// One chat: the single owner of its log, its input queue and its running turn.
 ///
-/// Every record goes through `append`, which persists it (group commit) before
+/// Every record goes through `persist`, which commits it (group commit) before
 /// publishing it to subscribers, so a client can never have seen a chunk the
-/// log does not hold. Inputs are answered one turn at a time, in order.
+/// log does not hold. What the session does next — answer, queue, stop, close,
+/// leave memory — is decided by its `SessionLifecycle`; this actor carries
+/// the decisions out.
 actor Session {
     let chatId: String
     let agent: String
     private let services: SessionServices
     private var row: SessionRow
+    private var lifecycle: SessionLifecycle
     private var lastSeq: Int64
     private var lastPublished: Int64
     private var history: MessageHistory
-    private var queue: [(seq: Int64, input: InputRecord)] = []
-    /// A turn the log shows started but never completed: the daemon died during it.
-    private var interrupted: TurnProgress?
-    private var turn: TurnRunner.Handle?
-    /// The input seq the running turn answers.
-    private var runningInSeq: Int64?
+    private var turn: TurnHandle?
     private var recentKeys: [String: Int64] = [:]
     private var subscribers: [UUID: AsyncStream<[LogRecord]>.Continuation] = [:]
     private var lastActivity = ContinuousClock.now
-    /// Set once the directory dropped this actor; a newer one owns the chat then.
-    private var evicted = false
 
     /// Thrown to callers holding an evicted actor; the directory retries with a fresh one.
     struct Evicted: Error {}
@@ -38,8 +34,9 @@ actor Session {
         self.history = MessageHistory(records: records)
         self.lastSeq = records.last?.seq ?? 0
         self.lastPublished = lastSeq
-        self.queue = history.pendingInputs
-        self.interrupted = history.turnInProgress
+        self.lifecycle = SessionLifecycle(
+            status: row.status, queued: history.pendingInputs.map(\.seq), interrupted: history.turnInProgress
+        )
     }
 
     // MARK: Inputs
@@ -47,7 +44,7 @@ actor Session {
     /// Persists one client input and returns its seq. A repeated idempotency key
     /// returns the first seq and changes nothing.
     func submit(_ input: InputRecord, idempotencyKey: String?) async throws -> Int64 {
-        guard !evicted else { throw Evicted() }
+        try checkInMemory()
         lastActivity = .now
         if let key = idempotencyKey {
             if let seq = recentKeys[key] { return seq }
@@ -58,72 +55,74 @@ actor Session {
             // Another call with this key may have got here while we awaited.
             if let seq = recentKeys[key] { return seq }
         }
-        guard row.status != .closed else { throw AgentHostError.sessionClosed(chatId) }
+        let kind = SessionLifecycle.InputKind(input)
         let body = try WireCoding.encodeString(input)
-        // Seq and key are claimed before the next suspension point, so a
-        // concurrent retry with the same key finds them.
+        // The lifecycle's claim, the seq and the key are all taken before the
+        // next suspension point, so a concurrent retry with the same key finds them.
+        let plan = try refusing { () throws(SessionLifecycle.Refusal) in try lifecycle.receive(kind, seq: lastSeq + 1) }
+        let seq = try await record(body, idempotencyKey: idempotencyKey, plan: plan)
+        carryOut(lifecycle.inputPersisted(kind, seq: seq))
+        return seq
+    }
+
+    /// Commits the input — with the status change and, for a turn answered at
+    /// once, the turn's opening records — and returns its seq.
+    private func record(_ body: String, idempotencyKey: String?, plan: SessionLifecycle.InputPlan) async throws -> Int64 {
         let seq = nextSeq()
         if let key = idempotencyKey {
             // A cache in front of the storage lookup, bounded; storage stays the authority.
             if recentKeys.count >= 1024 { recentKeys.removeAll(keepingCapacity: true) }
             recentKeys[key] = seq
         }
-        // An idle session answers at once: the turn is claimed now (before the
-        // next suspension point) and its opening records share the input's
-        // commit, so the first chunk is out as soon as the input is durable.
-        let answersNow = input.startsTurn && turn == nil && queue.isEmpty && interrupted == nil
-        var framing: [(kind: LogRecord.Kind, chunk: JSONValue)] = []
-        var claimed: TurnRunner.Handle?
-        if answersNow {
-            let handle = TurnRunner.Handle(stopGracePeriod: services.stopGracePeriod)
-            turn = handle
-            runningInSeq = seq
-            claimed = handle
-            framing = TurnRunner.framing(chatId: chatId, inSeq: seq)
+        var entries: [LogEntry] = []
+        if plan.answersNow {
+            turn = TurnHandle(stopGracePeriod: services.stopGracePeriod)
+            entries = TurnRunner.framing(chatId: chatId, inSeq: seq)
         }
         do {
             // The session is marked running in the same transaction as its input,
             // so after a crash every unanswered input belongs to a session that
             // recovery looks at.
-            let status = input.startsTurn ? statusChange(to: .running) : nil
             var records = [LogRecord(chatId: chatId, seq: seq, kind: .input, body: body, idempotencyKey: idempotencyKey)]
-            records += framing.map { LogRecord(chatId: chatId, seq: nextSeq(), kind: $0.kind, body: $0.chunk.jsonText) }
-            let bodies: [JSONValue] = [(try? WireCoding.decode(JSONValue.self, from: body)) ?? .null] + framing.map(\.chunk)
-            try await persist(records, bodies: bodies, status: status)
+            records += entries.map { LogRecord(chatId: chatId, seq: nextSeq(), kind: $0.kind, body: $0.body.jsonText) }
+            let bodies: [JSONValue] = [(try? WireCoding.decode(JSONValue.self, from: body)) ?? .null] + entries.map(\.body)
+            try await persist(records, bodies: bodies, status: plan.status.map(statusChange))
         } catch {
             if let key = idempotencyKey { recentKeys[key] = nil }
-            if claimed != nil {
-                turn = nil
-                runningInSeq = nil
-                startNextTurn()
-            }
+            if plan.answersNow { turn = nil }
+            carryOut(lifecycle.inputFailed(seq: seq))
             throw error
-        }
-        if let claimed {
-            turn = TurnRunner.start(session: self, origin: .framedInput(inSeq: seq), services: services, handle: claimed)
-        } else if input.kind == .stop {
-            turn?.stop()
-        } else if input.startsTurn {
-            queue.append((seq, input))
-            startNextTurn()
         }
         return seq
     }
 
-    // MARK: Output
-
-    /// Appends output or control chunks of the running turn, in order.
-    func append(_ chunks: [JSONValue], kind: LogRecord.Kind) async throws {
-        try await append(chunks.map { (kind, $0) })
+    private func carryOut(_ action: SessionLifecycle.Action) {
+        switch action {
+        case .none:
+            break
+        case .stopTurn:
+            turn?.stop()
+        case .startTurn(let start):
+            let handle = turn ?? TurnHandle(stopGracePeriod: services.stopGracePeriod)
+            turn = handle
+            let origin: TurnRunner.Origin = switch start {
+            case .input(let inSeq): .input(inSeq: inSeq)
+            case .framedInput(let inSeq): .framedInput(inSeq: inSeq)
+            case .interrupted(let checkpoint): .interrupted(checkpoint)
+            }
+            TurnRunner.start(log: self, origin: origin, services: services.turnServices, handle: handle)
+        }
     }
 
+    // MARK: Output
+
     /// Appends records of several kinds in one commit, e.g. `turn-start` + `start`.
-    func append(_ entries: [(kind: LogRecord.Kind, chunk: JSONValue)]) async throws {
+    func append(_ entries: [LogEntry]) async throws {
         lastActivity = .now
         let records = entries.map { entry in
-            LogRecord(chatId: chatId, seq: nextSeq(), kind: entry.kind, body: entry.chunk.jsonText)
+            LogRecord(chatId: chatId, seq: nextSeq(), kind: entry.kind, body: entry.body.jsonText)
         }
-        try await persist(records, bodies: entries.map(\.chunk))
+        try await persist(records, bodies: entries.map(\.body))
     }
 
     private func nextSeq() -> Int64 {
@@ -131,16 +130,12 @@ actor Session {
         return lastSeq
     }
 
-    /// Commits, then applies and publishes. `bodies`, when given, are the decoded
-    /// records, which spares decoding every chunk again on the hot path.
-    private func persist(_ records: [LogRecord], bodies: [JSONValue]? = nil, status: StatusChange? = nil) async throws {
+    /// Commits, then applies and publishes. `bodies` are the decoded records,
+    /// which spares decoding every chunk again on the hot path.
+    private func persist(_ records: [LogRecord], bodies: [JSONValue], status: StatusChange? = nil) async throws {
         try await services.writer.append(records, status: status)
-        for (index, record) in records.enumerated() {
-            if let bodies {
-                history.apply(record, body: bodies[index])
-            } else {
-                history.apply(record)
-            }
+        for (record, body) in zip(records, bodies) {
+            history.apply(record, body: body)
             lastPublished = max(lastPublished, record.seq)
         }
         // One batch per commit: a subscriber writes it to its socket in one go.
@@ -152,12 +147,12 @@ actor Session {
 
     /// Live record batches from now on, and the last seq already published.
     func subscribe() throws -> LiveSubscription {
-        guard !evicted else { throw Evicted() }
+        try checkInMemory()
         lastActivity = .now
         let id = UUID()
         let (stream, continuation) = AsyncStream.makeStream(of: [LogRecord].self)
         continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
-        if row.status == .closed {
+        if lifecycle.status == .closed {
             continuation.finish()
         } else {
             subscribers[id] = continuation
@@ -173,11 +168,9 @@ actor Session {
     /// Marks the actor evicted when nothing needs it in memory: no turn running
     /// or waiting, no subscriber, no activity for `idleFor`. The log holds the rest.
     func evictIfIdle(idleFor: Duration) -> Bool {
-        guard turn == nil, queue.isEmpty, interrupted == nil, subscribers.isEmpty,
-              lastActivity.duration(to: .now) >= idleFor
-        else { return false }
-        evicted = true
-        return true
+        lifecycle.evictIfIdle(
+            hasReaders: !subscribers.isEmpty, idleLongEnough: lastActivity.duration(to: .now) >= idleFor
+        )
     }
 
     var messages: (messages: [UIMessage], lastSeq: Int64) {
@@ -186,83 +179,84 @@ actor Session {
 
     var info: SessionInfo {
         SessionInfo(
-            chatId: chatId, agent: agent, status: row.status, generation: turn?.generationId, lastSeq: lastPublished,
-            queuedInputs: queue.count, createdAt: row.createdAt, updatedAt: row.updatedAt,
+            chatId: chatId, agent: agent, status: lifecycle.status, generation: turn?.generationId, lastSeq: lastPublished,
+            queuedInputs: lifecycle.queuedInputs, createdAt: row.createdAt, updatedAt: row.updatedAt,
             clientData: row.clientData, metadata: row.metadata
         )
     }
 
     /// The turn a client resuming "the current answer" wants: the running one,
     /// else the next queued one; nil when the session has nothing to answer.
-    var activeTurnInSeq: Int64? { runningInSeq ?? queue.first?.seq }
+    var activeTurnInSeq: Int64? { lifecycle.activeTurnInSeq }
 
     // MARK: Lifecycle
 
     func close() async throws {
-        guard row.status != .closed else { return }
-        queue.removeAll()
-        turn?.stop()
-        try await setStatus(.closed)
+        let (closed, stopTurn) = try refusing { () throws(SessionLifecycle.Refusal) in try lifecycle.close() }
+        guard closed else { return }
+        if stopTurn { turn?.stop() }
+        try await services.writer.append([], status: statusChange(.closed))
         for continuation in subscribers.values { continuation.finish() }
         subscribers.removeAll()
     }
 
-    private func setStatus(_ status: SessionStatus) async throws {
-        guard let change = statusChange(to: status) else { return }
-        try await services.writer.append([], status: change)
-    }
-
-    /// Updates the in-memory row; the returned change is to be committed (nil: no change).
-    private func statusChange(to status: SessionStatus) -> StatusChange? {
-        guard row.status != status else { return nil }
+    /// The change to commit for a new status; the in-memory row follows it.
+    private func statusChange(_ status: SessionStatus) -> StatusChange {
         row.status = status
         row.updatedAt = Date()
         return StatusChange(chatId: chatId, status: status, at: row.updatedAt)
     }
 
-    // MARK: Turns
+    private func commit(_ status: SessionStatus?) async throws {
+        guard let status else { return }
+        try await services.writer.append([], status: statusChange(status))
+    }
 
     /// Starts inputs that were persisted but never answered (e.g. before a restart).
     func resumeQueuedInputs() {
-        startNextTurn()
+        carryOut(lifecycle.resume())
     }
 
-    private func startNextTurn() {
-        guard turn == nil, row.status != .closed else { return }
-        if let progress = interrupted {
-            interrupted = nil
-            runningInSeq = progress.inSeq
-            turn = TurnRunner.start(session: self, origin: .interrupted(progress), services: services)
-        } else if !queue.isEmpty {
-            let next = queue.removeFirst()
-            runningInSeq = next.seq
-            turn = TurnRunner.start(session: self, origin: .input(inSeq: next.seq), services: services)
+    private func checkInMemory() throws {
+        try refusing { () throws(SessionLifecycle.Refusal) in try lifecycle.checkInMemory() }
+    }
+
+    /// Runs a lifecycle event, turning its refusals into the errors callers handle.
+    private func refusing<T>(_ body: () throws(SessionLifecycle.Refusal) -> T) throws -> T {
+        do {
+            return try body()
+        } catch .evicted {
+            throw Evicted()
+        } catch .closed {
+            throw AgentHostError.sessionClosed(chatId)
         }
     }
+}
 
-    /// Called by the runner before it leases a generation.
+// MARK: - The session as its turns see it
+
+extension Session: TurnLog {
     func turnWillRun() async throws {
-        try await setStatus(.running)
+        try await commit(lifecycle.turnWillRun())
     }
 
-    /// Called by the runner once `data-turn-complete` is persisted.
     func turnDidEnd() async {
         turn = nil
-        runningInSeq = nil
-        if queue.isEmpty, interrupted == nil, row.status == .running {
-            do {
-                try await setStatus(.idle)
-            } catch {
-                services.logger.error("cannot persist session status", metadata: ["chatId": "\(chatId)", "error": "\(error)"])
-            }
+        let (status, next) = lifecycle.turnEnded()
+        do {
+            try await commit(status)
+        } catch {
+            services.logger.error("cannot persist session status", metadata: ["chatId": "\(chatId)", "error": "\(error)"])
         }
-        startNextTurn()
+        carryOut(next)
     }
 
     var agentState: (state: JSONValue, version: String)? { history.agentState }
 
+    var modelConversation: [ModelMessage] { history.modelConversation() }
+
     /// How far the running turn got, from the log: the checkpoint to continue from.
-    var turnProgress: TurnProgress? { history.turnInProgress }
+    var checkpoint: TurnCheckpoint? { history.turnInProgress }
 
     /// The conversation the agent sees for the turn that just started: the
     /// answer in progress is included only when it has content (a resumed turn).
@@ -270,5 +264,15 @@ actor Session {
         var messages = history.messages
         if let last = messages.last, last.role == "assistant", last.parts.isEmpty { messages.removeLast() }
         return messages
+    }
+}
+
+extension SessionLifecycle.InputKind {
+    /// The lifecycle's view of a client input.
+    init(_ input: InputRecord) {
+        switch input.kind {
+        case .message, .action: self = .turn
+        case .stop: self = .stop
+        }
     }
 }

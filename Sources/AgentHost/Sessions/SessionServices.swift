@@ -10,4 +10,9 @@ struct SessionServices: Sendable {
     let logger: Logger
     /// A plugin that does not end a stopped turn within this time is left behind.
     var stopGracePeriod: Duration = .seconds(2)
+
+    /// The part of these a running turn uses.
+    var turnServices: TurnServices {
+        TurnServices(registry: registry, models: models, turns: turns, logger: logger, stopGracePeriod: stopGracePeriod)
+    }
 }

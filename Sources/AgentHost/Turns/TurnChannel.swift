@@ -6,6 +6,9 @@ import Synchronization
 enum TurnEvent: Sendable {
     /// One UI chunk to persist and stream.
     case chunk(UIChunk)
+    /// The step loop stopped at a step boundary so the turn can move to a new
+    /// build; the plugin's turn is being cancelled and ends next.
+    case yieldedAtStepBoundary
     /// The plugin's `finish_turn`.
     case finished(status: agent_status, result: String)
 }
@@ -28,14 +31,6 @@ final class TurnChannel: Sendable {
     }
 
     private let buffer = Mutex(Buffer())
-    private let migration = Atomic<Bool>(false)
-
-    /// The step loop stopped at a boundary so the turn can move to a new build.
-    var migrationRequested: Bool { migration.load(ordering: .acquiring) }
-
-    func requestMigration() {
-        migration.store(true, ordering: .releasing)
-    }
     private let serviceTasks = Mutex<[Task<Void, Never>]>([])
 
     init(turnId: UInt64, serve: @escaping ServiceHandler) {
@@ -45,6 +40,13 @@ final class TurnChannel: Sendable {
 
     func send(_ chunk: UIChunk) {
         deliver(.chunk(chunk), closing: false)
+    }
+
+    /// The step loop ended at a boundary for a move to a new build: an event in
+    /// order with the chunks, so the runner knows the cancellation that follows
+    /// is a move, not a stop.
+    func yieldAtStepBoundary() {
+        deliver(.yieldedAtStepBoundary, closing: false)
     }
 
     /// The plugin's `finish_turn`; anything sent after it is dropped.
@@ -95,24 +97,3 @@ final class TurnChannel: Sendable {
     }
 }
 
-/// Live turns by id. Plugins name turns by id, so a late callback for a turn
-/// that is over is a lookup miss, not a use-after-free.
-final class TurnTable: Sendable {
-    private let channels = Mutex<[UInt64: TurnChannel]>([:])
-    private let nextId = Atomic<UInt64>(1)
-
-    func open(serve: @escaping TurnChannel.ServiceHandler) -> TurnChannel {
-        let id = nextId.wrappingAdd(1, ordering: .relaxed).oldValue
-        let channel = TurnChannel(turnId: id, serve: serve)
-        channels.withLock { $0[id] = channel }
-        return channel
-    }
-
-    func channel(_ id: UInt64) -> TurnChannel? {
-        channels.withLock { $0[id] }
-    }
-
-    func close(_ id: UInt64) {
-        _ = channels.withLock { $0.removeValue(forKey: id) }
-    }
-}

@@ -2,8 +2,9 @@ import AgentWire
 
 /// How far a turn got, as its log records tell it. This is the checkpoint a turn
 /// resumes from after a crash or on a new generation: the log is persisted before
-/// anyone sees it, so whatever a client saw is in here.
-public struct TurnProgress: Sendable, Hashable {
+/// anyone sees it, so whatever a client saw is in here. `MessageHistory` folds it
+/// from the log; the turn runner hands the step loop its `resumePoint`.
+public struct TurnCheckpoint: Sendable, Hashable, Codable {
     /// The input record that started the turn.
     public var inSeq: Int64
     /// Steps that reached `finish-step`.
@@ -46,5 +47,17 @@ public struct TurnProgress: Sendable, Hashable {
         case .finish, .abort, .error: responseEnded = true
         default: break
         }
+    }
+}
+
+extension TurnCheckpoint {
+    /// What the step loop needs to continue this turn.
+    var resumePoint: StepLoop.ResumePoint {
+        StepLoop.ResumePoint(
+            stepsCompleted: stepsCompleted,
+            openStep: stepOpen
+                ? StepLoop.OpenStep(textId: openTextId, reasoningId: openReasoningId, prefix: partialStepText)
+                : nil
+        )
     }
 }

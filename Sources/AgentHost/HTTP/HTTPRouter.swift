@@ -1,0 +1,57 @@
+import Hummingbird
+
+/// The daemon's routes, assembled from its services: what `Daemon.run()` serves,
+/// and what tests build in-process (`app.test(.router)`), with no daemon around it.
+///
+/// Each group carries its auth as middleware, so a handler runs only for a
+/// caller the group admitted (`HostRequestContext.principal`):
+///
+/// | group | auth | CORS |
+/// |---|---|---|
+/// | `/healthz`, `/metrics`, `/`, `/playground/*` files | none | no |
+/// | `/api/v1` | `AuthMiddleware(.secretKey)` | no |
+/// | `/playground/v1` | `PlaygroundAccess` (secret key, or a loopback browser) | no |
+/// | `/realtime/v1/sessions/:chatId/…` | `AuthMiddleware(.session(…))`: write for `in`, read for the rest | yes |
+/// | `POST /api/chat/:agent` | `AuthMiddleware(.anyCredential)`, then write scope for the body's `id` | yes |
+/// | `GET /api/chat/:agent/:chatId/stream` | `AuthMiddleware(.session(.read))` | yes |
+/// | `/sdk/*` | none | yes |
+enum HTTPRouter {
+    /// - Parameters:
+    ///   - sessions: the session directory every session route works on.
+    ///   - registry: the plugin registry (`/api/v1/agents`, the playground's agent list).
+    ///   - storage: where the SSE routes replay a session's records from.
+    ///   - auth: checks credentials; its token minter also mints the tokens the routes hand out.
+    ///   - environment: the daemon's environment (`AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK`).
+    static func build(
+        sessions: SessionDirectory, registry: PluginRegistry, storage: any SessionStorage,
+        auth: Authenticator, environment: [String: String]
+    ) -> Router<HostRequestContext> {
+        let router = Router(context: HostRequestContext.self)
+        // Outermost: unknown routes and the non-browser groups get the JSON error shape here.
+        router.add(middleware: ErrorMiddleware())
+        let opener = SessionOpener(sessions: sessions, minter: auth.minter)
+
+        MetricsRoutes(sessions: sessions).register(on: router)
+
+        let management = router.group("api/v1").add(middleware: AuthMiddleware(.secretKey, auth: auth))
+        ManagementRoutes(sessions: sessions, registry: registry, opener: opener, minter: auth.minter).register(on: management)
+
+        let playground = router.group("playground/v1").add(middleware: PlaygroundAccess(auth: auth, environment: environment))
+        PlaygroundAccessRoutes(sessions: sessions, registry: registry, opener: opener).register(on: playground)
+
+        let realtime = BrowserRouteGroup(router.group("realtime/v1"))
+        let reads = realtime.group().add(middleware: AuthMiddleware(.session(.read), auth: auth))
+        let writes = realtime.group().add(middleware: AuthMiddleware(.session(.write), auth: auth))
+        RealtimeRoutes(sessions: sessions, storage: storage).register(reads: reads, writes: writes)
+        ActiveTurnRoute(sessions: sessions).register(on: reads)
+
+        let chat = BrowserRouteGroup(router.group("api/chat/:agent"))
+        AIChatRoutes(sessions: sessions, storage: storage).register(
+            turns: chat.group().add(middleware: AuthMiddleware(.anyCredential, auth: auth)),
+            resumes: chat.group().add(middleware: AuthMiddleware(.session(.read), auth: auth))
+        )
+
+        PlaygroundRoutes().register(on: router, sdk: BrowserRouteGroup(router.group("sdk")))
+        return router
+    }
+}

@@ -1,0 +1,80 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The one SSE response of the daemon: a session's feed (`SessionFeed.events`)
+/// written as server-sent events, one socket write per batch, a keep-alive
+/// comment whenever the feed is idle.
+///
+/// What each batch of records becomes is the framing's business
+/// (`SSEFraming`): every record with its seq as `id:` for `/out`, or one turn's
+/// chunks and then `[DONE]` for the AI SDK routes.
+struct SSEResponse<Framing: SSEFraming> {
+    let events: AsyncThrowingStream<SessionFeed.Event, any Error>
+    var framing: Framing
+
+    /// - Parameters:
+    ///   - events: the session's feed, from `SessionFeed.events`.
+    ///   - framing: what each batch of records becomes.
+    init(events: AsyncThrowingStream<SessionFeed.Event, any Error>, framing: Framing) {
+        self.events = events
+        self.framing = framing
+    }
+
+    /// The `200` response that streams the feed until it ends, the framing
+    /// says the stream is complete, or the client goes away (a write fails).
+    func response() -> Response {
+        Response(status: .ok, headers: Framing.headers, body: body())
+    }
+
+    private func body() -> ResponseBody {
+        ResponseBody { [events, framing] writer in
+            var framing = framing
+            for try await event in events {
+                guard case .records(let records) = event else {
+                    try await writer.write(ServerSentEvents.keepAlive)
+                    continue
+                }
+                var buffer = ByteBuffer()
+                let complete = framing.write(records, into: &buffer)
+                if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                if complete { break }
+            }
+            try await writer.finish(nil)
+        }
+    }
+}
+
+/// What an `SSEResponse` sends for the records of a session's feed.
+protocol SSEFraming: Sendable {
+    /// The response headers of a stream in this framing.
+    static var headers: HTTPFields { get }
+
+    /// Appends the events for `records` to `buffer`.
+    /// - Parameters:
+    ///   - records: the next batch of the feed, in seq order.
+    ///   - buffer: where the events go; one socket write per batch.
+    /// - Returns: true when the stream is complete and the response should end.
+    mutating func write(_ records: [LogRecord], into buffer: inout ByteBuffer) -> Bool
+}
+
+extension SSEFraming {
+    /// `text/event-stream`, never cached, never buffered by a proxy (`x-accel-buffering: no`).
+    /// - Parameters:
+    ///   - uiMessageStream: adds what the AI SDK's `UI_MESSAGE_STREAM_HEADERS` add
+    ///     (reference/protocols.md §1.2). `connection: keep-alive` is what HTTP/1.1
+    ///     does anyway; it is sent so the response matches the reference server's
+    ///     (the daemon speaks HTTP/1.1 only).
+    static func eventStreamHeaders(uiMessageStream: Bool) -> HTTPFields {
+        var fields: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+        var extra = [("x-accel-buffering", "no")]
+        if uiMessageStream {
+            fields[.connection] = "keep-alive"
+            extra.insert(("x-vercel-ai-ui-message-stream", "v1"), at: 0)
+        }
+        for (name, value) in extra {
+            if let name = HTTPField.Name(name) { fields[name] = value }
+        }
+        return fields
+    }
+}

@@ -1,0 +1,30 @@
+import AgentWire
+
+extension MessageHistory {
+    /// The history folded through some seq, as storage keeps it, so that a
+    /// session waking from its log decodes this and folds only the records
+    /// after `throughSeq` instead of every record it ever had.
+    ///
+    /// Folding `records(after: throughSeq)` into `MessageHistory(snapshot:)`
+    /// gives exactly the history a fold of the whole log gives.
+    public struct Snapshot: Codable, Sendable, Hashable {
+        /// The last seq folded into this snapshot.
+        public var throughSeq: Int64
+        var messages: [UIMessage]
+        var queuedInputs: [QueuedInput]
+        var openAssistant: Int?
+        var openParts: [String: Int]
+        var turnInProgress: TurnCheckpoint?
+        var agentState: SavedState?
+
+        struct QueuedInput: Codable, Sendable, Hashable {
+            var seq: Int64
+            var input: InputRecord
+        }
+
+        struct SavedState: Codable, Sendable, Hashable {
+            var state: JSONValue
+            var version: String
+        }
+    }
+}

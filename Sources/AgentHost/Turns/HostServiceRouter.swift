@@ -1,0 +1,89 @@
+import AgentWire
+import CAgentABI
+import Synchronization
+
+/// Serves one turn's `call_service` requests from its plugin: `state.save`
+/// writes the agent's state into the log, `model.stream` runs the host-owned
+/// step loop, whose chunks go into the turn's channel.
+struct HostServiceRouter: Sendable {
+    let lease: GenerationLease
+    let log: any TurnLog
+    /// This turn's conversation in the model's terms: what a `model.stream`
+    /// request that leaves out `messages` gets.
+    let conversation: [ModelMessage]
+    /// Where a resumed turn continues; taken by the first model call only.
+    let resumePoint: ResumePointSlot
+    let services: TurnServices
+
+    /// Answers one service call; the reply is JSON text.
+    /// - Parameters:
+    ///   - service: The service name (`HostService`).
+    ///   - request: The request JSON text.
+    ///   - channel: The turn's channel, which receives the chunks.
+    func serve(_ service: String, request: String, channel: TurnChannel) async throws -> String {
+        switch service {
+        case HostService.stateSave:
+            let save = try WireCoding.decode(StateSaveRequest.self, from: request)
+            let record: JSONValue = ["version": .string(lease.plugin.manifest.version), "state": save.state]
+            try await log.append([LogEntry(.state, record)])
+            return "{}"
+        case HostService.modelStream:
+            return try await streamModel(request: request, channel: channel)
+        default:
+            throw AgentHostError.badRequest("unknown host service `\(service)`")
+        }
+    }
+
+    private func streamModel(request: String, channel: TurnChannel) async throws -> String {
+        let lease = lease
+        let agentTools = lease.plugin.manifest.agents.first { $0.id == lease.agent }?.tools ?? []
+        let streamRequest = try WireCoding.decode(ModelStreamRequest.self, from: request)
+            .withTurnDefaults(agentTools: agentTools)
+        guard streamRequest.maxSteps > 0 else { throw AgentHostError.badRequest("maxSteps must be at least 1") }
+        var loop = StepLoop(
+            model: try services.models.model(named: streamRequest.model),
+            emit: { chunk in channel.send(chunk) },
+            callTool: { name, input in
+                let (status, reply) = await lease.plugin.callTool(
+                    turnId: channel.turnId, ToolCallRequest(agent: lease.agent, tool: name, input: input)
+                )
+                guard status == AGENT_OK else { return .failure(.init(message: reply)) }
+                guard let output = try? WireCoding.decode(JSONValue.self, from: reply) else {
+                    return .failure(.init(message: "tool `\(name)` returned invalid JSON"))
+                }
+                return .success(output)
+            }
+        )
+        let registry = services.registry
+        loop.yieldAtStepBoundary = { await registry.shouldMigrate(lease) }
+        let messages = streamRequest.inheritsMessages ? conversation : ModelMessage.from(streamRequest.messages)
+        switch try await loop.run(streamRequest, messages: messages, resumingFrom: resumePoint.take()) {
+        case .finished(let result):
+            return try WireCoding.encodeString(result)
+        case .yieldedAtStepBoundary:
+            // The turn moves to the new build. The runner learns it from the
+            // channel, in order with the chunks; the old build's turn ends as
+            // cancelled (its `streamText` sees this call cancelled).
+            channel.yieldAtStepBoundary()
+            lease.plugin.cancelTurn(channel.turnId)
+            throw CancellationError()
+        }
+    }
+}
+
+/// The resume point a resumed turn continues from, handed to its first model
+/// call only (later `streamText` calls in the same run start fresh steps).
+final class ResumePointSlot: Sendable {
+    private let value: Mutex<StepLoop.ResumePoint?>
+
+    init(_ resumePoint: StepLoop.ResumePoint?) {
+        value = Mutex(resumePoint)
+    }
+
+    func take() -> StepLoop.ResumePoint? {
+        value.withLock { slot in
+            defer { slot = nil }
+            return slot
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import CAgentABI
+import Synchronization
+
+/// The session's grip on its running turn: stop it, see which generation serves it.
+///
+/// A stop may arrive before the turn has a plugin to cancel (it is still
+/// leasing a generation); it is remembered and carried out on `attach`.
+final class TurnHandle: Sendable {
+    private struct State {
+        var stopRequested = false
+        var channel: TurnChannel?
+        var plugin: LoadedPlugin?
+        var generationId: Int?
+    }
+
+    private let state = Mutex(State())
+    private let stopGracePeriod: Duration
+
+    init(stopGracePeriod: Duration) {
+        self.stopGracePeriod = stopGracePeriod
+    }
+
+    var generationId: Int? { state.withLock { $0.generationId } }
+    var stopRequested: Bool { state.withLock { $0.stopRequested } }
+
+    /// Cancels the plugin's turn and its model call. A plugin that does not
+    /// end the turn within the grace period is not waited for.
+    func stop() {
+        let (channel, plugin, first) = state.withLock { state in
+            defer { state.stopRequested = true }
+            return (state.channel, state.plugin, !state.stopRequested)
+        }
+        guard first, let channel, let plugin else { return }
+        Self.cancel(channel: channel, plugin: plugin, grace: stopGracePeriod)
+    }
+
+    /// The turn runs on `plugin` through `channel` now. A stop that arrived
+    /// before is carried out at once; returns true then.
+    @discardableResult
+    func attach(channel: TurnChannel, plugin: LoadedPlugin, generationId: Int) -> Bool {
+        let stopped = state.withLock { state in
+            state.channel = channel
+            state.plugin = plugin
+            state.generationId = generationId
+            return state.stopRequested
+        }
+        if stopped { Self.cancel(channel: channel, plugin: plugin, grace: stopGracePeriod) }
+        return stopped
+    }
+
+    private static func cancel(channel: TurnChannel, plugin: LoadedPlugin, grace: Duration) {
+        plugin.cancelTurn(channel.turnId)
+        channel.cancelServices()
+        Task {
+            try? await Task.sleep(for: grace)
+            channel.finish(status: AGENT_ERR_CANCELLED, result: "the agent did not end the stopped turn in time")
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import AgentWire
+
+/// What a running turn needs from the session it answers: its log, the
+/// conversation so far, and the two moments the session must know about.
+///
+/// A protocol so the turn layer never needs to know what a session is (the
+/// session starts turns, not the other way round), and so a turn can be run
+/// in a unit test against a log that is not a session actor.
+protocol TurnLog: Sendable {
+    var chatId: String { get }
+    var agent: String { get }
+    /// Appends records of several kinds in one commit; returns once they are durable.
+    func append(_ entries: [LogEntry]) async throws
+    /// The conversation the agent sees, the answer in progress included when it has content.
+    var conversation: [UIMessage] { get async }
+    /// The same conversation as the model sees it, kept converted by the log's
+    /// owner so that a turn does not convert the whole past again.
+    var modelConversation: [ModelMessage] { get async }
+    /// The agent state last saved in this session and the version label that saved it.
+    var agentState: (state: JSONValue, version: String)? { get async }
+    /// How far the running turn got, from the log.
+    var checkpoint: TurnCheckpoint? { get async }
+    /// The turn is about to lease a generation.
+    func turnWillRun() async throws
+    /// `data-turn-complete` is persisted; the session may start its next turn.
+    func turnDidEnd() async
+}
+
+/// One record to append: its kind and its JSON body.
+struct LogEntry: Sendable {
+    var kind: LogRecord.Kind
+    var body: JSONValue
+
+    init(_ kind: LogRecord.Kind, _ body: JSONValue) {
+        self.kind = kind
+        self.body = body
+    }
+
+    /// An output chunk of the agent's answer.
+    static func output(_ chunk: UIChunk) -> LogEntry { LogEntry(.output, chunk.json) }
+
+    /// A control part framing the turn.
+    static func control(_ part: ControlPart) -> LogEntry { LogEntry(.control, part.chunk.json) }
+}

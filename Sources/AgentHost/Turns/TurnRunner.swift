@@ -1,0 +1,195 @@
+import AgentWire
+import CAgentABI
+import Logging
+
+/// Runs one turn of one session: frames it in the log (`turn-start`, `start`,
+/// …, `finish`/`abort`/`error`, `turn-complete`), leases the agent's active
+/// generation, starts the plugin's turn and persists every chunk it produces.
+enum TurnRunner {
+    /// How the turn begins: a new input, or a turn that was cut off and resumes
+    /// from what its log records hold.
+    enum Origin: Sendable {
+        case input(inSeq: Int64)
+        /// The input was committed together with its `turn-start` and `start`
+        /// records (an idle session answering at once): they are already written.
+        case framedInput(inSeq: Int64)
+        case interrupted(TurnCheckpoint)
+
+        var inSeq: Int64 {
+            switch self {
+            case .input(let inSeq), .framedInput(let inSeq): inSeq
+            case .interrupted(let checkpoint): checkpoint.inSeq
+            }
+        }
+    }
+
+    /// Starts the turn in a task of its own; `handle` is the session's grip on it.
+    static func start(log: any TurnLog, origin: Origin, services: TurnServices, handle: TurnHandle) {
+        Task {
+            await run(log: log, handle: handle, origin: origin, services: services)
+        }
+    }
+
+    /// The records that open a turn: `data-turn-start`, then the response's `start`.
+    static func framing(chatId: String, inSeq: Int64) -> [LogEntry] {
+        [.control(.turnStart(inSeq: inSeq)), .output(.start(messageId: messageId(chatId: chatId, inSeq: inSeq)))]
+    }
+
+    static func messageId(chatId: String, inSeq: Int64) -> String {
+        "msg-\(inSeq)-\(chatId)"
+    }
+
+    private static func run(log: any TurnLog, handle: TurnHandle, origin: Origin, services: TurnServices) async {
+        let inSeq = origin.inSeq
+        do {
+            try await log.turnWillRun()
+            var checkpoint: TurnCheckpoint?
+            switch origin {
+            case .framedInput:
+                break
+            case .input:
+                try await log.append(framing(chatId: log.chatId, inSeq: inSeq))
+            case .interrupted(let progress):
+                checkpoint = progress
+                var entries: [LogEntry] = [.control(.interrupted(inSeq: inSeq))]
+                if !progress.started { entries.append(.output(.start(messageId: messageId(chatId: log.chatId, inSeq: inSeq)))) }
+                try await log.append(entries)
+            }
+            let ending: [UIChunk]
+            if let checkpoint, checkpoint.responseEnded {
+                ending = []
+            } else if let checkpoint, checkpoint.stopRequested {
+                ending = [.abort]
+            } else {
+                ending = try await drive(log: log, handle: handle, inSeq: inSeq, checkpoint: checkpoint, services: services)
+            }
+            try await log.append(ending.map(LogEntry.output) + [.control(.turnComplete(inSeq: inSeq))])
+        } catch {
+            // Only storage failures get here; the turn cannot be recorded.
+            services.logger.error("turn failed to persist", metadata: ["chatId": "\(log.chatId)", "error": "\(error)"])
+        }
+        await log.turnDidEnd()
+    }
+
+    /// Runs the plugin's turn; returns the chunks that close the response. When
+    /// a new build goes live, the turn moves to it at a step boundary and this
+    /// loop runs it there, from the checkpoint the log holds.
+    private static func drive(
+        log: any TurnLog, handle: TurnHandle, inSeq: Int64, checkpoint: TurnCheckpoint?, services: TurnServices
+    ) async throws -> [UIChunk] {
+        var checkpoint = checkpoint
+        var stepOpen = checkpoint?.stepOpen ?? false
+        while true {
+            let lease: GenerationLease
+            do {
+                lease = try await services.registry.lease(agent: log.agent)
+            } catch {
+                return failure(error.description, stepOpen: stepOpen)
+            }
+            let end: AttemptEnd
+            do {
+                end = try await runOnGeneration(
+                    lease: lease, log: log, handle: handle, checkpoint: checkpoint, stepOpen: &stepOpen, services: services
+                )
+            } catch {
+                handle.stop()
+                await services.registry.release(lease)
+                throw error
+            }
+            await services.registry.release(lease)
+
+            switch end {
+            case .movedToNewBuild where !handle.stopRequested:
+                let target = try await services.registry.lease(agent: log.agent)
+                await services.registry.release(target)
+                let upgraded = ControlPart.upgraded(
+                    inSeq: inSeq, fromGeneration: lease.generationId, toGeneration: target.generationId,
+                    version: target.plugin.manifest.version
+                )
+                try await log.append([.control(upgraded)])
+                services.logger.info("turn moved to a new build", metadata: [
+                    "chatId": "\(log.chatId)", "from": "\(lease.generationId)", "to": "\(target.generationId)",
+                ])
+                checkpoint = await log.checkpoint
+            case .movedToNewBuild:
+                return [.abort]
+            case .finished(let status, _) where handle.stopRequested || status == AGENT_ERR_CANCELLED:
+                return [.abort]
+            case .finished(AGENT_OK, let result):
+                let reason = (try? WireCoding.decode(TurnResult.self, from: result))?.finishReason
+                return [.finish(finishReason: reason ?? .stop)]
+            case .finished(_, let result):
+                services.logger.warning("turn failed", metadata: ["chatId": "\(log.chatId)", "error": "\(result)"])
+                return failure(result, stepOpen: stepOpen)
+            }
+        }
+    }
+
+    /// The chunks that end a failed response: the error, the open step closed, `finish`.
+    private static func failure(_ errorText: String, stepOpen: Bool) -> [UIChunk] {
+        [.error(errorText: errorText)] + (stepOpen ? [.finishStep] : []) + [.finish(finishReason: .error)]
+    }
+
+    /// How one plugin turn on one generation ended.
+    private enum AttemptEnd {
+        /// The plugin's `finish_turn` (or the runner's stand-in when it never came).
+        case finished(status: agent_status, result: String)
+        /// The step loop yielded at a step boundary: the turn goes on on the newest build.
+        case movedToNewBuild
+    }
+
+    /// One plugin turn on one generation: start it, persist what it streams,
+    /// return how it ended.
+    private static func runOnGeneration(
+        lease: GenerationLease, log: any TurnLog, handle: TurnHandle, checkpoint: TurnCheckpoint?, stepOpen: inout Bool,
+        services: TurnServices
+    ) async throws -> AttemptEnd {
+        let conversation = await log.conversation
+        let router = HostServiceRouter(
+            lease: lease, log: log, conversation: await log.modelConversation,
+            resumePoint: ResumePointSlot(checkpoint?.resumePoint),
+            services: services
+        )
+        let channel = services.turns.open { channel, service, request in
+            try await router.serve(service, request: request, channel: channel)
+        }
+        defer { services.turns.close(channel.turnId) }
+        handle.attach(channel: channel, plugin: lease.plugin, generationId: lease.generationId)
+
+        let saved = await log.agentState
+        let request = TurnRequest(
+            turnId: channel.turnId, agent: log.agent, chatId: log.chatId, messages: conversation,
+            state: saved?.state, stateVersion: saved?.version, resumed: checkpoint != nil
+        )
+        let started = lease.plugin.startTurn(request)
+        guard started == AGENT_OK else {
+            return .finished(
+                status: started, result: "agent `\(log.agent)` refused to start the turn (status \(started.rawValue))"
+            )
+        }
+        var end = AttemptEnd.finished(status: AGENT_ERR_INTERNAL, result: "the agent ended without finishing the turn")
+        var moving = false
+        while true {
+            let batch = await channel.nextBatch()
+            if batch.isEmpty { break }
+            var entries: [LogEntry] = []
+            for event in batch {
+                switch event {
+                case .chunk(let chunk):
+                    switch chunk {
+                    case .startStep: stepOpen = true
+                    case .finishStep: stepOpen = false
+                    default: break
+                    }
+                    entries.append(.output(chunk))
+                case .yieldedAtStepBoundary:
+                    moving = true
+                case .finished(let status, let result):
+                    end = .finished(status: status, result: result)
+                }
+            }
+            if !entries.isEmpty { try await log.append(entries) }
+        }
+        return moving ? .movedToNewBuild : end
+    }
+}

@@ -1,0 +1,11 @@
+import Logging
+
+/// What running a turn needs from the daemon, passed in once.
+struct TurnServices: Sendable {
+    let registry: PluginRegistry
+    let models: ModelCatalog
+    let turns: TurnTable
+    let logger: Logger
+    /// A plugin that does not end a stopped turn within this time is left behind.
+    var stopGracePeriod: Duration = .seconds(2)
+}

@@ -1,0 +1,98 @@
+@testable import AgentHost
+import AgentWire
+import Foundation
+import Logging
+
+/// The daemon's session machinery in this process, without HTTP: real SQLite
+/// on a temp file, the real plugin registry with the built `libMyChat.so`
+/// loaded through `dlopen`, the scripted model at zero delay.
+struct HostFixture {
+    let directory: URL
+    let storage: SQLiteStorage
+    let registry: PluginRegistry
+    let services: SessionServices
+    let sessions: SessionDirectory
+
+    /// Where `swift build` put the plugins: next to this test bundle.
+    static var buildDirectory: URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    }
+
+    /// - Parameters:
+    ///   - scriptedDelayMilliseconds: Time between the scripted model's words.
+    ///   - plugins: Plugin products to load, e.g. `MyChat`.
+    init(scriptedDelayMilliseconds: Int = 0, plugins: [String] = ["MyChat"]) async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("host-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        storage = try SQLiteStorage(path: directory.appendingPathComponent("db.sqlite").path)
+        let turns = TurnTable()
+        registry = PluginRegistry(storeDirectory: directory.appendingPathComponent("store").path, logger: logger, turns: turns)
+        for plugin in plugins {
+            let path = Self.buildDirectory.appendingPathComponent("lib\(plugin).so").path
+            if case .failure(let refusal) = await registry.load(path: path) {
+                throw FixtureFailure("\(plugin) did not load: \(refusal.reason)")
+            }
+        }
+        let models = ModelCatalog(defaultIdentifier: nil, scriptedDelayMilliseconds: scriptedDelayMilliseconds, logger: logger)
+        services = SessionServices(
+            storage: storage, writer: LogWriter(storage: storage), registry: registry, models: models, turns: turns,
+            logger: logger, stopGracePeriod: .seconds(2)
+        )
+        sessions = SessionDirectory(services: services)
+    }
+
+    /// A created session's live actor.
+    func session(_ chatId: String, agent: String = "my-chat") async throws -> Session {
+        _ = try await sessions.create(chatId: chatId, agent: agent, clientData: nil, metadata: nil)
+        return try await sessions.session(chatId)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    static func message(_ text: String, id: String = UUID().uuidString) -> InputRecord {
+        InputRecord(kind: .message, message: .text(text, role: "user", id: id), trigger: "submit-message")
+    }
+}
+
+struct FixtureFailure: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// Reads a session's live records until a condition holds.
+struct RecordReader {
+    private var iterator: AsyncStream<[LogRecord]>.Iterator
+    /// Everything read so far, in order.
+    private(set) var records: [LogRecord] = []
+
+    init(_ subscription: LiveSubscription) {
+        iterator = subscription.records.makeAsyncIterator()
+    }
+
+    /// The chunks read so far.
+    var chunks: [UIChunk] {
+        records.compactMap { record in
+            (try? WireCoding.decode(JSONValue.self, from: record.body)).flatMap(UIChunk.init(json:))
+        }
+    }
+
+    /// Reads until `turn-complete` of the turn answering `inSeq`.
+    mutating func readTurn(inSeq: Int64) async throws {
+        try await read { $0.contains { $0.control == .turnComplete(inSeq: inSeq) } }
+    }
+
+    /// Reads until `done` holds for the chunks read so far; fails if the stream ends first.
+    mutating func read(until done: ([UIChunk]) -> Bool) async throws {
+        while !done(chunks) {
+            guard let batch = await iterator.next() else { throw FixtureFailure("the stream ended early: \(chunks)") }
+            records += batch
+        }
+    }
+}

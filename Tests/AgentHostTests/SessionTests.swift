@@ -1,0 +1,175 @@
+@testable import AgentHost
+import AgentWire
+import Foundation
+import Testing
+
+/// The `Session` actor and the directory that owns it, in process: inputs,
+/// turns, queueing, stop, close, idempotency, eviction and recovery, with a
+/// real plugin, real SQLite and the scripted model — no daemon, no HTTP.
+@Suite struct SessionTests {
+    @Test func aMessageIsAnsweredAndTheSessionGoesBackToIdle() async throws {
+        let host = try await HostFixture()
+        defer { host.remove() }
+        let session = try await host.session("a")
+        var reader = RecordReader(try await session.subscribe())
+        let seq = try await session.submit(HostFixture.message("hello world"), idempotencyKey: nil)
+        #expect(seq == 1)
+        try await reader.readTurn(inSeq: seq)
+
+        let texts = reader.chunks.compactMap { chunk -> String? in
+            if case .textDelta(_, let delta) = chunk { delta } else { nil }
+        }
+        #expect(texts.joined() == "You said: hello world")
+        #expect(reader.chunks.first?.control == .turnStart(inSeq: 1))
+        #expect(reader.chunks.contains(.finish(finishReason: .stop)))
+        // Persisted before published: storage holds everything the reader saw.
+        let stored = try await host.storage.records(chatId: "a", after: 0, upTo: nil)
+        let seen = reader.records.map { [String($0.seq), $0.kind.rawValue, $0.body] }
+        #expect(seen == stored.filter(\.isStreamed).map { [String($0.seq), $0.kind.rawValue, $0.body] })
+
+        try await waitUntil { await session.info.status == .idle }
+        let (messages, lastSeq) = await session.messages
+        #expect(messages.map(\.role) == ["user", "assistant"])
+        #expect(messages.last?.text == "You said: hello world")
+        #expect(lastSeq == stored.last?.seq)
+    }
+
+    @Test func inputsDuringATurnAreAnsweredInOrderEachOnce() async throws {
+        let host = try await HostFixture()
+        defer { host.remove() }
+        let session = try await host.session("q")
+        var reader = RecordReader(try await session.subscribe())
+        var seqs: [Int64] = []
+        for text in ["one", "two", "three"] {
+            seqs.append(try await session.submit(HostFixture.message(text), idempotencyKey: nil))
+        }
+        try await reader.readTurn(inSeq: seqs[2])
+        let starts = reader.chunks.compactMap { chunk -> Int64? in
+            if case .turnStart(let inSeq)? = chunk.control { inSeq } else { nil }
+        }
+        #expect(starts == seqs)
+        let answers = await session.messages.messages.filter { $0.role == "assistant" }.map(\.text)
+        #expect(answers == ["You said: one", "You said: two", "You said: three"])
+    }
+
+    @Test func aStopEndsTheRunningTurnWithAbortAndTheNextMessageIsAnswered() async throws {
+        let host = try await HostFixture(scriptedDelayMilliseconds: 20)
+        defer { host.remove() }
+        let session = try await host.session("s")
+        var reader = RecordReader(try await session.subscribe())
+        let slow = try await session.submit(HostFixture.message("/slow 500"), idempotencyKey: nil)
+        try await reader.read { $0.contains { if case .textDelta = $0 { true } else { false } } }
+        _ = try await session.submit(InputRecord(kind: .stop), idempotencyKey: nil)
+        try await reader.readTurn(inSeq: slow)
+        #expect(reader.chunks.contains(.abort))
+        #expect(!reader.chunks.contains { if case .finish = $0 { true } else { false } })
+
+        let next = try await session.submit(HostFixture.message("again"), idempotencyKey: nil)
+        try await reader.readTurn(inSeq: next)
+        #expect(await session.messages.messages.last?.text == "You said: again")
+    }
+
+    @Test func aRepeatedIdempotencyKeyReturnsTheFirstSeqAndStartsNoSecondTurn() async throws {
+        let host = try await HostFixture()
+        defer { host.remove() }
+        let session = try await host.session("i")
+        let first = try await session.submit(HostFixture.message("once"), idempotencyKey: "k1")
+        let again = try await session.submit(HostFixture.message("once"), idempotencyKey: "k1")
+        #expect(first == again)
+        try await waitUntil { await session.info.status == .idle }
+        #expect(await session.messages.messages.count == 2)
+        // A fresh actor (after eviction) still finds the key in storage.
+        #expect(await session.evictIfIdle(idleFor: .zero))
+        let seq = try await host.sessions.withSession("i") { try await $0.submit(HostFixture.message("once"), idempotencyKey: "k1") }
+        #expect(seq == first)
+        let queued = try await host.sessions.session("i").info.queuedInputs
+        #expect(queued == 0)
+        #expect(try await host.storage.records(chatId: "i", after: 0, upTo: nil).filter { $0.kind == .input }.count == 1)
+    }
+
+    @Test func aClosedSessionRefusesInputAndEndsItsStreams() async throws {
+        let host = try await HostFixture()
+        defer { host.remove() }
+        let session = try await host.session("c")
+        let subscription = try await session.subscribe()
+        try await session.close()
+        #expect(await session.info.status == .closed)
+        await #expect(throws: AgentHostError.sessionClosed("c")) {
+            try await session.submit(HostFixture.message("late"), idempotencyKey: nil)
+        }
+        var batches = 0
+        for await _ in subscription.records { batches += 1 }
+        #expect(batches == 0)
+        #expect(try await host.storage.session(chatId: "c")?.status == .closed)
+        // Closing twice is fine.
+        try await session.close()
+    }
+
+    @Test func anEvictedSessionIsRebuiltFromItsLogOnTheNextInput() async throws {
+        let host = try await HostFixture()
+        defer { host.remove() }
+        let session = try await host.session("e")
+        let first = try await session.submit(HostFixture.message("first"), idempotencyKey: nil)
+        try await waitUntil { await session.info.status == .idle }
+        // An open stream holds the session in memory; once its reader is gone it may leave.
+        let subscription = try await session.subscribe()
+        let reading = Task { for await _ in subscription.records {} }
+        #expect(await !session.evictIfIdle(idleFor: .zero))
+        reading.cancel()
+        try await waitUntil { await session.evictIfIdle(idleFor: .zero) }
+        await #expect(throws: Session.Evicted.self) { try await session.submit(HostFixture.message("x"), idempotencyKey: nil) }
+        await #expect(throws: Session.Evicted.self) { try await session.subscribe() }
+
+        // The directory notices and answers on a fresh actor rebuilt from the log.
+        let second = try await host.sessions.withSession("e") { try await $0.submit(HostFixture.message("second"), idempotencyKey: nil) }
+        let fresh = try await host.sessions.session("e")
+        #expect(fresh !== session)
+        try await waitUntil { await fresh.info.status == .idle }
+        let texts = await fresh.messages.messages.map(\.text)
+        #expect(texts == ["first", "You said: first", "second", "You said: second"])
+        #expect(second > first)
+    }
+
+    @Test func aTurnCutOffMidStepIsResumedWhenTheSessionIsLoaded() async throws {
+        let host = try await HostFixture()
+        defer { host.remove() }
+        _ = try await host.sessions.create(chatId: "r", agent: "my-chat", clientData: nil, metadata: nil)
+        // The log as a daemon killed mid-answer leaves it: the input, the turn's
+        // opening, a step with two words streamed, and nothing after.
+        let input = try WireCoding.encodeString(HostFixture.message("/slow 4", id: "u1"))
+        let chunks: [(LogRecord.Kind, JSONValue)] = [
+            (.control, ControlPart.turnStart(inSeq: 1).chunk.json),
+            (.output, UIChunk.start(messageId: "msg-1-r").json),
+            (.output, UIChunk.startStep.json),
+            (.output, UIChunk.textStart(id: "text-1").json),
+            (.output, UIChunk.textDelta(id: "text-1", delta: "1").json),
+            (.output, UIChunk.textDelta(id: "text-1", delta: " 2").json),
+        ]
+        var records = [LogRecord(chatId: "r", seq: 1, kind: .input, body: input)]
+        for (offset, (kind, body)) in chunks.enumerated() {
+            records.append(LogRecord(chatId: "r", seq: Int64(offset + 2), kind: kind, body: body.jsonText))
+        }
+        try await host.storage.append(records, statuses: [StatusChange(chatId: "r", status: .running)])
+
+        #expect(try await host.sessions.recoverInterruptedSessions() == 1)
+        let session = try await host.sessions.session("r")
+        try await waitUntil { await session.info.status == .idle }
+        let stored = try await host.storage.records(chatId: "r", after: 7, upTo: nil)
+        let resumed = stored.compactMap { (try? WireCoding.decode(JSONValue.self, from: $0.body)).flatMap(UIChunk.init(json:)) }
+        #expect(resumed.first?.control == .interrupted(inSeq: 1))
+        // The answer goes on inside the same text part, exactly once.
+        #expect(await session.messages.messages.last?.text == "1 2 3 4")
+        #expect(resumed.last?.control == .turnComplete(inSeq: 1))
+        #expect(!resumed.contains(.startStep))
+    }
+}
+
+/// Waits until `condition` holds, checking every few milliseconds; fails after
+/// ten seconds so a broken condition ends the test instead of hanging it.
+func waitUntil(_ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(10)
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else { throw FixtureFailure("the condition never held") }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+}
