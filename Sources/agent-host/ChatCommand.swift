@@ -1,4 +1,3 @@
-import AgentHost
 import AgentHostClient
 import AgentWire
 import ArgumentParser
