@@ -58,10 +58,16 @@ let package = Package(
             // The playground page and the browser SDK, compiled into the binary: no npm, no files to ship.
             resources: [.embedInCode("Playground")]
         ),
+        /// One client for the daemon's HTTP API: the CLI's chat and bench, and the integration tests.
+        .target(
+            name: "AgentHostClient",
+            dependencies: ["AgentWire", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         .executableTarget(
             name: "agent-host",
             dependencies: [
                 "AgentHost",
+                "AgentHostClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -77,11 +83,13 @@ let package = Package(
         ),
         /// An agent written in C only: `agent_plugin.h` and nothing else (README, "Agents in C").
         .target(name: "CTools", dependencies: ["CAgentABI"], path: "Plugins/CTools"),
+        /// What both test targets share: the C compiler lookup, the daemon process, `withDaemon`.
+        .target(name: "TestSupport", dependencies: ["AgentWire", "AgentHostClient"], path: "Tests/TestSupport"),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit"]),
         .testTarget(
             name: "AgentHostTests",
             dependencies: [
-                "AgentHost", "AgentWire", .product(name: "HTTPTypes", package: "swift-http-types"),
+                "AgentHost", "AgentWire", "TestSupport", .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -89,6 +97,8 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "AgentWire",
+                "AgentHostClient",
+                "TestSupport",
                 // The provider tests drive AnthropicModel/OpenAIModel directly too, against
                 // a fake provider server (Hummingbird) running inside the test process.
                 "AgentHost",

@@ -1,4 +1,4 @@
-import AgentHost
+import AgentHostClient
 import AgentWire
 import ArgumentParser
 import Foundation
@@ -26,24 +26,25 @@ struct Chat: AsyncParsableCommand {
     @OptionGroup var connection: DaemonConnection
 
     func run() async throws {
-        let key = try SecretKey.load(environment: ProcessInfo.processInfo.environment, dataDirectory: connection.dataOptions.data)
+        // The secret key, not a session token: the terminal runs on the daemon's
+        // machine (like `agent-host token`), so there is no token to refresh.
+        let daemon = try connection.client()
         let chatId = chat ?? "cli-" + UUID().uuidString.prefix(8).lowercased()
-        let daemon = ChatConnection(baseURL: connection.url, secretKey: key.value, chatId: chatId)
         let printer = ChunkPrinter()
         do {
-            _ = try await daemon.open(agent: agent)
+            _ = try await daemon.createSession(chatId, agent: agent)
         } catch {
             throw ValidationError("cannot open chat \(chatId): \(error)")
         }
         printer.note("chat \(chatId) with \(agent) · Ctrl-C stops an answer · Ctrl-D quits")
-        for message in try await daemon.history() {
+        for message in try await daemon.history(chatId) {
             printer.write(printer.style(message.role == "user" ? "you › " : "\(agent) › ", message.role == "user" ? "1;36" : "1;35"))
             printer.write(message.text + "\n")
         }
 
         let interrupts = Interrupts()
-        if let running = try await daemon.activeTurn() {
-            try await stream(turn: running, daemon: daemon, interrupts: interrupts, printer: printer)
+        if let running = try await daemon.activeTurn(chatId) {
+            try await stream(turn: running, chatId: chatId, daemon: daemon, interrupts: interrupts, printer: printer)
         }
         let lines = StandardInputLines.stream()
         var iterator = lines.makeAsyncIterator()
@@ -56,28 +57,24 @@ struct Chat: AsyncParsableCommand {
             printer.inputEnded(line)
             guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
             let message = UIMessage.text(line, role: "user", id: UUID().uuidString)
-            let input: JSONValue = [
-                "kind": "message", "trigger": "submit-message",
-                "message": try WireCoding.decode(JSONValue.self, from: try WireCoding.encode(message)),
-            ]
-            let inSeq = try await daemon.send(input)
-            try await stream(turn: inSeq, daemon: daemon, interrupts: interrupts, printer: printer)
+            let inSeq = try await daemon.send(message: message, chatId: chatId, trigger: "submit-message")
+            try await stream(turn: inSeq, chatId: chatId, daemon: daemon, interrupts: interrupts, printer: printer)
         }
     }
 
     /// Prints one turn; Ctrl-C asks the agent to stop, a second Ctrl-C quits.
-    private func stream(turn inSeq: Int64, daemon: ChatConnection, interrupts: Interrupts, printer: ChunkPrinter) async throws {
+    private func stream(turn inSeq: Int64, chatId: String, daemon: AgentHostClient, interrupts: Interrupts, printer: ChunkPrinter) async throws {
         printer.write(printer.style("\(agent) › ", "1;35"))
         try await interrupts.during({ presses in
             if presses == 1 {
                 printer.interrupted("stopping the answer… (Ctrl-C again quits)")
-                Task { _ = try? await daemon.send(["kind": "stop"]) }
+                Task { _ = try? await daemon.stop(chatId: chatId) }
             } else {
                 Glibc.exit(130)
             }
         }) {
             try await daemon.follow(
-                turn: inSeq,
+                turn: inSeq, chatId: chatId,
                 onReconnect: { seq in
                     FileHandle.standardError.write(Data(printer.style("\n[connection lost; resuming after seq \(seq)]\n", "2").utf8))
                 },

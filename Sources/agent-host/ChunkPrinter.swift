@@ -56,8 +56,7 @@ final class ChunkPrinter: Sendable {
         if !atLineStart { write("\n") }
     }
 
-    func print(_ chunk: JSONValue) {
-        guard let chunk = UIChunk(json: chunk) else { return }
+    func print(_ chunk: UIChunk) {
         switch chunk {
         case .textDelta(_, let delta):
             write(delta)

@@ -1,9 +1,7 @@
 import AgentHost
+import AgentHostClient
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
-import NIOCore
-import NIOHTTP1
 
 /// Options of commands that talk to a running daemon with the secret key.
 struct DaemonConnection: ParsableArguments {
@@ -12,23 +10,23 @@ struct DaemonConnection: ParsableArguments {
 
     @OptionGroup var dataOptions: DataOptions
 
-    /// GETs `path` with the secret key and returns the body, or throws the daemon's error.
-    func get(_ path: String) async throws -> String {
-        try await send(.GET, path)
+    /// The daemon's secret key, from the environment or the data directory.
+    func secretKey() throws -> String {
+        try SecretKey.load(environment: ProcessInfo.processInfo.environment, dataDirectory: dataOptions.data).value
     }
 
-    func send(_ method: HTTPMethod, _ path: String) async throws -> String {
-        let key = try SecretKey.load(environment: ProcessInfo.processInfo.environment, dataDirectory: dataOptions.data)
-        var request = HTTPClientRequest(url: url + path)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(key.value)")
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        let body = try await response.body.collect(upTo: 16 << 20)
-        let text = String(buffer: body)
-        guard response.status == .ok else {
-            throw ValidationError("daemon answered \(response.status.code): \(text)")
+    /// A client holding the secret key.
+    func client() throws -> AgentHostClient {
+        AgentHostClient(baseURL: url, token: try secretKey())
+    }
+
+    /// Prints the body of the daemon's reply to `call`; a refusal becomes the command's error.
+    func printReply(_ call: (AgentHostClient) async throws -> DaemonReply) async throws {
+        do {
+            print(try await call(try client()).body)
+        } catch let error as AgentHostClientError {
+            throw ValidationError("daemon answered \(error.status): \(error.body)")
         }
-        return text
     }
 }
 
@@ -38,7 +36,7 @@ struct Agents: AsyncParsableCommand {
     @OptionGroup var connection: DaemonConnection
 
     func run() async throws {
-        print(try await connection.get("/api/v1/agents"))
+        try await connection.printReply { try await $0.agents() }
     }
 }
 
@@ -51,11 +49,7 @@ struct Sessions: AsyncParsableCommand {
     var agent: String?
 
     func run() async throws {
-        var path = "/api/v1/sessions?limit=500"
-        if let agent, let encoded = agent.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) {
-            path += "&agent=\(encoded)"
-        }
-        print(try await connection.get(path))
+        try await connection.printReply { try await $0.listSessions(agent: agent, limit: 500) }
     }
 }
 
@@ -68,7 +62,6 @@ struct Rollback: AsyncParsableCommand {
     @OptionGroup var connection: DaemonConnection
 
     func run() async throws {
-        let encoded = agent.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? agent
-        print(try await connection.send(.POST, "/api/v1/agents/\(encoded)/rollback"))
+        try await connection.printReply { try await $0.rollback(agent: agent) }
     }
 }

@@ -1,10 +1,11 @@
 @testable import AgentHost
+import AgentWire
 
 /// Runs recorded wire text through the shared SSE parser and a provider's
 /// decoder, exactly as `ProviderHTTP` does with a response body.
 func decodeStream<Decoder: ProviderStreamDecoder>(_ text: String, with decoder: Decoder) throws -> [ModelEvent] {
     var decoder = decoder
-    var parser = SSEParser()
+    var parser = ServerSentEventParser()
     var events: [ModelEvent] = []
     for event in try parser.feed(Array(text.utf8)) {
         events += try decoder.decode(event)
@@ -15,7 +16,7 @@ func decodeStream<Decoder: ProviderStreamDecoder>(_ text: String, with decoder: 
 /// The events up to the point a decoder threw, and the error.
 func decodeUntilFailure<Decoder: ProviderStreamDecoder>(_ text: String, with decoder: Decoder) -> ([ModelEvent], ModelProviderError?) {
     var decoder = decoder
-    var parser = SSEParser()
+    var parser = ServerSentEventParser()
     var events: [ModelEvent] = []
     do {
         for event in try parser.feed(Array(text.utf8)) {

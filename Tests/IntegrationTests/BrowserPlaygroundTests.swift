@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The playground in a real browser: headless Chromium driven by Selenium
@@ -7,42 +8,30 @@ import Testing
 /// Chromium, chromedriver and Selenium are installed by `.ci/run`. When they
 /// are missing this test fails with the script's message; it never skips.
 @Suite struct BrowserPlaygroundTests {
-    static var packageDirectory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
     /// Screenshots are kept after the run (under `.build/`, which git ignores).
     static var screenshotDirectory: URL {
         if let override = ProcessInfo.processInfo.environment["AGENT_HOST_SCREENSHOT_DIR"] {
             return URL(fileURLWithPath: override)
         }
-        return packageDirectory.appendingPathComponent(".build/browser-screenshots")
+        return TestPackage.root.appendingPathComponent(".build/browser-screenshots")
     }
 
-    @Test func chatStreamsSurvivesAReloadMidAnswerStopsAndAsksForTheKeyWhenNotLocal() throws {
+    @Test func chatStreamsSurvivesAReloadMidAnswerStopsAndAsksForTheKeyWhenNotLocal() async throws {
         // ~60 ms between words: `/slow 40` streams for about 2.4 s, long enough to reload in.
-        let daemon = try DaemonProcess(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "60"])
-        try daemon.start()
-        defer { daemon.stop() }
+        try await withDaemon(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "60"]) { daemon, _ in
+            // A second daemon whose playground routes always need the secret key: how the page
+            // behaves for a browser on another machine.
+            let keyed = try DaemonProcess(environment: ["AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK": "0"])
+            try keyed.start()
+            defer { keyed.stop() }
 
-        // A second daemon whose playground routes always need the secret key: how the page
-        // behaves for a browser on another machine.
-        let keyed = try DaemonProcess(environment: ["AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK": "0"])
-        try keyed.start()
-        defer { keyed.stop() }
-
-        let script = Self.packageDirectory.appendingPathComponent("Tests/Browser/playground_test.py")
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", script.path, daemon.baseURL, Self.screenshotDirectory.path, keyed.baseURL, keyed.secretKey]
-        let output = Pipe()
-        python.standardOutput = output
-        python.standardError = output
-        try python.run()
-        let transcript = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        python.waitUntilExit()
-        print(transcript)
-        #expect(python.terminationStatus == 0, "the browser test failed:\n\(transcript)")
-        #expect(transcript.contains("PASS:"))
+            let script = TestPackage.root.appendingPathComponent("Tests/Browser/playground_test.py")
+            let (status, transcript) = try Command.run(
+                ["python3", script.path, daemon.baseURL, Self.screenshotDirectory.path, keyed.baseURL, keyed.secretKey]
+            )
+            print(transcript)
+            #expect(status == 0, "the browser test failed:\n\(transcript)")
+            #expect(transcript.contains("PASS:"))
+        }
     }
 }

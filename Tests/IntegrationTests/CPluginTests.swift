@@ -1,5 +1,6 @@
 import AgentWire
 import Foundation
+import TestSupport
 import Testing
 
 /// Agents written in C: the bundled `libCTools.so`, the same plugin built with
@@ -8,8 +9,8 @@ import Testing
     static var cToolsPlugin: URL { DaemonProcess.binDirectory.appendingPathComponent("libCTools.so") }
 
     /// Runs one `/tool` turn on a fresh `c-tools` session; returns its events.
-    private func toolTurn(_ command: String, chatId: String, daemon: DaemonProcess) async throws -> [TestClient.Event] {
-        let client = TestClient(baseURL: daemon.baseURL)
+    private func toolTurn(_ command: String, chatId: String, daemon: DaemonProcess) async throws -> [TestEvent] {
+        let client = daemon.client
         let created = try await client.createSession(chatId, agent: "c-tools", secret: daemon.secretKey)
         #expect(created.status == 201)
         try await client.sendMessage(command, chatId: chatId, token: created.token)
@@ -17,69 +18,63 @@ import Testing
     }
 
     @Test func cToolsAreCalledThroughLibffi() async throws {
-        let daemon = try DaemonProcess(plugins: [Self.cToolsPlugin])
-        try daemon.start()
-        defer { daemon.stop() }
+        try await withDaemon(plugins: [Self.cToolsPlugin]) { daemon, _ in
+            let add = try await toolTurn(#"/tool add {"a": 2.5, "b": 3}"#, chatId: "add", daemon: daemon)
+            #expect(add.map(\.type) == [
+                "data-turn-start", "start", "start-step", "tool-input-start", "tool-input-delta", "tool-input-available",
+                "tool-output-available", "finish-step", "start-step", "text-start", "text-delta", "text-delta",
+                "text-delta", "text-end", "finish-step", "finish", "data-turn-complete",
+            ])
+            let call = try #require(add.first { $0.type == "tool-input-available" })
+            #expect(call.json["toolName"] == "add")
+            #expect(call.json["input"] == ["a": 2.5, "b": 3])
+            #expect(add.first { $0.type == "tool-output-available" }?.json["output"] == 5.5)
+            #expect(add.text == "add returned 5.5")
+            #expect(add.first { $0.type == "finish" }?.json["finishReason"] == "stop")
 
-        let add = try await toolTurn(#"/tool add {"a": 2.5, "b": 3}"#, chatId: "add", daemon: daemon)
-        #expect(add.map(\.type) == [
-            "data-turn-start", "start", "start-step", "tool-input-start", "tool-input-delta", "tool-input-available",
-            "tool-output-available", "finish-step", "start-step", "text-start", "text-delta", "text-delta",
-            "text-delta", "text-end", "finish-step", "finish", "data-turn-complete",
-        ])
-        let call = try #require(add.first { $0.type == "tool-input-available" })
-        #expect(call.json["toolName"] == "add")
-        #expect(call.json["input"] == ["a": 2.5, "b": 3])
-        #expect(add.first { $0.type == "tool-output-available" }?.json["output"] == 5.5)
-        #expect(add.text == "add returned 5.5")
-        #expect(add.first { $0.type == "finish" }?.json["finishReason"] == "stop")
+            let words = try await toolTurn(#"/tool word_count {"text": "  the quick\tbrown fox\n"}"#, chatId: "words", daemon: daemon)
+            #expect(words.first { $0.type == "tool-output-available" }?.json["output"] == 4)
 
-        let words = try await toolTurn(#"/tool word_count {"text": "  the quick\tbrown fox\n"}"#, chatId: "words", daemon: daemon)
-        #expect(words.first { $0.type == "tool-output-available" }?.json["output"] == 4)
-
-        let upper = try await toolTurn(#"/tool upper {"text": "héllo, wörld"}"#, chatId: "upper", daemon: daemon)
-        #expect(upper.first { $0.type == "tool-output-available" }?.json["output"] == "HéLLO, WöRLD")
+            let upper = try await toolTurn(#"/tool upper {"text": "héllo, wörld"}"#, chatId: "upper", daemon: daemon)
+            #expect(upper.first { $0.type == "tool-output-available" }?.json["output"] == "HéLLO, WöRLD")
+        }
     }
 
     @Test func badArgumentsBecomeToolOutputErrors() async throws {
-        let daemon = try DaemonProcess(plugins: [Self.cToolsPlugin])
-        try daemon.start()
-        defer { daemon.stop() }
+        try await withDaemon(plugins: [Self.cToolsPlugin]) { daemon, _ in
+            let mismatch = try await toolTurn(#"/tool add {"a": "two", "b": 3}"#, chatId: "mismatch", daemon: daemon)
+            #expect(!mismatch.contains { $0.type == "tool-output-available" })
+            let error = try #require(mismatch.first { $0.type == "tool-output-error" })
+            #expect(error.json["errorText"] == "argument `a` of `add` must be a number, got a string")
+            #expect(mismatch.last?.type == "data-turn-complete")
+            #expect(mismatch.contains { $0.json == ["type": "finish", "finishReason": "stop"] })
 
-        let mismatch = try await toolTurn(#"/tool add {"a": "two", "b": 3}"#, chatId: "mismatch", daemon: daemon)
-        #expect(!mismatch.contains { $0.type == "tool-output-available" })
-        let error = try #require(mismatch.first { $0.type == "tool-output-error" })
-        #expect(error.json["errorText"] == "argument `a` of `add` must be a number, got a string")
-        #expect(mismatch.last?.type == "data-turn-complete")
-        #expect(mismatch.contains { $0.json == ["type": "finish", "finishReason": "stop"] })
+            let missing = try await toolTurn(#"/tool upper {}"#, chatId: "missing", daemon: daemon)
+            #expect(missing.first { $0.type == "tool-output-error" }?.json["errorText"]
+                == "`upper` is missing argument `text` (const char*)")
 
-        let missing = try await toolTurn(#"/tool upper {}"#, chatId: "missing", daemon: daemon)
-        #expect(missing.first { $0.type == "tool-output-error" }?.json["errorText"]
-            == "`upper` is missing argument `text` (const char*)")
-
-        // The daemon is still serving after both.
-        let again = try await toolTurn(#"/tool add {"a": 1, "b": 2}"#, chatId: "again", daemon: daemon)
-        #expect(again.first { $0.type == "tool-output-available" }?.json["output"] == 3)
+            // The daemon is still serving after both.
+            let again = try await toolTurn(#"/tool add {"a": 1, "b": 2}"#, chatId: "again", daemon: daemon)
+            #expect(again.first { $0.type == "tool-output-available" }?.json["output"] == 3)
+        }
     }
 
     @Test func thePluginBuiltWithPlainCcLoads() async throws {
         let directory = try CCompiler.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let source = CCompiler.packageRoot.appendingPathComponent("Plugins/CTools")
+        let source = TestPackage.root.appendingPathComponent("Plugins/CTools")
         let plugin = directory.appendingPathComponent("libCToolsCC.so")
         try CCompiler.sharedLibrary(
             sources: [source.appendingPathComponent("plugin.c"), source.appendingPathComponent("tools.c")],
             includes: [CCompiler.abiInclude, source.appendingPathComponent("include")],
             output: plugin
         )
-        let daemon = try DaemonProcess(plugins: [plugin])
-        try daemon.start()
-        defer { daemon.stop() }
-
-        let add = try await toolTurn(#"/tool add {"a": 2.5, "b": 3}"#, chatId: "cc", daemon: daemon)
-        #expect(add.first { $0.type == "tool-output-available" }?.json["output"] == 5.5)
-        let agents = try await TestClient(baseURL: daemon.baseURL).send(.GET, "/api/v1/agents", token: daemon.secretKey)
-        #expect(agents.json?["refusals"]?.arrayValue?.isEmpty == true)
+        try await withDaemon(plugins: [plugin]) { daemon, _ in
+            let add = try await toolTurn(#"/tool add {"a": 2.5, "b": 3}"#, chatId: "cc", daemon: daemon)
+            #expect(add.first { $0.type == "tool-output-available" }?.json["output"] == 5.5)
+            let agents = try await daemon.client.send(.GET, "/api/v1/agents", token: daemon.secretKey)
+            #expect(agents.json?["refusals"]?.arrayValue?.isEmpty == true)
+        }
     }
 
     @Test func manifestsNamingMissingSymbolsOrUnknownTypesAreRefusedAtLoad() async throws {
@@ -97,22 +92,19 @@ import Testing
             source: Self.pluginSource(tool: #""cFunction":{"symbol":"getenv","params":[{"name":"x","type":"const char*"}],"returns":"const char*"}"#),
             named: "libLibcFunction.so", in: directory
         )
-        let daemon = try DaemonProcess(plugins: [missingSymbol, unknownType, libcFunction, Self.cToolsPlugin])
-        try daemon.start()
-        defer { daemon.stop() }
-
-        let client = TestClient(baseURL: daemon.baseURL)
-        let agents = try await client.send(.GET, "/api/v1/agents", token: daemon.secretKey).json
-        let refusals = Dictionary(uniqueKeysWithValues: (agents?["refusals"]?.arrayValue ?? []).compactMap { refusal in
-            refusal["file"]?.stringValue.map { ($0, refusal["reason"]?.stringValue ?? "") }
-        })
-        #expect(refusals["libMissingSymbol.so"] == "C tool `probe`: symbol `not_there` is not a function the plugin exports")
-        #expect(refusals["libUnknownType.so"]
-            == "C tool `probe`: parameter `x` has unknown C type `float` (supported: `int32`, `int64`, `double`, `bool`, `const char*`)")
-        #expect(refusals["libLibcFunction.so"] == "C tool `probe`: symbol `getenv` is not a function the plugin exports")
-        // Only the good plugin's agent is served; none of the refused ones got in.
-        #expect(agents?["agents"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["c-tools"])
-        #expect(try await client.createSession("refused", agent: "probe-agent", secret: daemon.secretKey).status == 404)
+        try await withDaemon(plugins: [missingSymbol, unknownType, libcFunction, Self.cToolsPlugin]) { daemon, client in
+            let agents = try await client.send(.GET, "/api/v1/agents", token: daemon.secretKey).json
+            let refusals = Dictionary(uniqueKeysWithValues: (agents?["refusals"]?.arrayValue ?? []).compactMap { refusal in
+                refusal["file"]?.stringValue.map { ($0, refusal["reason"]?.stringValue ?? "") }
+            })
+            #expect(refusals["libMissingSymbol.so"] == "C tool `probe`: symbol `not_there` is not a function the plugin exports")
+            #expect(refusals["libUnknownType.so"]
+                == "C tool `probe`: parameter `x` has unknown C type `float` (supported: `int32`, `int64`, `double`, `bool`, `const char*`)")
+            #expect(refusals["libLibcFunction.so"] == "C tool `probe`: symbol `getenv` is not a function the plugin exports")
+            // Only the good plugin's agent is served; none of the refused ones got in.
+            #expect(agents?["agents"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["c-tools"])
+            #expect(try await client.createSession("refused", agent: "probe-agent", secret: daemon.secretKey).status == 404)
+        }
     }
 
     /// A minimal C plugin with one tool whose `cFunction` JSON is `tool`.

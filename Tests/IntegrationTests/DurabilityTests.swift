@@ -1,5 +1,6 @@
 import AgentWire
 import Foundation
+import TestSupport
 import Testing
 
 /// Nothing a client saw is ever lost: kill -9, retries, stop, close, eviction.
@@ -8,7 +9,7 @@ import Testing
         let daemon = try DaemonProcess(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "25"])
         try daemon.start()
         defer { daemon.stop() }
-        var client = TestClient(baseURL: daemon.baseURL)
+        var client = daemon.client
         let token = try await client.createSession("crash", secret: daemon.secretKey).token
 
         // Long enough (~5 s) that the kill lands mid-answer even on a loaded machine.
@@ -18,7 +19,7 @@ import Testing
             events.filter { $0.type == "text-delta" }.count >= 3
         }
         try daemon.crashAndRestart()
-        client = TestClient(baseURL: daemon.baseURL)
+        client = daemon.client
 
         let everything = try await client.readEvents(chatId: "crash", token: token) { $0.completedTurns() == 2 }
         // Every chunk seen before the crash is still there, same seq, same content.
@@ -46,120 +47,112 @@ import Testing
     }
 
     @Test func aRetriedSendWithTheSameKeyReturnsTheOriginalSeqAndOneTurn() async throws {
-        let daemon = try DaemonProcess()
-        try daemon.start()
-        defer { daemon.stop() }
-        let client = TestClient(baseURL: daemon.baseURL)
-        let token = try await client.createSession("idem", secret: daemon.secretKey).token
+        try await withDaemon { daemon, client in
+            let token = try await client.createSession("idem", secret: daemon.secretKey).token
 
-        let first = try await client.sendMessage("once", chatId: "idem", token: token, id: "m1", idempotencyKey: "key-1")
-        let retried = try await client.sendMessage("once", chatId: "idem", token: token, id: "m1", idempotencyKey: "key-1")
-        #expect(retried == first)
-        let concurrent = try await withThrowingTaskGroup(of: Int64.self) { group in
-            for _ in 0..<5 {
-                group.addTask { try await client.sendMessage("burst", chatId: "idem", token: token, id: "m2", idempotencyKey: "key-2") }
+            let first = try await client.sendMessage("once", chatId: "idem", token: token, id: "m1", idempotencyKey: "key-1")
+            let retried = try await client.sendMessage("once", chatId: "idem", token: token, id: "m1", idempotencyKey: "key-1")
+            #expect(retried == first)
+            let concurrent = try await withThrowingTaskGroup(of: Int64.self) { group in
+                for _ in 0..<5 {
+                    group.addTask { try await client.sendMessage("burst", chatId: "idem", token: token, id: "m2", idempotencyKey: "key-2") }
+                }
+                return try await group.reduce(into: Set<Int64>()) { $0.insert($1) }
             }
-            return try await group.reduce(into: Set<Int64>()) { $0.insert($1) }
-        }
-        #expect(concurrent.count == 1)
+            #expect(concurrent.count == 1)
 
-        // A marker turn last: when it completes, every turn before it has too.
-        try await client.sendMessage("marker", chatId: "idem", token: token)
-        let events = try await client.readEvents(chatId: "idem", token: token) { $0.text.hasSuffix("You said: marker") && $0.last?.type == "data-turn-complete" }
-        #expect(events.completedTurns() == 3)
-        #expect(events.text == "You said: onceYou said: burstYou said: marker")
+            // A marker turn last: when it completes, every turn before it has too.
+            try await client.sendMessage("marker", chatId: "idem", token: token)
+            let events = try await client.readEvents(chatId: "idem", token: token) { $0.text.hasSuffix("You said: marker") && $0.last?.type == "data-turn-complete" }
+            #expect(events.completedTurns() == 3)
+            #expect(events.text == "You said: onceYou said: burstYou said: marker")
+        }
     }
 
     @Test func stopAbortsTheTurnKeepsThePartialAnswerAndTheSessionGoesOn() async throws {
-        let daemon = try DaemonProcess(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "20"])
-        try daemon.start()
-        defer { daemon.stop() }
-        let client = TestClient(baseURL: daemon.baseURL)
-        let token = try await client.createSession("stop", secret: daemon.secretKey).token
+        try await withDaemon(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "20"]) { daemon, client in
+            let token = try await client.createSession("stop", secret: daemon.secretKey).token
 
-        try await client.sendMessage("/slow 2000", chatId: "stop", token: token)
-        _ = try await client.readEvents(chatId: "stop", token: token) { $0.filter { $0.type == "text-delta" }.count >= 5 }
-        // The stop comes from another connection, as after a page reload.
-        let stop = try await client.send(.POST, "/realtime/v1/sessions/stop/in", token: token, body: #"{"kind":"stop"}"#)
-        #expect(stop.status == 200)
-        let events = try await client.readEvents(chatId: "stop", token: token) { $0.completedTurns() == 1 }
-        let tail = events.suffix(2).map(\.type)
-        #expect(tail == ["abort", "data-turn-complete"])
-        #expect(!events.contains { $0.type == "finish" })
-        let partial = events.text
-        #expect(partial.hasPrefix("1 2 3 4 5"))
-        #expect(partial.count < (1...2000).map(String.init).joined(separator: " ").count)
+            try await client.sendMessage("/slow 2000", chatId: "stop", token: token)
+            _ = try await client.readEvents(chatId: "stop", token: token) { $0.filter { $0.type == "text-delta" }.count >= 5 }
+            // The stop comes from another connection, as after a page reload.
+            let stop = try await client.send(.POST, "/realtime/v1/sessions/stop/in", token: token, body: #"{"kind":"stop"}"#)
+            #expect(stop.status == 200)
+            let events = try await client.readEvents(chatId: "stop", token: token) { $0.completedTurns() == 1 }
+            let tail = events.suffix(2).map(\.type)
+            #expect(tail == ["abort", "data-turn-complete"])
+            #expect(!events.contains { $0.type == "finish" })
+            let partial = events.text
+            #expect(partial.hasPrefix("1 2 3 4 5"))
+            #expect(partial.count < (1...2000).map(String.init).joined(separator: " ").count)
 
-        let history = try await client.send(.GET, "/realtime/v1/sessions/stop/messages", token: token)
-        let answer = history.json?["messages"]?.arrayValue?.last?["parts"]?.arrayValue?.compactMap { $0["text"]?.stringValue }.joined()
-        #expect(answer == partial)
+            let history = try await client.send(.GET, "/realtime/v1/sessions/stop/messages", token: token)
+            let answer = history.json?["messages"]?.arrayValue?.last?["parts"]?.arrayValue?.compactMap { $0["text"]?.stringValue }.joined()
+            #expect(answer == partial)
 
-        try await client.sendMessage("after stop", chatId: "stop", token: token)
-        let next = try await client.readEvents(chatId: "stop", token: token) { $0.completedTurns() == 2 }
-        #expect(next.text.hasSuffix("You said: after stop"))
-        let info = try await client.send(.GET, "/api/v1/sessions/stop", token: daemon.secretKey)
-        #expect(info.json?["status"]?.stringValue == "idle")
+            try await client.sendMessage("after stop", chatId: "stop", token: token)
+            let next = try await client.readEvents(chatId: "stop", token: token) { $0.completedTurns() == 2 }
+            #expect(next.text.hasSuffix("You said: after stop"))
+            let info = try await client.send(.GET, "/api/v1/sessions/stop", token: daemon.secretKey)
+            #expect(info.json?["status"]?.stringValue == "idle")
+        }
     }
 
     @Test func closedSessionsRefuseInputAndListingIsCursorPaged() async throws {
-        let daemon = try DaemonProcess()
-        try daemon.start()
-        defer { daemon.stop() }
-        let client = TestClient(baseURL: daemon.baseURL)
-        let secret = daemon.secretKey
-        var tokens: [String: String] = [:]
-        for index in 1...5 { tokens["s\(index)"] = try await client.createSession("s\(index)", secret: secret).token }
+        try await withDaemon { daemon, client in
+            let secret = daemon.secretKey
+            var tokens: [String: String] = [:]
+            for index in 1...5 { tokens["s\(index)"] = try await client.createSession("s\(index)", secret: secret).token }
 
-        var seen: [String] = []
-        var cursor: String?
-        repeat {
-            let page = try await client.send(.GET, "/api/v1/sessions?limit=2" + (cursor.map { "&after=\($0)" } ?? ""), token: secret)
-            seen += page.json?["data"]?.arrayValue?.compactMap { $0["chatId"]?.stringValue } ?? []
-            cursor = page.json?["nextCursor"]?.stringValue
-        } while cursor != nil
-        #expect(seen == ["s1", "s2", "s3", "s4", "s5"])
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await client.send(.GET, "/api/v1/sessions?limit=2" + (cursor.map { "&after=\($0)" } ?? ""), token: secret)
+                seen += page.json?["data"]?.arrayValue?.compactMap { $0["chatId"]?.stringValue } ?? []
+                cursor = page.json?["nextCursor"]?.stringValue
+            } while cursor != nil
+            #expect(seen == ["s1", "s2", "s3", "s4", "s5"])
 
-        #expect(try await client.send(.POST, "/api/v1/sessions/s2/close", token: secret).status == 200)
-        let info = try await client.send(.GET, "/api/v1/sessions/s2", token: secret)
-        #expect(info.json?["status"]?.stringValue == "closed")
-        let refused = try await client.send(.POST, "/realtime/v1/sessions/s2/in", token: tokens["s2"],
-                                            body: #"{"kind":"message","message":{"id":"x","role":"user","parts":[]}}"#)
-        #expect(refused.status == 409)
-        #expect(refused.json?["error"]?["code"]?.stringValue == "session_closed")
-        let recreate = try await client.send(.POST, "/api/v1/sessions", token: secret, body: #"{"chatId":"s2","agent":"my-chat"}"#)
-        #expect(recreate.status == 409)
-        let closedOnly = try await client.send(.GET, "/api/v1/sessions?status=closed", token: secret)
-        #expect(closedOnly.json?["data"]?.arrayValue?.compactMap { $0["chatId"]?.stringValue } == ["s2"])
+            #expect(try await client.send(.POST, "/api/v1/sessions/s2/close", token: secret).status == 200)
+            let info = try await client.send(.GET, "/api/v1/sessions/s2", token: secret)
+            #expect(info.json?["status"]?.stringValue == "closed")
+            let refused = try await client.send(.POST, "/realtime/v1/sessions/s2/in", token: tokens["s2"],
+                                                body: #"{"kind":"message","message":{"id":"x","role":"user","parts":[]}}"#)
+            #expect(refused.status == 409)
+            #expect(refused.json?["error"]?["code"]?.stringValue == "session_closed")
+            let recreate = try await client.send(.POST, "/api/v1/sessions", token: secret, body: #"{"chatId":"s2","agent":"my-chat"}"#)
+            #expect(recreate.status == 409)
+            let closedOnly = try await client.send(.GET, "/api/v1/sessions?status=closed", token: secret)
+            #expect(closedOnly.json?["data"]?.arrayValue?.compactMap { $0["chatId"]?.stringValue } == ["s2"])
+        }
     }
 
     @Test func anIdleSessionLeavesMemoryAndWakesOnItsNextInput() async throws {
-        let daemon = try DaemonProcess(arguments: ["--idle-timeout", "0.3"])
-        try daemon.start()
-        defer { daemon.stop() }
-        let client = TestClient(baseURL: daemon.baseURL)
-        let token = try await client.createSession("sleepy", secret: daemon.secretKey).token
-        try await client.sendMessage("first", chatId: "sleepy", token: token)
-        // Wait without holding a stream open: an open stream keeps a session in memory.
-        for _ in 0..<100 {
-            let info = try await client.send(.GET, "/api/v1/sessions/sleepy", token: daemon.secretKey)
-            if info.json?["status"]?.stringValue == "idle" { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await withDaemon(arguments: ["--idle-timeout", "0.3"]) { daemon, client in
+            let token = try await client.createSession("sleepy", secret: daemon.secretKey).token
+            try await client.sendMessage("first", chatId: "sleepy", token: token)
+            // Wait without holding a stream open: an open stream keeps a session in memory.
+            for _ in 0..<100 {
+                let info = try await client.send(.GET, "/api/v1/sessions/sleepy", token: daemon.secretKey)
+                if info.json?["status"]?.stringValue == "idle" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
 
-        var live = -1
-        for _ in 0..<100 where live != 0 {
-            try await Task.sleep(for: .milliseconds(100))
-            let metrics = try await client.send(.GET, "/metrics", token: nil).body
-            live = metrics.split(separator: "\n").first { $0.hasPrefix("agent_host_live_sessions ") }
-                .flatMap { Int($0.split(separator: " ")[1]) } ?? -1
-        }
-        #expect(live == 0)
+            var live = -1
+            for _ in 0..<100 where live != 0 {
+                try await Task.sleep(for: .milliseconds(100))
+                let metrics = try await client.send(.GET, "/metrics", token: nil).body
+                live = metrics.split(separator: "\n").first { $0.hasPrefix("agent_host_live_sessions ") }
+                    .flatMap { Int($0.split(separator: " ")[1]) } ?? -1
+            }
+            #expect(live == 0)
 
-        let seq = try await client.sendMessage("second", chatId: "sleepy", token: token)
-        let all = try await client.readEvents(chatId: "sleepy", token: token) { $0.completedTurns() == 2 }
-        // The woken session continued the same log: the new input follows the first turn's last seq.
-        let firstTurnEnd = try #require(all.first { $0.type == "data-turn-complete" }?.id)
-        #expect(seq == firstTurnEnd + 1)
-        #expect(all.text == "You said: firstYou said: second")
+            let seq = try await client.sendMessage("second", chatId: "sleepy", token: token)
+            let all = try await client.readEvents(chatId: "sleepy", token: token) { $0.completedTurns() == 2 }
+            // The woken session continued the same log: the new input follows the first turn's last seq.
+            let firstTurnEnd = try #require(all.first { $0.type == "data-turn-complete" }?.id)
+            #expect(seq == firstTurnEnd + 1)
+            #expect(all.text == "You said: firstYou said: second")
+        }
     }
 }

@@ -1,5 +1,6 @@
 import AgentWire
 import Foundation
+import TestSupport
 import Testing
 
 extension ProviderIntegration {
@@ -13,13 +14,13 @@ extension ProviderIntegration {
             defer { fake.stop() }
             let daemon = try DaemonProcess.started(environment: ProviderEnvironment.anthropic(fake))
             defer { daemon.stop() }
-            var client = TestClient(baseURL: daemon.baseURL)
+            var client = daemon.client
             let token = try await client.createSession("resume-anthropic", secret: daemon.secretKey).token
 
             try await client.sendMessage("What is the answer?", chatId: "resume-anthropic", token: token)
             let beforeCrash = try await client.readEvents(chatId: "resume-anthropic", token: token) { $0.text == "The answer is" }
             try daemon.crashAndRestart()
-            client = TestClient(baseURL: daemon.baseURL)
+            client = daemon.client
 
             let everything = try await client.readEvents(chatId: "resume-anthropic", token: token) { $0.completedTurns() == 1 }
             #expect(Array(everything.prefix(beforeCrash.count)) == beforeCrash)

@@ -1,5 +1,7 @@
+import AgentHostClient
 import AgentWire
 import Foundation
+import TestSupport
 import Testing
 
 /// The provider and ToolsDemo suites, run one test at a time: each starts a
@@ -44,14 +46,14 @@ extension DaemonProcess {
 
 /// One chat on a running daemon: send a message, read that turn's events.
 struct ChatSession {
-    let client: TestClient
+    let client: AgentHostClient
     let chatId: String
     let token: String
     /// The last event read: the next turn is read from after it, not from the start.
     private var lastSeen: Int64?
 
     init(daemon: DaemonProcess, chatId: String, agent: String = "my-chat") async throws {
-        client = TestClient(baseURL: daemon.baseURL)
+        client = daemon.client
         self.chatId = chatId
         let created = try await client.createSession(chatId, agent: agent, secret: daemon.secretKey)
         guard created.status == 201 else { throw TestFailure("could not create session: \(created.status)") }
@@ -59,7 +61,7 @@ struct ChatSession {
     }
 
     /// Sends `text` and returns the events of the turn it started, up to `data-turn-complete`.
-    mutating func turn(_ text: String) async throws -> [TestClient.Event] {
+    mutating func turn(_ text: String) async throws -> [TestEvent] {
         try await client.sendMessage(text, chatId: chatId, token: token)
         let events = try await client.readEvents(chatId: chatId, token: token, lastEventId: lastSeen) {
             $0.last?.type == "data-turn-complete"
@@ -74,7 +76,7 @@ struct ChatSession {
     }
 }
 
-extension [TestClient.Event] {
+extension [TestEvent] {
     var types: [String] { map(\.type) }
     func first(_ type: String) -> JSONValue? { first { $0.type == type }?.json }
     var errorText: String? { first("error")?["errorText"]?.stringValue }

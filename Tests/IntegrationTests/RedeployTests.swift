@@ -1,11 +1,13 @@
+import AgentHostClient
 import AgentWire
 import Foundation
+import TestSupport
 import Testing
 
 /// New builds go live while chats stream, and the chats move over.
 @Suite struct RedeployTests {
     /// Checks one turn's stream against the protocol's ordering rules.
-    private func expectValidTurn(_ events: [TestClient.Event], _ label: String) {
+    private func expectValidTurn(_ events: [TestEvent], _ label: String) {
         let types = events.map(\.type).filter { !$0.hasPrefix("data-") }
         #expect(types.first == "start", "\(label) starts with start")
         #expect(types.filter { $0 == "start" }.count == 1, "\(label) has one start")
@@ -24,10 +26,10 @@ import Testing
     /// `pauseMs`, and deploys `UpgradeDemoV2` while that tool runs.
     private func deployDuringAPausedTool(
         running product: String, chatId: String, pauseMs: Int
-    ) async throws -> (DaemonProcess, TestClient, String) {
+    ) async throws -> (DaemonProcess, AgentHostClient, String) {
         let daemon = try DaemonProcess(plugins: [DaemonProcess.plugin(product)])
         try daemon.start()
-        let client = TestClient(baseURL: daemon.baseURL)
+        let client = daemon.client
         let token = try await client.createSession(chatId, agent: "upgrade-demo", secret: daemon.secretKey).token
         try await client.sendMessage(#"/tool pause {"ms": \#(pauseMs)}"#, chatId: chatId, token: token)
         _ = try await client.readEvents(chatId: chatId, token: token) { $0.contains { $0.type == "tool-input-available" } }
@@ -36,47 +38,45 @@ import Testing
     }
 
     @Test func twentyStreamsSurviveFiveBackToBackDeploys() async throws {
-        let daemon = try DaemonProcess(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "10"])
-        try daemon.start()
-        defer { daemon.stop() }
-        let client = TestClient(baseURL: daemon.baseURL)
-        let chats = (1...20).map { "stream-\($0)" }
-        var created: [String: String] = [:]
-        for chat in chats { created[chat] = try await client.createSession(chat, secret: daemon.secretKey).token }
-        let tokens = created
-        for chat in chats { try await client.sendMessage("/slow 150", chatId: chat, token: tokens[chat] ?? "") }
+        try await withDaemon(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "10"]) { daemon, client in
+            let chats = (1...20).map { "stream-\($0)" }
+            var created: [String: String] = [:]
+            for chat in chats { created[chat] = try await client.createSession(chat, secret: daemon.secretKey).token }
+            let tokens = created
+            for chat in chats { try await client.sendMessage("/slow 150", chatId: chat, token: tokens[chat] ?? "") }
 
-        async let streams = withThrowingTaskGroup(of: (String, [TestClient.Event]).self) { group in
-            for chat in chats {
-                let token = tokens[chat] ?? ""
-                group.addTask { (chat, try await client.readEvents(chatId: chat, token: token) { $0.completedTurns() == 1 }) }
+            async let streams = withThrowingTaskGroup(of: (String, [TestEvent]).self) { group in
+                for chat in chats {
+                    let token = tokens[chat] ?? ""
+                    group.addTask { (chat, try await client.readEvents(chatId: chat, token: token) { $0.completedTurns() == 1 }) }
+                }
+                return try await group.reduce(into: [String: [TestEvent]]()) { $0[$1.0] = $1.1 }
             }
-            return try await group.reduce(into: [String: [TestClient.Event]]()) { $0[$1.0] = $1.1 }
-        }
-        for build in 1...5 {
-            try daemon.deploy(DaemonProcess.myChatPlugin, as: "libMyChat-build\(build).so", variant: "\(build)")
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        let results = try await streams
-        let expected = (1...150).map(String.init).joined(separator: " ")
-        for chat in chats {
-            let events = try #require(results[chat])
-            #expect(events.text == expected, "\(chat): every word exactly once")
-            expectValidTurn(events, chat)
-        }
+            for build in 1...5 {
+                try daemon.deploy(DaemonProcess.myChatPlugin, as: "libMyChat-build\(build).so", variant: "\(build)")
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let results = try await streams
+            let expected = (1...150).map(String.init).joined(separator: " ")
+            for chat in chats {
+                let events = try #require(results[chat])
+                #expect(events.text == expected, "\(chat): every word exactly once")
+                expectValidTurn(events, chat)
+            }
 
-        let agents = try await client.waitForAgents(secret: daemon.secretKey) { agents in
+            let agents = try await client.waitForAgents(secret: daemon.secretKey) { agents in
+                let generations = agents.generations(of: "my-chat")
+                return generations.count == 6 && generations.allSatisfy { $0["liveTurns"]?.doubleValue == 0 }
+            }
             let generations = agents.generations(of: "my-chat")
-            return generations.count == 6 && generations.allSatisfy { $0["liveTurns"]?.doubleValue == 0 }
-        }
-        let generations = agents.generations(of: "my-chat")
-        #expect(generations.map { $0["state"]?.stringValue } == ["retired", "retired", "retired", "retired", "retired", "active"])
-        #expect(Set(generations.compactMap { $0["sha256"]?.stringValue }).count == 6)
+            #expect(generations.map { $0["state"]?.stringValue } == ["retired", "retired", "retired", "retired", "retired", "active"])
+            #expect(Set(generations.compactMap { $0["sha256"]?.stringValue }).count == 6)
 
-        // The next turn of any session runs on the newest build.
-        try await client.sendMessage("after deploys", chatId: "stream-1", token: tokens["stream-1"] ?? "")
-        let next = try await client.readEvents(chatId: "stream-1", token: tokens["stream-1"] ?? "") { $0.completedTurns() == 2 }
-        #expect(next.text.hasSuffix("You said: after deploys"))
+            // The next turn of any session runs on the newest build.
+            try await client.sendMessage("after deploys", chatId: "stream-1", token: tokens["stream-1"] ?? "")
+            let next = try await client.readEvents(chatId: "stream-1", token: tokens["stream-1"] ?? "") { $0.completedTurns() == 2 }
+            #expect(next.text.hasSuffix("You said: after deploys"))
+        }
     }
 
     @Test func theNextTurnAndATurnCrossingAStepBoundaryRunOnTheNewBuild() async throws {
@@ -129,32 +129,30 @@ import Testing
     }
 
     @Test func rollbackMakesThePreviousGenerationActiveAgain() async throws {
-        let daemon = try DaemonProcess(plugins: [DaemonProcess.plugin("UpgradeDemoV1")])
-        try daemon.start()
-        defer { daemon.stop() }
-        let client = TestClient(baseURL: daemon.baseURL)
-        try daemon.deploy(DaemonProcess.plugin("UpgradeDemoV2"))
-        _ = try await client.waitForAgents(secret: daemon.secretKey) { $0.activeGeneration(of: "upgrade-demo") == 2 }
+        try await withDaemon(plugins: [DaemonProcess.plugin("UpgradeDemoV1")]) { daemon, client in
+            try daemon.deploy(DaemonProcess.plugin("UpgradeDemoV2"))
+            _ = try await client.waitForAgents(secret: daemon.secretKey) { $0.activeGeneration(of: "upgrade-demo") == 2 }
 
-        let rollback = Process()
-        rollback.executableURL = DaemonProcess.binDirectory.appendingPathComponent("agent-host")
-        rollback.arguments = ["rollback", "upgrade-demo", "--url", daemon.baseURL, "--data", daemon.dataDirectory.path]
-        rollback.standardOutput = FileHandle.nullDevice
-        try rollback.run()
-        rollback.waitUntilExit()
-        #expect(rollback.terminationStatus == 0)
-        let agents = try await client.waitForAgents(secret: daemon.secretKey) { $0.activeGeneration(of: "upgrade-demo") == 1 }
-        #expect(agents.generations(of: "upgrade-demo").map { $0["state"]?.stringValue } == ["retired", "active"])
+            let rollback = Process()
+            rollback.executableURL = DaemonProcess.binDirectory.appendingPathComponent("agent-host")
+            rollback.arguments = ["rollback", "upgrade-demo", "--url", daemon.baseURL, "--data", daemon.dataDirectory.path]
+            rollback.standardOutput = FileHandle.nullDevice
+            try rollback.run()
+            rollback.waitUntilExit()
+            #expect(rollback.terminationStatus == 0)
+            let agents = try await client.waitForAgents(secret: daemon.secretKey) { $0.activeGeneration(of: "upgrade-demo") == 1 }
+            #expect(agents.generations(of: "upgrade-demo").map { $0["state"]?.stringValue } == ["retired", "active"])
 
-        let token = try await client.createSession("rolled", agent: "upgrade-demo", secret: daemon.secretKey).token
-        try await client.sendMessage("hi", chatId: "rolled", token: token)
-        let turn = try await client.readEvents(chatId: "rolled", token: token) { $0.completedTurns() == 1 }
-        #expect(turn.filter { $0.type == "data-build" }.compactMap { $0.json["data"]?["version"]?.stringValue } == ["1"])
+            let token = try await client.createSession("rolled", agent: "upgrade-demo", secret: daemon.secretKey).token
+            try await client.sendMessage("hi", chatId: "rolled", token: token)
+            let turn = try await client.readEvents(chatId: "rolled", token: token) { $0.completedTurns() == 1 }
+            #expect(turn.filter { $0.type == "data-build" }.compactMap { $0.json["data"]?["version"]?.stringValue } == ["1"])
 
-        // Nothing further back: a clear conflict, not a crash.
-        _ = try await client.send(.POST, "/api/v1/agents/upgrade-demo/rollback", token: daemon.secretKey)
-        let again = try await client.send(.POST, "/api/v1/agents/upgrade-demo/rollback", token: daemon.secretKey)
-        #expect(again.status == 200 || again.status == 409)
-        #expect(try await client.send(.POST, "/api/v1/agents/nope/rollback", token: daemon.secretKey).status == 404)
+            // Nothing further back: a clear conflict, not a crash.
+            _ = try await client.send(.POST, "/api/v1/agents/upgrade-demo/rollback", token: daemon.secretKey)
+            let again = try await client.send(.POST, "/api/v1/agents/upgrade-demo/rollback", token: daemon.secretKey)
+            #expect(again.status == 200 || again.status == 409)
+            #expect(try await client.send(.POST, "/api/v1/agents/nope/rollback", token: daemon.secretKey).status == 404)
+        }
     }
 }

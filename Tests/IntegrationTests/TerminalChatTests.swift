@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -73,62 +74,59 @@ import Glibc
     static var binary: URL { DaemonProcess.binDirectory.appendingPathComponent("agent-host") }
 
     @Test func streamsAnswersStopsOnCtrlCAndShowsTheHistoryWhenReopened() async throws {
-        let daemon = try DaemonProcess(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "20"])
-        try daemon.start()
-        defer { daemon.stop() }
-        let arguments = ["chat", "my-chat", "--chat", "term-1", "--url", daemon.baseURL, "--data", daemon.dataDirectory.path]
+        try await withDaemon(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "20"]) { daemon, client in
+            let arguments = ["chat", "my-chat", "--chat", "term-1", "--url", daemon.baseURL, "--data", daemon.dataDirectory.path]
 
-        let chat = try Child(Self.binary, arguments)
-        chat.type("hello world")
-        try await chat.waitFor("the first answer") { $0.contains("my-chat › You said: hello world\n") }
-        #expect(chat.stdout.contains("you › hello world"))
+            let chat = try Child(Self.binary, arguments)
+            chat.type("hello world")
+            try await chat.waitFor("the first answer") { $0.contains("my-chat › You said: hello world\n") }
+            #expect(chat.stdout.contains("you › hello world"))
 
-        // Ctrl-C in the middle of an answer stops that answer, not the client.
-        chat.type("/slow 5000")
-        try await chat.waitFor("the long answer to start") { $0.contains("my-chat › 1 2 3") }
-        kill(chat.process.processIdentifier, SIGINT)
-        try await chat.waitFor("the answer to be stopped") { $0.contains("[stopped]") }
-        #expect(chat.process.isRunning)
-        #expect(chat.stdout.contains("stopping the answer"))
-        chat.type("after the stop")
-        try await chat.waitFor("an answer after the stop") { $0.contains("You said: after the stop") }
-        chat.closeInput()
-        #expect(try await chat.waitForExit() == 0)
+            // Ctrl-C in the middle of an answer stops that answer, not the client.
+            chat.type("/slow 5000")
+            try await chat.waitFor("the long answer to start") { $0.contains("my-chat › 1 2 3") }
+            kill(chat.process.processIdentifier, SIGINT)
+            try await chat.waitFor("the answer to be stopped") { $0.contains("[stopped]") }
+            #expect(chat.process.isRunning)
+            #expect(chat.stdout.contains("stopping the answer"))
+            chat.type("after the stop")
+            try await chat.waitFor("an answer after the stop") { $0.contains("You said: after the stop") }
+            chat.closeInput()
+            #expect(try await chat.waitForExit() == 0)
 
-        let client = TestClient(baseURL: daemon.baseURL)
-        let info = try await client.send(.GET, "/api/v1/sessions/term-1", token: daemon.secretKey)
-        #expect(info.json?["status"]?.stringValue == "idle")
-        #expect(info.json?["agent"]?.stringValue == "my-chat")
+            let info = try await client.send(.GET, "/api/v1/sessions/term-1", token: daemon.secretKey)
+            #expect(info.json?["status"]?.stringValue == "idle")
+            #expect(info.json?["agent"]?.stringValue == "my-chat")
 
-        // Reopening the chat prints its history.
-        let again = try Child(Self.binary, arguments)
-        again.closeInput()
-        #expect(try await again.waitForExit() == 0)
-        #expect(again.stdout.contains("you › hello world\nmy-chat › You said: hello world\n"))
-        #expect(again.stdout.contains("you › after the stop\nmy-chat › You said: after the stop\n"))
+            // Reopening the chat prints its history.
+            let again = try Child(Self.binary, arguments)
+            again.closeInput()
+            #expect(try await again.waitForExit() == 0)
+            #expect(again.stdout.contains("you › hello world\nmy-chat › You said: hello world\n"))
+            #expect(again.stdout.contains("you › after the stop\nmy-chat › You said: after the stop\n"))
+        }
     }
 
     @Test func aDroppedConnectionIsResumedWithNothingLostOrRepeated() async throws {
-        let daemon = try DaemonProcess(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "20"])
-        try daemon.start()
-        defer { daemon.stop() }
-        let port = try #require(daemon.baseURL.split(separator: ":").last.map(String.init))
-        // A proxy that cuts the first two output streams after 700 bytes each.
-        let script = BrowserPlaygroundTests.packageDirectory.appendingPathComponent("Tests/Tools/cutting_proxy.py")
-        let proxy = try Child(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, port, "700", "2"])
-        defer { kill(proxy.process.processIdentifier, SIGKILL) }
-        try await proxy.waitFor("the proxy") { $0.contains("listening ") }
-        let proxyPort = try #require(proxy.stdout.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+        try await withDaemon(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "20"]) { daemon, _ in
+            let port = try #require(daemon.baseURL.split(separator: ":").last.map(String.init))
+            // A proxy that cuts the first two output streams after 700 bytes each.
+            let script = TestPackage.root.appendingPathComponent("Tests/Tools/cutting_proxy.py")
+            let proxy = try Child(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, port, "700", "2"])
+            defer { kill(proxy.process.processIdentifier, SIGKILL) }
+            try await proxy.waitFor("the proxy") { $0.contains("listening ") }
+            let proxyPort = try #require(proxy.stdout.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
 
-        let chat = try Child(Self.binary, ["chat", "my-chat", "--chat", "flaky", "--url", "http://127.0.0.1:\(proxyPort)",
-                                           "--data", daemon.dataDirectory.path])
-        chat.type("/slow 60")
-        let full = (1...60).map(String.init).joined(separator: " ")
-        try await chat.waitFor("the whole answer") { $0.contains(full + "\n") }
-        chat.closeInput()
-        #expect(try await chat.waitForExit() == 0)
-        #expect(chat.stderr.components(separatedBy: "[connection lost; resuming after seq").count == 3)
-        #expect(chat.stdout.components(separatedBy: "1 2 3 ").count == 2)
-        #expect(chat.stdout.contains("my-chat › \(full)\n"))
+            let chat = try Child(Self.binary, ["chat", "my-chat", "--chat", "flaky", "--url", "http://127.0.0.1:\(proxyPort)",
+                                               "--data", daemon.dataDirectory.path])
+            chat.type("/slow 60")
+            let full = (1...60).map(String.init).joined(separator: " ")
+            try await chat.waitFor("the whole answer") { $0.contains(full + "\n") }
+            chat.closeInput()
+            #expect(try await chat.waitForExit() == 0)
+            #expect(chat.stderr.components(separatedBy: "[connection lost; resuming after seq").count == 3)
+            #expect(chat.stdout.components(separatedBy: "1 2 3 ").count == 2)
+            #expect(chat.stdout.contains("my-chat › \(full)\n"))
+        }
     }
 }

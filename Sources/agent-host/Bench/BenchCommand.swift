@@ -1,5 +1,7 @@
 import AgentHost
+import AgentHostClient
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 
 /// `agent-host bench`: load-tests a running daemon. Start the daemon with the
@@ -46,9 +48,12 @@ struct Bench: AsyncParsableCommand {
     var plugins: String?
 
     func run() async throws {
-        let key = try SecretKey.load(environment: ProcessInfo.processInfo.environment, dataDirectory: connection.dataOptions.data)
-        let client = BenchClient(baseURL: connection.url, secretKey: key.value)
-        defer { Task { await client.shutdown() } }
+        // Sized for thousands of concurrent streams; the bench owns it and shuts it down.
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 4096)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        defer { Task { try? await http.shutdown() } }
+        let client = AgentHostClient(baseURL: connection.url, token: try connection.secretKey(), http: http, timeout: .seconds(120))
         let run = "bench-\(UInt32.random(in: 0...UInt32.max))"
         print("agent-host bench against \(connection.url) (agent \(agent), run \(run))")
 
@@ -77,23 +82,22 @@ struct Bench: AsyncParsableCommand {
     }
 
     /// Time from `POST …/in` to the turn's first chunk on an already open stream.
-    private func firstChunkLatency(client: BenchClient, sessions: Int, prefix: String) async throws -> LatencySummary {
+    private func firstChunkLatency(client: AgentHostClient, sessions: Int, prefix: String) async throws -> LatencySummary {
         let samples = try await withThrowingTaskGroup(of: [Duration].self) { group in
             for index in 0..<sessions {
                 group.addTask {
-                    let chatId = "\(prefix)-\(index)"
-                    let token = try await client.createSession(chatId, agent: agent)
-                    var events = try await client.openStream(chatId: chatId, token: token).makeAsyncIterator()
+                    let session = try await BenchSession.create("\(prefix)-\(index)", agent: agent, client: client)
+                    var events = try await session.output().makeAsyncIterator()
                     var samples: [Duration] = []
                     for turn in 0..<turns {
                         if spread > 0 { try await Task.sleep(for: .milliseconds(Int.random(in: 0...spread))) }
                         let clock = ContinuousClock()
                         let start = clock.now
-                        let seq = try await client.send("turn \(turn)", chatId: chatId, token: token)
+                        let seq = try await session.send("turn \(turn)")
                         var first: Duration?
-                        while let (id, type) = try await events.next() {
-                            if first == nil, id > seq { first = start.duration(to: clock.now) }
-                            if type == "data-turn-complete" { break }
+                        while let event = try await events.next() {
+                            if first == nil, event.id > seq { first = start.duration(to: clock.now) }
+                            if event.completesTurn { break }
                         }
                         if let first { samples.append(first) }
                     }
@@ -105,24 +109,23 @@ struct Bench: AsyncParsableCommand {
         return LatencySummary(samples)
     }
 
-    private func persistedThroughput(client: BenchClient, prefix: String) async throws -> (rate: Double, chunks: Int, seconds: Double) {
+    private func persistedThroughput(client: AgentHostClient, prefix: String) async throws -> (rate: Double, chunks: Int, seconds: Double) {
         let clock = ContinuousClock()
         var started = clock.now
         let chunks = try await withThrowingTaskGroup(of: Int.self) { group in
-            var streams: [(String, String, AsyncThrowingStream<(Int64, String), any Error>)] = []
+            var streams: [(BenchSession, SessionOutput)] = []
             for index in 0..<throughputSessions {
-                let chatId = "\(prefix)-\(index)"
-                let token = try await client.createSession(chatId, agent: agent)
-                streams.append((chatId, token, try await client.openStream(chatId: chatId, token: token)))
+                let session = try await BenchSession.create("\(prefix)-\(index)", agent: agent, client: client)
+                streams.append((session, try await session.output()))
             }
             started = clock.now
-            for (chatId, token, stream) in streams {
+            for (session, stream) in streams {
                 group.addTask {
-                    _ = try await client.send("/slow \(words)", chatId: chatId, token: token)
+                    _ = try await session.send("/slow \(words)")
                     var count = 0
-                    for try await (_, type) in stream {
+                    for try await event in stream {
                         count += 1
-                        if type == "data-turn-complete" { break }
+                        if event.completesTurn { break }
                     }
                     return count
                 }
@@ -136,26 +139,25 @@ struct Bench: AsyncParsableCommand {
 
     /// The same load with nobody reading: what the log itself sustains, measured
     /// from the sessions' last seqs once every turn is done.
-    private func unwatchedThroughput(client: BenchClient, prefix: String) async throws -> (rate: Double, chunks: Int, seconds: Double) {
-        var tokens: [(String, String)] = []
+    private func unwatchedThroughput(client: AgentHostClient, prefix: String) async throws -> (rate: Double, chunks: Int, seconds: Double) {
+        var sessions: [BenchSession] = []
         for index in 0..<throughputSessions {
-            let chatId = "\(prefix)-\(index)"
-            tokens.append((chatId, try await client.createSession(chatId, agent: agent)))
+            sessions.append(try await BenchSession.create("\(prefix)-\(index)", agent: agent, client: client))
         }
         let clock = ContinuousClock()
         let started = clock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for (chatId, token) in tokens {
-                group.addTask { _ = try await client.send("/slow \(words)", chatId: chatId, token: token) }
+            for session in sessions {
+                group.addTask { _ = try await session.send("/slow \(words)") }
             }
             try await group.waitForAll()
         }
         var records = 0
-        for (chatId, _) in tokens {
+        for session in sessions {
             while true {
-                let info = try await client.get("/api/v1/sessions/\(chatId)")
-                if info.contains(#""status":"idle""#) {
-                    records += Int(info.components(separatedBy: #""lastSeq":"#).last?.prefix { $0.isNumber } ?? "") ?? 0
+                let info = try await client.sessionInfo(session.chatId).json
+                if info?["status"]?.stringValue == "idle" {
+                    records += Int(info?["lastSeq"]?.doubleValue ?? 0)
                     break
                 }
                 try await Task.sleep(for: .milliseconds(5))
@@ -168,7 +170,7 @@ struct Bench: AsyncParsableCommand {
 
     /// Time from `deploy` (temp file + rename) until the new build is the active
     /// generation, as `GET /api/v1/agents` reports it.
-    private func deployLatency(client: BenchClient) async throws -> (latency: LatencySummary, before: Double, after: Double) {
+    private func deployLatency(client: AgentHostClient) async throws -> (latency: LatencySummary, before: Double, after: Double) {
         let original = try Data(contentsOf: URL(fileURLWithPath: pluginFile))
         let dropDirectory = plugins ?? "\(connection.dataOptions.data)/plugins"
         let staging = FileManager.default.temporaryDirectory.appendingPathComponent("agent-host-bench-\(UUID().uuidString)")
@@ -192,25 +194,21 @@ struct Bench: AsyncParsableCommand {
         return (LatencySummary(samples), before, after)
     }
 
-    private func activeGeneration(client: BenchClient) async throws -> Int {
-        let reply = try await client.get("/api/v1/agents")
-        guard let json = try JSONSerialization.jsonObject(with: Data(reply.utf8)) as? [String: Any],
-              let agents = json["agents"] as? [[String: Any]],
-              let entry = agents.first(where: { $0["id"] as? String == agent })
-        else { return 0 }
-        return entry["activeGeneration"] as? Int ?? 0
+    private func activeGeneration(client: AgentHostClient) async throws -> Int {
+        let agents = try await client.agents().json?["agents"]?.arrayValue ?? []
+        let entry = agents.first { $0["id"]?.stringValue == agent }
+        return Int(entry?["activeGeneration"]?.doubleValue ?? 0)
     }
 
-    private func idleMemory(client: BenchClient, prefix: String) async throws -> (before: Double, peak: Double, after: Double) {
+    private func idleMemory(client: AgentHostClient, prefix: String) async throws -> (before: Double, peak: Double, after: Double) {
         let before = Double(try await client.residentBytes())
         let batch = 200
         for start in stride(from: 0, to: idleSessions, by: batch) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in start..<min(start + batch, idleSessions) {
                     group.addTask {
-                        let chatId = "\(prefix)-\(index)"
-                        let token = try await client.createSession(chatId, agent: agent)
-                        _ = try await client.send("hi", chatId: chatId, token: token)
+                        let session = try await BenchSession.create("\(prefix)-\(index)", agent: agent, client: client)
+                        _ = try await session.send("hi")
                     }
                 }
                 try await group.waitForAll()

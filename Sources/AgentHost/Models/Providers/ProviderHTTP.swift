@@ -14,7 +14,7 @@ struct ProviderEndpoint: Sendable {
 
 /// The HTTP half every provider shares: POST a JSON body, turn a non-2xx answer
 /// into a `ModelProviderError` that says what the provider said, and feed a 2xx
-/// event stream through the shared `SSEParser` into the provider's decoder.
+/// event stream through the shared `ServerSentEventParser` into the provider's decoder.
 enum ProviderHTTP {
     /// One client for all providers, for the life of the process (like
     /// `HTTPClient.shared`, never shut down). Its read timeout is an idle
@@ -50,7 +50,7 @@ enum ProviderHTTP {
                 do {
                     var decoder = decoder
                     let response = try await send(endpoint, body: body)
-                    var parser = SSEParser()
+                    var parser = ServerSentEventParser()
                     do {
                         for try await buffer in response.body {
                             for event in try parser.feed(buffer.readableBytesView) {
@@ -59,7 +59,7 @@ enum ProviderHTTP {
                         }
                     } catch let error as ModelProviderError {
                         throw error
-                    } catch let error as SSEParser.LineTooLong {
+                    } catch let error as ServerSentEventParser.LineTooLong {
                         throw ModelProviderError(provider: endpoint.provider, kind: .malformed, message: error.description)
                     } catch {
                         try Task.checkCancellation()

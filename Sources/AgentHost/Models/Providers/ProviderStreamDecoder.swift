@@ -7,7 +7,7 @@ protocol ProviderStreamDecoder: Sendable {
     var provider: String { get }
     /// Decodes one event. Throws `ModelProviderError` for `error` events and
     /// events it cannot understand.
-    mutating func decode(_ event: SSEEvent) throws -> [ModelEvent]
+    mutating func decode(_ event: ServerSentEvent) throws -> [ModelEvent]
     /// The response body ended: returns what completes the step, or throws
     /// `.truncated` when the provider never said the answer was complete.
     mutating func finish() throws -> [ModelEvent]

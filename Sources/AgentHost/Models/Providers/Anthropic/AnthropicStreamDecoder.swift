@@ -33,7 +33,7 @@ struct AnthropicStreamDecoder: ProviderStreamDecoder {
         prefill = AnthropicPrefill(prefix: assistantPrefix)
     }
 
-    mutating func decode(_ event: SSEEvent) throws -> [ModelEvent] {
+    mutating func decode(_ event: ServerSentEvent) throws -> [ModelEvent] {
         guard !completed else { return [] }
         let json: JSONValue
         do {

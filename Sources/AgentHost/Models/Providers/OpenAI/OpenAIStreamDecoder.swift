@@ -26,7 +26,7 @@ struct OpenAIStreamDecoder: ProviderStreamDecoder {
     private var usage: ModelUsage?
     private var done = false
 
-    mutating func decode(_ event: SSEEvent) throws -> [ModelEvent] {
+    mutating func decode(_ event: ServerSentEvent) throws -> [ModelEvent] {
         guard !done else { return [] }
         let data = event.data.trimmingCharacters(in: .whitespaces)
         if data == "[DONE]" {

@@ -1,3 +1,4 @@
+import AgentHostClient
 import AgentWire
 import Foundation
 #if canImport(Glibc)
@@ -6,34 +7,42 @@ import Glibc
 
 /// The real `agent-host` binary, started on a fresh data directory with a free
 /// port, exactly as a user would run it.
-final class DaemonProcess: @unchecked Sendable {
+public final class DaemonProcess: @unchecked Sendable {
     // @unchecked: tests drive one daemon from one task at a time.
-    let dataDirectory: URL
-    let pluginsDirectory: URL
-    private(set) var process = Process()
+    /// The daemon's `--data` directory, removed by ``stop()``.
+    public let dataDirectory: URL
+    /// Its plugins drop directory.
+    public let pluginsDirectory: URL
+    public private(set) var process = Process()
     private var output = Pipe()
     private let arguments: [String]
     private let environment: [String: String]
-    private(set) var baseURL = ""
-    private(set) var secretKey = ""
+    /// `http://127.0.0.1:<port>` once started.
+    public private(set) var baseURL = ""
+    /// The daemon's secret key once started.
+    public private(set) var secretKey = ""
     /// What the daemon printed up to its start-up banner.
-    private(set) var log = ""
+    public private(set) var log = ""
 
     /// Where `swift build` put the binaries: next to this test bundle.
-    static var binDirectory: URL {
+    public static var binDirectory: URL {
         if let override = ProcessInfo.processInfo.environment["AGENT_HOST_BIN_DIR"] {
             return URL(fileURLWithPath: override)
         }
         return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
     }
 
-    static var myChatPlugin: URL { plugin("MyChat") }
+    /// The `my-chat` plugin build.
+    public static var myChatPlugin: URL { plugin("MyChat") }
 
-    static func plugin(_ product: String) -> URL { binDirectory.appendingPathComponent("lib\(product).so") }
+    /// A plugin product of this package, by name.
+    /// - Parameters:
+    ///   - product: The product, e.g. `ToolsDemo`.
+    public static func plugin(_ product: String) -> URL { binDirectory.appendingPathComponent("lib\(product).so") }
 
     /// Puts bytes into the drop directory the way any tool would (temp file +
     /// rename), bypassing `agent-host deploy`'s own checks.
-    func drop(_ bytes: Data, as name: String, permissions: Int = 0o644) throws {
+    public func drop(_ bytes: Data, as name: String, permissions: Int = 0o644) throws {
         let temporary = pluginsDirectory.appendingPathComponent(".\(name).tmp")
         try bytes.write(to: temporary)
         try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: temporary.path)
@@ -45,7 +54,7 @@ final class DaemonProcess: @unchecked Sendable {
     /// Deploys `file` the way a user does (`agent-host deploy`), under `name`.
     /// `variant` appends bytes after the ELF image: a byte-different, equally
     /// loadable build, i.e. a new generation.
-    func deploy(_ file: URL, as name: String? = nil, variant: String? = nil) throws {
+    public func deploy(_ file: URL, as name: String? = nil, variant: String? = nil) throws {
         let staging = dataDirectory.appendingPathComponent("staging-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         let copy = staging.appendingPathComponent(name ?? file.lastPathComponent)
@@ -61,7 +70,12 @@ final class DaemonProcess: @unchecked Sendable {
         guard deploy.terminationStatus == 0 else { throw TestFailure("deploy of \(copy.lastPathComponent) failed") }
     }
 
-    init(plugins: [URL] = [DaemonProcess.myChatPlugin], environment: [String: String] = [:], arguments: [String] = []) throws {
+    /// Prepares a fresh data directory holding `plugins`; ``start()`` runs the daemon.
+    /// - Parameters:
+    ///   - plugins: Plugin builds copied into the drop directory first.
+    ///   - environment: Variables set for the daemon (on top of the test's, minus key and model).
+    ///   - arguments: Extra `serve` arguments.
+    public init(plugins: [URL] = [DaemonProcess.myChatPlugin], environment: [String: String] = [:], arguments: [String] = []) throws {
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("agent-host-test-\(UUID().uuidString)")
         pluginsDirectory = dataDirectory.appendingPathComponent("plugins")
         try FileManager.default.createDirectory(at: pluginsDirectory, withIntermediateDirectories: true)
@@ -78,7 +92,7 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     /// Starts the daemon and waits for its banner line with the port.
-    func start() throws {
+    public func start() throws {
         process = Process()
         output = Pipe()
         baseURL = ""
@@ -113,7 +127,7 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     /// SIGKILL: no shutdown path runs, as in a crash.
-    func kill9() {
+    public func kill9() {
         output.fileHandleForReading.readabilityHandler = nil
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
@@ -122,21 +136,25 @@ final class DaemonProcess: @unchecked Sendable {
     }
 
     /// Kills the daemon and starts it again on the same data directory.
-    func crashAndRestart() throws {
+    public func crashAndRestart() throws {
         kill9()
         try start()
     }
 
-    func stop() {
+    /// Kills the daemon and removes its data directory.
+    public func stop() {
         kill9()
         try? FileManager.default.removeItem(at: dataDirectory)
     }
 
     deinit { stop() }
 
-    enum DaemonError: Error, CustomStringConvertible {
+    /// A client for the running daemon holding its secret key; ask again after a restart (the port changes).
+    public var client: AgentHostClient { AgentHostClient(baseURL: baseURL, token: secretKey) }
+
+    public enum DaemonError: Error, CustomStringConvertible {
         case failedToStart(String)
-        var description: String {
+        public var description: String {
             switch self {
             case .failedToStart(let log): "daemon did not start; output:\n\(log)"
             }

@@ -1,0 +1,55 @@
+import AgentWire
+
+extension AgentHostClient {
+    /// How often ``follow(turn:chatId:onReconnect:onChunk:)`` reconnects in a row before it gives up.
+    public static let maximumReconnects = 30
+
+    /// Calls `onChunk` with every chunk of the turn answering input `inSeq`, in
+    /// order, between its `turn-start` and its `turn-complete` control parts
+    /// (neither included). A dropped connection, or a daemon that restarts, is
+    /// resumed with `Last-Event-ID`: nothing is missed or delivered twice. Returns
+    /// at the turn's end, or when the daemon ends the stream (the session closed).
+    /// - Parameters:
+    ///   - inSeq: The seq of the input the turn answers.
+    ///   - chatId: The session's id.
+    ///   - onReconnect: Told the last seq seen before each reconnect.
+    ///   - onChunk: Each chunk of the turn.
+    public func follow(
+        turn inSeq: Int64, chatId: String, onReconnect: @Sendable (Int64) -> Void = { _ in },
+        onChunk: (UIChunk) -> Void
+    ) async throws {
+        var lastEventId = inSeq
+        var started = false
+        var failures = 0
+        while true {
+            do {
+                for try await event in try await output(chatId, after: lastEventId) {
+                    failures = 0
+                    lastEventId = event.id
+                    guard let chunk = event.chunk else { continue }
+                    switch chunk.control {
+                    case .turnStart(inSeq):
+                        started = true
+                    case .turnComplete(inSeq) where started:
+                        return
+                    case .turnStart, .turnComplete:
+                        continue
+                    default:
+                        if started { onChunk(chunk) }
+                    }
+                }
+                // A clean end: the session was closed.
+                return
+            } catch let error as AgentHostClientError where error.isRefusal {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                failures += 1
+                guard failures <= Self.maximumReconnects else { throw error }
+                onReconnect(lastEventId)
+                try await Task.sleep(for: .milliseconds(min(4000, 250 << min(failures - 1, 4))))
+            }
+        }
+    }
+}

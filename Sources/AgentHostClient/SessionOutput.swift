@@ -1,0 +1,59 @@
+import AgentWire
+import AsyncHTTPClient
+import NIOCore
+
+/// A session's open output stream (`GET …/out`): its records in seq order, as
+/// they are written, until the daemon ends the stream (the session closed) or
+/// the reader stops. Each network read is parsed once, straight from its
+/// buffer; no task or queue sits between the socket and the reader.
+public struct SessionOutput: AsyncSequence, Sendable {
+    public typealias Element = StreamEvent
+
+    let body: HTTPClientResponse.Body
+
+    /// Starts reading; iterate once; dropping the iterator drops the connection.
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(body: body.makeAsyncIterator())
+    }
+
+    /// Reads events in order; not shared between tasks.
+    public struct Iterator: AsyncIteratorProtocol {
+        var body: HTTPClientResponse.Body.AsyncIterator
+        var parser = ServerSentEventParser()
+        var pending: [ServerSentEvent] = []
+        var next = 0
+
+        /// The next record; nil when the daemon ended the stream. Throws when the
+        /// connection fails or a line is longer than the parser allows.
+        public mutating func next() async throws -> StreamEvent? {
+            while true {
+                while next < pending.count {
+                    let event = pending[next]
+                    next += 1
+                    // Every record the daemon streams carries its seq; anything else is not a record.
+                    if let id = event.id.flatMap({ Int64($0) }) { return StreamEvent(id: id, data: event.data) }
+                }
+                guard let buffer = try await body.next() else { return nil }
+                pending = try parser.feed(buffer.readableBytesView)
+                next = 0
+            }
+        }
+    }
+}
+
+extension AgentHostClient {
+    /// Opens the session's output stream after `lastEventId` (every record when nil).
+    /// - Parameters:
+    ///   - chatId: The session's id.
+    ///   - lastEventId: The last seq already seen; the stream starts after it.
+    ///   - timeout: How long the daemon may take to answer and the stream may stay open.
+    public func output(_ chatId: String, after lastEventId: Int64? = nil, timeout: TimeAmount = .hours(1)) async throws -> SessionOutput {
+        let headers = lastEventId.map { [(name: "Last-Event-ID", value: String($0))] } ?? []
+        let response = try await http.execute(makeRequest(.GET, Self.sessionPath(chatId, "out"), headers: headers), timeout: timeout)
+        guard response.status == .ok else {
+            let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            throw AgentHostClientError(reply: DaemonReply(status: Int(response.status.code), headers: response.headers, body: text))
+        }
+        return SessionOutput(body: response.body)
+    }
+}

@@ -1,0 +1,43 @@
+import AgentHostClient
+import AgentWire
+import Foundation
+
+/// One session the bench drives: created with the secret key, then spoken to
+/// with its own token, as a browser would.
+struct BenchSession: Sendable {
+    let chatId: String
+    let client: AgentHostClient
+
+    /// Creates the session `chatId` of `agent`.
+    static func create(_ chatId: String, agent: String, client: AgentHostClient) async throws -> BenchSession {
+        let created = try await client.createSession(chatId, agent: agent)
+        return BenchSession(chatId: chatId, client: client.using(token: created.publicAccessToken))
+    }
+
+    /// Sends a user message; returns its seq. No idempotency key: the bench measures the plain path.
+    func send(_ text: String) async throws -> Int64 {
+        try await client.send(message: .text(text, role: "user", id: UUID().uuidString), chatId: chatId, idempotencyKey: nil)
+    }
+
+    /// The session's output stream from its start.
+    func output() async throws -> SessionOutput {
+        try await client.output(chatId)
+    }
+}
+
+extension AgentHostClient {
+    /// The daemon's resident memory, from its Prometheus endpoint.
+    func residentBytes() async throws -> Int {
+        let metrics = try await request(.GET, "/metrics").body
+        let line = metrics.split(separator: "\n").first { $0.hasPrefix("process_resident_memory_bytes ") }
+        return line.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
+    }
+}
+
+extension StreamEvent {
+    /// Whether the record closes a turn.
+    var completesTurn: Bool {
+        if case .turnComplete = control { return true }
+        return false
+    }
+}

@@ -1,0 +1,83 @@
+import AgentHostClient
+import AgentWire
+import Foundation
+import NIOHTTP1
+import TestSupport
+
+/// The integration tests' calls on top of `AgentHostClient`: raw replies for
+/// tests that assert on statuses and error bodies, and each call naming the
+/// credential it sends, since one test speaks as the secret key, a session's
+/// token and nobody in turn.
+extension AgentHostClient {
+    func send(_ method: HTTPMethod, _ path: String, token: String?, body: String? = nil, headers: [String: String] = [:]) async throws -> DaemonReply {
+        try await using(token: token).request(method, path, body: body, headers: headers.map { (name: $0.key, value: $0.value) })
+    }
+
+    /// The response headers of a request (the body is read and dropped).
+    func headers(_ method: HTTPMethod, _ path: String, token: String?, headers: [String: String]) async throws -> HTTPHeaders {
+        try await send(method, path, token: token, headers: headers).headers
+    }
+
+    /// Creates (or gets) a session; a refusal comes back as its status and no token.
+    func createSession(_ chatId: String, agent: String = "my-chat", secret: String) async throws -> (status: Int, token: String) {
+        do {
+            let created = try await using(token: secret).createSession(chatId, agent: agent)
+            return (created.isCached ? 200 : 201, created.publicAccessToken)
+        } catch let error as AgentHostClientError {
+            return (error.status, "")
+        }
+    }
+
+    /// Sends one user message; returns its seq.
+    @discardableResult
+    func sendMessage(_ text: String, chatId: String, token: String, id: String = UUID().uuidString, idempotencyKey: String? = nil) async throws -> Int64 {
+        try await using(token: token).send(message: .text(text, role: "user", id: id), chatId: chatId, idempotencyKey: idempotencyKey)
+    }
+
+    /// Reads the SSE stream until `until` says stop, then drops the connection.
+    func readEvents(chatId: String, token: String, lastEventId: Int64? = nil, until: @escaping ([TestEvent]) -> Bool) async throws -> [TestEvent] {
+        var events: [TestEvent] = []
+        for try await event in try await using(token: token).output(chatId, after: lastEventId, timeout: .seconds(60)) {
+            events.append(TestEvent(id: event.id, data: event.data))
+            if until(events) { return events }
+        }
+        return events
+    }
+
+    /// Polls `GET /api/v1/agents` until `condition` holds (or gives up after ~20 s).
+    func waitForAgents(secret: String, _ condition: (JSONValue) -> Bool) async throws -> JSONValue {
+        var last: JSONValue = .null
+        for _ in 0..<200 {
+            last = try await send(.GET, "/api/v1/agents", token: secret).json ?? .null
+            if condition(last) { return last }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("agents never reached the expected state: \(last)")
+    }
+}
+
+/// One record of a session's stream, read loosely: tests compare whole events and chunk types.
+struct TestEvent: Equatable {
+    var id: Int64
+    var data: String
+    var json: JSONValue { (try? WireCoding.decode(JSONValue.self, from: data)) ?? .null }
+    var type: String { json["type"]?.stringValue ?? "" }
+}
+
+extension JSONValue {
+    /// The generations listed for `agent` in a `GET /api/v1/agents` reply.
+    func generations(of agent: String) -> [JSONValue] {
+        self["agents"]?.arrayValue?.first { $0["id"]?.stringValue == agent }?["generations"]?.arrayValue ?? []
+    }
+
+    func activeGeneration(of agent: String) -> Int? {
+        (self["agents"]?.arrayValue?.first { $0["id"]?.stringValue == agent }?["activeGeneration"]?.doubleValue).map(Int.init)
+    }
+}
+
+extension [TestEvent] {
+    func completedTurns() -> Int { filter { $0.type == "data-turn-complete" }.count }
+
+    /// The text of every text-delta, joined.
+    var text: String { compactMap { $0.type == "text-delta" ? $0.json["delta"]?.stringValue : nil }.joined() }
+}
