@@ -176,4 +176,12 @@ actor GatedStorage: SessionStorage {
     func inputSeq(chatId: String, idempotencyKey: String) async throws -> Int64? {
         try await base.inputSeq(chatId: chatId, idempotencyKey: idempotencyKey)
     }
+
+    func saveSnapshot(_ snapshot: HistorySnapshot) async throws {
+        try await base.saveSnapshot(snapshot)
+    }
+
+    func snapshot(chatId: String) async throws -> HistorySnapshot? {
+        try await base.snapshot(chatId: chatId)
+    }
 }

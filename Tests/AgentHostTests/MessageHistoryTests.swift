@@ -133,4 +133,68 @@ import Testing
         // The answer in progress (a resumed turn) is part of what the model sees.
         #expect(incremental.modelConversation().last == .assistant(text: "par", toolCalls: []))
     }
+
+    /// A log with everything a history folds: tools, an error, a replaced
+    /// message, a regenerate, saved agent state, a queued input and a turn cut off mid-step.
+    private func busyLog() -> (log: Log, cut: Int64, waiting: Int64) {
+        var log = Log()
+        let first = log.input("one", id: "u1")
+        let queued = log.input("two", id: "u2")
+        log.turn(inSeq: first, [
+            .start(messageId: "a1"), .startStep, .toolInputAvailable(toolCallId: "c1", toolName: "add", input: ["a": 1]),
+            .toolOutputAvailable(toolCallId: "c1", output: 2), .finishStep, .messageMetadata(["usage": ["inputTokens": 3]]),
+            .startStep, .textStart(id: "t2"), .textDelta(id: "t2", delta: "two"), .textEnd(id: "t2"), .finishStep,
+            .finish(finishReason: .stop),
+        ])
+        log.add(.state, ["version": "1.0.0", "state": ["count": 1]])
+        log.turn(inSeq: queued, [.start(messageId: "a2"), .startStep, .error(errorText: "provider down")])
+        let edited = log.input("one, edited", id: "u1")
+        log.turn(inSeq: edited, [.start(messageId: "a3")] + answer.dropFirst())
+        log.add(.input, ["kind": "message", "trigger": "regenerate-message"])
+        log.turn(inSeq: Int64(log.records.count), [.start(messageId: "a4")] + answer.dropFirst())
+        let cut = log.input("cut off", id: "u3")
+        let waiting = log.input("waiting", id: "u4")
+        log.turn(inSeq: cut, [.start(messageId: "a5"), .startStep, .textStart(id: "t"), .textDelta(id: "t", delta: "par")], complete: false)
+        log.add(.input, ["kind": "stop"])
+        return (log, cut, waiting)
+    }
+
+    @Test func aSnapshotPlusTheRecordsAfterItIsTheWholeFoldAtEverySplit() throws {
+        let log = busyLog().log
+        let whole = MessageHistory(records: log.records)
+        let end = Int64(log.records.count)
+        #expect(whole.turnInProgress?.stopRequested == true)
+        #expect(whole.pendingInputs.count == 1)
+        for split in 0...log.records.count {
+            let head = MessageHistory(records: Array(log.records[..<split]))
+            // Through storage's encoding, as a woken session reads it.
+            let stored = try HistorySnapshot(chatId: "c", history: head.snapshot(throughSeq: Int64(split)))
+            var woken = MessageHistory(snapshot: try stored.history(), records: Array(log.records[split...]))
+            #expect(woken.snapshot(throughSeq: end) == whole.snapshot(throughSeq: end), "split after seq \(split)")
+            #expect(woken.modelConversation() == ModelMessage.from(whole.messages), "split after seq \(split)")
+        }
+    }
+
+    @Test func aWokenHistoryKeepsFoldingLikeTheOriginal() throws {
+        var (log, cut, waiting) = busyLog()
+        let split = log.records.count
+        var live = MessageHistory(records: log.records)
+        var woken = MessageHistory(snapshot: live.snapshot(throughSeq: Int64(split)), records: [])
+        // The cut-off turn ends, the waiting input is answered, and the first message is replaced again.
+        log.add(.output, UIChunk.abort.json)
+        log.add(.control, ControlPart.turnComplete(inSeq: cut).chunk.json)
+        log.turn(inSeq: waiting, [.start(messageId: "a6")] + answer.dropFirst())
+        let replaced = log.input("one, again", id: "u1")
+        log.turn(inSeq: replaced, [.start(messageId: "a7")] + answer.dropFirst())
+        for record in log.records[split...] {
+            live.apply(record)
+            woken.apply(record)
+        }
+        let end = Int64(log.records.count)
+        #expect(woken.snapshot(throughSeq: end) == live.snapshot(throughSeq: end))
+        #expect(woken.messages.first?.text == "one, again")
+        #expect(woken.messages.map(\.id) == ["u1", "a1", "u2", "a2", "a4", "u3", "a5", "u4", "a6", "a7"])
+        #expect(woken.pendingInputs.isEmpty && woken.turnInProgress == nil)
+        #expect(woken.modelConversation() == live.modelConversation())
+    }
 }

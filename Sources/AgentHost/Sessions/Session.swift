@@ -22,17 +22,33 @@ actor Session {
     private var recentKeys: [String: Int64] = [:]
     private var subscribers: [UUID: AsyncStream<[LogRecord]>.Continuation] = [:]
     private var lastActivity = ContinuousClock.now
+    /// The seq the latest stored history snapshot was folded through.
+    private var snapshotSeq: Int64
+
+    /// A live session writes a history snapshot at the end of a turn once this
+    /// many records were added since the last one: waking stays cheap, and the
+    /// snapshot's cost (it encodes the whole history) is spread over thousands of records.
+    static let snapshotInterval: Int64 = 4096
+    /// A session leaving memory writes one if this many records came since the last.
+    static let evictionSnapshotInterval: Int64 = 256
 
     /// Thrown to callers holding an evicted actor; the directory retries with a fresh one.
     struct Evicted: Error {}
 
-    init(row: SessionRow, records: [LogRecord], services: SessionServices) {
+    /// - Parameters:
+    ///   - row: The session's row.
+    ///   - history: Its log folded through `lastSeq`.
+    ///   - lastSeq: The last seq in its log.
+    ///   - snapshotSeq: The seq its latest stored snapshot was folded through (0: none).
+    ///   - services: What sessions need from the daemon.
+    init(row: SessionRow, history: MessageHistory, lastSeq: Int64, snapshotSeq: Int64, services: SessionServices) {
         self.chatId = row.chatId
         self.agent = row.agent
         self.row = row
         self.services = services
-        self.history = MessageHistory(records: records)
-        self.lastSeq = records.last?.seq ?? 0
+        self.history = history
+        self.lastSeq = lastSeq
+        self.snapshotSeq = snapshotSeq
         self.lastPublished = lastSeq
         self.lifecycle = SessionLifecycle(
             status: row.status, queued: history.pendingInputs.map(\.seq), interrupted: history.turnInProgress
@@ -166,10 +182,21 @@ actor Session {
     }
 
     /// Marks the actor evicted when nothing needs it in memory: no turn running
-    /// or waiting, no subscriber, no activity for `idleFor`. The log holds the rest.
+    /// or waiting, no subscriber, no activity for `idleFor`. The log holds the
+    /// rest; a snapshot of the history goes with it when many records came since the last.
     func evictIfIdle(idleFor: Duration) -> Bool {
-        lifecycle.evictIfIdle(
+        let evicted = lifecycle.evictIfIdle(
             hasReaders: !subscribers.isEmpty, idleLongEnough: lastActivity.duration(to: .now) >= idleFor
+        )
+        if evicted { saveSnapshot(ifRecordsSinceLast: Self.evictionSnapshotInterval) }
+        return evicted
+    }
+
+    private func saveSnapshot(ifRecordsSinceLast interval: Int64) {
+        guard lastPublished - snapshotSeq >= interval else { return }
+        snapshotSeq = lastPublished
+        HistorySnapshot.save(
+            history.snapshot(throughSeq: lastPublished), chatId: chatId, storage: services.storage, logger: services.logger
         )
     }
 
@@ -242,6 +269,7 @@ extension Session: TurnLog {
 
     func turnDidEnd() async {
         turn = nil
+        saveSnapshot(ifRecordsSinceLast: Self.snapshotInterval)
         let (status, next) = lifecycle.turnEnded()
         do {
             try await commit(status)

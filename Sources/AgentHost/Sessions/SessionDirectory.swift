@@ -39,8 +39,7 @@ public actor SessionDirectory {
             guard let row = try await services.storage.session(chatId: chatId) else {
                 throw AgentHostError.notFound("no session `\(chatId)`")
             }
-            let records = try await services.storage.records(chatId: chatId, after: 0, upTo: nil)
-            return Session(row: row, records: records, services: services)
+            return try await Self.wake(row: row, services: services)
         }
         loading[chatId] = task
         defer { loading[chatId] = nil }
@@ -48,6 +47,27 @@ public actor SessionDirectory {
         live[chatId] = session
         await session.resumeQueuedInputs()
         return session
+    }
+
+    /// Rebuilds a session from storage: its latest history snapshot, then only
+    /// the records after it. A snapshot that cannot be read (written by another
+    /// version, damaged) is skipped, and the whole log is folded instead.
+    static func wake(row: SessionRow, services: SessionServices) async throws -> Session {
+        let chatId = row.chatId
+        var base: MessageHistory.Snapshot?
+        if let stored = try await services.storage.snapshot(chatId: chatId) {
+            do {
+                base = try stored.history()
+            } catch {
+                services.logger.warning("ignoring an unreadable history snapshot", metadata: ["chatId": "\(chatId)", "error": "\(error)"])
+            }
+        }
+        let after = base?.throughSeq ?? 0
+        let records = try await services.storage.records(chatId: chatId, after: after, upTo: nil)
+        let history = base.map { MessageHistory(snapshot: $0, records: records) } ?? MessageHistory(records: records)
+        return Session(
+            row: row, history: history, lastSeq: records.last?.seq ?? after, snapshotSeq: after, services: services
+        )
     }
 
     /// Runs `body` on the chat's live actor; if that actor was evicted meanwhile,

@@ -49,6 +49,14 @@ public final class SQLiteStorage: SessionStorage {
                 columns: ["chatId", "idempotencyKey"], unique: true, condition: Column("idempotencyKey") != nil
             )
         }
+        migrator.registerMigration("v2-history-snapshots") { db in
+            try db.create(table: "historySnapshot") { table in
+                table.primaryKey("chatId", .text)
+                table.column("throughSeq", .integer).notNull()
+                table.column("body", .blob).notNull()
+                table.column("createdAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 
@@ -133,5 +141,18 @@ public final class SQLiteStorage: SessionStorage {
                 .select(LogRecord.Columns.seq, as: Int64.self)
                 .fetchOne(db)
         }
+    }
+
+    public func saveSnapshot(_ snapshot: HistorySnapshot) async throws {
+        try await pool.write { db in
+            let kept = try HistorySnapshot.filter(key: snapshot.chatId).fetchOne(db)
+            // Two writers may race (eviction, a periodic snapshot): the newer fold wins.
+            guard (kept?.throughSeq ?? -1) < snapshot.throughSeq else { return }
+            try snapshot.save(db)
+        }
+    }
+
+    public func snapshot(chatId: String) async throws -> HistorySnapshot? {
+        try await pool.read { db in try HistorySnapshot.filter(key: chatId).fetchOne(db) }
     }
 }

@@ -17,6 +17,10 @@ public protocol SessionStorage: Sendable {
     func lastSeq(chatId: String) async throws -> Int64
     /// The seq of an input stored with this idempotency key, if any.
     func inputSeq(chatId: String, idempotencyKey: String) async throws -> Int64?
+    /// Keeps `snapshot` as the session's latest, unless a newer one is kept already.
+    func saveSnapshot(_ snapshot: HistorySnapshot) async throws
+    /// The session's latest history snapshot, if one was saved.
+    func snapshot(chatId: String) async throws -> HistorySnapshot?
 }
 
 /// A session's new status, committed together with log records.
