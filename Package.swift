@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import CompilerPluginSupport
 import PackageDescription
 
 /// Plugins are self-contained `.so` files: AgentKit is linked in statically and the
@@ -31,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // For the `#agentPlugin` macro only (AgentKitMacros); 603 is the release that matches Swift 6.3.
+        .package(url: "https://github.com/swiftlang/swift-syntax.git", from: "603.0.1"),
     ],
     targets: [
         .target(name: "CAgentABI"),
@@ -39,7 +42,15 @@ let package = Package(
         /// Hands Swift the `ffi_type_*` globals, which Swift 6 rejects as not concurrency-safe.
         .target(name: "CFFIShim", dependencies: ["CFFI"]),
         .target(name: "AgentWire", dependencies: ["CAgentABI"]),
-        .target(name: "AgentKit", dependencies: ["CAgentABI", "AgentWire"]),
+        .target(name: "AgentKit", dependencies: ["CAgentABI", "AgentWire", "AgentKitMacros"]),
+        /// `#agentPlugin(version:agents:)`: expands to a plugin's `agent_plugin_entry_v1` entry point.
+        .macro(
+            name: "AgentKitMacros",
+            dependencies: [
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+            ]
+        ),
         .target(
             name: "AgentHost",
             dependencies: [
@@ -86,6 +97,14 @@ let package = Package(
         /// What both test targets share: the C compiler lookup, the daemon process, `withDaemon`.
         .target(name: "TestSupport", dependencies: ["AgentWire", "AgentHostClient"], path: "Tests/TestSupport"),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit"]),
+        .testTarget(
+            name: "AgentKitMacrosTests",
+            dependencies: [
+                "AgentKitMacros",
+                .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacrosGenericTestSupport", package: "swift-syntax"),
+            ]
+        ),
         .testTarget(
             name: "AgentHostTests",
             dependencies: [

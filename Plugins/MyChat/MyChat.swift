@@ -11,11 +11,4 @@ let myChat = ChatAgent(id: "my-chat") { run in
     )
 }
 
-@_cdecl("agent_plugin_entry_v1")
-public func agentPluginEntry(
-    _ host: UnsafePointer<agent_host_api>?,
-    _ out: UnsafeMutablePointer<agent_plugin_api>?,
-    _ size: Int
-) -> agent_status {
-    AgentPlugin(version: "1.0.0", agents: [myChat]).export(host: host, out: out, size: size)
-}
+#agentPlugin(version: "1.0.0", agents: [myChat])

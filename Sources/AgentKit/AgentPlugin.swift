@@ -1,6 +1,10 @@
 import CAgentABI
 
-/// Exports agents from a plugin `.so`. A plugin has exactly one exported symbol:
+/// The agents one plugin `.so` serves, and the code that hands them to the host.
+///
+/// You rarely use it directly: `#agentPlugin(version:agents:)` writes the plugin's
+/// entry point, which builds an `AgentPlugin` and calls ``export(host:out:size:)``.
+/// Write the entry point by hand only when it must do more than export agents:
 ///
 /// ```swift
 /// @_cdecl("agent_plugin_entry_v1")
@@ -11,14 +15,38 @@ import CAgentABI
 /// }
 /// ```
 public struct AgentPlugin: Sendable {
+    /// The build's version label, written into the manifest and saved with agent
+    /// state so the next build's `ChatAgent.migrate` knows where state came from.
     public let version: String
+    /// The agents this plugin serves, each under its own id.
     public let agents: [ChatAgent]
 
+    /// Names the agents of one build.
+    ///
+    /// - Parameters:
+    ///   - version: A label for humans (the build's identity is its content hash);
+    ///     it reaches the next build's `migrate` as `fromVersion`.
+    ///   - agents: The agents to serve; their ids must be distinct.
     public init(version: String, agents: [ChatAgent]) {
         self.version = version
         self.agents = agents
     }
 
+    /// Answers the host's call to `agent_plugin_entry_v1`: checks the host's ABI,
+    /// keeps its service table, and fills `out` with the plugin's functions and
+    /// its manifest (agents, tools, upgrade policies, version, toolchain).
+    ///
+    /// The first call wins: a second call keeps the first host and its agents and
+    /// logs a warning, because running turns hold on to that host table.
+    ///
+    /// - Parameters:
+    ///   - host: The host's service table, valid for the life of the process.
+    ///   - out: The table to fill with the plugin's functions and manifest.
+    ///   - size: How many bytes of `out` the host provides.
+    /// - Returns: `AGENT_OK`; `AGENT_ERR_UNSUPPORTED` when the host speaks another
+    ///   ABI major, its table lacks a v1.0 service, or `out` is too small;
+    ///   `AGENT_ERR_INVALID` when a pointer is missing or two agents share an id;
+    ///   `AGENT_ERR_INTERNAL` when the manifest cannot be encoded.
     public func export(
         host: UnsafePointer<agent_host_api>?,
         out: UnsafeMutablePointer<agent_plugin_api>?,

@@ -8,7 +8,11 @@
 /// }
 /// ```
 public struct ChatAgent: Sendable {
+    /// The name sessions are created for (`POST /api/v1/sessions {"agent": id}`);
+    /// unique within a plugin, and stable across builds so sessions move to new ones.
     public let id: String
+    /// The tools this agent declares in its manifest: what `run.tools` hands to
+    /// `streamText`, and what the host may call through `call_tool`.
     public let tools: [Tool]
     /// What a running turn does when a new build goes live: move at the next
     /// step boundary (`.migrate`, the default) or finish here (`.drain`).
@@ -18,6 +22,15 @@ public struct ChatAgent: Sendable {
     public let migrate: (@Sendable (_ fromVersion: String, _ state: JSONValue) throws -> JSONValue)?
     let run: @Sendable (ChatRun) async throws -> StreamTextResult
 
+    /// Declares an agent.
+    ///
+    /// - Parameters:
+    ///   - id: The agent's id; must not be empty.
+    ///   - tools: The tools the model may call in this agent's turns.
+    ///   - upgrade: What a running turn does when a new build goes live.
+    ///   - migrate: Converts agent state saved by an older build; `nil` passes it on unchanged.
+    ///   - run: Called once per turn (again when a cut-off turn resumes); what it
+    ///     returns, usually `streamText`'s result, ends the turn.
     public init(
         id: String,
         tools: [Tool] = [],
@@ -38,8 +51,11 @@ public struct ChatAgent: Sendable {
     }
 }
 
-/// What `run` receives for one turn.
+/// What `run` receives for one turn: the conversation, the stop signal, the
+/// session's saved state, and the means to save state and write custom parts.
 public struct ChatRun: Sendable {
+    /// The session this turn belongs to; stable for the session's life, so it can
+    /// key anything the agent keeps about a conversation outside the host.
     public let chatId: String
     /// The whole conversation, the newest user message last.
     public let messages: [UIMessage]
@@ -56,12 +72,22 @@ public struct ChatRun: Sendable {
     let turnId: UInt64
 
     /// The saved state decoded as `T`, or nil when there is none.
+    ///
+    /// - Parameters:
+    ///   - type: The shape this build saves (after `migrate`).
+    /// - Throws: A `DecodingError` when the saved state does not fit `T`.
     public func state<T: Decodable>(as type: T.Type) throws -> T? {
         guard let state else { return nil }
         return try WireCoding.decode(T.self, from: WireCoding.encode(state))
     }
 
-    /// Persists this session's agent state; the next turn (on any build) gets it back.
+    /// Persists this session's agent state; the next turn (on any build) gets it
+    /// back as `state`, migrated by a newer build's `migrate` when the version changed.
+    ///
+    /// - Parameters:
+    ///   - value: The whole new state; it replaces what was saved, it is not merged.
+    /// - Throws: `StreamTextError` when the host refuses the save, or `CancellationError`
+    ///   when the turn was stopped.
     public func saveState<T: Encodable>(_ value: T) async throws {
         let state = try WireCoding.decode(JSONValue.self, from: WireCoding.encode(value))
         _ = try await PluginRuntime.host.callService(
@@ -69,14 +95,27 @@ public struct ChatRun: Sendable {
         )
     }
 
-    /// Write a custom `data-<name>` part into the response stream.
+    /// Writes a custom `data-<name>` part into the response stream, for the client's
+    /// `onData` or for rendering beside the answer (progress, sources, a build label).
+    ///
+    /// - Parameters:
+    ///   - name: The part's name; the chunk type becomes `data-<name>`.
+    ///   - data: The part's payload.
+    ///   - id: A client (`useChat`) replaces an earlier part that has the same id,
+    ///     so a part can be updated in place, e.g. a progress bar.
+    ///   - transient: The part reaches the client's `onData` but is not added to
+    ///     the message, so the stored history stays free of it.
+    /// - Throws: `StreamTextError` when called outside this turn or the host refuses the part.
     public func writeData(_ name: String, _ data: JSONValue, id: String? = nil, transient: Bool = false) throws {
         try PluginRuntime.host.emit(turnId: turnId, chunk: UIChunk.data(name: name, data: data, transient: transient, id: id).json)
     }
 }
 
-/// Cancellation as the seed's `signal`: set when the host cancels the turn.
+/// Cancellation as the seed's `signal`: set when the host cancels the turn. Pass
+/// it to `streamText`, and check it in long work of your own between steps.
 public struct AbortSignal: Sendable {
+    /// True once the user stopped the turn or the host cancelled it (the task that
+    /// runs `run` was cancelled). Read it from that task or its child tasks.
     public var isAborted: Bool { Task.isCancelled }
 
     /// Throws `CancellationError` once the turn was stopped.

@@ -4,10 +4,18 @@ import CAgentABI
 /// returning it from `run` ends the turn.
 public typealias StreamTextResult = ModelStreamResult
 
+/// Why `streamText` (or another call that goes through the host) failed. Let it
+/// propagate out of `run`: the host then ends the turn with an `error` part that
+/// carries this description to the user.
 public enum StreamTextError: Error, CustomStringConvertible {
+    /// Called outside a turn: from a task that `run` did not start (a detached
+    /// task or a global initialiser), or before the host loaded the plugin.
     case notInTurn
+    /// The host answered with a non-OK `agent_status` (`status`, its raw value)
+    /// and a message: a model or provider failure, a refused service, a bad request.
     case host(status: UInt32, message: String)
 
+    /// A message fit for the user: provider failures as the host wrote them.
     public var description: String {
         switch self {
         case .notInTurn: "streamText was called outside a turn's run"
@@ -23,6 +31,26 @@ public enum StreamTextError: Error, CustomStringConvertible {
 /// calls executed and fed back, until the model stops or `stopWhen` is reached.
 /// Every chunk goes straight into the session's output stream; there is nothing
 /// to pipe or spread.
+///
+/// Because the host owns the loop, a turn survives a crash or a move to a new
+/// build at a step boundary: `run` is called again with `resumed` set, and the
+/// first `streamText` call continues the turn from its last checkpoint.
+///
+/// ```swift
+/// try await streamText(model: .anthropic("claude-sonnet-4-5"), messages: run.messages,
+///                      signal: run.signal, stopWhen: .stepCount(8), tools: run.tools)
+/// ```
+///
+/// - Parameters:
+///   - model: The model to ask; the daemon's configured one by default.
+///   - system: A system prompt for every step, or none.
+///   - messages: The conversation to answer, usually `run.messages`.
+///   - signal: The turn's stop signal; an aborted turn throws before asking the model.
+///   - stopWhen: How many steps at most; one by default, which leaves tool results unanswered.
+///   - tools: The tools the model may call; `nil` offers the agent's own (`run.tools`), `[]` none.
+/// - Returns: The answer's text, why it finished, how many steps it took and the tokens used.
+/// - Throws: `StreamTextError.notInTurn` outside a turn, `StreamTextError.host` when the
+///   model call fails, `CancellationError` when the turn was stopped.
 public func streamText(
     model: Model = .default,
     system: String? = nil,

@@ -1,11 +1,35 @@
 /// A tool the model may call. Its input is decoded from the model's JSON into a
 /// Codable type; its output goes back to the model as JSON.
+///
+/// ```swift
+/// struct WeatherInput: Codable, Sendable { let city: String }
+///
+/// let getWeather = Tool(
+///     name: "getWeather", description: "Current weather for a city.",
+///     inputSchema: ["type": "object", "properties": ["city": ["type": "string"]], "required": ["city"]]
+/// ) { (input: WeatherInput) in
+///     try WeatherTable.report(for: input.city)
+/// }
+/// ```
 public struct Tool: Sendable {
+    /// The name the model calls the tool by; unique within an agent.
     public let name: String
+    /// What the tool does and when to use it, written for the model: it decides
+    /// from this text whether to call the tool.
     public let description: String
+    /// A JSON schema of the input, sent to the model with every step.
     public let inputSchema: JSONValue
     let execute: @Sendable (JSONValue) async throws -> JSONValue
 
+    /// Declares a tool whose input and output are Swift types.
+    ///
+    /// - Parameters:
+    ///   - name: The name the model calls the tool by.
+    ///   - description: What the tool does, for the model.
+    ///   - inputSchema: A JSON schema that `Input` decodes from; the model fills it in.
+    ///   - execute: Runs the tool. Input that does not decode never reaches it: the
+    ///     model gets a `ToolInputError` instead. A thrown error goes back to the
+    ///     model as the tool's error text, so the model can retry or explain.
     public init<Input: Decodable & Sendable, Output: Encodable & Sendable>(
         name: String,
         description: String,
@@ -35,9 +59,12 @@ public struct Tool: Sendable {
 /// The model's arguments do not fit the tool's input type. The text goes back
 /// to the model as the tool's error, so it says what to fix.
 public struct ToolInputError: Error, CustomStringConvertible {
+    /// The tool whose input did not decode.
     public let tool: String
+    /// Which field is missing or wrong, e.g. "missing `city`".
     public let reason: String
 
+    /// The text the model sees as the tool's error.
     public var description: String { "invalid input for tool `\(tool)`: \(reason)" }
 
     static func describe(_ error: DecodingError) -> String {

@@ -17,10 +17,18 @@ public struct CFunctionSpec: Codable, Sendable, Hashable {
     public var symbol: String
     /// In C declaration order; the model passes them as a JSON object by name.
     public var params: [CParameterSpec]
+    /// The C return type: a parameter type, `void`, or `char*` (then `free` is required).
     public var returns: String
     /// The plugin's exported `void free_fn(char *)`, required when `returns` is `char*`.
     public var free: String?
 
+    /// Describes one C function for the manifest.
+    ///
+    /// - Parameters:
+    ///   - symbol: The exported function's name.
+    ///   - params: Its parameters in declaration order.
+    ///   - returns: Its return type.
+    ///   - free: The exported function that releases a returned `char*`.
     public init(symbol: String, params: [CParameterSpec], returns: String, free: String? = nil) {
         self.symbol = symbol
         self.params = params
@@ -55,9 +63,16 @@ public struct CFunctionSpec: Codable, Sendable, Hashable {
 
 /// One named parameter of a `CFunctionSpec`.
 public struct CParameterSpec: Codable, Sendable, Hashable {
+    /// The key the model's JSON arguments use for this parameter.
     public var name: String
+    /// `int32`, `int64`, `double`, `bool` or `const char*`.
     public var type: String
 
+    /// Describes one parameter.
+    ///
+    /// - Parameters:
+    ///   - name: The JSON key the value comes under.
+    ///   - type: The C type the host converts the value to.
     public init(name: String, type: String) {
         self.name = name
         self.type = type

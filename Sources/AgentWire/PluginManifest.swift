@@ -1,15 +1,25 @@
 /// What a plugin declares about itself, read once right after its entry function ran.
+/// The JSON behind `agent_plugin_api.manifest_json`; AgentKit writes it for Swift
+/// plugins, a C plugin writes it by hand.
 public struct PluginManifest: Codable, Sendable, Hashable {
     /// A label for humans; a build's identity is its content hash.
     public var version: String
     /// The compiler that built the plugin (`agent_toolchain_id()`), checked against the host's.
     public var toolchain: String
+    /// The agents the plugin serves; the host refuses a plugin with none.
     public var agents: [AgentManifest]
     /// What the plugin is written in: absent or `swift` (the toolchain must match
     /// the daemon's), or `c` (a stable C ABI: any C compiler will do, and the
     /// image must contain no Swift code). See README, "Agents in C".
     public var language: String?
 
+    /// A manifest.
+    ///
+    /// - Parameters:
+    ///   - version: The build's label.
+    ///   - toolchain: `currentToolchainID` of the code that built the plugin.
+    ///   - agents: The agents it serves.
+    ///   - language: `c` for a plugin without Swift code; nil for Swift.
     public init(version: String, toolchain: String, agents: [AgentManifest], language: String? = nil) {
         self.version = version
         self.toolchain = toolchain
@@ -18,12 +28,21 @@ public struct PluginManifest: Codable, Sendable, Hashable {
     }
 }
 
+/// One agent of a plugin as the host routes to it: its id, its tools, its drain policy.
 public struct AgentManifest: Codable, Sendable, Hashable {
+    /// The id sessions name; unique within the plugin.
     public var id: String
+    /// The tools the model may call in this agent's turns.
     public var tools: [ToolSpec]
     /// What a running turn does when a new build goes live; `migrate` when absent.
     public var upgrade: UpgradePolicy?
 
+    /// An agent's entry in the manifest.
+    ///
+    /// - Parameters:
+    ///   - id: The agent's id.
+    ///   - tools: Its tools.
+    ///   - upgrade: Its drain policy; nil means `migrate`.
     public init(id: String, tools: [ToolSpec], upgrade: UpgradePolicy? = nil) {
         self.id = id
         self.tools = tools
@@ -41,14 +60,24 @@ public enum UpgradePolicy: String, Codable, Sendable, Hashable {
 
 /// A tool as the model sees it: a name, what it does, and a JSON schema for its input.
 public struct ToolSpec: Codable, Sendable, Hashable {
+    /// The name the model calls the tool by.
     public var name: String
+    /// What the tool does, written for the model.
     public var description: String
+    /// A JSON schema of the tool's input.
     public var inputSchema: JSONValue
     /// Set for a C tool: the host calls this function through libffi instead of
     /// the plugin's `call_tool`. When the manifest omits `inputSchema`, the
     /// schema is derived from this signature.
     public var cFunction: CFunctionSpec?
 
+    /// A tool's description for the model.
+    ///
+    /// - Parameters:
+    ///   - name: The tool's name.
+    ///   - description: What it does.
+    ///   - inputSchema: A JSON schema of its input.
+    ///   - cFunction: The C function the host calls for it, for a C tool.
     public init(name: String, description: String, inputSchema: JSONValue, cFunction: CFunctionSpec? = nil) {
         self.name = name
         self.description = description
@@ -56,6 +85,12 @@ public struct ToolSpec: Codable, Sendable, Hashable {
         self.cFunction = cFunction
     }
 
+    /// Decodes a tool from a manifest, deriving `inputSchema` from `cFunction`
+    /// when a C plugin leaves it out, so a C author need not write a schema.
+    ///
+    /// - Parameters:
+    ///   - decoder: The decoder positioned at the tool's JSON object.
+    /// - Throws: `DecodingError.keyNotFound` when there is neither `inputSchema` nor `cFunction`.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)

@@ -4,19 +4,33 @@
 
 /// host → plugin, `start_turn`.
 public struct TurnRequest: Codable, Sendable {
+    /// The id the host chose for this turn; the same as `start_turn`'s `turn_id`.
     public var turnId: UInt64
+    /// Which of the plugin's agents runs the turn (`AgentManifest.id`).
     public var agent: String
+    /// The session the turn belongs to.
     public var chatId: String
     /// The whole conversation so far, the new user message last.
     public var messages: [UIMessage]
     /// The agent state last saved in this session, and the version label of the
     /// build that saved it; a newer build migrates it before `run`.
     public var state: JSONValue?
+    /// The version label of the build that saved `state`; nil when nothing was saved.
     public var stateVersion: String?
     /// The turn was cut off (crash, or a move to a new build) and `run` is called
     /// again to continue it: the answer so far is the last message.
     public var resumed: Bool?
 
+    /// A turn request.
+    ///
+    /// - Parameters:
+    ///   - turnId: The turn's id.
+    ///   - agent: The agent to run.
+    ///   - chatId: The session's id.
+    ///   - messages: The conversation, the new user message last.
+    ///   - state: The session's saved agent state, if any.
+    ///   - stateVersion: The version label of the build that saved it.
+    ///   - resumed: True when the turn continues after a crash or a move to a new build.
     public init(turnId: UInt64, agent: String, chatId: String, messages: [UIMessage],
                 state: JSONValue? = nil, stateVersion: String? = nil, resumed: Bool? = nil) {
         self.resumed = resumed
@@ -31,8 +45,13 @@ public struct TurnRequest: Codable, Sendable {
 
 /// plugin → host, service `state.save`: replace the session's agent state.
 public struct StateSaveRequest: Codable, Sendable {
+    /// The whole new state; the host stores it with the saving build's version label.
     public var state: JSONValue
 
+    /// A save request.
+    ///
+    /// - Parameters:
+    ///   - state: The state to store.
     public init(state: JSONValue) {
         self.state = state
     }
@@ -40,8 +59,14 @@ public struct StateSaveRequest: Codable, Sendable {
 
 /// plugin → host, `finish_turn` on success.
 public struct TurnResult: Codable, Sendable {
+    /// Why the turn's answer ended; the host writes it into the `finish` chunk,
+    /// `stop` when absent.
     public var finishReason: FinishReason?
 
+    /// A turn result.
+    ///
+    /// - Parameters:
+    ///   - finishReason: Why the answer ended, usually the last `streamText`'s reason.
     public init(finishReason: FinishReason?) {
         self.finishReason = finishReason
     }
@@ -56,16 +81,27 @@ public struct TurnResult: Codable, Sendable {
 public struct ModelStreamRequest: Codable, Sendable {
     /// `nil` or `"default"`: the daemon's configured model. Else `provider:model`.
     public var model: String?
+    /// A system prompt for every step, or none.
     public var system: String?
+    /// The conversation to answer.
     public var messages: [UIMessage]
     /// Stop after this many model requests.
     public var maxSteps: Int
+    /// The tools the model may call; empty offers none.
     public var tools: [ToolSpec]
     /// The request left `messages` out: the host fills in the turn's conversation.
     public var inheritsMessages: Bool
     /// The request left `tools` out: the host fills in the agent's declared tools.
     public var inheritsTools: Bool
 
+    /// A request that names its messages and tools (it inherits neither).
+    ///
+    /// - Parameters:
+    ///   - model: `provider:model`, `default`, or nil for the daemon's model.
+    ///   - system: A system prompt, or nil.
+    ///   - messages: The conversation to answer.
+    ///   - maxSteps: The most model requests; at least 1, or the host refuses the call.
+    ///   - tools: The tools the model may call.
     public init(model: String?, system: String?, messages: [UIMessage], maxSteps: Int, tools: [ToolSpec]) {
         self.model = model
         self.system = system
@@ -80,6 +116,11 @@ public struct ModelStreamRequest: Codable, Sendable {
         case model, system, messages, maxSteps, tools
     }
 
+    /// Decodes a request, noting whether `messages` and `tools` were left out so
+    /// the host can fill them in.
+    ///
+    /// - Parameters:
+    ///   - decoder: The decoder positioned at the request's JSON object.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         model = try container.decodeIfPresent(String.self, forKey: .model)
@@ -93,6 +134,10 @@ public struct ModelStreamRequest: Codable, Sendable {
         inheritsTools = tools == nil
     }
 
+    /// Encodes the request, leaving out `messages` and `tools` when they are inherited.
+    ///
+    /// - Parameters:
+    ///   - encoder: The encoder to write to.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(model, forKey: .model)
@@ -105,13 +150,24 @@ public struct ModelStreamRequest: Codable, Sendable {
 
 /// host → plugin, result of `model.stream`.
 public struct ModelStreamResult: Codable, Sendable {
+    /// The text of every step this call ran, joined.
     public var text: String
+    /// Why the last step ended (`stop`, `length`, `tool-calls`, …).
     public var finishReason: FinishReason
+    /// The number of the last step: the steps this call ran, plus those a
+    /// resumed turn had finished before it was cut off.
     public var steps: Int
     /// Tokens used over all steps; absent when the model does not report usage
     /// (the scripted model). Optional so older plugins still decode the result.
     public var usage: ModelUsage?
 
+    /// A step loop's result; also what a test agent returns from `run` without a model.
+    ///
+    /// - Parameters:
+    ///   - text: The answer's text.
+    ///   - finishReason: Why it ended.
+    ///   - steps: How many steps it took.
+    ///   - usage: Tokens used, when the model reports them.
     public init(text: String, finishReason: FinishReason, steps: Int, usage: ModelUsage? = nil) {
         self.text = text
         self.finishReason = finishReason
@@ -122,10 +178,19 @@ public struct ModelStreamResult: Codable, Sendable {
 
 /// host → plugin, `call_tool`.
 public struct ToolCallRequest: Codable, Sendable {
+    /// The agent whose tool the model called.
     public var agent: String
+    /// The tool's name (`ToolSpec.name`).
     public var tool: String
+    /// The model's arguments, as the model wrote them: not yet checked against the schema.
     public var input: JSONValue
 
+    /// A tool call.
+    ///
+    /// - Parameters:
+    ///   - agent: The agent's id.
+    ///   - tool: The tool's name.
+    ///   - input: The model's arguments.
     public init(agent: String, tool: String, input: JSONValue) {
         self.agent = agent
         self.tool = tool
@@ -135,6 +200,8 @@ public struct ToolCallRequest: Codable, Sendable {
 
 /// Names of the services a plugin may call through `call_service`.
 public enum HostService {
+    /// Run the step loop: `ModelStreamRequest` in, `ModelStreamResult` out.
     public static let modelStream = "model.stream"
+    /// Replace the session's agent state: `StateSaveRequest` in, `{}` out.
     public static let stateSave = "state.save"
 }

@@ -1,9 +1,5 @@
 import AgentKit
 import UpgradeDemoCore
 
-@_cdecl("agent_plugin_entry_v1")
-public func agentPluginEntry(
-    _ host: UnsafePointer<agent_host_api>?, _ out: UnsafeMutablePointer<agent_plugin_api>?, _ size: Int
-) -> agent_status {
-    AgentPlugin(version: "1", agents: [makeUpgradeDemo(version: "1")]).export(host: host, out: out, size: size)
-}
+/// Build 1 of `upgrade-demo`: saves its turn count as `{"count": n}`.
+#agentPlugin(version: "1", agents: [makeUpgradeDemo(version: "1")])

@@ -16,6 +16,16 @@
  *    host side, never a use-after-free.
  *  - Requests and results are transport-neutral JSON so the same messages can
  *    later travel over a socket to an isolated worker process.
+ *
+ * JSON conventions (the Swift types in AgentWire are the reference):
+ *  - The host writes compact JSON with sorted keys and leaves out members whose
+ *    value is absent; a reader must ignore members it does not know.
+ *  - A UIMessage is {"id":string, "role":"user"|"assistant"|"system",
+ *    "parts":[object, ...], "metadata"?:any}, as the AI SDK's useChat holds it;
+ *    a text part is {"type":"text","text":string}.
+ *  - A finish reason is one of "stop", "length", "content-filter", "tool-calls",
+ *    "error", "other"; the host reads any other string as "other".
+ *  - `?` below marks a member that may be absent.
  */
 #ifndef AGENT_PLUGIN_H
 #define AGENT_PLUGIN_H
@@ -67,16 +77,45 @@ typedef struct agent_host_api {
     void *host_ctx;
     /** Log a line under the plugin's name. */
     void (*log)(void *host_ctx, agent_log_level level, agent_str message);
-    /** Emit one UI message chunk (JSON object) into the turn's output stream. */
+    /**
+     * Write one custom data part into the turn's output stream. Plugins may emit
+     * only data parts; every other chunk (text, tools, steps, finish) is the host's:
+     *   {"type":"data-<name>", "data":any, "id"?:string, "transient"?:true}
+     * A transient part reaches live clients but is not added to the message.
+     * Returns AGENT_ERR_INVALID for any other JSON, AGENT_ERR_UNSUPPORTED when
+     * `turn_id` is not a running turn.
+     */
     agent_status (*emit)(void *host_ctx, uint64_t turn_id, agent_str chunk_json);
     /**
      * Start a host service for a turn and get its result through `done`.
-     * Services: "model.stream" (the host-owned step loop), "state.save".
-     * A non-OK return means `done` will not be called.
+     * A non-OK return (AGENT_ERR_UNSUPPORTED: `turn_id` is not a running turn, or
+     * `done` is NULL) means `done` will not be called. Otherwise `done` gets
+     * AGENT_OK and the result JSON; AGENT_ERR_CANCELLED when the turn was stopped
+     * or moves to a new build; AGENT_ERR_INTERNAL and a message for the user
+     * when the request is malformed, the service is unknown, or the model failed.
+     *
+     * "model.stream": run the host-owned step loop; its chunks stream to the client.
+     *   request: {"model"?:"provider:model"|"default", "system"?:string,
+     *             "maxSteps":int (>= 1), "messages"?:[UIMessage], "tools"?:[tool]}
+     *            (tool as in the manifest). Leaving out "messages" uses this
+     *            turn's conversation; leaving out "tools" offers the agent's
+     *            manifest tools. Minimal: {"maxSteps":5}.
+     *   result:  {"text":string, "finishReason":reason, "steps":int,
+     *             "usage"?:{"inputTokens":int, "outputTokens":int, "cachedInputTokens"?:int}}
+     * "state.save": replace the session's agent state (kept with this build's version).
+     *   request: {"state":any}
+     *   result:  {}
      */
     agent_status (*call_service)(void *host_ctx, uint64_t turn_id, agent_str service, agent_str request_json,
                                  void *callback_ctx, agent_service_done_fn done);
-    /** The turn started with `start_turn` is over. Called exactly once per turn. */
+    /**
+     * The turn started with `start_turn` is over. Called exactly once per turn.
+     * AGENT_OK: `result_json` is {"finishReason"?:reason} (absent or not JSON
+     *   reads as "stop"); the host ends the response with that reason.
+     * AGENT_ERR_CANCELLED: the turn was stopped; `result_json` is ignored.
+     * Any other status: `result_json` is plain text, not JSON: the error
+     *   message the host shows the user.
+     */
     void (*finish_turn)(void *host_ctx, uint64_t turn_id, agent_status status, agent_str result_json);
     /* append only */
 } agent_host_api;
@@ -88,14 +127,46 @@ typedef struct agent_plugin_api {
     uint32_t abi_minor;
     /**
      * Static JSON, valid for the life of the process:
-     * {"name":..., "version":..., "toolchain":..., "agents":[{"id":..., "tools":[...]}]}
+     *   {"version":string, "toolchain":string, "language"?:"swift"|"c",
+     *    "agents":[{"id":string, "upgrade"?:"migrate"|"drain", "tools":[tool, ...]}]}
+     *   tool: {"name":string, "description":string, "inputSchema"?:JSON schema,
+     *          "cFunction"?:{"symbol":string, "params":[{"name":string, "type":ctype}],
+     *                        "returns":ctype|"void"|"char*", "free"?:string}}
+     *   ctype: "int32", "int64", "double", "bool", "const char*".
+     * "version" is a label for humans; "toolchain" is agent_toolchain_id() and must
+     * match the host's unless "language" is "c" (then the image must contain no
+     * Swift code). At least one agent; each id must be 1-128 characters and
+     * distinct within the plugin. "upgrade" is what a running turn does when a new
+     * build goes live ("migrate", the default, or "drain"). A tool needs
+     * "inputSchema" unless it has "cFunction", from which the host derives one;
+     * a "cFunction" tool is called by the host through libffi, never `call_tool`,
+     * and a "char*" result needs "free", the plugin's `void free_fn(char *)`.
      */
     agent_str manifest_json;
-    /** Start one turn. `request_json`: {"turnId","agent","chatId","messages","state"}. */
+    /**
+     * Start one turn; its end is reported through finish_turn. `request_json`:
+     *   {"turnId":int, "agent":string, "chatId":string, "messages":[UIMessage],
+     *    "state"?:any, "stateVersion"?:string, "resumed"?:bool}
+     * "messages" is the whole conversation, the new user message last. "state" is
+     * the session's agent state as last saved, "stateVersion" the version label of
+     * the build that saved it (both absent when nothing was saved). "resumed" is
+     * true when the turn continues after a crash or a move to a new build; the
+     * answer so far is then the last message.
+     * Returns AGENT_OK, or AGENT_ERR_INVALID (bad JSON), AGENT_ERR_UNSUPPORTED
+     * (unknown agent), AGENT_ERR_BUSY (turn id already running); on an error
+     * return finish_turn is not called.
+     */
     agent_status (*start_turn)(uint64_t turn_id, agent_str request_json);
     /** Ask a running turn to stop; it still ends with finish_turn. Unknown ids are ignored. */
     void (*cancel_turn)(uint64_t turn_id);
-    /** Run a tool the agent declared. `args_json`: {"agent","tool","input"}. */
+    /**
+     * Run a tool the agent declared. `args_json`:
+     *   {"agent":string, "tool":string, "input":any}
+     * "input" is the model's arguments as it wrote them, not checked against
+     * "inputSchema". `done` gets AGENT_OK and the output as JSON (any value), or
+     * another status and a plain-text error the model sees as the tool's error.
+     * A non-OK return means `done` will not be called.
+     */
     agent_status (*call_tool)(uint64_t turn_id, agent_str args_json, void *callback_ctx, agent_tool_done_fn done);
     /** Cancel every task the plugin runs and call `done` once all of them have ended. */
     void (*shutdown)(void *callback_ctx, void (*done)(void *callback_ctx));
