@@ -7,6 +7,8 @@
  * - A turn is one call of the host's "model.stream" service with a constant
  *   request: leaving out "messages" and "tools" tells the host to use this
  *   turn's conversation and the tools below. Its completion finishes the turn.
+ *   Since the turn never reads the conversation, the manifest says
+ *   "messagesOnRequest": start_turn then carries only the newest message.
  */
 #include "agent_plugin.h"
 
@@ -20,7 +22,7 @@ static const agent_host_api *host;
 static char manifest[4096];
 static size_t manifest_length;
 
-static const char manifest_head[] = "{\"version\":\"1.0.0\",\"language\":\"c\",\"toolchain\":\"";
+static const char manifest_head[] = "{\"version\":\"1.0.0\",\"language\":\"c\",\"messagesOnRequest\":true,\"toolchain\":\"";
 static const char manifest_tail[] =
     "\",\"agents\":[{\"id\":\"c-tools\",\"tools\":["
     "{\"name\":\"add\",\"description\":\"Adds two numbers.\","

@@ -62,7 +62,10 @@ public struct AgentPlugin: Sendable {
         guard size >= MemoryLayout<agent_plugin_api>.size else { return AGENT_ERR_UNSUPPORTED }
         guard Set(agents.map(\.id)).count == agents.count else { return AGENT_ERR_INVALID }
 
-        let manifest = PluginManifest(version: version, toolchain: currentToolchainID, agents: agents.map(\.manifest))
+        // `run.messages` fetches the past on request, so turns start with the newest message only.
+        let manifest = PluginManifest(
+            version: version, toolchain: currentToolchainID, agents: agents.map(\.manifest), messagesOnRequest: true
+        )
         guard let manifestJSON = try? WireCoding.encodeString(manifest) else { return AGENT_ERR_INTERNAL }
 
         let alreadyExported = PluginRuntime.state.withLock { state -> Bool in

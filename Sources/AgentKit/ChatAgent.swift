@@ -57,8 +57,9 @@ public struct ChatRun: Sendable {
     /// The session this turn belongs to; stable for the session's life, so it can
     /// key anything the agent keeps about a conversation outside the host.
     public let chatId: String
-    /// The whole conversation, the newest user message last.
-    public let messages: [UIMessage]
+    /// The conversation, the newest user message last. Pass it to `streamText`
+    /// as it is (nothing crosses the boundary), or `load()` it to read the past.
+    public let messages: ChatMessages
     /// Fires when the user stops the turn or the host cancels it.
     public let signal: AbortSignal
     /// The agent's tools, ready to hand to `streamText`.

@@ -57,7 +57,9 @@ func startTurnEntry(_ turnId: UInt64, _ requestStr: agent_str) -> agent_status {
                     agentState = try migrate(from, saved)
                 }
                 let run = ChatRun(
-                    chatId: request.chatId, messages: request.messages, signal: AbortSignal(), tools: agent.tools,
+                    chatId: request.chatId,
+                    messages: ChatMessages(known: request.messages, omitted: request.omittedMessages ?? 0, turnId: turnId),
+                    signal: AbortSignal(), tools: agent.tools,
                     state: agentState, resumed: request.resumed ?? false, turnId: turnId
                 )
                 let outcome = try await CurrentTurn.$value.withValue(CurrentTurn(turnId: turnId, tools: agent.tools)) {

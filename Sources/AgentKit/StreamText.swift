@@ -44,7 +44,8 @@ public enum StreamTextError: Error, CustomStringConvertible {
 /// - Parameters:
 ///   - model: The model to ask; the daemon's configured one by default.
 ///   - system: A system prompt for every step, or none.
-///   - messages: The conversation to answer, usually `run.messages`.
+///   - messages: The turn's conversation, `run.messages`: the host answers it
+///     without the messages crossing the plugin boundary.
 ///   - signal: The turn's stop signal; an aborted turn throws before asking the model.
 ///   - stopWhen: How many steps at most; one by default, which leaves tool results unanswered.
 ///   - tools: The tools the model may call; `nil` offers the agent's own (`run.tools`), `[]` none.
@@ -54,20 +55,58 @@ public enum StreamTextError: Error, CustomStringConvertible {
 public func streamText(
     model: Model = .default,
     system: String? = nil,
+    messages: ChatMessages,
+    signal: AbortSignal? = nil,
+    stopWhen: StopCondition = .stepCount(1),
+    tools: [Tool]? = nil
+) async throws -> StreamTextResult {
+    try await streamText(
+        model: model, system: system, messages: nil, signal: signal, stopWhen: stopWhen, tools: tools
+    )
+}
+
+/// Runs the step loop in the host on messages the agent built itself (e.g. from
+/// `run.messages.load()`, reshaped): they cross the boundary as JSON, so prefer
+/// passing `run.messages` unchanged when nothing was changed.
+///
+/// - Parameters:
+///   - model: The model to ask; the daemon's configured one by default.
+///   - system: A system prompt for every step, or none.
+///   - messages: The conversation to answer, the newest message last.
+///   - signal: The turn's stop signal; an aborted turn throws before asking the model.
+///   - stopWhen: How many steps at most; one by default, which leaves tool results unanswered.
+///   - tools: The tools the model may call; `nil` offers the agent's own (`run.tools`), `[]` none.
+/// - Returns: The answer's text, why it finished, how many steps it took and the tokens used.
+/// - Throws: As the `run.messages` variant.
+public func streamText(
+    model: Model = .default,
+    system: String? = nil,
     messages: [UIMessage],
     signal: AbortSignal? = nil,
     stopWhen: StopCondition = .stepCount(1),
     tools: [Tool]? = nil
 ) async throws -> StreamTextResult {
+    try await streamText(
+        model: model, system: system, messages: Optional(messages), signal: signal, stopWhen: stopWhen, tools: tools
+    )
+}
+
+/// `messages` nil: the turn's conversation, which the host already holds.
+/// `tools` nil: the agent's declared tools, which the host knows from the manifest.
+private func streamText(
+    model: Model, system: String?, messages: [UIMessage]?, signal: AbortSignal?, stopWhen: StopCondition, tools: [Tool]?
+) async throws -> StreamTextResult {
     guard let turn = CurrentTurn.value else { throw StreamTextError.notInTurn }
     try signal?.throwIfAborted()
-    let request = ModelStreamRequest(
+    var request = ModelStreamRequest(
         model: model.identifier,
         system: system,
-        messages: messages,
+        messages: messages ?? [],
         maxSteps: stopWhen.maxSteps,
-        tools: (tools ?? turn.tools).map(\.spec)
+        tools: tools?.map(\.spec) ?? []
     )
+    request.inheritsMessages = messages == nil
+    request.inheritsTools = tools == nil
     let reply = try await PluginRuntime.host.callService(
         turnId: turn.turnId,
         service: HostService.modelStream,

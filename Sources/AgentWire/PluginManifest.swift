@@ -12,6 +12,11 @@ public struct PluginManifest: Codable, Sendable, Hashable {
     /// the daemon's), or `c` (a stable C ABI: any C compiler will do, and the
     /// image must contain no Swift code). See README, "Agents in C".
     public var language: String?
+    /// The plugin fetches a turn's earlier messages when it needs them
+    /// (`conversation.messages`) instead of receiving all of them with every
+    /// `start_turn`: a turn then costs the same at message 2,000 as at message 2.
+    /// Absent or false: `start_turn` carries the whole conversation, as in ABI 1.0.
+    public var messagesOnRequest: Bool?
 
     /// A manifest.
     ///
@@ -20,11 +25,15 @@ public struct PluginManifest: Codable, Sendable, Hashable {
     ///   - toolchain: `currentToolchainID` of the code that built the plugin.
     ///   - agents: The agents it serves.
     ///   - language: `c` for a plugin without Swift code; nil for Swift.
-    public init(version: String, toolchain: String, agents: [AgentManifest], language: String? = nil) {
+    ///   - messagesOnRequest: Whether `start_turn` may leave out the earlier messages.
+    public init(
+        version: String, toolchain: String, agents: [AgentManifest], language: String? = nil, messagesOnRequest: Bool? = nil
+    ) {
         self.version = version
         self.toolchain = toolchain
         self.agents = agents
         self.language = language
+        self.messagesOnRequest = messagesOnRequest
     }
 }
 

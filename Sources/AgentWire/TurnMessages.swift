@@ -10,8 +10,13 @@ public struct TurnRequest: Codable, Sendable {
     public var agent: String
     /// The session the turn belongs to.
     public var chatId: String
-    /// The whole conversation so far, the new user message last.
+    /// The whole conversation so far, the new user message last — or, for a
+    /// plugin whose manifest says `messagesOnRequest`, only the newest message:
+    /// `omittedMessages` says how many came before it (fetch them with
+    /// `conversation.messages`).
     public var messages: [UIMessage]
+    /// How many earlier messages `messages` leaves out; nil or 0: none.
+    public var omittedMessages: Int?
     /// The agent state last saved in this session, and the version label of the
     /// build that saved it; a newer build migrates it before `run`.
     public var state: JSONValue?
@@ -31,9 +36,11 @@ public struct TurnRequest: Codable, Sendable {
     ///   - state: The session's saved agent state, if any.
     ///   - stateVersion: The version label of the build that saved it.
     ///   - resumed: True when the turn continues after a crash or a move to a new build.
+    ///   - omittedMessages: How many earlier messages `messages` leaves out.
     public init(turnId: UInt64, agent: String, chatId: String, messages: [UIMessage],
-                state: JSONValue? = nil, stateVersion: String? = nil, resumed: Bool? = nil) {
+                state: JSONValue? = nil, stateVersion: String? = nil, resumed: Bool? = nil, omittedMessages: Int? = nil) {
         self.resumed = resumed
+        self.omittedMessages = omittedMessages
         self.turnId = turnId
         self.agent = agent
         self.chatId = chatId
@@ -204,4 +211,21 @@ public enum HostService {
     public static let modelStream = "model.stream"
     /// Replace the session's agent state: `StateSaveRequest` in, `{}` out.
     public static let stateSave = "state.save"
+    /// The turn's whole conversation, as `start_turn` would have carried it
+    /// without `messagesOnRequest`: `{}` in, `ConversationReply` out.
+    public static let conversationMessages = "conversation.messages"
+}
+
+/// host → plugin, result of `conversation.messages`.
+public struct ConversationReply: Codable, Sendable {
+    /// The whole conversation of the turn, the newest message last.
+    public var messages: [UIMessage]
+
+    /// A reply.
+    ///
+    /// - Parameters:
+    ///   - messages: The turn's conversation.
+    public init(messages: [UIMessage]) {
+        self.messages = messages
+    }
 }

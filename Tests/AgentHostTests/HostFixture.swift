@@ -71,21 +71,17 @@ struct RecordReader {
     private var iterator: AsyncStream<[LogRecord]>.Iterator
     /// Everything read so far, in order.
     private(set) var records: [LogRecord] = []
+    /// The chunks read so far, decoded once each.
+    private(set) var chunks: [UIChunk] = []
 
     init(_ subscription: LiveSubscription) {
         iterator = subscription.records.makeAsyncIterator()
     }
 
-    /// The chunks read so far.
-    var chunks: [UIChunk] {
-        records.compactMap { record in
-            (try? WireCoding.decode(JSONValue.self, from: record.body)).flatMap(UIChunk.init(json:))
-        }
-    }
-
     /// Reads until `turn-complete` of the turn answering `inSeq`.
     mutating func readTurn(inSeq: Int64) async throws {
-        try await read { $0.contains { $0.control == .turnComplete(inSeq: inSeq) } }
+        let start = chunks.count
+        try await read { $0[start...].contains { $0.control == .turnComplete(inSeq: inSeq) } }
     }
 
     /// Reads until `done` holds for the chunks read so far; fails if the stream ends first.
@@ -93,6 +89,9 @@ struct RecordReader {
         while !done(chunks) {
             guard let batch = await iterator.next() else { throw FixtureFailure("the stream ended early: \(chunks)") }
             records += batch
+            chunks += batch.compactMap { record in
+                (try? WireCoding.decode(JSONValue.self, from: record.body)).flatMap(UIChunk.init(json:))
+            }
         }
     }
 }

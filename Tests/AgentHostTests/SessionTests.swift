@@ -162,6 +162,54 @@ import Testing
         #expect(resumed.last?.control == .turnComplete(inSeq: 1))
         #expect(!resumed.contains(.startStep))
     }
+
+    @Test func anAgentGetsTheNewestMessageAndReadsThePastOnlyWhenItAsks() async throws {
+        let host = try await HostFixture(plugins: ["UpgradeDemoV1"])
+        defer { host.remove() }
+        let session = try await host.session("h", agent: "upgrade-demo")
+        var reader = RecordReader(try await session.subscribe())
+        var seq: Int64 = 0
+        for text in ["alpha", "beta", "/history"] {
+            seq = try await session.submit(HostFixture.message(text), idempotencyKey: nil)
+            try await reader.readTurn(inSeq: seq)
+        }
+        let reported = reader.chunks.compactMap { chunk -> JSONValue? in
+            if case .data("history", let data, _, _) = chunk { data } else { nil }
+        }
+        // Five messages: two turns of question and answer, then `/history`.
+        #expect(reported == [["count": 5, "loaded": 5, "userTexts": ["alpha", "beta", "/history"]]])
+    }
+
+    @Test func aLongSessionAnswersEveryTurnAndWakesFromItsSnapshotUnchanged() async throws {
+        let host = try await HostFixture()
+        defer { host.remove() }
+        let session = try await host.session("long")
+        var reader = RecordReader(try await session.subscribe())
+        let turns = 2000
+        for turn in 1...turns {
+            let seq = try await session.submit(HostFixture.message("hello \(turn)"), idempotencyKey: nil)
+            try await reader.readTurn(inSeq: seq)
+        }
+        try await waitUntil { await session.info.status == .idle }
+        let before = await session.messages
+        #expect(before.messages.count == 2 * turns)
+        #expect(before.messages.last?.text == "You said: hello \(turns)")
+
+        // Leaving memory writes a snapshot; waking reads it and only the records after it.
+        reader = RecordReader(LiveSubscription(records: AsyncStream { $0.finish() }, publishedThrough: 0))
+        try await waitUntil { await host.sessions.evictIdle(idleFor: .zero) == 1 }
+        try await waitUntil { try await host.storage.snapshot(chatId: "long")?.throughSeq == before.lastSeq }
+        let woken = try await host.sessions.session("long")
+        #expect(woken !== session)
+        let after = await woken.messages
+        #expect(after.lastSeq == before.lastSeq)
+        #expect(after.messages == before.messages)
+
+        let next = try await woken.submit(HostFixture.message("one more"), idempotencyKey: nil)
+        #expect(next == before.lastSeq + 1)
+        try await waitUntil { await woken.info.status == .idle }
+        #expect(await woken.messages.messages.last?.text == "You said: one more")
+    }
 }
 
 /// Waits until `condition` holds, checking every few milliseconds. The deadline

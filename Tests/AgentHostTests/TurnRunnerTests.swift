@@ -26,6 +26,7 @@ import Testing
         func append(_ entries: [LogEntry]) async throws { self.entries += entries }
         var conversation: [UIMessage] { conversationSoFar }
         var modelConversation: [ModelMessage] { ModelMessage.from(conversationSoFar) }
+        var conversationEnd: (count: Int, newest: UIMessage?) { (conversationSoFar.count, conversationSoFar.last) }
         var agentState: (state: JSONValue, version: String)? { nil }
         var checkpoint: TurnCheckpoint? { savedCheckpoint }
         func turnWillRun() async throws { willRunCalls += 1 }

@@ -8,7 +8,9 @@ import Foundation
 ///   which build served each part of a turn;
 /// - it counts its turns in the session's agent state: build 1 saves
 ///   `{"count": n}`, build 2 saves `{"visits": n}` and migrates build 1's shape;
-/// - a `pause` tool sleeps, so a turn can be caught at a step boundary.
+/// - a `pause` tool sleeps, so a turn can be caught at a step boundary;
+/// - `/history` makes it read the whole conversation (`run.messages.load()`)
+///   and report it in `data-history`: how the past reaches an agent that asks.
 public func makeUpgradeDemo(version: String, upgrade: UpgradePolicy = .migrate) -> ChatAgent {
     let pause = Tool(
         name: "pause",
@@ -36,6 +38,15 @@ public func makeUpgradeDemo(version: String, upgrade: UpgradePolicy = .migrate) 
             try await run.saveState(Count(count: turns))
         }
         try run.writeData("turns", ["build": .string(version), "turns": .number(Double(turns))], transient: true)
+        if run.messages.last?.text == "/history" {
+            let messages = try await run.messages.load()
+            let userTexts = messages.filter { $0.role == "user" }.map { JSONValue.string($0.text) }
+            try run.writeData(
+                "history",
+                ["count": .number(Double(run.messages.count)), "loaded": .number(Double(messages.count)), "userTexts": .array(userTexts)],
+                transient: true
+            )
+        }
         return try await streamText(model: .default, messages: run.messages, signal: run.signal, stopWhen: .stepCount(5))
     }
 }

@@ -13,6 +13,9 @@ struct MetricsRoutes {
                 "# HELP process_resident_memory_bytes Resident memory size in bytes.",
                 "# TYPE process_resident_memory_bytes gauge",
                 "process_resident_memory_bytes \(ProcessMemory.residentBytes())",
+                "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.",
+                "# TYPE process_cpu_seconds_total counter",
+                "process_cpu_seconds_total \(ProcessMemory.cpuSeconds())",
                 "# HELP agent_host_live_sessions Sessions currently held in memory.",
                 "# TYPE agent_host_live_sessions gauge",
                 "agent_host_live_sessions \(await sessions.liveCount)",
@@ -26,7 +29,19 @@ struct MetricsRoutes {
     }
 }
 
+/// What the kernel says about this process, for `/metrics`.
 enum ProcessMemory {
+    /// User plus system CPU time from /proc/self/stat, in seconds; 0 if unreadable.
+    static func cpuSeconds() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+              let end = text.lastIndex(of: ")")
+        else { return 0 }
+        // Fields after the command name: state is the 3rd field, utime the 14th, stime the 15th.
+        let fields = text[text.index(after: end)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// Resident set size from /proc/self/statm (pages × page size); 0 if unreadable.
     static func residentBytes() -> Int {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }

@@ -290,8 +290,20 @@ extension Session: TurnLog {
     /// answer in progress is included only when it has content (a resumed turn).
     var conversation: [UIMessage] {
         var messages = history.messages
-        if let last = messages.last, last.role == "assistant", last.parts.isEmpty { messages.removeLast() }
+        if hasEmptyAnswer { messages.removeLast() }
         return messages
+    }
+
+    var conversationEnd: (count: Int, newest: UIMessage?) {
+        let messages = history.messages
+        let count = messages.count - (hasEmptyAnswer ? 1 : 0)
+        return (count, count > 0 ? messages[count - 1] : nil)
+    }
+
+    /// The history ends in an answer that has only just started (`start`, no parts yet).
+    private var hasEmptyAnswer: Bool {
+        guard let last = history.messages.last else { return false }
+        return last.role == "assistant" && last.parts.isEmpty
     }
 }
 

@@ -11,6 +11,9 @@ struct HostServiceRouter: Sendable {
     /// This turn's conversation in the model's terms: what a `model.stream`
     /// request that leaves out `messages` gets.
     let conversation: [ModelMessage]
+    /// How many messages the turn's conversation had when it started: what
+    /// `conversation.messages` returns.
+    let conversationLength: Int
     /// Where a resumed turn continues; taken by the first model call only.
     let resumePoint: ResumePointSlot
     let services: TurnServices
@@ -29,6 +32,9 @@ struct HostServiceRouter: Sendable {
             return "{}"
         case HostService.modelStream:
             return try await streamModel(request: request, channel: channel)
+        case HostService.conversationMessages:
+            let messages = await log.conversation.prefix(conversationLength)
+            return try WireCoding.encodeString(ConversationReply(messages: Array(messages)))
         default:
             throw AgentHostError.badRequest("unknown host service `\(service)`")
         }

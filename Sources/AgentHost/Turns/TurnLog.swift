@@ -13,6 +13,9 @@ protocol TurnLog: Sendable {
     func append(_ entries: [LogEntry]) async throws
     /// The conversation the agent sees, the answer in progress included when it has content.
     var conversation: [UIMessage] { get async }
+    /// How many messages `conversation` has, and its newest: what a plugin that
+    /// fetches messages on request gets with `start_turn`, without copying the rest.
+    var conversationEnd: (count: Int, newest: UIMessage?) { get async }
     /// The same conversation as the model sees it, kept converted by the log's
     /// owner so that a turn does not convert the whole past again.
     var modelConversation: [ModelMessage] { get async }

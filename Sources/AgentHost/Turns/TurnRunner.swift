@@ -144,11 +144,21 @@ enum TurnRunner {
         lease: GenerationLease, log: any TurnLog, handle: TurnHandle, checkpoint: TurnCheckpoint?, stepOpen: inout Bool,
         services: TurnServices
     ) async throws -> AttemptEnd {
-        let conversation = await log.conversation
+        // A plugin that fetches messages on request gets the newest one only:
+        // nothing of the past is copied or encoded for a turn that does not read it.
+        let messages: [UIMessage]
+        let omitted: Int
+        if lease.plugin.manifest.messagesOnRequest == true {
+            let end = await log.conversationEnd
+            messages = end.newest.map { [$0] } ?? []
+            omitted = end.count - messages.count
+        } else {
+            messages = await log.conversation
+            omitted = 0
+        }
         let router = HostServiceRouter(
-            lease: lease, log: log, conversation: await log.modelConversation,
-            resumePoint: ResumePointSlot(checkpoint?.resumePoint),
-            services: services
+            lease: lease, log: log, conversation: await log.modelConversation, conversationLength: omitted + messages.count,
+            resumePoint: ResumePointSlot(checkpoint?.resumePoint), services: services
         )
         let channel = services.turns.open { channel, service, request in
             try await router.serve(service, request: request, channel: channel)
@@ -158,8 +168,9 @@ enum TurnRunner {
 
         let saved = await log.agentState
         let request = TurnRequest(
-            turnId: channel.turnId, agent: log.agent, chatId: log.chatId, messages: conversation,
-            state: saved?.state, stateVersion: saved?.version, resumed: checkpoint != nil
+            turnId: channel.turnId, agent: log.agent, chatId: log.chatId, messages: messages,
+            state: saved?.state, stateVersion: saved?.version, resumed: checkpoint != nil,
+            omittedMessages: omitted > 0 ? omitted : nil
         )
         let started = lease.plugin.startTurn(request)
         guard started == AGENT_OK else {

@@ -105,6 +105,10 @@ typedef struct agent_host_api {
      * "state.save": replace the session's agent state (kept with this build's version).
      *   request: {"state":any}
      *   result:  {}
+     * "conversation.messages": the turn's whole conversation, for a plugin whose
+     *   manifest says "messagesOnRequest" and that needs to read the past.
+     *   request: {}
+     *   result:  {"messages":[UIMessage]}
      */
     agent_status (*call_service)(void *host_ctx, uint64_t turn_id, agent_str service, agent_str request_json,
                                  void *callback_ctx, agent_service_done_fn done);
@@ -128,6 +132,7 @@ typedef struct agent_plugin_api {
     /**
      * Static JSON, valid for the life of the process:
      *   {"version":string, "toolchain":string, "language"?:"swift"|"c",
+     *    "messagesOnRequest"?:bool,
      *    "agents":[{"id":string, "upgrade"?:"migrate"|"drain", "tools":[tool, ...]}]}
      *   tool: {"name":string, "description":string, "inputSchema"?:JSON schema,
      *          "cFunction"?:{"symbol":string, "params":[{"name":string, "type":ctype}],
@@ -141,13 +146,18 @@ typedef struct agent_plugin_api {
      * "inputSchema" unless it has "cFunction", from which the host derives one;
      * a "cFunction" tool is called by the host through libffi, never `call_tool`,
      * and a "char*" result needs "free", the plugin's `void free_fn(char *)`.
+     * "messagesOnRequest": true lets `start_turn` carry only the newest message
+     * (the rest on request, "conversation.messages"), so that a turn's cost does
+     * not grow with the chat's length; absent or false: the whole conversation.
      */
     agent_str manifest_json;
     /**
      * Start one turn; its end is reported through finish_turn. `request_json`:
      *   {"turnId":int, "agent":string, "chatId":string, "messages":[UIMessage],
-     *    "state"?:any, "stateVersion"?:string, "resumed"?:bool}
-     * "messages" is the whole conversation, the new user message last. "state" is
+     *    "omittedMessages"?:int, "state"?:any, "stateVersion"?:string, "resumed"?:bool}
+     * "messages" is the whole conversation, the new user message last; for a
+     * plugin whose manifest says "messagesOnRequest" it is only the newest
+     * message, and "omittedMessages" counts the earlier ones left out. "state" is
      * the session's agent state as last saved, "stateVersion" the version label of
      * the build that saved it (both absent when nothing was saved). "resumed" is
      * true when the turn continues after a crash or a move to a new build; the

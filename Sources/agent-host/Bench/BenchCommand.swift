@@ -47,6 +47,18 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "The daemon's plugins drop directory (default: <data>/plugins).")
     var plugins: String?
 
+    @Option(help: "Turns of one long session, sent one after another (0 skips the long-session run).")
+    var longTurns: Int = 0
+
+    @Option(help: "Turns per reported block of the long-session run.")
+    var block: Int = 100
+
+    @Option(help: "Turns of a session that is then left to be evicted and woken (0 skips the wake run; see --idle-wait).")
+    var wakeTurns: Int = 0
+
+    @Flag(help: "Run only the long-session and wake runs.")
+    var longOnly = false
+
     func run() async throws {
         // Sized for thousands of concurrent streams; the bench owns it and shuts it down.
         var configuration = HTTPClient.Configuration()
@@ -57,10 +69,25 @@ struct Bench: AsyncParsableCommand {
         let run = "bench-\(UInt32.random(in: 0...UInt32.max))"
         print("agent-host bench against \(connection.url) (agent \(agent), run \(run))")
 
+        if longTurns > 0 {
+            print("long session, \(longTurns) turns of `hello`, one after another:")
+            try await longSession(client: client, chatId: "\(run)-long", turns: longTurns, block: max(1, block)) { block in
+                print(String(format: "  turns %5d–%5d: daemon CPU %.3f ms/turn, wall %.2f ms/turn, first chunk %@",
+                             block.firstTurn, block.lastTurn, block.cpuPerTurn, block.wallPerTurn, block.firstChunk.description))
+            }
+        }
+        if wakeTurns > 0 {
+            let woken = try await wake(client: client, chatId: "\(run)-wake", turns: wakeTurns)
+            print(String(format: "wake of a %d-turn session: %.1f ms asleep (live sessions %d → %d after --idle-wait), %.1f ms in memory",
+                         wakeTurns, woken.asleep.milliseconds, woken.live.0, woken.live.1, woken.awake.milliseconds))
+        }
+        if longOnly { return }
         for level in concurrency.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) where level > 0 {
+            let cpuBefore = try await client.cpuSeconds()
             let summary = try await firstChunkLatency(client: client, sessions: level, prefix: "\(run)-c\(level)")
+            let cpuPerTurn = (try await client.cpuSeconds() - cpuBefore) * 1000 / Double(level * turns)
             let pacing = spread > 0 ? ", each turn after 0–\(spread) ms" : ", all at once"
-            print("first chunk, \(level) concurrent session(s)\(pacing): \(summary)")
+            print("first chunk, \(level) concurrent session(s)\(pacing): \(summary); daemon CPU \(String(format: "%.2f", cpuPerTurn)) ms/turn")
         }
         let throughput = try await persistedThroughput(client: client, prefix: "\(run)-t")
         print(String(format: "persisted and streamed chunks/s: %.0f (%d chunks in %.2f s over %d sessions, each with an open stream)",

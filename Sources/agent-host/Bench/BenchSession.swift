@@ -28,9 +28,19 @@ struct BenchSession: Sendable {
 extension AgentHostClient {
     /// The daemon's resident memory, from its Prometheus endpoint.
     func residentBytes() async throws -> Int {
+        Int(try await metric("process_resident_memory_bytes") ?? 0)
+    }
+
+    /// The daemon's own CPU time so far (user + system), from its Prometheus endpoint.
+    func cpuSeconds() async throws -> Double {
+        try await metric("process_cpu_seconds_total") ?? 0
+    }
+
+    /// One sample from the daemon's Prometheus endpoint.
+    func metric(_ name: String) async throws -> Double? {
         let metrics = try await request(.GET, "/metrics").body
-        let line = metrics.split(separator: "\n").first { $0.hasPrefix("process_resident_memory_bytes ") }
-        return line.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
+        let line = metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+        return line.flatMap { Double($0.split(separator: " ")[1]) }
     }
 }
 

@@ -8,7 +8,7 @@ struct LatencySummary: CustomStringConvertible {
     let max: Double
 
     init(_ samples: [Duration]) {
-        let millis = samples.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15 }.sorted()
+        let millis = samples.map(\.milliseconds).sorted()
         count = millis.count
         func at(_ q: Double) -> Double { millis.isEmpty ? 0 : millis[min(millis.count - 1, Int(Double(millis.count - 1) * q))] }
         p50 = at(0.5)

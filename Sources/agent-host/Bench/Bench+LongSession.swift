@@ -1,0 +1,79 @@
+import AgentHostClient
+import Foundation
+
+extension Bench {
+    /// One block of a long session's turns.
+    struct TurnBlock {
+        var firstTurn: Int
+        var lastTurn: Int
+        /// Daemon CPU (user + system) per turn, in milliseconds.
+        var cpuPerTurn: Double
+        var wallPerTurn: Double
+        var firstChunk: LatencySummary
+    }
+
+    /// One session, `turns` short turns one after another; CPU, wall time and
+    /// first-chunk latency per block of `block` turns: whether a turn costs the
+    /// same at turn 1,000 as at turn 10.
+    func longSession(client: AgentHostClient, chatId: String, turns: Int, block: Int, report: (TurnBlock) -> Void) async throws {
+        let session = try await BenchSession.create(chatId, agent: agent, client: client)
+        var events = try await session.output().makeAsyncIterator()
+        let clock = ContinuousClock()
+        var blockStart = clock.now
+        var cpuStart = try await client.cpuSeconds()
+        var samples: [Duration] = []
+        for turn in 1...turns {
+            let start = clock.now
+            let seq = try await session.send("hello")
+            var first: Duration?
+            while let event = try await events.next() {
+                if first == nil, event.id > seq { first = start.duration(to: clock.now) }
+                if event.completesTurn { break }
+            }
+            if let first { samples.append(first) }
+            if turn % block == 0 || turn == turns {
+                let cpu = try await client.cpuSeconds()
+                let count = Double(turn - (turn - 1) / block * block)
+                let wall = blockStart.duration(to: clock.now)
+                report(TurnBlock(
+                    firstTurn: (turn - 1) / block * block + 1, lastTurn: turn, cpuPerTurn: (cpu - cpuStart) * 1000 / count,
+                    wallPerTurn: wall.milliseconds / count, firstChunk: LatencySummary(samples)
+                ))
+                samples = []
+                blockStart = clock.now
+                cpuStart = try await client.cpuSeconds()
+            }
+        }
+    }
+
+    /// Builds a session of `turns` turns, waits for the daemon to evict it, then
+    /// times the request that wakes it (`GET /api/v1/sessions/{chatId}`), and the
+    /// same request again with the session in memory.
+    func wake(client: AgentHostClient, chatId: String, turns: Int) async throws -> (asleep: Duration, awake: Duration, live: (Int, Int)) {
+        try await longSession(client: client, chatId: chatId, turns: turns, block: turns) { _ in }
+        let before = try await client.liveSessions()
+        // No stream is open any more; the session leaves memory after the daemon's idle timeout.
+        try await Task.sleep(for: .milliseconds(Int64(idleWait * 1000)))
+        let evicted = try await client.liveSessions()
+        let clock = ContinuousClock()
+        var start = clock.now
+        _ = try await client.sessionInfo(chatId)
+        let asleep = start.duration(to: clock.now)
+        start = clock.now
+        _ = try await client.sessionInfo(chatId)
+        return (asleep, start.duration(to: clock.now), (before, evicted))
+    }
+}
+
+extension AgentHostClient {
+    /// Sessions the daemon holds in memory, from its Prometheus endpoint.
+    func liveSessions() async throws -> Int {
+        Int(try await metric("agent_host_live_sessions") ?? 0)
+    }
+}
+
+extension Duration {
+    var milliseconds: Double {
+        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+    }
+}
