@@ -23,14 +23,7 @@ extension Bench {
         var cpuStart = try await client.cpuSeconds()
         var samples: [Duration] = []
         for turn in 1...turns {
-            let start = clock.now
-            let seq = try await session.send("hello")
-            var first: Duration?
-            while let event = try await events.next() {
-                if first == nil, event.id > seq { first = start.duration(to: clock.now) }
-                if event.completesTurn { break }
-            }
-            if let first { samples.append(first) }
+            if let first = try await session.turn("hello", reading: &events) { samples.append(first) }
             if turn % block == 0 || turn == turns {
                 let cpu = try await client.cpuSeconds()
                 let count = Double(turn - (turn - 1) / block * block)

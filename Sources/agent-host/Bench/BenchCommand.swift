@@ -118,15 +118,7 @@ struct Bench: AsyncParsableCommand {
                     var samples: [Duration] = []
                     for turn in 0..<turns {
                         if spread > 0 { try await Task.sleep(for: .milliseconds(Int.random(in: 0...spread))) }
-                        let clock = ContinuousClock()
-                        let start = clock.now
-                        let seq = try await session.send("turn \(turn)")
-                        var first: Duration?
-                        while let event = try await events.next() {
-                            if first == nil, event.id > seq { first = start.duration(to: clock.now) }
-                            if event.completesTurn { break }
-                        }
-                        if let first { samples.append(first) }
+                        if let first = try await session.turn("turn \(turn)", reading: &events) { samples.append(first) }
                     }
                     return samples
                 }

@@ -19,6 +19,20 @@ struct BenchSession: Sendable {
         try await client.send(message: .text(text, role: "user", id: UUID().uuidString), chatId: chatId, idempotencyKey: nil)
     }
 
+    /// Sends `text` and reads `events` (this session's open stream) until that
+    /// turn completes; returns the time from sending to the turn's first chunk.
+    func turn(_ text: String, reading events: inout SessionOutput.Iterator) async throws -> Duration? {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let seq = try await send(text)
+        var first: Duration?
+        while let event = try await events.next() {
+            if first == nil, event.id > seq { first = start.duration(to: clock.now) }
+            if event.completesTurn { break }
+        }
+        return first
+    }
+
     /// The session's output stream from its start.
     func output() async throws -> SessionOutput {
         try await client.output(chatId)
