@@ -12,8 +12,30 @@ extension HistorySnapshot {
     }
 
     /// The folded history this snapshot holds.
+    ///
+    /// The messages, nearly all of it, are read with the direct JSON parser:
+    /// `JSONDecoder` would spend most of a long session's wake on them.
     func history() throws -> MessageHistory.Snapshot {
-        try WireCoding.decode(MessageHistory.Snapshot.self, from: body)
+        let json = try JSONValue(parsing: body)
+        guard let messages = json["messages"]?.arrayValue else { throw SnapshotError.missing("messages") }
+        var rest = json
+        if case .object(var fields) = rest {
+            fields["messages"] = []
+            rest = .object(fields)
+        }
+        var snapshot = try WireCoding.decode(MessageHistory.Snapshot.self, from: rest.jsonText)
+        snapshot.messages = try messages.map { message in
+            guard let id = message["id"]?.stringValue, let role = message["role"]?.stringValue,
+                  let parts = message["parts"]?.arrayValue
+            else { throw SnapshotError.missing("a message's id, role or parts") }
+            let metadata = message["metadata"].flatMap { $0 == .null ? nil : $0 }
+            return UIMessage(id: id, role: role, parts: parts, metadata: metadata)
+        }
+        return snapshot
+    }
+
+    enum SnapshotError: Error {
+        case missing(String)
     }
 
     /// Encodes and stores `history` off the caller's actor; a failure is logged,

@@ -39,15 +39,20 @@ extension Bench {
         }
     }
 
-    /// Builds a session of `turns` turns, waits for the daemon to evict it, then
+    /// Builds a session of `turns` turns, waits until the daemon evicted it, then
     /// times the request that wakes it (`GET /api/v1/sessions/{chatId}`), and the
     /// same request again with the session in memory.
     func wake(client: AgentHostClient, chatId: String, turns: Int) async throws -> (asleep: Duration, awake: Duration, live: (Int, Int)) {
         try await longSession(client: client, chatId: chatId, turns: turns, block: turns) { _ in }
         let before = try await client.liveSessions()
-        // No stream is open any more; the session leaves memory after the daemon's idle timeout.
-        try await Task.sleep(for: .milliseconds(Int64(idleWait * 1000)))
-        let evicted = try await client.liveSessions()
+        // The stream is closed; the session leaves memory once the daemon noticed
+        // (at its next keep-alive, up to 30 s) and its idle timeout passed.
+        let deadline = ContinuousClock.now + .seconds(max(idleWait, 120))
+        var evicted = before
+        while evicted >= before, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            evicted = try await client.liveSessions()
+        }
         let clock = ContinuousClock()
         var start = clock.now
         _ = try await client.sessionInfo(chatId)

@@ -78,7 +78,7 @@ struct Bench: AsyncParsableCommand {
         }
         if wakeTurns > 0 {
             let woken = try await wake(client: client, chatId: "\(run)-wake", turns: wakeTurns)
-            print(String(format: "wake of a %d-turn session: %.1f ms asleep (live sessions %d → %d after --idle-wait), %.1f ms in memory",
+            print(String(format: "wake of a %d-turn session: %.1f ms asleep (live sessions %d → %d), %.1f ms in memory",
                          wakeTurns, woken.asleep.milliseconds, woken.live.0, woken.live.1, woken.awake.milliseconds))
         }
         if longOnly { return }
