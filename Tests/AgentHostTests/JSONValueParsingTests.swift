@@ -15,7 +15,13 @@ import Testing
         #""😀 ünïcödé, raw""#,
     ])
     func readsWhatJSONDecoderReads(text: String) throws {
-        #expect(try parse(text) == WireCoding.decode(JSONValue.self, from: text))
+        // Foundation's decoder, not `WireCoding` (which now reads JSONValue with this parser).
+        #expect(try parse(text) == JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))
+    }
+
+    @Test func wireCodingReadsJSONValuesWithIt() throws {
+        #expect(throws: JSONValue.ParseError.self) { try WireCoding.decode(JSONValue.self, from: "[1,]") }
+        #expect(try WireCoding.decode(JSONValue.self, from: #"{"a":[1]}"#) == ["a": [1]])
     }
 
     @Test(arguments: [
