@@ -161,6 +161,19 @@ import Testing
         #expect(await session.messages.messages.last?.text == "1 2 3 4")
         #expect(resumed.last?.control == .turnComplete(inSeq: 1))
         #expect(!resumed.contains(.startStep))
+
+        // The log recovery left — interrupted, resumed, completed — wakes from a
+        // snapshot taken at any point of it into the same history as a whole fold.
+        let log = try await host.storage.records(chatId: "r", after: 0, upTo: nil)
+        let whole = MessageHistory(records: log)
+        let end = log.last?.seq ?? 0
+        #expect(whole.messages == (await session.messages.messages))
+        for split in 0...log.count {
+            let head = MessageHistory(records: Array(log[..<split]))
+            let stored = try HistorySnapshot(chatId: "r", history: head.snapshot(throughSeq: split == 0 ? 0 : log[split - 1].seq))
+            let woken = MessageHistory(snapshot: try stored.history(), records: Array(log[split...]))
+            #expect(woken.snapshot(throughSeq: end) == whole.snapshot(throughSeq: end), "split after record \(split)")
+        }
     }
 
     @Test func anAgentGetsTheNewestMessageAndReadsThePastOnlyWhenItAsks() async throws {
