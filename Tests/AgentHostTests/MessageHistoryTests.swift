@@ -1,5 +1,6 @@
 @testable import AgentHost
 import AgentWire
+import Foundation
 import Testing
 
 /// Folding the log into `UIMessage[]` and into the checkpoint of a running turn.
@@ -169,6 +170,8 @@ import Testing
             let head = MessageHistory(records: Array(log.records[..<split]))
             // Through storage's encoding, as a woken session reads it.
             let stored = try HistorySnapshot(chatId: "c", history: head.snapshot(throughSeq: Int64(split)))
+            // What the direct writer stores is the snapshot's ordinary Codable form too.
+            #expect(try JSONDecoder().decode(MessageHistory.Snapshot.self, from: stored.body) == head.snapshot(throughSeq: Int64(split)))
             var woken = MessageHistory(snapshot: try stored.history(), records: Array(log.records[split...]))
             #expect(woken.snapshot(throughSeq: end) == whole.snapshot(throughSeq: end), "split after seq \(split)")
             #expect(woken.modelConversation() == ModelMessage.from(whole.messages), "split after seq \(split)")

@@ -8,7 +8,22 @@ extension HistorySnapshot {
     ///   - chatId: The session the history belongs to.
     ///   - history: The folded history.
     init(chatId: String, history: MessageHistory.Snapshot) throws {
-        self.init(chatId: chatId, throughSeq: history.throughSeq, body: try WireCoding.encode(history))
+        // The small fields through Codable; the messages, nearly all of it, written
+        // directly (`jsonText`): a long session's snapshot is megabytes, and
+        // `JSONEncoder` would spend most of its time on them.
+        var rest = history
+        rest.messages = []
+        guard case .object(var fields) = try WireCoding.decode(JSONValue.self, from: WireCoding.encode(rest)) else {
+            throw SnapshotError.missing("the snapshot's fields")
+        }
+        fields["messages"] = .array(history.messages.map { message in
+            var object: [String: JSONValue] = [
+                "id": .string(message.id), "role": .string(message.role), "parts": .array(message.parts),
+            ]
+            if let metadata = message.metadata { object["metadata"] = metadata }
+            return .object(object)
+        })
+        self.init(chatId: chatId, throughSeq: history.throughSeq, body: Data(JSONValue.object(fields).jsonText.utf8))
     }
 
     /// The folded history this snapshot holds.
