@@ -56,7 +56,8 @@ extension HistorySnapshot {
     /// Encodes and stores `history` off the caller's actor; a failure is logged,
     /// never fatal: without a snapshot a session wakes by folding its whole log.
     static func save(_ history: MessageHistory.Snapshot, chatId: String, storage: any SessionStorage, logger: Logger) {
-        Task.detached(priority: .background) {
+        // Not `.background`: the next wake of this session reads what this writes.
+        Task.detached(priority: .utility) {
             do {
                 try await storage.saveSnapshot(HistorySnapshot(chatId: chatId, history: history))
             } catch {

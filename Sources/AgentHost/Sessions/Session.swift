@@ -27,9 +27,9 @@ actor Session {
 
     /// A live session writes a history snapshot at the end of a turn once at
     /// least this many records were added since the last one, and at least a
-    /// quarter of the log: a snapshot encodes the whole history, so spacing them
-    /// in proportion to its size keeps their cost per record flat, while a wake
-    /// after a crash folds at most a fifth of the log.
+    /// sixteenth of the log: a snapshot encodes the whole history, so spacing
+    /// them in proportion to its size keeps their cost per record flat, while a
+    /// wake after a crash folds at most about 6% of the log.
     static let snapshotInterval: Int64 = 4096
     /// A session leaving memory writes one if this many records came since the last.
     static let evictionSnapshotInterval: Int64 = 256
@@ -271,7 +271,7 @@ extension Session: TurnLog {
 
     func turnDidEnd() async {
         turn = nil
-        saveSnapshot(ifRecordsSinceLast: max(Self.snapshotInterval, snapshotSeq / 4))
+        saveSnapshot(ifRecordsSinceLast: max(Self.snapshotInterval, snapshotSeq / 16))
         let (status, next) = lifecycle.turnEnded()
         do {
             try await commit(status)
