@@ -123,6 +123,12 @@ extension JSONValue {
                 index += 1
             }
             guard index < bytes.count else { throw fail() }
+            if bytes[index] == UInt8(ascii: "\"") {
+                // No escapes: read the bytes in place, the string's only copy.
+                let run = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                index += 1
+                return try Self.text(run, start: start)
+            }
             var utf8 = Array(bytes[start..<index])
             while bytes[index] != UInt8(ascii: "\"") {
                 if bytes[index] == UInt8(ascii: "\\") {
@@ -135,6 +141,15 @@ extension JSONValue {
                 guard index < bytes.count else { throw fail() }
             }
             index += 1
+            let text = utf8.withUnsafeBufferPointer { try? Self.text($0, start: start) }
+            guard let text else { throw ParseError(offset: start) }
+            return text
+        }
+
+        /// The string these UTF-8 bytes spell; invalid UTF-8 is an error, as in `JSONDecoder`.
+        /// ASCII, the common case, needs no validation pass.
+        static func text(_ utf8: UnsafeBufferPointer<UInt8>, start: Int) throws(ParseError) -> String {
+            if utf8.allSatisfy({ $0 < 0x80 }) { return String(decoding: utf8, as: UTF8.self) }
             guard let text = String(validating: utf8, as: UTF8.self) else { throw ParseError(offset: start) }
             return text
         }

@@ -32,6 +32,13 @@ import Testing
         #expect(throws: JSONValue.ParseError.self) { try parse(text) }
     }
 
+    @Test func refusesInvalidUTF8InStrings() {
+        for bytes: [UInt8] in [[0x22, 0xFF, 0x22], [0x22, 0x61, 0xC3, 0x22], [0x22, 0x5C, 0x6E, 0xED, 0xA0, 0x80, 0x22]] {
+            #expect(throws: JSONValue.ParseError.self) { try JSONValue(parsing: Data(bytes)) }
+        }
+        #expect((try? JSONValue(parsing: Data([0x22, 0xC3, 0xA9, 0x22]))) == "é")
+    }
+
     @Test func refusesNestingDeeperThanItsLimit() throws {
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
         #expect(throws: JSONValue.ParseError.self) { try parse(deep) }
