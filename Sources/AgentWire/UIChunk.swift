@@ -168,14 +168,6 @@ public enum UIChunk: Sendable, Hashable {
     /// Every `data-*` chunk type starts with this.
     private static let dataPrefix = "data-"
 
-    /// Whether the chunk closes the response: `finish`, `abort` or `error`.
-    public var endsResponse: Bool {
-        switch self {
-        case .finish, .abort, .error: true
-        default: false
-        }
-    }
-
     /// The host's control part this chunk carries, if it is one.
     public var control: ControlPart? { ControlPart(self) }
 }

@@ -2,6 +2,7 @@
 import AgentWire
 import Foundation
 import Logging
+import TestSupport
 
 /// The daemon's session machinery in this process, without HTTP: real SQLite
 /// on a temp file, the real plugin registry with the built `libMyChat.so`
@@ -12,11 +13,6 @@ struct HostFixture {
     let registry: PluginRegistry
     let services: SessionServices
     let sessions: SessionDirectory
-
-    /// Where `swift build` put the plugins: next to this test bundle.
-    static var buildDirectory: URL {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    }
 
     /// - Parameters:
     ///   - scriptedDelayMilliseconds: Time between the scripted model's words.
@@ -30,9 +26,9 @@ struct HostFixture {
         let turns = TurnTable()
         registry = PluginRegistry(storeDirectory: directory.appendingPathComponent("store").path, logger: logger, turns: turns)
         for plugin in plugins {
-            let path = Self.buildDirectory.appendingPathComponent("lib\(plugin).so").path
+            let path = DaemonProcess.plugin(plugin).path
             if case .failure(let refusal) = await registry.load(path: path) {
-                throw FixtureFailure("\(plugin) did not load: \(refusal.reason)")
+                throw TestFailure("\(plugin) did not load: \(refusal.reason)")
             }
         }
         let models = ModelCatalog(defaultIdentifier: nil, scriptedDelayMilliseconds: scriptedDelayMilliseconds, logger: logger)
@@ -58,14 +54,6 @@ struct HostFixture {
     }
 }
 
-struct FixtureFailure: Error, CustomStringConvertible {
-    let description: String
-
-    init(_ description: String) {
-        self.description = description
-    }
-}
-
 /// Reads a session's live records until a condition holds.
 struct RecordReader {
     private var iterator: AsyncStream<[LogRecord]>.Iterator
@@ -87,7 +75,7 @@ struct RecordReader {
     /// Reads until `done` holds for the chunks read so far; fails if the stream ends first.
     mutating func read(until done: ([UIChunk]) -> Bool) async throws {
         while !done(chunks) {
-            guard let batch = await iterator.next() else { throw FixtureFailure("the stream ended early: \(chunks)") }
+            guard let batch = await iterator.next() else { throw TestFailure("the stream ended early: \(chunks)") }
             records += batch
             chunks += batch.compactMap { record in
                 (try? WireCoding.decode(JSONValue.self, from: record.body)).flatMap(UIChunk.init(json:))

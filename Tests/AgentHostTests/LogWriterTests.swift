@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import AgentHost
 
@@ -14,10 +15,6 @@ import Testing
     }
 
     /// Waits until `condition` holds, yielding in between: no fixed sleep.
-    private static func waitUntil(_ condition: () async -> Bool) async {
-        while !(await condition()) { await Task.yield() }
-    }
-
     @Test func recordsHandedInConcurrentlyAreAllCommitted() async throws {
         let base = try Self.sqlite()
         let storage = GatedStorage(base, gated: false)
@@ -46,7 +43,7 @@ import Testing
         let first = Task { try await writer.append([Self.record("a", 1)]) }
         await storage.waitForTransaction(1)
         let queued = (2...6).map { seq in Task { try await writer.append([Self.record("a", Int64(seq))]) } }
-        await Self.waitUntil { await writer.queuedCallers == 5 }
+        try await waitUntil { await writer.queuedCallers == 5 }
         // Nothing of the queued callers is written while the first commit runs.
         #expect(try await base.lastSeq(chatId: "a") == 0)
 
@@ -68,13 +65,13 @@ import Testing
         let first = Task { try await writer.append([Self.record("a", 1)]) }
         await storage.waitForTransaction(1)
         let failing = [Task { try await writer.append([Self.record("a", 2)]) }, Task { try await writer.append([Self.record("b", 1)]) }]
-        await Self.waitUntil { await writer.queuedCallers == 2 }
+        try await waitUntil { await writer.queuedCallers == 2 }
         await storage.open(1)
         try await first.value
 
         await storage.waitForTransaction(2)
         let after = Task { try await writer.append([Self.record("a", 3)]) }
-        await Self.waitUntil { await writer.queuedCallers == 1 }
+        try await waitUntil { await writer.queuedCallers == 1 }
         await storage.open(2, failing: true)
         for caller in failing {
             await #expect(throws: GatedStorage.Refused.self) { try await caller.value }

@@ -1,5 +1,6 @@
 @testable import AgentHost
 import Foundation
+import TestSupport
 import Testing
 
 /// Checks that run before `dlopen`, on real files.
@@ -11,8 +12,7 @@ import Testing
     }()
 
     private var builtPlugin: URL {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("libMyChat.so")
+        DaemonProcess.myChatPlugin
     }
 
     private func reason(_ path: URL) -> String? {

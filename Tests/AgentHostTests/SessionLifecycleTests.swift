@@ -207,7 +207,6 @@ import Testing
         var lifecycle = Lifecycle(status: .idle)
         let left9 = lifecycle.evictIfIdle(hasReaders: false, idleLongEnough: true)
         #expect(left9)
-        #expect(lifecycle.isEvicted)
         let refused4 = refusal { () throws(Lifecycle.Refusal) in try lifecycle.checkInMemory() }
         #expect(refused4 == .evicted)
         let refused5 = refusal { () throws(Lifecycle.Refusal) in try lifecycle.receive(.turn, seq: 1) }

@@ -1,6 +1,7 @@
 @testable import AgentHost
 import AgentWire
 import Foundation
+import TestSupport
 import Testing
 
 /// The `Session` actor and the directory that owns it, in process: inputs,
@@ -222,16 +223,5 @@ import Testing
         #expect(next == before.lastSeq + 1)
         try await waitUntil { await woken.info.status == .idle }
         #expect(await woken.messages.messages.last?.text == "You said: one more")
-    }
-}
-
-/// Waits until `condition` holds, checking every few milliseconds. The deadline
-/// only ends a test whose condition is broken instead of hanging it: it is
-/// generous because the whole suite shares two cores with daemons and compilers.
-func waitUntil(_ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(120)
-    while try await !condition() {
-        guard ContinuousClock.now < deadline else { throw FixtureFailure("the condition never held") }
-        try await Task.sleep(for: .milliseconds(5))
     }
 }

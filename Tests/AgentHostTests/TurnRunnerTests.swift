@@ -1,6 +1,7 @@
 @testable import AgentHost
 import AgentWire
 import Foundation
+import TestSupport
 import Testing
 
 /// The turn runner against a log that is not a session: what it writes, in

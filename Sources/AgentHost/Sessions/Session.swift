@@ -120,14 +120,9 @@ actor Session {
             break
         case .stopTurn:
             turn?.stop()
-        case .startTurn(let start):
+        case .startTurn(let origin):
             let handle = turn ?? TurnHandle(stopGracePeriod: services.stopGracePeriod)
             turn = handle
-            let origin: TurnRunner.Origin = switch start {
-            case .input(let inSeq): .input(inSeq: inSeq)
-            case .framedInput(let inSeq): .framedInput(inSeq: inSeq)
-            case .interrupted(let checkpoint): .interrupted(checkpoint)
-            }
             TurnRunner.start(log: self, origin: origin, services: services.turnServices, handle: handle)
         }
     }
@@ -229,9 +224,9 @@ actor Session {
         subscribers.removeAll()
     }
 
-    /// The change to commit for a new status; the in-memory row follows it.
+    /// The change to commit for a new status (the lifecycle holds the status
+    /// itself; the row keeps the time of the change).
     private func statusChange(_ status: SessionStatus) -> StatusChange {
-        row.status = status
         row.updatedAt = Date()
         return StatusChange(chatId: chatId, status: status, at: row.updatedAt)
     }

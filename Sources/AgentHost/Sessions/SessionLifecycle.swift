@@ -14,20 +14,11 @@
 ///   closed is stopped and still ends (its log gets `abort` and `turn-complete`);
 /// - only a session with nothing running or waiting can leave memory.
 struct SessionLifecycle: Sendable {
-    /// How a turn the owner must start begins.
-    enum TurnStart: Sendable, Hashable {
-        /// Answer input `inSeq`: write its opening records, then run.
-        case input(inSeq: Int64)
-        /// Answer input `inSeq`, whose opening records were committed with it.
-        case framedInput(inSeq: Int64)
-        /// Resume a turn that was cut off, from its checkpoint.
-        case interrupted(TurnCheckpoint)
-    }
-
     /// What the owner does after an event.
     enum Action: Sendable, Hashable {
         case none
-        case startTurn(TurnStart)
+        /// Start a turn that begins this way.
+        case startTurn(TurnRunner.Origin)
         /// Stop the running turn (it ends with `abort`, then `turnEnded`).
         case stopTurn
     }
@@ -118,8 +109,6 @@ struct SessionLifecycle: Sendable {
         case .closed, .evicted: 0
         }
     }
-
-    var isEvicted: Bool { state == .evicted }
 
     /// Throws when this value must not be used any more.
     func checkInMemory() throws(Refusal) {

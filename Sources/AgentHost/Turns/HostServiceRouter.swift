@@ -62,7 +62,8 @@ struct HostServiceRouter: Sendable {
         )
         let registry = services.registry
         loop.yieldAtStepBoundary = { await registry.shouldMigrate(lease) }
-        let messages = streamRequest.inheritsMessages ? conversation : ModelMessage.from(streamRequest.messages)
+        // Left-out messages: the turn's conversation, already converted; explicit ones the loop converts.
+        let messages = streamRequest.inheritsMessages ? conversation : nil
         switch try await loop.run(streamRequest, messages: messages, resumingFrom: resumePoint.take()) {
         case .finished(let result):
             return try WireCoding.encodeString(result)

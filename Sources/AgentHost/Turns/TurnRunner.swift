@@ -8,11 +8,13 @@ import Logging
 enum TurnRunner {
     /// How the turn begins: a new input, or a turn that was cut off and resumes
     /// from what its log records hold.
-    enum Origin: Sendable {
+    enum Origin: Sendable, Hashable {
+        /// Answer input `inSeq`: write its opening records, then run.
         case input(inSeq: Int64)
         /// The input was committed together with its `turn-start` and `start`
         /// records (an idle session answering at once): they are already written.
         case framedInput(inSeq: Int64)
+        /// Resume a turn that was cut off, from its checkpoint.
         case interrupted(TurnCheckpoint)
 
         var inSeq: Int64 {

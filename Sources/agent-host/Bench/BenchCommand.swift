@@ -152,7 +152,7 @@ struct Bench: AsyncParsableCommand {
             return try await group.reduce(0, +)
         }
         let elapsed = started.duration(to: clock.now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.milliseconds / 1000
         return (Double(chunks) / seconds, chunks, seconds)
     }
 
@@ -183,7 +183,7 @@ struct Bench: AsyncParsableCommand {
             }
         }
         let elapsed = started.duration(to: clock.now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.milliseconds / 1000
         return (Double(records) / seconds, records, seconds)
     }
 
