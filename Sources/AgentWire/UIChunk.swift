@@ -200,6 +200,12 @@ public enum ControlPart: Sendable, Hashable {
     /// The turn is over: nothing after this belongs to it.
     case turnComplete(inSeq: Int64)
 
+    /// Data part names only the host may write: the control parts, and
+    /// `token`, with which a browser client takes a refreshed access token.
+    /// A plugin that emits one is refused, so it cannot forge a turn's end or
+    /// hand a browser a token.
+    public static let reservedNames: Set<String> = ["turn-start", "interrupted", "upgraded", "turn-complete", "token"]
+
     /// The input seq of the turn this part frames.
     public var inSeq: Int64 {
         switch self {

@@ -7,7 +7,7 @@ struct AgentHostCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent-host",
         abstract: "Host durable, multi-turn AI chat agents built as .so plugins.",
-        subcommands: [Serve.self, Dev.self, Deploy.self, Rollback.self, Token.self, Chat.self, Agents.self, Sessions.self, Bench.self]
+        subcommands: [Serve.self, Dev.self, Deploy.self, Rollback.self, Token.self, Chat.self, Agents.self, Sessions.self, Bench.self, Worker.self]
     )
 }
 
@@ -39,12 +39,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds without activity after which a session leaves memory (it is rebuilt from disk on use).")
     var idleTimeout: Double = 300
 
+    @OptionGroup var isolationOptions: IsolationOptions
+
     func run() async throws {
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
-        let configuration = DaemonConfiguration(
+        var configuration = DaemonConfiguration(
             dataDirectory: dataOptions.data, pluginsDirectory: plugins, host: listen.host, port: listen.port,
             idleTimeout: .milliseconds(Int64(idleTimeout * 1000))
         )
+        try isolationOptions.apply(to: &configuration)
         try await Daemon(configuration: configuration).run()
     }
 }

@@ -17,6 +17,8 @@ struct Dev: AsyncParsableCommand {
 
     @OptionGroup var listen: ListenOptions
 
+    @OptionGroup var isolationOptions: IsolationOptions
+
     @Option(help: "Seconds between checks for source changes.")
     var interval: Double = 1
 
@@ -29,7 +31,9 @@ struct Dev: AsyncParsableCommand {
         guard !builder.products.isEmpty else {
             throw ValidationError("\(root) has no dynamic library products to serve as plugins")
         }
-        let configuration = DaemonConfiguration(dataDirectory: dataOptions.data, pluginsDirectory: nil, host: listen.host, port: listen.port)
+        var settings = DaemonConfiguration(dataDirectory: dataOptions.data, pluginsDirectory: nil, host: listen.host, port: listen.port)
+        try isolationOptions.apply(to: &settings)
+        let configuration = settings
         say("dev: plugins \(builder.products.joined(separator: ", ")) → \(configuration.pluginsDirectory)")
         try builder.buildAndDeploy(into: configuration.pluginsDirectory)
 

@@ -24,11 +24,14 @@ public struct Daemon: Sendable {
         let minter = await TokenMinter(secretKey: secretKey)
         let storage = try SQLiteStorage(path: configuration.databasePath)
         let turns = TurnTable()
-        let registry = PluginRegistry(storeDirectory: configuration.storeDirectory, logger: logger, turns: turns)
+        let registry = PluginRegistry(
+            storeDirectory: configuration.storeDirectory, logger: logger, turns: turns, isolation: configuration.isolation,
+            workerExecutable: configuration.workerExecutable, workerMemoryLimitBytes: configuration.workerMemoryLimitBytes
+        )
         let models = ModelCatalog(environment: environment, logger: logger)
         let services = SessionServices(
             storage: storage, writer: LogWriter(storage: storage), registry: registry, models: models,
-            turns: turns, logger: logger
+            turns: turns, logger: logger, recoveryBudget: configuration.recoveryBudget
         )
         let sessions = SessionDirectory(services: services)
         let watcher = PluginWatcher(directory: configuration.pluginsDirectory, registry: registry, logger: logger)

@@ -10,6 +10,14 @@ public struct DaemonConfiguration: Sendable {
     public var environment: [String: String]
     /// Sessions without activity for this long leave memory; their log stays.
     public var idleTimeout: Duration
+    /// Which plugins run in worker processes (README, "Isolation").
+    public var isolation: IsolationPolicy
+    /// The binary a worker runs: this one, in `worker` mode.
+    public var workerExecutable = "/proc/self/exe"
+    /// A worker whose resident memory passes this is killed; nil: no limit.
+    public var workerMemoryLimitBytes: Int? = 1024 * 1024 * 1024
+    /// How often a turn may be cut off and resumed before it ends with an error.
+    public var recoveryBudget = 3
 
     public init(dataDirectory: String, pluginsDirectory: String?, host: String, port: Int,
                 idleTimeout: Duration = .seconds(300),
@@ -21,6 +29,8 @@ public struct DaemonConfiguration: Sendable {
         self.host = host
         self.port = port
         self.environment = environment
+        let mode = environment["AGENT_HOST_ISOLATION"].flatMap(PluginIsolation.init(rawValue:)) ?? .worker
+        self.isolation = IsolationPolicy(defaultMode: mode)
     }
 
     var databasePath: String { "\(dataDirectory)/agent-host.sqlite" }

@@ -71,11 +71,7 @@ final class FFIToolCaller: @unchecked Sendable {
     /// The same, off Swift's cooperative pool: a C tool is a blocking call, and
     /// the pool has only one thread per core.
     func callBlocking(_ input: JSONValue) async -> Result<JSONValue, CToolCallError> {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: self.call(input))
-            }
-        }
+        await PluginCalls.run { self.call(input) }
     }
 
     /// Calls with already converted arguments: marshals them into C memory, calls, reads the result.

@@ -17,6 +17,8 @@ public struct GenerationInfo: Sendable, Codable, Hashable {
     public var state: State
     public var loadedAt: Date
     public var liveTurns: Int
+    /// Where the build runs and, for a worker, its process; filled in by the registry.
+    public var runtime: GenerationRuntimeInfo?
 }
 
 /// A generation leased for one turn; give it back with `PluginRegistry.release`.
@@ -24,7 +26,7 @@ struct GenerationLease: Sendable {
     /// The generation table's record of this lease, which releases it once only.
     let lease: GenerationTable.Lease
     let agent: String
-    let plugin: LoadedPlugin
+    let plugin: any PluginInstance
 
     var generationId: Int { lease.generationId }
 }

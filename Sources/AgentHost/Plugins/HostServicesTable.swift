@@ -54,11 +54,7 @@ enum HostServicesTable {
             },
             emit: { hostContext, turnId, chunk in
                 guard let context = PluginHostContext.from(hostContext) else { return AGENT_ERR_UNSUPPORTED }
-                // Plugins write their own `data-*` parts; everything else in the
-                // stream is the host's, which keeps the stream's ordering rules.
-                guard let value = try? WireCoding.decode(JSONValue.self, from: String(agentStr: chunk)),
-                      let part = UIChunk(json: value), case .data = part
-                else { return AGENT_ERR_INVALID }
+                guard let part = UIChunk(pluginEmitted: String(agentStr: chunk)) else { return AGENT_ERR_INVALID }
                 return context.turns.emit(turnId: turnId, chunk: part) ? AGENT_OK : AGENT_ERR_UNSUPPORTED
             },
             call_service: { hostContext, turnId, service, request, callbackContext, done in
@@ -76,5 +72,20 @@ enum HostServicesTable {
             }
         ))
         return table
+    }
+}
+
+extension UIChunk {
+    /// A chunk a plugin may write into its turn's stream, or nil: plugins write
+    /// their own `data-*` parts; everything else in the stream is the host's,
+    /// which keeps the stream's ordering rules, and the control part names
+    /// (`ControlPart.reservedNames`) are the host's alone.
+    /// - Parameters:
+    ///   - json: The chunk JSON the plugin (or its worker) sent.
+    init?(pluginEmitted json: String) {
+        guard let value = try? WireCoding.decode(JSONValue.self, from: json), let part = UIChunk(json: value),
+              case .data(let name, _, _, _) = part, !ControlPart.reservedNames.contains(name)
+        else { return nil }
+        self = part
     }
 }

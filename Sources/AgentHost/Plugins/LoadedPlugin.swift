@@ -1,15 +1,19 @@
 import AgentWire
 import CAgentABI
 import Foundation
-import Synchronization
+import Logging
 
-/// A plugin image that passed the ABI handshake. Never unloaded: Swift images
-/// cannot be safely `dlclose`d (reference/plugins.md, rec. 2).
+/// A plugin image that passed the ABI handshake, running in this process.
+/// Never unloaded: Swift images cannot be safely `dlclose`d
+/// (reference/plugins.md, rec. 2).
+///
+/// Every call into the plugin runs on a plugin-call thread (`PluginCalls`),
+/// never on Swift's cooperative pool.
 ///
 /// `@unchecked Sendable`: every stored property is immutable after init; `api`
 /// holds C function pointers the plugin promises are valid and thread-safe for
 /// the life of the process.
-final class LoadedPlugin: @unchecked Sendable {
+final class LoadedPlugin: PluginInstance, @unchecked Sendable {
     let name: String
     let sha256: String
     let storePath: String
@@ -17,10 +21,14 @@ final class LoadedPlugin: @unchecked Sendable {
     private let api: agent_plugin_api
     /// Tools the host calls itself through libffi; every other tool goes to `call_tool`.
     let cTools: CToolTable
+    let logger: Logger
+
+    var isolation: PluginIsolation { .inProcess }
+    var runtimeInfo: GenerationRuntimeInfo { GenerationRuntimeInfo(isolation: .inProcess) }
 
     init(
         name: String, sha256: String, storePath: String, manifest: PluginManifest, api: agent_plugin_api,
-        cTools: CToolTable = CToolTable()
+        cTools: CToolTable = CToolTable(), logger: Logger
     ) {
         self.name = name
         self.sha256 = sha256
@@ -28,15 +36,24 @@ final class LoadedPlugin: @unchecked Sendable {
         self.manifest = manifest
         self.api = api
         self.cTools = cTools
+        self.logger = logger
     }
 
-    func startTurn(_ request: TurnRequest) -> agent_status {
-        guard let start = api.start_turn, let json = try? WireCoding.encodeString(request) else { return AGENT_ERR_INVALID }
-        return withAgentStr(json) { start(request.turnId, $0) }
+    func startTurn(_ request: TurnRequest) async -> agent_status {
+        guard let json = try? WireCoding.encodeString(request) else { return AGENT_ERR_INVALID }
+        let turnId = request.turnId
+        return await PluginCalls.run { self.startTurn(turnId: turnId, json: json) }
+    }
+
+    /// `start_turn` with the request as JSON text, on the calling thread.
+    func startTurn(turnId: UInt64, json: String) -> agent_status {
+        guard let start = api.start_turn else { return AGENT_ERR_INVALID }
+        return withAgentStr(json) { start(turnId, $0) }
     }
 
     func cancelTurn(_ turnId: UInt64) {
-        api.cancel_turn?(turnId)
+        guard let cancel = api.cancel_turn else { return }
+        PluginCalls.detach { cancel(turnId) }
     }
 
     /// Runs a tool in the plugin; the reply is the output JSON or an error message.
@@ -50,39 +67,62 @@ final class LoadedPlugin: @unchecked Sendable {
                 return (AGENT_ERR_INVALID, error.message)
             }
         }
-        guard let call = api.call_tool, let json = try? WireCoding.encodeString(request) else {
-            return (AGENT_ERR_UNSUPPORTED, "the plugin offers no tools")
-        }
-        return await withCheckedContinuation { continuation in
-            let box = Unmanaged.passRetained(ToolReplyBox(continuation)).toOpaque()
-            let status = withAgentStr(json) { args in
-                call(turnId, args, box) { context, status, result in
-                    guard let context else { return }
-                    let box = Unmanaged<ToolReplyBox>.fromOpaque(context).takeRetainedValue()
-                    box.resume((status, String(agentStr: result)))
+        guard let json = try? WireCoding.encodeString(request) else { return (AGENT_ERR_INVALID, "cannot encode the call") }
+        return await callTool(turnId: turnId, json: json, tool: request.tool)
+    }
+
+    /// `call_tool` with the call as JSON text.
+    func callTool(turnId: UInt64, json: String, tool: String) async -> (agent_status, String) {
+        guard let call = api.call_tool else { return (AGENT_ERR_UNSUPPORTED, "the plugin offers no tools") }
+        let replies = Self.toolReplies
+        let id = replies.makeId()
+        return await replies.await(id) {
+            // The plugin gets the id, not a pointer: a second `done`, or a `done`
+            // after an error return, finds nothing to resume (`ReplyTable`).
+            PluginCalls.detach {
+                let status = withAgentStr(json) { args in
+                    call(turnId, args, UnsafeMutableRawPointer(bitPattern: UInt(id))) { context, status, result in
+                        let id = UInt64(UInt(bitPattern: context))
+                        if !LoadedPlugin.toolReplies.resume(id, with: (status, String(agentStr: result))) {
+                            LoadedPlugin.strayLogger.warning("plugin completed a tool call that was already answered; ignored")
+                        }
+                    }
+                }
+                if status != AGENT_OK {
+                    let reason = status == AGENT_ERR_UNSUPPORTED ? "unknown tool `\(tool)`" : "tool call refused"
+                    replies.resume(id, with: (status, reason))
                 }
             }
-            if status != AGENT_OK {
-                Unmanaged<ToolReplyBox>.fromOpaque(box).release()
-                continuation.resume(returning: (status, status == AGENT_ERR_UNSUPPORTED ? "unknown tool `\(request.tool)`" : "tool call refused"))
+            return nil
+        }
+    }
+
+    func retire(deadline: Duration) async {
+        guard let shutdown = api.shutdown else { return }
+        let replies = Self.shutdownReplies
+        let id = replies.makeId()
+        // A plugin that never calls `done` is not waited for past the deadline.
+        let timer = Task {
+            guard (try? await Task.sleep(for: deadline)) != nil else { return }
+            if replies.resume(id, with: false) {
+                self.logger.warning("plugin did not finish shutdown in time", metadata: ["plugin": "\(self.name)"])
             }
         }
-    }
-}
-
-/// Resumes at most once, whatever a misbehaving plugin does: a second resume of
-/// a checked continuation would trap the daemon.
-private final class ToolReplyBox: Sendable {
-    private let continuation: Mutex<CheckedContinuation<(agent_status, String), Never>?>
-
-    init(_ continuation: CheckedContinuation<(agent_status, String), Never>) {
-        self.continuation = Mutex(continuation)
-    }
-
-    func resume(_ value: (agent_status, String)) {
-        continuation.withLock { stored in
-            stored?.resume(returning: value)
-            stored = nil
+        _ = await replies.await(id) {
+            PluginCalls.detach {
+                shutdown(UnsafeMutableRawPointer(bitPattern: UInt(id))) { context in
+                    LoadedPlugin.shutdownReplies.resume(UInt64(UInt(bitPattern: context)), with: true)
+                }
+            }
+            return nil
         }
+        timer.cancel()
     }
+
+    /// Tool calls waiting for their plugin's `done`, by the id passed as its context.
+    private static let toolReplies = ReplyTable<(agent_status, String)>()
+    /// Shutdowns waiting for `done`: true when the plugin called it.
+    private static let shutdownReplies = ReplyTable<Bool>()
+    /// For the one case a C callback has nothing else to log through.
+    private static let strayLogger = Logger(label: "agent-host.plugins")
 }

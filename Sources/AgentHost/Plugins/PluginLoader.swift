@@ -41,10 +41,35 @@ struct PluginLoader: Sendable {
         guard api.start_turn != nil, api.cancel_turn != nil, api.call_tool != nil, api.shutdown != nil else {
             throw refuse("plugin table is missing a required function")
         }
-        let manifestText = String(agentStr: api.manifest_json)
+        let manifest: PluginManifest
+        let image: ELFImage?
+        (manifest, image) = try Self.checkManifest(String(agentStr: api.manifest_json), file: file)
+        let cTools: CToolTable
+        do {
+            cTools = try CToolTable.bind(manifest: manifest, image: image) { dlsym(handle, $0) }
+        } catch {
+            throw refuse(error.message)
+        }
+        return LoadedPlugin(
+            name: file.name, sha256: file.sha256, storePath: storePath, manifest: manifest, api: api, cTools: cTools,
+            logger: logger
+        )
+    }
+
+    /// Decodes a plugin's manifest and checks it against the file: the
+    /// language policy, at least one agent, valid ids. The daemon runs this on
+    /// every manifest, also on the one a worker reports from its handshake.
+    /// - Parameters:
+    ///   - text: The manifest JSON the plugin returned.
+    ///   - file: The verified file the plugin was loaded from.
+    /// - Returns: The manifest, and the file's ELF image when anything reads its symbols.
+    static func checkManifest(_ text: String, file: VerifiedPluginFile) throws(PluginRefusal) -> (PluginManifest, ELFImage?) {
+        func refuse(_ reason: String) -> PluginRefusal {
+            PluginRefusal(file: (file.sourcePath as NSString).lastPathComponent, reason: reason, sha256: file.sha256)
+        }
         let manifest: PluginManifest
         do {
-            manifest = try WireCoding.decode(PluginManifest.self, from: manifestText)
+            manifest = try WireCoding.decode(PluginManifest.self, from: text)
         } catch {
             throw refuse("manifest is not valid JSON: \(error)")
         }
@@ -59,14 +84,6 @@ struct PluginLoader: Sendable {
         for agent in manifest.agents where agent.id.isEmpty || agent.id.count > 128 {
             throw refuse("declares an agent with an invalid id `\(agent.id)`")
         }
-        let cTools: CToolTable
-        do {
-            cTools = try CToolTable.bind(manifest: manifest, image: image) { dlsym(handle, $0) }
-        } catch {
-            throw refuse(error.message)
-        }
-        return LoadedPlugin(
-            name: file.name, sha256: file.sha256, storePath: storePath, manifest: manifest, api: api, cTools: cTools
-        )
+        return (manifest, image)
     }
 }

@@ -10,17 +10,41 @@ public actor PluginRegistry {
     private let store: PluginStore
     private let loader: PluginLoader
     private let logger: Logger
+    /// Which plugins run in worker processes, and how workers start.
+    private let isolation: IsolationPolicy
+    private let workerLaunch: WorkerLaunch?
+    /// How long a retiring build's `shutdown` may take.
+    private let shutdownDeadline: Duration
     /// Which generation is active, draining or retired; this actor carries out what it decides.
     private var table = GenerationTable()
     /// The image behind each generation id, kept for the life of the process.
-    private var plugins: [Int: LoadedPlugin] = [:]
+    private var plugins: [Int: any PluginInstance] = [:]
     private var loadedHashes: Set<String> = []
+    /// Builds whose every generation retired and whose `shutdown` was called.
+    private var retiredHashes: Set<String> = []
     private var refusals: [PluginRefusal] = []
 
-    init(storeDirectory: String, logger: Logger, turns: any PluginTurnCallbacks) {
+    /// - Parameters:
+    ///   - storeDirectory: Where verified copies are kept (`store/<agent>/<sha256>.so`).
+    ///   - logger: For loads, refusals and workers.
+    ///   - turns: Where plugins' calls into the host go.
+    ///   - isolation: Which plugins run in worker processes; in-process unless said.
+    ///   - workerExecutable: The `agent-host` binary workers run; needed for worker isolation.
+    ///   - workerMemoryLimitBytes: A worker using more resident memory is killed.
+    ///   - shutdownDeadline: How long a retiring build's `shutdown` may take.
+    init(
+        storeDirectory: String, logger: Logger, turns: any HostTurnCallbacks,
+        isolation: IsolationPolicy = IsolationPolicy(defaultMode: .inProcess), workerExecutable: String? = nil,
+        workerMemoryLimitBytes: Int? = nil, shutdownDeadline: Duration = .seconds(10)
+    ) {
         self.store = PluginStore(directory: storeDirectory)
         self.loader = PluginLoader(logger: logger, turns: turns)
         self.logger = logger
+        self.isolation = isolation
+        self.workerLaunch = workerExecutable.map {
+            WorkerLaunch(executable: $0, turns: turns, logger: logger, memoryLimitBytes: workerMemoryLimitBytes)
+        }
+        self.shutdownDeadline = shutdownDeadline
     }
 
     /// Verifies, stores and loads one dropped file. Refusals are logged and kept;
@@ -28,14 +52,19 @@ public actor PluginRegistry {
     /// - Parameters:
     ///   - path: the dropped file; it is read once and never loaded from there.
     @discardableResult
-    public func load(path: String) -> Result<[GenerationInfo], PluginRefusal> {
+    public func load(path: String) async -> Result<[GenerationInfo], PluginRefusal> {
         do {
             let file = try PluginFileVerifier.verify(path: path)
             if loadedHashes.contains(file.sha256) {
                 return .success(table.generations.filter { $0.sha256 == file.sha256 })
             }
             let storePath = try store.install(file)
-            let plugin = try loader.load(storePath: storePath, file: file)
+            let plugin = try await instantiate(storePath: storePath, file: file)
+            // Another load of the same build may have finished while this one awaited.
+            if loadedHashes.contains(file.sha256) {
+                await plugin.retire(deadline: shutdownDeadline)
+                return .success(table.generations.filter { $0.sha256 == file.sha256 })
+            }
             loadedHashes.insert(file.sha256)
             refusals.removeAll { $0.file == (path as NSString).lastPathComponent }
             return .success(plugin.manifest.agents.map { activate(plugin: plugin, agent: $0.id) })
@@ -50,14 +79,31 @@ public actor PluginRegistry {
         }
     }
 
-    private func activate(plugin: LoadedPlugin, agent: String) -> GenerationInfo {
+    /// Loads a verified build where the isolation policy says: in a worker
+    /// process, or in this process (off the cooperative pool: `dlopen` runs
+    /// the plugin's constructors and its entry function).
+    private func instantiate(storePath: String, file: VerifiedPluginFile) async throws(PluginRefusal) -> any PluginInstance {
+        if isolation.mode(forPlugin: file.name) == .worker {
+            guard let workerLaunch else {
+                throw PluginRefusal(file: file.name, reason: "worker isolation needs the agent-host executable", sha256: file.sha256)
+            }
+            return try await WorkerPlugin.load(storePath: storePath, file: file, launch: workerLaunch)
+        }
+        let loader = loader
+        let loaded = await PluginCalls.run { Result { () throws(PluginRefusal) in try loader.load(storePath: storePath, file: file) } }
+        return try loaded.get()
+    }
+
+    private func activate(plugin: any PluginInstance, agent: String) -> GenerationInfo {
         let upgrade = plugin.manifest.agents.first { $0.id == agent }?.upgrade ?? .migrate
         let build = GenerationTable.Build(
             agent: agent, sha256: plugin.sha256, version: plugin.manifest.version, plugin: plugin.name,
             upgrade: upgrade, loadedAt: Date()
         )
-        let generation = table.activate(build).generation
+        let activation = table.activate(build)
+        let generation = activation.generation
         plugins[generation.id] = plugin
+        if activation.superseded?.state == .retired { retireUnusedBuilds() }
         logger.notice(
             "agent loaded",
             metadata: ["agent": "\(agent)", "generation": "\(generation.id)", "version": "\(plugin.manifest.version)",
@@ -80,7 +126,22 @@ public actor PluginRegistry {
 
     /// Gives a turn's lease back; the last turn of a draining generation retires it.
     func release(_ lease: GenerationLease) {
-        _ = table.release(lease.lease)
+        if table.release(lease.lease) == .retired { retireUnusedBuilds() }
+    }
+
+    /// Calls `shutdown` on every build none of whose generations can run a
+    /// turn any more; a worker process then exits and its memory comes back.
+    /// A rolled-back build starts again (a worker) or serves again (in-process:
+    /// AgentKit's `shutdown` only cancels what runs).
+    private func retireUnusedBuilds() {
+        let generations = table.generations
+        let live = Set(generations.filter { $0.state != .retired }.map(\.sha256))
+        for (id, plugin) in plugins where !live.contains(plugin.sha256) && !retiredHashes.contains(plugin.sha256) {
+            retiredHashes.insert(plugin.sha256)
+            let deadline = shutdownDeadline
+            logger.info("build retired", metadata: ["plugin": "\(plugin.name)", "generation": "\(id)"])
+            Task { await plugin.retire(deadline: deadline) }
+        }
     }
 
     /// Whether a turn running on `lease` should move to a newer active build at
@@ -100,7 +161,9 @@ public actor PluginRegistry {
             throw .unknownAgent(agent)
         case .noEarlierGeneration:
             throw .conflict("agent `\(agent)` has no earlier generation to roll back to")
-        case .restored(let restored, _):
+        case .restored(let restored, let superseded):
+            if let sha256 = plugins[restored.id]?.sha256 { retiredHashes.remove(sha256) }
+            if superseded.state == .retired { retireUnusedBuilds() }
             // The image is still mapped and its globals intact (nothing is ever
             // unloaded), so the same generation serves again.
             logger.notice("rolled back", metadata: ["agent": "\(agent)", "generation": "\(restored.id)"])
@@ -128,7 +191,11 @@ public actor PluginRegistry {
 
     /// Every agent's generations in activation order, and the refused files.
     public func snapshot() -> Snapshot {
-        let generations = table.generations
+        let generations = table.generations.map { generation in
+            var generation = generation
+            if generation.state != .retired { generation.runtime = plugins[generation.id]?.runtimeInfo }
+            return generation
+        }
         let ids = Array(Set(generations.map(\.agent))).sorted()
         let agents = ids.map { id in
             let own = generations.filter { $0.agent == id }

@@ -18,3 +18,11 @@ protocol PluginTurnCallbacks: Sendable {
     /// The plugin's `finish_turn`.
     func finishTurn(turnId: UInt64, status: agent_status, result: String)
 }
+
+/// The daemon's side of the same calls, which also hears of turns whose
+/// worker process died. Inside a worker, nothing loses turns.
+protocol HostTurnCallbacks: PluginTurnCallbacks {
+    /// The worker process running the turn died (crash, kill, memory limit):
+    /// the turn will never finish there and resumes from its checkpoint.
+    func turnLost(turnId: UInt64, reason: String)
+}

@@ -79,6 +79,8 @@ public struct MessageHistory: Sendable {
             case .turnStart(let inSeq):
                 turnInProgress = TurnCheckpoint(inSeq: inSeq)
                 if let input = queuedInputs.removeValue(forKey: inSeq) { beginTurn(for: input) }
+            case .interrupted:
+                turnInProgress?.interruptions += 1
             case .turnComplete:
                 turnInProgress = nil
                 // Nothing of this turn follows; an answer that ended in `error`

@@ -10,9 +10,12 @@ struct SessionServices: Sendable {
     let logger: Logger
     /// A plugin that does not end a stopped turn within this time is left behind.
     var stopGracePeriod: Duration = .seconds(2)
+    /// How often a turn may be cut off and resumed before it ends with an error.
+    var recoveryBudget = 3
 
     /// The part of these a running turn uses.
     var turnServices: TurnServices {
-        TurnServices(registry: registry, models: models, turns: turns, logger: logger, stopGracePeriod: stopGracePeriod)
+        TurnServices(registry: registry, models: models, turns: turns, logger: logger, stopGracePeriod: stopGracePeriod,
+                     recoveryBudget: recoveryBudget)
     }
 }

@@ -11,6 +11,8 @@ enum TurnEvent: Sendable {
     case yieldedAtStepBoundary
     /// The plugin's `finish_turn`.
     case finished(status: agent_status, result: String)
+    /// The worker process that ran the turn died; nothing more comes from it.
+    case lost(reason: String)
 }
 
 /// The host end of one turn: chunks from the plugin and from the step loop go
@@ -52,6 +54,11 @@ final class TurnChannel: Sendable {
     /// The plugin's `finish_turn`; anything sent after it is dropped.
     func finish(status: agent_status, result: String) {
         deliver(.finished(status: status, result: result), closing: true)
+    }
+
+    /// The worker running the turn died: the turn ends here and resumes from its checkpoint.
+    func lose(reason: String) {
+        deliver(.lost(reason: reason), closing: true)
     }
 
     private func deliver(_ event: TurnEvent, closing: Bool) {

@@ -22,6 +22,10 @@ public struct TurnCheckpoint: Sendable, Hashable, Codable {
     public var started = false
     /// A `stop` input arrived while the turn ran: it is not resumed, only closed.
     public var stopRequested = false
+    /// `data-interrupted` records so far: how often the turn was cut off (a
+    /// daemon that died, a worker that crashed) and resumed. The recovery
+    /// budget is counted against it, so a poison turn stops being retried.
+    public var interruptions = 0
 
     public init(inSeq: Int64) {
         self.inSeq = inSeq
@@ -47,6 +51,28 @@ public struct TurnCheckpoint: Sendable, Hashable, Codable {
         case .finish, .abort, .error: responseEnded = true
         default: break
         }
+    }
+}
+
+extension TurnCheckpoint {
+    private enum CodingKeys: String, CodingKey {
+        case inSeq, stepsCompleted, stepOpen, partialStepText, openTextId, openReasoningId, responseEnded, started
+        case stopRequested, interruptions
+    }
+
+    /// Reads a checkpoint; one stored before `interruptions` existed counts none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        inSeq = try container.decode(Int64.self, forKey: .inSeq)
+        stepsCompleted = try container.decode(Int.self, forKey: .stepsCompleted)
+        stepOpen = try container.decode(Bool.self, forKey: .stepOpen)
+        partialStepText = try container.decode(String.self, forKey: .partialStepText)
+        openTextId = try container.decodeIfPresent(String.self, forKey: .openTextId)
+        openReasoningId = try container.decodeIfPresent(String.self, forKey: .openReasoningId)
+        responseEnded = try container.decode(Bool.self, forKey: .responseEnded)
+        started = try container.decode(Bool.self, forKey: .started)
+        stopRequested = try container.decode(Bool.self, forKey: .stopRequested)
+        interruptions = try container.decodeIfPresent(Int.self, forKey: .interruptions) ?? 0
     }
 }
 

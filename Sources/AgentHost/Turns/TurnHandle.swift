@@ -9,7 +9,7 @@ final class TurnHandle: Sendable {
     private struct State {
         var stopRequested = false
         var channel: TurnChannel?
-        var plugin: LoadedPlugin?
+        var plugin: (any PluginInstance)?
         var generationId: Int?
     }
 
@@ -37,7 +37,7 @@ final class TurnHandle: Sendable {
     /// The turn runs on `plugin` through `channel` now. A stop that arrived
     /// before is carried out at once; returns true then.
     @discardableResult
-    func attach(channel: TurnChannel, plugin: LoadedPlugin, generationId: Int) -> Bool {
+    func attach(channel: TurnChannel, plugin: any PluginInstance, generationId: Int) -> Bool {
         let stopped = state.withLock { state in
             state.channel = channel
             state.plugin = plugin
@@ -48,7 +48,7 @@ final class TurnHandle: Sendable {
         return stopped
     }
 
-    private static func cancel(channel: TurnChannel, plugin: LoadedPlugin, grace: Duration) {
+    private static func cancel(channel: TurnChannel, plugin: any PluginInstance, grace: Duration) {
         plugin.cancelTurn(channel.turnId)
         channel.cancelServices()
         Task {

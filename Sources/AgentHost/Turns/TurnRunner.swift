@@ -62,6 +62,9 @@ enum TurnRunner {
                 ending = []
             } else if let checkpoint, checkpoint.stopRequested {
                 ending = [.abort]
+            } else if let checkpoint, let exhausted = budgetExhausted(checkpoint, services: services) {
+                // Start-up never resumes a turn past its budget: it may be what killed the daemon.
+                ending = failure(exhausted, stepOpen: checkpoint.stepOpen)
             } else {
                 ending = try await drive(log: log, handle: handle, inSeq: inSeq, checkpoint: checkpoint, services: services)
             }
@@ -115,6 +118,15 @@ enum TurnRunner {
                 checkpoint = await log.checkpoint
             case .movedToNewBuild:
                 return [.abort]
+            case .lost:
+                // Its worker died; stop or not, what the log holds is what was said.
+                if handle.stopRequested { return [.abort] }
+                try await log.append([.control(.interrupted(inSeq: inSeq))])
+                checkpoint = await log.checkpoint
+                if let checkpoint, let exhausted = budgetExhausted(checkpoint, services: services) {
+                    return failure(exhausted, stepOpen: checkpoint.stepOpen)
+                }
+                stepOpen = checkpoint?.stepOpen ?? false
             case .finished(let status, _) where handle.stopRequested || status == AGENT_ERR_CANCELLED:
                 return [.abort]
             case .finished(AGENT_OK, let result):
@@ -125,6 +137,14 @@ enum TurnRunner {
                 return failure(result, stepOpen: stepOpen)
             }
         }
+    }
+
+    /// The error text that ends a turn cut off once too often, or nil while it
+    /// may still resume. `interruptions` includes the cut-off being handled.
+    private static func budgetExhausted(_ checkpoint: TurnCheckpoint, services: TurnServices) -> String? {
+        guard checkpoint.interruptions >= services.recoveryBudget else { return nil }
+        return "This turn was interrupted \(checkpoint.interruptions) times (its agent crashed, or the daemon stopped, "
+            + "while it ran) and is not resumed again. Send a new message to continue."
     }
 
     /// The chunks that end a failed response: the error, the open step closed, `finish`.
@@ -138,6 +158,8 @@ enum TurnRunner {
         case finished(status: agent_status, result: String)
         /// The step loop yielded at a step boundary: the turn goes on on the newest build.
         case movedToNewBuild
+        /// The worker process running the turn died; the turn resumes from its checkpoint.
+        case lost(reason: String)
     }
 
     /// One plugin turn on one generation: start it, persist what it streams,
@@ -174,7 +196,7 @@ enum TurnRunner {
             state: saved?.state, stateVersion: saved?.version, resumed: checkpoint != nil,
             omittedMessages: omitted > 0 ? omitted : nil
         )
-        let started = lease.plugin.startTurn(request)
+        let started = await lease.plugin.startTurn(request)
         guard started == AGENT_OK else {
             return .finished(
                 status: started, result: "agent `\(log.agent)` refused to start the turn (status \(started.rawValue))"
@@ -199,6 +221,9 @@ enum TurnRunner {
                     moving = true
                 case .finished(let status, let result):
                     end = .finished(status: status, result: result)
+                case .lost(let reason):
+                    services.logger.warning("turn lost with its worker", metadata: ["chatId": "\(log.chatId)", "reason": "\(reason)"])
+                    end = .lost(reason: reason)
                 }
             }
             if !entries.isEmpty { try await log.append(entries) }

@@ -8,4 +8,7 @@ struct TurnServices: Sendable {
     let logger: Logger
     /// A plugin that does not end a stopped turn within this time is left behind.
     var stopGracePeriod: Duration = .seconds(2)
+    /// How often a turn may be cut off (daemon or worker died) and resumed;
+    /// at this many it ends with an error instead.
+    var recoveryBudget = 3
 }

@@ -27,7 +27,7 @@ final class TurnTable: Sendable {
     }
 }
 
-extension TurnTable: PluginTurnCallbacks {
+extension TurnTable: HostTurnCallbacks {
     func emit(turnId: UInt64, chunk: UIChunk) -> Bool {
         guard let channel = channel(turnId) else { return false }
         channel.send(chunk)
@@ -53,5 +53,9 @@ extension TurnTable: PluginTurnCallbacks {
 
     func finishTurn(turnId: UInt64, status: agent_status, result: String) {
         channel(turnId)?.finish(status: status, result: result)
+    }
+
+    func turnLost(turnId: UInt64, reason: String) {
+        channel(turnId)?.lose(reason: reason)
     }
 }

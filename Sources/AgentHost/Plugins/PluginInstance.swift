@@ -1,0 +1,38 @@
+import AgentWire
+import CAgentABI
+
+/// A loaded build the host runs turns on: in the daemon's own address space
+/// (`LoadedPlugin`) or in a worker process (`WorkerPlugin`). The turn layer
+/// sees only this, so both modes run turns, tools and stops the same way.
+protocol PluginInstance: AnyObject, Sendable {
+    /// The file name without `lib` and `.so`.
+    var name: String { get }
+    /// The build's identity.
+    var sha256: String { get }
+    var manifest: PluginManifest { get }
+    var isolation: PluginIsolation { get }
+
+    /// The plugin's `start_turn`; AGENT_OK means `finish_turn` (or, for a worker,
+    /// the loss of the worker) will end the turn.
+    func startTurn(_ request: TurnRequest) async -> agent_status
+    /// The plugin's `cancel_turn`; returns at once.
+    func cancelTurn(_ turnId: UInt64)
+    /// Runs a tool; the reply is the output JSON, or an error message.
+    func callTool(turnId: UInt64, _ request: ToolCallRequest) async -> (agent_status, String)
+    /// Every generation this build serves is retired: call the plugin's
+    /// `shutdown` and, for a worker, let the process go. Returns within `deadline`.
+    func retire(deadline: Duration) async
+    /// What `GET /api/v1/agents` shows about how the build runs.
+    var runtimeInfo: GenerationRuntimeInfo { get }
+}
+
+/// How a build runs, for operators: where, and for a worker its process.
+public struct GenerationRuntimeInfo: Sendable, Codable, Hashable {
+    public var isolation: PluginIsolation
+    /// The live worker's process id; nil in-process or while no worker runs.
+    public var workerPid: Int32?
+    /// Worker processes of this build that died while serving it.
+    public var workerCrashes: Int?
+    /// The live worker's resident memory.
+    public var workerMemoryBytes: Int?
+}

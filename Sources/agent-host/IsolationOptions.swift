@@ -1,0 +1,32 @@
+import AgentHost
+import ArgumentParser
+
+/// Where plugins run and what contains them; shared by `serve` and `dev`.
+struct IsolationOptions: ParsableArguments {
+    @Option(help: "Where plugins run: worker (a process per build; a crash costs the worker) or in-process. Default: worker, or AGENT_HOST_ISOLATION.")
+    var isolation: PluginIsolation?
+
+    @Option(name: .customLong("isolate"), help: "Run this plugin (file name without lib and .so) in a worker process, whatever --isolation says. Repeatable.")
+    var isolated: [String] = []
+
+    @Option(name: .customLong("in-process"), help: "Run this plugin in the daemon's process, whatever --isolation says. Repeatable.")
+    var inProcess: [String] = []
+
+    @Option(help: "A worker whose resident memory passes this many MiB is killed; its turns resume on a fresh one. 0: no limit.")
+    var workerMemoryLimit: Int = 1024
+
+    @Option(help: "How often a turn may be cut off (its worker or the daemon died) and resumed before it ends with an error.")
+    var recoveryBudget: Int = 3
+
+    func apply(to configuration: inout DaemonConfiguration) throws {
+        guard workerMemoryLimit >= 0 else { throw ValidationError("--worker-memory-limit must not be negative") }
+        guard recoveryBudget >= 1 else { throw ValidationError("--recovery-budget must be at least 1") }
+        if let isolation { configuration.isolation.defaultMode = isolation }
+        for name in isolated { configuration.isolation.overrides[name] = .worker }
+        for name in inProcess { configuration.isolation.overrides[name] = .inProcess }
+        configuration.workerMemoryLimitBytes = workerMemoryLimit > 0 ? workerMemoryLimit * 1024 * 1024 : nil
+        configuration.recoveryBudget = recoveryBudget
+    }
+}
+
+extension PluginIsolation: ExpressibleByArgument {}
