@@ -15,6 +15,12 @@ struct IsolationOptions: ParsableArguments {
     @Option(help: "A worker whose resident memory passes this many MiB is killed; its turns resume on a fresh one. 0: no limit.")
     var workerMemoryLimit: Int = 1024
 
+    @Option(help: "Seconds a worker may take to load its plugin before the build is refused.")
+    var workerLoadTimeout: Double = 30
+
+    @Option(help: "Seconds a retiring build's shutdown may take; a worker still running then is killed.")
+    var pluginShutdownTimeout: Double = 10
+
     @Option(help: "How often a turn may be cut off (its worker or the daemon died) and resumed before it ends with an error.")
     var recoveryBudget: Int = 3
 
@@ -26,6 +32,11 @@ struct IsolationOptions: ParsableArguments {
         for name in inProcess { configuration.isolation.overrides[name] = .inProcess }
         configuration.workerMemoryLimitBytes = workerMemoryLimit > 0 ? workerMemoryLimit * 1024 * 1024 : nil
         configuration.recoveryBudget = recoveryBudget
+        guard workerLoadTimeout > 0, pluginShutdownTimeout > 0 else {
+            throw ValidationError("--worker-load-timeout and --plugin-shutdown-timeout must be positive")
+        }
+        configuration.workerLoadTimeout = .milliseconds(Int64(workerLoadTimeout * 1000))
+        configuration.pluginShutdownTimeout = .milliseconds(Int64(pluginShutdownTimeout * 1000))
     }
 }
 

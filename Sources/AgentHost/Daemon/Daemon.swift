@@ -26,7 +26,8 @@ public struct Daemon: Sendable {
         let turns = TurnTable()
         let registry = PluginRegistry(
             storeDirectory: configuration.storeDirectory, logger: logger, turns: turns, isolation: configuration.isolation,
-            workerExecutable: configuration.workerExecutable, workerMemoryLimitBytes: configuration.workerMemoryLimitBytes
+            workerExecutable: configuration.workerExecutable, workerMemoryLimitBytes: configuration.workerMemoryLimitBytes,
+            workerLoadTimeout: configuration.workerLoadTimeout, shutdownDeadline: configuration.pluginShutdownTimeout
         )
         let models = ModelCatalog(environment: environment, logger: logger)
         let services = SessionServices(

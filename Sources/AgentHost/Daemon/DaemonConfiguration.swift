@@ -18,6 +18,10 @@ public struct DaemonConfiguration: Sendable {
     public var workerMemoryLimitBytes: Int? = 1024 * 1024 * 1024
     /// How often a turn may be cut off and resumed before it ends with an error.
     public var recoveryBudget = 3
+    /// A worker that has not loaded its plugin by then is killed and the build refused.
+    public var workerLoadTimeout: Duration = .seconds(30)
+    /// How long a retiring build's `shutdown` may take.
+    public var pluginShutdownTimeout: Duration = .seconds(10)
 
     public init(dataDirectory: String, pluginsDirectory: String?, host: String, port: Int,
                 idleTimeout: Duration = .seconds(300),

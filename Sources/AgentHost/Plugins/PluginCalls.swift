@@ -5,20 +5,20 @@ import Dispatch
 /// that loops or blocks in `start_turn` or a C tool must cost a thread of its
 /// own, not stall every route of the daemon.
 enum PluginCalls {
-    /// A concurrent queue on the overcommitting global pool: it starts a new
-    /// thread when its threads are busy, unlike `DispatchQueue.global()`,
-    /// which keeps to one per core.
-    private static let queue = DispatchQueue(label: "agent-host.plugin-calls", attributes: .concurrent)
-
     /// Runs `body` on a plugin-call thread and returns its result.
     static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: body()) }
+            detach { continuation.resume(returning: body()) }
         }
     }
 
     /// Runs `body` on a plugin-call thread without waiting for it.
     static func detach(_ body: @escaping @Sendable () -> Void) {
-        queue.async(execute: body)
+        // A serial queue of its own per call: serial queues run on libdispatch's
+        // overcommitting pool, which starts another thread when its threads are
+        // busy. Concurrent queues and `DispatchQueue.global()` share the
+        // per-core limit with the cooperative pool: two looping calls there
+        // would stall every route. A queue is a small allocation, freed after.
+        DispatchQueue(label: "agent-host.plugin-call").async(execute: body)
     }
 }

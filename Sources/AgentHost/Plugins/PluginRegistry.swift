@@ -31,18 +31,23 @@ public actor PluginRegistry {
     ///   - isolation: Which plugins run in worker processes; in-process unless said.
     ///   - workerExecutable: The `agent-host` binary workers run; needed for worker isolation.
     ///   - workerMemoryLimitBytes: A worker using more resident memory is killed.
+    ///   - workerLoadTimeout: A worker not loaded by then is killed and the build refused.
     ///   - shutdownDeadline: How long a retiring build's `shutdown` may take.
     init(
         storeDirectory: String, logger: Logger, turns: any HostTurnCallbacks,
         isolation: IsolationPolicy = IsolationPolicy(defaultMode: .inProcess), workerExecutable: String? = nil,
-        workerMemoryLimitBytes: Int? = nil, shutdownDeadline: Duration = .seconds(10)
+        workerMemoryLimitBytes: Int? = nil, workerLoadTimeout: Duration = .seconds(30),
+        shutdownDeadline: Duration = .seconds(10)
     ) {
         self.store = PluginStore(directory: storeDirectory)
         self.loader = PluginLoader(logger: logger, turns: turns)
         self.logger = logger
         self.isolation = isolation
         self.workerLaunch = workerExecutable.map {
-            WorkerLaunch(executable: $0, turns: turns, logger: logger, memoryLimitBytes: workerMemoryLimitBytes)
+            WorkerLaunch(
+                executable: $0, turns: turns, logger: logger, handshakeTimeout: workerLoadTimeout,
+                memoryLimitBytes: workerMemoryLimitBytes
+            )
         }
         self.shutdownDeadline = shutdownDeadline
     }

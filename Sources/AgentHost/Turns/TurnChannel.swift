@@ -59,6 +59,8 @@ final class TurnChannel: Sendable {
     /// The worker running the turn died: the turn ends here and resumes from its checkpoint.
     func lose(reason: String) {
         deliver(.lost(reason: reason), closing: true)
+        // Its model call has no one left to answer to; the resumed turn makes its own.
+        cancelServices()
     }
 
     private func deliver(_ event: TurnEvent, closing: Bool) {

@@ -56,6 +56,8 @@ enum TurnRunner {
                 var entries: [LogEntry] = [.control(.interrupted(inSeq: inSeq))]
                 if !progress.started { entries.append(.output(.start(messageId: messageId(chatId: log.chatId, inSeq: inSeq)))) }
                 try await log.append(entries)
+                // This cut-off counts too: the budget is spent by the crashes so far.
+                checkpoint?.interruptions += 1
             }
             let ending: [UIChunk]
             if let checkpoint, checkpoint.responseEnded {

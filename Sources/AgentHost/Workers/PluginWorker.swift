@@ -1,5 +1,6 @@
 import AgentWire
 import CAgentABI
+import CFFIShim
 import Foundation
 import Logging
 #if canImport(Glibc)
@@ -22,6 +23,9 @@ public enum PluginWorker {
     ///   - logger: Where the worker and the plugin's `log` write (the daemon's stderr).
     /// - Returns: The process exit status.
     public static func run(storePath: String, name: String, sha256: String, logger: Logger) -> Int32 {
+        // The worker must not outlive the daemon that owns its turns, even when
+        // plugin code holds every thread (a blocked entry function, a loop).
+        guard agent_host_die_with_parent() == 0 else { return 1 }
         let connection = WorkerConnection(fd: socketDescriptor)
         let callbacks = WorkerTurnCallbacks(connection: connection)
         let plugin: LoadedPlugin

@@ -49,7 +49,7 @@ final class WorkerPlugin: PluginInstance {
         }
         switch started {
         case .failure(let reason):
-            throw refuse("the worker could not load it: \(reason)")
+            throw refuse(reason.description)
         case .success(let (worker, manifestText)):
             do {
                 let (manifest, _) = try PluginLoader.checkManifest(manifestText, file: file)

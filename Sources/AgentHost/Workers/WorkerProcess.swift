@@ -194,13 +194,15 @@ final class WorkerProcess: Sendable {
             defer { state.liveTurns.removeAll() }
             return (state.liveTurns, reason, state.shuttingDown)
         }
-        handshakeReply.resumeAll(with: .failure(WorkerFailure("the worker \(reason) before its handshake")))
-        starts.resumeAll(with: AGENT_OK)
-        tools.resumeAll(with: (AGENT_ERR_INTERNAL, "the agent's worker process \(reason)"))
-        shutdowns.resumeAll(with: ())
+        // Turns first: their channels close, so nothing a waiting call does
+        // once answered below (a step loop seeing its tool fail) reaches the log.
         for turnId in lost {
             turns.turnLost(turnId: turnId, reason: "the agent's worker process \(reason)")
         }
+        handshakeReply.resumeAll(with: .failure(WorkerFailure("the worker \(reason) while loading the plugin")))
+        starts.resumeAll(with: AGENT_OK)
+        tools.resumeAll(with: (AGENT_ERR_INTERNAL, "the agent's worker process \(reason)"))
+        shutdowns.resumeAll(with: ())
         ended(self, !expected || !lost.isEmpty, reason)
     }
 }

@@ -45,8 +45,14 @@ enum WorkerSpawn {
 
         let argv = ([executable] + arguments).map { strdup($0) }
         defer { for pointer in argv { free(pointer) } }
+        var environment = ProcessInfo.processInfo.environment
+        // Swift's backtracer takes seconds per crash, and a crashed worker's
+        // turns wait for it; an operator who wants the backtraces sets it.
+        if environment["SWIFT_BACKTRACE"] == nil { environment["SWIFT_BACKTRACE"] = "enable=no" }
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") }
+        defer { for pointer in envp { free(pointer) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv + [nil], environ)
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv + [nil], envp + [nil])
         close(workerEnd)
         guard result == 0 else {
             close(daemonEnd)
