@@ -16,11 +16,21 @@ public actor PluginRegistry {
     private var plugins: [Int: LoadedPlugin] = [:]
     private var loadedHashes: Set<String> = []
     private var refusals: [PluginRefusal] = []
+    /// Which build is being loaded, on disk: a build that took an earlier run down is refused.
+    private var journal: LoadJournal
+    /// Whether the builds present at start-up are still loading.
+    public nonisolated let startup = PluginStartup()
 
-    init(storeDirectory: String, logger: Logger, turns: any PluginTurnCallbacks) {
+    /// - Parameters:
+    ///   - storeDirectory: where verified builds are copied and loaded from.
+    ///   - journalPath: the start-up journal (`LoadJournal`); nil keeps none.
+    ///   - logger: the daemon's logger.
+    ///   - turns: where plugins' turn callbacks go.
+    init(storeDirectory: String, journalPath: String? = nil, logger: Logger, turns: any PluginTurnCallbacks) {
         self.store = PluginStore(directory: storeDirectory)
         self.loader = PluginLoader(logger: logger, turns: turns)
         self.logger = logger
+        self.journal = LoadJournal(path: journalPath, logger: logger)
     }
 
     /// Verifies, stores and loads one dropped file. Refusals are logged and kept;
@@ -35,7 +45,7 @@ public actor PluginRegistry {
                 return .success(table.generations.filter { $0.sha256 == file.sha256 })
             }
             let storePath = try store.install(file)
-            let plugin = try loader.load(storePath: storePath, file: file)
+            let plugin = try journal.recording(file) { () throws(PluginRefusal) in try loader.load(storePath: storePath, file: file) }
             loadedHashes.insert(file.sha256)
             refusals.removeAll { $0.file == (path as NSString).lastPathComponent }
             return .success(plugin.manifest.agents.map { activate(plugin: plugin, agent: $0.id) })
