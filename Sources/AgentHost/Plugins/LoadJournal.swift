@@ -58,7 +58,7 @@ struct LoadJournal: Sendable {
             contents.poisoned.append(interrupted)
             logger.critical(
                 "the last run died or hung while loading a plugin build; it will not be loaded again",
-                metadata: ["file": "\(interrupted.file)", "sha256": "\(interrupted.sha256)", "at": "\(interrupted.at)"]
+                metadata: ["file": "\(interrupted.file)", "sha256": "\(interrupted.sha256)", "at": "\(interrupted.at.formatted(.iso8601))"]
             )
             save()
         }
