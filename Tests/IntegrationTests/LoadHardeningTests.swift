@@ -157,6 +157,30 @@ import Glibc
         let served = try await streamWhile(daemon, chatId: "after-hang") {}
         #expect(served.text == Self.slowAnswer)
     }
+    /// The daemon listens before its builds load; a turn the last run left
+    /// cut off waits for its agent instead of failing as an unknown agent.
+    @Test func anInterruptedTurnResumesOnceItsAgentLoadsAfterTheDaemonListens() async throws {
+        let daemon = try DaemonProcess(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "25"])
+        defer { daemon.stop() }
+        try daemon.start()
+        let token = try await daemon.client.createSession("resume", secret: daemon.secretKey).token
+        try await daemon.client.sendMessage("/slow 200", chatId: "resume", token: token)
+        let seenBeforeCrash = try await daemon.client.readEvents(chatId: "resume", token: token) { $0.text.contains("1 2 3") }
+        daemon.kill9()
+
+        // Sorted before libMyChat.so: my-chat loads only after this build's two-second constructor.
+        let slow = try Self.buildRunningInConstructor("sleep(2);", named: "libASlowLoad.so")
+        try FileManager.default.copyItem(at: slow, to: daemon.pluginsDirectory.appendingPathComponent("libASlowLoad.so"))
+        try daemon.start(waitingForPlugins: false)
+        // Read at once: this wakes the session while the builds may still be loading.
+        let after = try await daemon.client.readEvents(chatId: "resume", token: token, lastEventId: seenBeforeCrash.last?.id) {
+            $0.completedTurns() == 1
+        }
+        let everything = seenBeforeCrash + after
+        #expect(everything.filter { $0.type == "data-interrupted" }.count == 1)
+        #expect(!everything.contains { $0.type == "error" }, "\(everything.map(\.data))")
+        #expect(everything.text == Self.slowAnswer)
+    }
 }
 
 extension JSONValue {
