@@ -60,6 +60,20 @@ import Testing
         #expect(reason(folder) == "is not a regular file")
     }
 
+    @Test func aTruncatedCopyIsRefusedBeforeDlopen() throws {
+        let truncated = directory.appendingPathComponent("libTruncated.so")
+        try Data(contentsOf: builtPlugin).prefix(4096).write(to: truncated)
+        let refusal = reason(truncated)
+        #expect(refusal?.hasPrefix("is truncated: loadable segment ") == true, "\(refusal ?? "accepted")")
+    }
+
+    /// Opening a FIFO for reading waits for a writer: the verifier must refuse it without opening it that way.
+    @Test func aFIFOIsRefusedWithoutBlocking() throws {
+        let fifo = directory.appendingPathComponent("libFifo.so")
+        #expect(mkfifo(fifo.path, 0o644) == 0)
+        #expect(reason(fifo) == "is not a regular file")
+    }
+
     @Test func pluginNamesComeFromTheFileName() {
         #expect(PluginFileVerifier.pluginName(fromFile: "libMyChat.so") == "MyChat")
         #expect(PluginFileVerifier.pluginName(fromFile: "tools.so") == "tools")

@@ -91,8 +91,57 @@ public final class DaemonProcess: @unchecked Sendable {
         self.environment = env
     }
 
-    /// Starts the daemon and waits for its banner line with the port.
-    public func start() throws {
+    /// Starts the daemon and waits for its banner line with the port and, unless
+    /// told otherwise, for the line saying the plugins present at start are
+    /// loaded (the daemon listens before it loads them).
+    /// - Parameters:
+    ///   - waitingForPlugins: false returns as soon as the daemon listens.
+    public func start(waitingForPlugins: Bool = true) throws {
+        try launch()
+        let handle = output.fileHandleForReading
+        let deadline = Date().addingTimeInterval(30)
+        var pluginsLoaded = !waitingForPlugins
+        while baseURL.isEmpty || !pluginsLoaded {
+            guard Date() < deadline, process.isRunning else {
+                throw DaemonError.failedToStart(log)
+            }
+            let chunk = handle.availableData
+            if chunk.isEmpty { continue }
+            log += String(decoding: chunk, as: UTF8.self)
+            let lines = log.split(separator: "\n")
+            if let line = lines.first(where: { $0.hasPrefix("agent-host listening on ") }) {
+                baseURL = String(line.dropFirst("agent-host listening on ".count))
+            }
+            pluginsLoaded = pluginsLoaded || lines.contains { $0.hasPrefix("agent-host plugins loaded") }
+        }
+        if let fromEnvironment = process.environment?["AGENT_HOST_SECRET_KEY"] {
+            secretKey = fromEnvironment
+        } else {
+            let keyFile = dataDirectory.appendingPathComponent("secret-key")
+            secretKey = try String(contentsOf: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        // Keep draining output so the daemon never blocks on a full pipe.
+        handle.readabilityHandler = { handle in _ = handle.availableData }
+    }
+
+    /// Runs the daemon on its data directory until it exits by itself, e.g.
+    /// because a plugin killed it while loading.
+    /// - Returns: how it ended, and everything it printed.
+    public func runUntilExit() throws -> (reason: Process.TerminationReason, status: Int32, log: String) {
+        try launch()
+        // A daemon that does not exit is killed after a generous while, so a
+        // broken test fails on the reason instead of hanging the suite.
+        let process = process
+        DispatchQueue.global().asyncAfter(deadline: .now() + 120) {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        log = String(decoding: printed, as: UTF8.self)
+        return (process.terminationReason, process.terminationStatus, log)
+    }
+
+    private func launch() throws {
         process = Process()
         output = Pipe()
         baseURL = ""
@@ -103,27 +152,6 @@ public final class DaemonProcess: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let handle = output.fileHandleForReading
-        let deadline = Date().addingTimeInterval(30)
-        while baseURL.isEmpty {
-            guard Date() < deadline, process.isRunning else {
-                throw DaemonError.failedToStart(log)
-            }
-            let chunk = handle.availableData
-            if chunk.isEmpty { continue }
-            log += String(decoding: chunk, as: UTF8.self)
-            if let line = log.split(separator: "\n").first(where: { $0.hasPrefix("agent-host listening on ") }) {
-                baseURL = String(line.dropFirst("agent-host listening on ".count))
-            }
-        }
-        if let fromEnvironment = process.environment?["AGENT_HOST_SECRET_KEY"] {
-            secretKey = fromEnvironment
-        } else {
-            let keyFile = dataDirectory.appendingPathComponent("secret-key")
-            secretKey = try String(contentsOf: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        // Keep draining output so the daemon never blocks on a full pipe.
-        handle.readabilityHandler = { handle in _ = handle.availableData }
     }
 
     /// SIGKILL: no shutdown path runs, as in a crash.

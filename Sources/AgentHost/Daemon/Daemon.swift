@@ -25,7 +25,8 @@ public struct Daemon: Sendable {
         let storage = try SQLiteStorage(path: configuration.databasePath)
         let turns = TurnTable()
         let registry = PluginRegistry(
-            storeDirectory: configuration.storeDirectory, logger: logger, turns: turns, isolation: configuration.isolation,
+            storeDirectory: configuration.storeDirectory, journalPath: configuration.loadJournalPath, logger: logger,
+            turns: turns, isolation: configuration.isolation,
             workerExecutable: configuration.workerExecutable, workerMemoryLimitBytes: configuration.workerMemoryLimitBytes,
             workerLoadTimeout: configuration.workerLoadTimeout, shutdownDeadline: configuration.pluginShutdownTimeout
         )
@@ -36,9 +37,11 @@ public struct Daemon: Sendable {
         )
         let sessions = SessionDirectory(services: services)
         let watcher = PluginWatcher(directory: configuration.pluginsDirectory, registry: registry, logger: logger)
-        await watcher.loadExisting()
-        let recovered = try await sessions.recoverInterruptedSessions()
-        if recovered > 0 { logger.notice("resuming sessions interrupted by the last shutdown", metadata: ["count": "\(recovered)"]) }
+        // The server listens before the builds load (the watcher loads them, then
+        // `DaemonStartup` resumes interrupted sessions): a build that hangs or
+        // kills the process in `dlopen` must not keep the daemon from answering.
+        registry.startup.begin()
+        let startup = DaemonStartup(registry: registry, sessions: sessions, logger: logger)
         let evictor = SessionEvictor(sessions: sessions, idleTimeout: configuration.idleTimeout, logger: logger)
 
         let router = HTTPRouter.build(
@@ -50,7 +53,7 @@ public struct Daemon: Sendable {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "agent-host"),
-            services: [watcher, evictor],
+            services: [watcher, startup, evictor],
             onServerRunning: { channel in banner.print(port: channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )

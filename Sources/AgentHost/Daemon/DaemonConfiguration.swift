@@ -39,4 +39,5 @@ public struct DaemonConfiguration: Sendable {
 
     var databasePath: String { "\(dataDirectory)/agent-host.sqlite" }
     var storeDirectory: String { "\(dataDirectory)/store" }
+    var loadJournalPath: String { "\(dataDirectory)/\(LoadJournal.fileName)" }
 }

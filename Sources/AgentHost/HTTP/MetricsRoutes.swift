@@ -5,9 +5,13 @@ import NIOCore
 /// `GET /healthz` and `GET /metrics` (Prometheus text format), unauthenticated.
 struct MetricsRoutes {
     let sessions: SessionDirectory
+    /// `/healthz` says whether the start-up builds are still loading (`"plugins":"loading"`) or done (`"ready"`).
+    let plugins: PluginStartup
 
     func register(on router: Router<HostRequestContext>) {
-        router.get("/healthz") { _, _ in try Response.json(["status": "ok"]) }
+        router.get("/healthz") { _, _ in
+            try Response.json(["status": "ok", "plugins": plugins.isLoading ? "loading" : "ready"])
+        }
         router.get("/metrics") { _, _ in
             let lines = [
                 "# HELP process_resident_memory_bytes Resident memory size in bytes.",

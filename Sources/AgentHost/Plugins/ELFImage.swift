@@ -92,6 +92,52 @@ struct ELFImage: Sendable {
     }
 }
 
+extension ELFImage {
+    private static let programHeaderSize = 56
+    private static let loadSegment = 1
+
+    /// nil when every part of the file `dlopen` maps or reads lies inside it: the
+    /// program header table, every segment's file range (`p_offset + p_filesz`),
+    /// and the section header table when there is one. Expects a header that
+    /// `ELFHeader.problem` accepted.
+    ///
+    /// The kernel maps a segment past the end of a file without complaint; the
+    /// loader then touches those pages and the process dies with SIGBUS inside
+    /// `dlopen`. A build cut off in transit has a valid header and exactly this shape.
+    static func layoutProblem(in bytes: [UInt8]) -> String? {
+        let reader = ByteReader(bytes: bytes)
+        let size = bytes.count
+        guard let tableOffset = reader.int(at: 0x20, size: 8), let entrySize = reader.int(at: 0x36, size: 2),
+              let count = reader.int(at: 0x38, size: 2)
+        else { return "has an unreadable ELF header" }
+        guard count > 0 else { return "has no program headers" }
+        guard entrySize >= programHeaderSize else { return "has program headers of \(entrySize) bytes, expected \(programHeaderSize)" }
+        guard tableOffset <= size, count * entrySize <= size - tableOffset else {
+            return "is truncated: its program header table (\(count) entries at offset \(tableOffset)) extends past the end of the file (\(size) bytes)"
+        }
+        for index in 0..<count {
+            let base = tableOffset + index * entrySize
+            guard let type = reader.int(at: base, size: 4), let offset = reader.int(at: base + 8, size: 8),
+                  let length = reader.int(at: base + 32, size: 8)
+            else { return "has an unreadable program header \(index)" }
+            // Headers that map nothing (PT_GNU_STACK, PT_NULL) carry offset 0, size 0.
+            guard length == 0 || (offset <= size && length <= size - offset) else {
+                let kind = type == loadSegment ? "loadable segment" : "segment"
+                return "is truncated: \(kind) \(index) (file bytes \(offset)..<\(offset + length)) extends past the end of the file (\(size) bytes)"
+            }
+        }
+        guard let sectionOffset = reader.int(at: 0x28, size: 8), let sectionEntrySize = reader.int(at: 0x3A, size: 2),
+              let sectionCount = reader.int(at: 0x3C, size: 2)
+        else { return "has an unreadable ELF header" }
+        if sectionOffset != 0, sectionCount > 0 {
+            guard sectionOffset <= size, sectionCount * sectionEntrySize <= size - sectionOffset else {
+                return "is truncated: its section header table (\(sectionCount) entries at offset \(sectionOffset)) extends past the end of the file (\(size) bytes)"
+            }
+        }
+        return nil
+    }
+}
+
 /// Little-endian reads that answer nil instead of reading out of bounds.
 private struct ByteReader {
     let bytes: [UInt8]

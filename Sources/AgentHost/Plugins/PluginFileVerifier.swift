@@ -15,8 +15,9 @@ struct VerifiedPluginFile: Sendable {
 }
 
 /// Checks a file before anything loads it: regular file (not followed through a
-/// symlink), owned by us or root, not writable by group or others, an ELF shared
-/// object for this machine. Reads the bytes once, from the fd it checked.
+/// symlink, never waited on), owned by us or root, not writable by group or
+/// others, an ELF shared object for this machine whose segments and header
+/// tables lie inside the file. Reads the bytes once, from the fd it checked.
 enum PluginFileVerifier {
     static let maximumSize = 512 * 1024 * 1024
 
@@ -24,7 +25,16 @@ enum PluginFileVerifier {
         let file = (path as NSString).lastPathComponent
         func refuse(_ reason: String) -> PluginRefusal { PluginRefusal(file: file, reason: reason) }
 
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        // Never block on a name: a FIFO (or a device) called `x.so` must not hang
+        // the registry. lstat refuses what open would fail on or wait for (a
+        // socket, a FIFO) by name; O_NONBLOCK keeps an open that raced a swap
+        // from waiting for a writer, and fstat below decides on what was opened.
+        // A regular file ignores O_NONBLOCK, so the reads stay ordinary reads.
+        var entry = stat()
+        guard lstat(path, &entry) == 0 else { throw refuse("cannot open: \(String(cString: strerror(errno)))") }
+        guard (entry.st_mode & S_IFMT) != S_IFLNK else { throw refuse("is a symbolic link") }
+        guard (entry.st_mode & S_IFMT) == S_IFREG else { throw refuse("is not a regular file") }
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             throw refuse(errno == ELOOP ? "is a symbolic link" : "cannot open: \(String(cString: strerror(errno)))")
         }
@@ -51,7 +61,7 @@ enum PluginFileVerifier {
             guard count > 0 else { throw refuse("short read at byte \(offset)") }
             offset += count
         }
-        if let problem = ELFHeader.problem(with: bytes) { throw refuse(problem) }
+        if let problem = ELFHeader.problem(with: bytes) ?? ELFImage.layoutProblem(in: bytes) { throw refuse(problem) }
 
         let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         return VerifiedPluginFile(name: pluginName(fromFile: file), sourcePath: path, bytes: bytes, sha256: digest)

@@ -23,9 +23,14 @@ public actor PluginRegistry {
     /// Builds whose every generation retired and whose `shutdown` was called.
     private var retiredHashes: Set<String> = []
     private var refusals: [PluginRefusal] = []
+    /// Which build is being loaded, on disk: a build that took an earlier run down is refused.
+    private var journal: LoadJournal
+    /// Whether the builds present at start-up are still loading.
+    public nonisolated let startup = PluginStartup()
 
     /// - Parameters:
     ///   - storeDirectory: Where verified copies are kept (`store/<agent>/<sha256>.so`).
+    ///   - journalPath: The start-up journal (`LoadJournal`); nil keeps none.
     ///   - logger: For loads, refusals and workers.
     ///   - turns: Where plugins' calls into the host go.
     ///   - isolation: Which plugins run in worker processes; in-process unless said.
@@ -34,7 +39,7 @@ public actor PluginRegistry {
     ///   - workerLoadTimeout: A worker not loaded by then is killed and the build refused.
     ///   - shutdownDeadline: How long a retiring build's `shutdown` may take.
     init(
-        storeDirectory: String, logger: Logger, turns: any HostTurnCallbacks,
+        storeDirectory: String, journalPath: String? = nil, logger: Logger, turns: any HostTurnCallbacks,
         isolation: IsolationPolicy = IsolationPolicy(defaultMode: .inProcess), workerExecutable: String? = nil,
         workerMemoryLimitBytes: Int? = nil, workerLoadTimeout: Duration = .seconds(30),
         shutdownDeadline: Duration = .seconds(10)
@@ -42,6 +47,7 @@ public actor PluginRegistry {
         self.store = PluginStore(directory: storeDirectory)
         self.loader = PluginLoader(logger: logger, turns: turns)
         self.logger = logger
+        self.journal = LoadJournal(path: journalPath, logger: logger)
         self.isolation = isolation
         self.workerLaunch = workerExecutable.map {
             WorkerLaunch(
@@ -94,8 +100,12 @@ public actor PluginRegistry {
             }
             return try await WorkerPlugin.load(storePath: storePath, file: file, launch: workerLaunch)
         }
+        // In-process, the build's code runs in the daemon: the journal records
+        // it first, so a build that kills or hangs this start is refused at the next.
+        try journal.begin(file)
         let loader = loader
         let loaded = await PluginCalls.run { Result { () throws(PluginRefusal) in try loader.load(storePath: storePath, file: file) } }
+        journal.end()
         return try loaded.get()
     }
 

@@ -25,24 +25,9 @@ struct PluginStore: Sendable {
         } catch {
             throw PluginRefusal(file: file.name, reason: "cannot create store folder: \(error)")
         }
-        let temporary = "\(folder)/.\(file.sha256).\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw PluginRefusal(file: file.name, reason: "cannot write store copy: \(String(cString: strerror(errno)))")
-        }
-        var written = 0
-        while written < file.bytes.count {
-            let count = file.bytes.withUnsafeBytes { buffer in
-                write(fd, buffer.baseAddress.map { $0 + written }, buffer.count - written)
-            }
-            guard count > 0 else { break }
-            written += count
-        }
-        let synced = fsync(fd) == 0 && fchmod(fd, 0o500) == 0
-        close(fd)
-        guard written == file.bytes.count, synced, rename(temporary, destination) == 0 else {
-            unlink(temporary)
-            throw PluginRefusal(file: file.name, reason: "cannot write store copy")
+        // Read-only once written: nothing may change a build's bytes after it is loaded.
+        if let problem = DurableFile.write(file.bytes, to: destination, mode: 0o500) {
+            throw PluginRefusal(file: file.name, reason: "cannot write store copy: \(problem)")
         }
         return destination
     }

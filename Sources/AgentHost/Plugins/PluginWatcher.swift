@@ -22,7 +22,8 @@ public struct PluginWatcher: Service {
         self.logger = logger
     }
 
-    /// Loads what is already in the directory; the daemon calls this before it listens.
+    /// Loads what is already in the directory. ``run()`` does, once the watch is
+    /// armed, and then marks the registry's start-up load finished.
     public func loadExisting() async {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for file in files.sorted() where Self.isCandidate(file) {
@@ -34,17 +35,20 @@ public struct PluginWatcher: Service {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else {
             logger.error("cannot watch plugins directory: inotify_init1 failed (\(errno)); new builds need a restart")
+            await loadAtStartup()
             try await gracefulShutdown()
             return
         }
         guard inotify_add_watch(fd, directory, UInt32(IN_CLOSE_WRITE | IN_MOVED_TO)) >= 0 else {
             logger.error("cannot watch \(directory): \(String(cString: strerror(errno)))")
             close(fd)
+            await loadAtStartup()
             try await gracefulShutdown()
             return
         }
-        // Files that landed between loadExisting() and the watch being armed.
-        await loadExisting()
+        // Armed first, then the scan: a file that lands in between is seen by both
+        // (the registry loads a hash once), never by neither.
+        await loadAtStartup()
         let events = Self.events(fd: fd)
         try await cancelWhenGracefulShutdown {
             // A renamed-in file is complete: load it at once. A file written in
@@ -66,6 +70,13 @@ public struct PluginWatcher: Service {
                 }
             }
         }
+    }
+
+    /// The start-up scan: the daemon already listens; sessions waiting for
+    /// their agent go on once it is done.
+    private func loadAtStartup() async {
+        await loadExisting()
+        registry.startup.finish()
     }
 
     struct Event: Sendable {

@@ -36,6 +36,9 @@ public actor SessionDirectory {
         if let task = loading[chatId] { return try await task.value }
         let services = services
         let task = Task<Session, any Error> {
+            // A woken session resumes its unanswered turn at once; before the
+            // start-up builds are loaded its agent would be unknown.
+            await services.registry.startup.wait()
             guard let row = try await services.storage.session(chatId: chatId) else {
                 throw AgentHostError.notFound("no session `\(chatId)`")
             }
@@ -103,7 +106,8 @@ public actor SessionDirectory {
     public var liveCount: Int { live.count }
 
     /// After a crash: loads every session that was running, which resumes its
-    /// interrupted turn and answers its queued inputs.
+    /// interrupted turn and answers its queued inputs (once the start-up builds
+    /// are loaded: waking waits for them).
     public func recoverInterruptedSessions() async throws -> Int {
         var recovered = 0
         var after: Int64?
