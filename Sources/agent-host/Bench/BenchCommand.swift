@@ -68,6 +68,10 @@ struct Bench: AsyncParsableCommand {
         let client = AgentHostClient(baseURL: connection.url, token: try connection.secretKey(), http: http, timeout: .seconds(120))
         let run = "bench-\(UInt32.random(in: 0...UInt32.max))"
         print("agent-host bench against \(connection.url) (agent \(agent), run \(run))")
+        for runtime in try await client.workerRuntimes() where runtime.agent == agent {
+            let memory = runtime.residentBytes.map { String(format: ", worker RSS %.1f MB", Double($0) / 1e6) } ?? ""
+            print("plugins: \(runtime.isolation)\(memory); CPU figures include the workers'")
+        }
 
         if longTurns > 0 {
             print("long session, \(longTurns) turns of `hello`, one after another:")

@@ -45,9 +45,37 @@ extension AgentHostClient {
         Int(try await metric("process_resident_memory_bytes") ?? 0)
     }
 
-    /// The daemon's own CPU time so far (user + system), from its Prometheus endpoint.
+    /// The CPU time so far (user + system) of the daemon, from its Prometheus
+    /// endpoint, and of its live plugin workers, from `/proc` (the bench runs on
+    /// the daemon's machine): with isolated plugins a turn's cost is split.
     func cpuSeconds() async throws -> Double {
-        try await metric("process_cpu_seconds_total") ?? 0
+        let daemon = try await metric("process_cpu_seconds_total") ?? 0
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let workers = try await workerRuntimes().reduce(0.0) { total, worker in
+            // Fields 14 and 15 of /proc/<pid>/stat, counted after the `(comm)` field, which may hold spaces.
+            guard let pid = worker.pid, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")")
+            else { return total }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return total }
+            return total + (user + system) / ticks
+        }
+        return daemon + workers
+    }
+
+    /// How each active build runs, from `GET /api/v1/agents`: its isolation, and
+    /// for a worker its pid and resident memory.
+    func workerRuntimes() async throws -> [(agent: String, isolation: String, pid: Int32?, residentBytes: Int?)] {
+        let agents = try await agents().json?["agents"]?.arrayValue ?? []
+        return agents.flatMap { agent -> [(agent: String, isolation: String, pid: Int32?, residentBytes: Int?)] in
+            (agent["generations"]?.arrayValue ?? []).compactMap { generation in
+                guard let runtime = generation["runtime"] else { return nil }
+                return (
+                    agent["id"]?.stringValue ?? "", runtime["isolation"]?.stringValue ?? "?",
+                    runtime["workerPid"]?.doubleValue.map { Int32($0) }, runtime["workerMemoryBytes"]?.doubleValue.map { Int($0) }
+                )
+            }
+        }
     }
 
     /// One sample from the daemon's Prometheus endpoint.
