@@ -102,7 +102,7 @@ struct Bench: AsyncParsableCommand {
         if deploys > 0 {
             let result = try await deployLatency(client: client)
             print("deploy → active: \(result.latency)")
-            print(String(format: "memory per retained generation: %.0f KB (RSS %.1f MB → %.1f MB over %d builds)",
+            print(String(format: "memory per retained generation: %.0f KB (RSS of the daemon and its workers %.1f MB → %.1f MB over %d builds)",
                          (result.after - result.before) / Double(deploys) / 1024, result.before / 1e6, result.after / 1e6, deploys))
         }
         if idleSessions > 0 {
@@ -199,7 +199,7 @@ struct Bench: AsyncParsableCommand {
         let staging = FileManager.default.temporaryDirectory.appendingPathComponent("agent-host-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: staging) }
-        let before = Double(try await client.residentBytes())
+        let before = Double(try await client.residentBytesWithWorkers())
         var samples: [Duration] = []
         for build in 0..<deploys {
             let generationsBefore = try await activeGeneration(client: client)
@@ -213,7 +213,13 @@ struct Bench: AsyncParsableCommand {
             }
             samples.append(start.duration(to: clock.now))
         }
-        let after = Double(try await client.residentBytes())
+        // Retired builds' workers exit after their `shutdown`; measure once they have.
+        for _ in 0..<200 {
+            let live = try await client.workerRuntimes().filter { $0.agent == agent && $0.pid != nil }.count
+            if live <= 1 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let after = Double(try await client.residentBytesWithWorkers())
         return (LatencySummary(samples), before, after)
     }
 

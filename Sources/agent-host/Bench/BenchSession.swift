@@ -63,6 +63,12 @@ extension AgentHostClient {
         return daemon + workers
     }
 
+    /// The resident memory of the daemon and of its live plugin workers.
+    func residentBytesWithWorkers() async throws -> Int {
+        let workers = try await workerRuntimes().reduce(0) { $0 + ($1.residentBytes ?? 0) }
+        return try await residentBytes() + workers
+    }
+
     /// How each active build runs, from `GET /api/v1/agents`: its isolation, and
     /// for a worker its pid and resident memory.
     func workerRuntimes() async throws -> [(agent: String, isolation: String, pid: Int32?, residentBytes: Int?)] {
