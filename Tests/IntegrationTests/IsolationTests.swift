@@ -9,7 +9,10 @@ import Glibc
 /// Plugins that crash, leak, loop, forge and misbehave, run while a healthy
 /// agent streams: the daemon survives, the healthy stream loses nothing, and
 /// the bad turn resumes or ends exactly as README "Isolation" says.
-@Suite struct IsolationTests {
+///
+/// Serialized: a looping plugin holds two cores and a crashing daemon prints
+/// a backtrace; run all at once they would starve the suites beside them.
+@Suite(.serialized) struct IsolationTests {
     /// Builds `Tests/Fixtures/MisbehavingPlugin/misbehaving_plugin.c` into a real `.so`.
     static func misbehavingPlugin(defines: [String] = [], named name: String = "libMisbehave.so") throws -> URL {
         let directory = try CCompiler.temporaryDirectory()
@@ -205,7 +208,9 @@ import Glibc
 
     @Test func inProcessAPoisonTurnStopsCrashingTheDaemonAcrossRestarts() async throws {
         let plugins = [DaemonProcess.myChatPlugin, try Self.misbehavingPlugin()]
-        try await withDaemon(plugins: plugins, arguments: ["--isolation", "in-process", "--recovery-budget", "2"]) { daemon, client in
+        // No backtrace: each crash should end the daemon at once.
+        let quiet = ["SWIFT_BACKTRACE": "enable=no"]
+        try await withDaemon(plugins: plugins, environment: quiet, arguments: ["--isolation", "in-process", "--recovery-budget", "2"]) { daemon, client in
             let token = try await client.createSession("poison", agent: "misbehave", secret: daemon.secretKey).token
             // The input is committed before the turn starts; the reply may not make it out.
             _ = try? await client.sendMessage("SEGV_ALWAYS", chatId: "poison", token: token)

@@ -74,13 +74,20 @@ final class WorkerPlugin: PluginInstance {
 
     func startTurn(_ request: TurnRequest) async -> agent_status {
         guard let json = try? WireCoding.encodeString(request) else { return AGENT_ERR_INVALID }
-        switch await worker() {
-        case .success(let worker):
-            return await worker.startTurn(turnId: request.turnId, json: json)
-        case .failure(let reason):
-            launch.logger.error("cannot start a worker", metadata: ["plugin": "\(name)", "reason": "\(reason)"])
-            return AGENT_ERR_INTERNAL
+        // A worker that ends between being handed out and taking the turn
+        // answers busy; the turn then goes to the fresh one started in its place.
+        for _ in 0..<2 {
+            switch await worker() {
+            case .success(let worker):
+                let status = await worker.startTurn(turnId: request.turnId, json: json)
+                if status == AGENT_ERR_BUSY, worker.hasEnded { continue }
+                return status
+            case .failure(let reason):
+                launch.logger.error("cannot start a worker", metadata: ["plugin": "\(name)", "reason": "\(reason)"])
+                return AGENT_ERR_INTERNAL
+            }
         }
+        return AGENT_ERR_BUSY
     }
 
     func cancelTurn(_ turnId: UInt64) {
