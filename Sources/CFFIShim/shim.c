@@ -10,14 +10,3 @@ ffi_type *cffi_type_pointer(void) { return &ffi_type_pointer; }
 ffi_status cffi_prep_cif(ffi_cif *cif, unsigned int nargs, ffi_type *rtype, ffi_type **atypes) {
     return ffi_prep_cif(cif, FFI_DEFAULT_ABI, nargs, rtype, atypes);
 }
-
-#include <signal.h>
-#include <sys/prctl.h>
-#include <unistd.h>
-
-int agent_host_die_with_parent(void) {
-    pid_t parent = getppid();
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return -1;
-    /* The parent may have died before the request took effect. */
-    return getppid() == parent ? 0 : -1;
-}

@@ -21,12 +21,4 @@ ffi_type *cffi_type_pointer(void);
 /** `ffi_prep_cif` with the platform's default calling convention. */
 ffi_status cffi_prep_cif(ffi_cif *cif, unsigned int nargs, ffi_type *rtype, ffi_type **atypes);
 
-/**
- * Asks the kernel to SIGKILL this process when its parent dies, and returns
- * 0, or -1 when the parent is gone already. A plugin worker calls it first:
- * a worker stuck in plugin code never reads the end-of-file its socket shows
- * when the daemon dies. (`prctl` is variadic, which Swift cannot call.)
- */
-int agent_host_die_with_parent(void);
-
 #endif /* CFFI_SHIM_H */

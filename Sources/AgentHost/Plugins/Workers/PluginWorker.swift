@@ -1,6 +1,5 @@
 import AgentWire
 import CAgentABI
-import CFFIShim
 import Foundation
 import Logging
 #if canImport(Glibc)
@@ -23,9 +22,7 @@ public enum PluginWorker {
     ///   - logger: Where the worker and the plugin's `log` write (the daemon's stderr).
     /// - Returns: The process exit status.
     public static func run(storePath: String, name: String, sha256: String, logger: Logger) -> Int32 {
-        // The worker must not outlive the daemon that owns its turns, even when
-        // plugin code holds every thread (a blocked entry function, a loop).
-        guard agent_host_die_with_parent() == 0 else { return 1 }
+        watchParent()
         let connection = WorkerConnection(fd: socketDescriptor)
         let callbacks = WorkerTurnCallbacks(connection: connection)
         let plugin: LoadedPlugin
@@ -54,6 +51,21 @@ public enum PluginWorker {
         // worker. Returning exits the process, whatever plugin threads still run:
         // a worker never outlives the daemon that owns its turns.
         return 0
+    }
+
+    /// Ends the worker when the daemon is gone, even while plugin code holds
+    /// every other thread (an entry function that blocks never lets the
+    /// socket's end-of-file be read). A thread of its own checks the parent
+    /// once a second; `PR_SET_PDEATHSIG` would not do, since it fires when the
+    /// daemon *thread* that started the worker ends, and pool threads come and go.
+    private static func watchParent() {
+        let parent = getppid()
+        let watcher = Thread {
+            while getppid() == parent { sleep(1) }
+            _exit(0)
+        }
+        watcher.name = "parent-watch"
+        watcher.start()
     }
 }
 
