@@ -27,14 +27,30 @@ extension JSONValue {
         public var description: String { "invalid JSON at byte \(offset)" }
     }
 
-    private struct Parser {
+    /// The reader behind `init(parsing:)`, shared within AgentWire by the
+    /// readers that build other values straight from JSON text (`UIMessage.EncodedArray`).
+    struct Parser {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
         /// Deeper nesting is refused rather than allowed to exhaust the stack.
         static let maximumDepth = 512
 
         mutating func skipWhitespace() {
-            while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+            // A `switch`, not `[…].contains`: the array literal was built anew for every byte.
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x0A, 0x0D, 0x09: index += 1
+                default: return
+                }
+            }
+        }
+
+        /// Whether the next byte, after whitespace, is `byte`; consumes it if so.
+        mutating func consume(_ byte: UInt8) -> Bool {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
         }
 
         func fail() -> ParseError { ParseError(offset: index) }
@@ -61,74 +77,177 @@ extension JSONValue {
             index += count
         }
 
-        mutating func object(depth: Int) throws(ParseError) -> JSONValue {
-            index += 1
-            var members: [String: JSONValue] = [:]
+        /// Checks the next value as `value(depth:)` reads it, without building
+        /// it: the same text is refused, at the same byte.
+        mutating func skipValue(depth: Int) throws(ParseError) {
+            guard depth < Self.maximumDepth else { throw fail() }
             skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return .object(members)
-            }
-            while true {
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail() }
-                let key = try string()
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail() }
-                index += 1
-                members[key] = try value(depth: depth + 1)
-                skipWhitespace()
-                guard index < bytes.count else { throw fail() }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                } else if bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    return .object(members)
-                } else {
-                    throw fail()
-                }
+            guard index < bytes.count else { throw fail() }
+            switch bytes[index] {
+            case UInt8(ascii: "{"): try members { parser, _ throws(ParseError) in try parser.skipValue(depth: depth + 1) }
+            case UInt8(ascii: "["): try elements { parser throws(ParseError) in try parser.skipValue(depth: depth + 1) }
+            case UInt8(ascii: "\""): _ = try skipString()
+            case UInt8(ascii: "t"): try literal("true")
+            case UInt8(ascii: "f"): try literal("false")
+            case UInt8(ascii: "n"): try literal("null")
+            default: _ = try number()
             }
         }
 
+        mutating func object(depth: Int) throws(ParseError) -> JSONValue {
+            // Most objects (message parts) have two or three members: room for
+            // three at once spares growing the table twice.
+            var members = [String: JSONValue](minimumCapacity: 3)
+            try self.members { parser, key throws(ParseError) in
+                members[try parser.string(key)] = try parser.value(depth: depth + 1)
+            }
+            return .object(members)
+        }
+
         mutating func array(depth: Int) throws(ParseError) -> JSONValue {
-            index += 1
             var elements: [JSONValue] = []
-            skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                index += 1
-                return .array(elements)
-            }
+            try self.elements { parser throws(ParseError) in elements.append(try parser.value(depth: depth + 1)) }
+            return .array(elements)
+        }
+
+        /// Reads an object from its `{`: calls `member` with each key, checked
+        /// but not built (`string(_:)` builds it, `is(_:_:)` compares it), the
+        /// parser positioned at that key's value, which `member` must read.
+        mutating func members(_ member: (inout Parser, CheckedString) throws(ParseError) -> Void) throws(ParseError) {
+            index += 1
+            if consume(UInt8(ascii: "}")) { return }
             while true {
-                elements.append(try value(depth: depth + 1))
                 skipWhitespace()
-                guard index < bytes.count else { throw fail() }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                } else if bytes[index] == UInt8(ascii: "]") {
-                    index += 1
-                    return .array(elements)
-                } else {
-                    throw fail()
-                }
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail() }
+                let key = try skipString()
+                guard consume(UInt8(ascii: ":")) else { throw fail() }
+                try member(&self, key)
+                if consume(UInt8(ascii: ",")) { continue }
+                if consume(UInt8(ascii: "}")) { return }
+                throw fail()
             }
+        }
+
+        /// Reads an array from its `[`: calls `element` for each element, which it must read.
+        mutating func elements(_ element: (inout Parser) throws(ParseError) -> Void) throws(ParseError) {
+            index += 1
+            if consume(UInt8(ascii: "]")) { return }
+            while true {
+                try element(&self)
+                if consume(UInt8(ascii: ",")) { continue }
+                if consume(UInt8(ascii: "]")) { return }
+                throw fail()
+            }
+        }
+
+        /// A string that `skipString()` checked: where its text sits between its quotes.
+        struct CheckedString {
+            var raw: Range<Int>
+            /// Whether it has escapes, so that its text is not its raw bytes.
+            var escaped: Bool
+            /// Whether its raw bytes are all ASCII, so that they need no UTF-8 validation.
+            var ascii: Bool
         }
 
         /// A string starting at its opening quote.
         mutating func string() throws(ParseError) -> String {
+            try string(skipString())
+        }
+
+        /// Checks a string from its opening quote as `string()` reads it,
+        /// without building it: the same text is refused, at the same byte.
+        mutating func skipString() throws(ParseError) -> CheckedString {
+            let quote = index
+            index += 1
+            let ascii = skipPlainBytes()
+            guard index < bytes.count else { throw fail() }
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                let raw = quote + 1..<index
+                index += 1
+                if !ascii { _ = try Self.text(UnsafeBufferPointer(rebasing: bytes[raw]), start: raw.lowerBound, ascii: false) }
+                return CheckedString(raw: raw, escaped: false, ascii: ascii)
+            case UInt8(ascii: "\\"):
+                // Escapes are rare: the string is read the slow way.
+                index = quote
+                _ = try escapedString()
+                return CheckedString(raw: quote + 1..<index - 1, escaped: true, ascii: false)
+            default:
+                // A control character, which JSON allows only escaped.
+                throw fail()
+            }
+        }
+
+        /// The text of a string `skipString()` checked.
+        func string(_ checked: CheckedString) throws(ParseError) -> String {
+            guard checked.escaped else {
+                // No escapes: read the bytes in place, the string's only copy.
+                let run = UnsafeBufferPointer(rebasing: bytes[checked.raw])
+                return try Self.text(run, start: checked.raw.lowerBound, ascii: checked.ascii)
+            }
+            var reader = self
+            reader.index = checked.raw.lowerBound - 1
+            return try reader.escapedString()
+        }
+
+        /// Whether a string `skipString()` checked is `text`, compared byte by byte.
+        func `is`(_ checked: CheckedString, _ text: StaticString) throws(ParseError) -> Bool {
+            guard !checked.escaped else { return try string(checked) == text.description }
+            guard checked.raw.count == text.utf8CodeUnitCount else { return false }
+            for offset in 0..<checked.raw.count where bytes[checked.raw.lowerBound + offset] != text.utf8Start[offset] {
+                return false
+            }
+            return true
+        }
+
+        /// Moves `index` to the first quote, backslash or control character at or
+        /// after it, or to the end; returns whether every byte it passed is ASCII.
+        ///
+        /// Eight bytes at a time: strings are most of a snapshot's bytes.
+        mutating func skipPlainBytes() -> Bool {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            /// The high bit of each byte of `word` below `limit` (≤ 0x80). The lowest
+            /// flag is exact: a borrow only ever flags bytes above a byte that is below.
+            func below(_ limit: UInt64, in word: UInt64) -> UInt64 { (word &- ones &* limit) & ~word & highs }
+            // Locals, not `index`: the loops stay in registers.
+            let count = bytes.count
+            var at = index
+            defer { index = at }
+            var ascii = true
+            if let base = bytes.baseAddress {
+                while at + 8 <= count {
+                    // Byte `at` is the word's lowest byte on any platform.
+                    let word = UInt64(littleEndian: UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self))
+                    // Non-ASCII, control characters, and (as zero bytes of `word` xor
+                    // the byte) quotes and backslashes.
+                    let flags = word & highs | below(0x20, in: word) | below(1, in: word ^ (ones &* 0x22))
+                        | below(1, in: word ^ (ones &* 0x5C))
+                    guard flags != 0 else {
+                        at += 8
+                        continue
+                    }
+                    at += flags.trailingZeroBitCount / 8
+                    guard bytes[at] >= 0x80 else { return ascii }
+                    ascii = false
+                    at += 1
+                }
+            }
+            while at < count {
+                let byte = bytes[at]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { return ascii }
+                if byte >= 0x80 { ascii = false }
+                at += 1
+            }
+            return ascii
+        }
+
+        /// A string with escapes, from its opening quote.
+        mutating func escapedString() throws(ParseError) -> String {
             index += 1
             let start = index
-            // The common case, no escapes: one copy of the bytes.
-            while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") {
-                guard bytes[index] >= 0x20 else { throw fail() }
-                index += 1
-            }
+            _ = skipPlainBytes()
             guard index < bytes.count else { throw fail() }
-            if bytes[index] == UInt8(ascii: "\"") {
-                // No escapes: read the bytes in place, the string's only copy.
-                let run = UnsafeBufferPointer(rebasing: bytes[start..<index])
-                index += 1
-                return try Self.text(run, start: start)
-            }
             var utf8 = Array(bytes[start..<index])
             while bytes[index] != UInt8(ascii: "\"") {
                 if bytes[index] == UInt8(ascii: "\\") {
@@ -141,15 +260,15 @@ extension JSONValue {
                 guard index < bytes.count else { throw fail() }
             }
             index += 1
-            let text = utf8.withUnsafeBufferPointer { try? Self.text($0, start: start) }
+            let text = utf8.withUnsafeBufferPointer { try? Self.text($0, start: start, ascii: false) }
             guard let text else { throw ParseError(offset: start) }
             return text
         }
 
         /// The string these UTF-8 bytes spell; invalid UTF-8 is an error, as in `JSONDecoder`.
-        /// ASCII, the common case, needs no validation pass.
-        static func text(_ utf8: UnsafeBufferPointer<UInt8>, start: Int) throws(ParseError) -> String {
-            if utf8.allSatisfy({ $0 < 0x80 }) { return String(decoding: utf8, as: UTF8.self) }
+        /// Bytes known to be ASCII, the common case, need no validation pass.
+        static func text(_ utf8: UnsafeBufferPointer<UInt8>, start: Int, ascii: Bool) throws(ParseError) -> String {
+            if ascii || utf8.allSatisfy({ $0 < 0x80 }) { return String(decoding: utf8, as: UTF8.self) }
             guard let text = String(validating: utf8, as: UTF8.self) else { throw ParseError(offset: start) }
             return text
         }

@@ -1,6 +1,7 @@
 @testable import AgentHost
 import AgentWire
 import Foundation
+import Logging
 import Testing
 
 /// Folding the log into `UIMessage[]` and into the checkpoint of a running turn.
@@ -199,5 +200,40 @@ import Testing
         #expect(woken.messages.map(\.id) == ["u1", "a1", "u2", "a2", "a4", "u3", "a5", "u4", "a6", "a7"])
         #expect(woken.pendingInputs.isEmpty && woken.turnInProgress == nil)
         #expect(woken.modelConversation() == live.modelConversation())
+    }
+
+    /// A woken history whose messages stay encoded answers queued inputs, the
+    /// turn in progress and the agent state as the whole fold does, before it
+    /// builds a message and while records arrive; read, it is the whole fold.
+    @Test func aHistoryWokenWithItsMessagesEncodedIsTheWholeFoldAtEverySplit() throws {
+        let log = busyLog().log
+        let count = log.records.count
+        let whole = MessageHistory(records: log.records)
+        for split in 0...count {
+            let head = MessageHistory(records: Array(log.records[..<split]))
+            let (rest, messages) = try HistorySnapshot(chatId: "c", history: head.snapshot(throughSeq: Int64(split))).encodedHistory()
+            // Woken with some of the records after the snapshot; the rest arrive while its messages sleep.
+            let wokenAt = (split + count) / 2
+            var woken = SessionHistory(
+                snapshot: rest, messages: messages, records: Array(log.records[split..<wokenAt]), logger: Logger(label: "test")
+            )
+            for end in wokenAt...count {
+                if end > wokenAt {
+                    let record = log.records[end - 1]
+                    woken.apply(record, body: try WireCoding.decode(JSONValue.self, from: record.body))
+                }
+                let folded = MessageHistory(records: Array(log.records[..<end]))
+                #expect(!woken.isDecoded)
+                #expect(woken.pendingInputs.map(\.seq) == folded.pendingInputs.map(\.seq), "split \(split), end \(end)")
+                #expect(woken.pendingInputs.map(\.input) == folded.pendingInputs.map(\.input), "split \(split), end \(end)")
+                #expect(woken.turnInProgress == folded.turnInProgress, "split \(split), end \(end)")
+                #expect(woken.agentState?.state == folded.agentState?.state, "split \(split), end \(end)")
+                #expect(woken.agentState?.version == folded.agentState?.version, "split \(split), end \(end)")
+            }
+            let end = Int64(count)
+            #expect(woken.decoded { $0.snapshot(throughSeq: end) } == whole.snapshot(throughSeq: end), "split \(split)")
+            #expect(woken.isDecoded)
+            #expect(woken.decoded { $0.modelConversation() } == ModelMessage.from(whole.messages), "split \(split)")
+        }
     }
 }

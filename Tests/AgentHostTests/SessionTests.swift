@@ -1,6 +1,7 @@
 @testable import AgentHost
 import AgentWire
 import Foundation
+import Logging
 import TestSupport
 import Testing
 
@@ -174,6 +175,11 @@ import Testing
             let stored = try HistorySnapshot(chatId: "r", history: head.snapshot(throughSeq: split == 0 ? 0 : log[split - 1].seq))
             let woken = MessageHistory(snapshot: try stored.history(), records: Array(log[split...]))
             #expect(woken.snapshot(throughSeq: end) == whole.snapshot(throughSeq: end), "split after record \(split)")
+            // As a session wakes: the messages encoded until read.
+            let (rest, messages) = try stored.encodedHistory()
+            var lazy = SessionHistory(snapshot: rest, messages: messages, records: Array(log[split...]), logger: Logger(label: "test"))
+            #expect(lazy.turnInProgress == whole.turnInProgress && lazy.pendingInputs.isEmpty, "split after record \(split)")
+            #expect(lazy.decoded { $0.snapshot(throughSeq: end) } == whole.snapshot(throughSeq: end), "split after record \(split)")
         }
     }
 
@@ -215,13 +221,24 @@ import Testing
         try await waitUntil { try await host.storage.snapshot(chatId: "long")?.throughSeq == before.lastSeq }
         let woken = try await host.sessions.session("long")
         #expect(woken !== session)
-        let after = await woken.messages
-        #expect(after.lastSeq == before.lastSeq)
-        #expect(after.messages == before.messages)
+        // Woken, it knows where its log ends without having built a message.
+        #expect(await woken.info.lastSeq == before.lastSeq)
+        #expect(await !woken.historyIsDecoded)
 
-        let next = try await woken.submit(HostFixture.message("one more"), idempotencyKey: nil)
+        // The first turn after the wake sees the whole past: the scripted model
+        // names its tool call after the length of the conversation it is given.
+        reader = RecordReader(try await woken.subscribe())
+        let next = try await woken.submit(HostFixture.message("/tool nope {}"), idempotencyKey: nil)
         #expect(next == before.lastSeq + 1)
+        try await reader.readTurn(inSeq: next)
+        let calls = reader.chunks.compactMap { chunk -> String? in
+            if case .toolInputAvailable(let callId, _, _) = chunk { callId } else { nil }
+        }
+        #expect(calls == ["call_\(2 * turns + 1)"])
         try await waitUntil { await woken.info.status == .idle }
-        #expect(await woken.messages.messages.last?.text == "You said: one more")
+        let after = await woken.messages
+        #expect(Array(after.messages.prefix(2 * turns)) == before.messages)
+        #expect(after.messages.count == 2 * turns + 2)
+        #expect(after.messages[2 * turns].text == "/tool nope {}")
     }
 }

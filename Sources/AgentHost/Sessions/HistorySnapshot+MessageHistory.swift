@@ -27,26 +27,24 @@ extension HistorySnapshot {
     }
 
     /// The folded history this snapshot holds.
-    ///
-    /// The messages, nearly all of it, are read with the direct JSON parser:
-    /// `JSONDecoder` would spend most of a long session's wake on them.
     func history() throws -> MessageHistory.Snapshot {
-        let json = try JSONValue(parsing: body)
-        guard let messages = json["messages"]?.arrayValue else { throw SnapshotError.missing("messages") }
-        var rest = json
-        if case .object(var fields) = rest {
-            fields["messages"] = []
-            rest = .object(fields)
-        }
-        var snapshot = try WireCoding.decode(MessageHistory.Snapshot.self, from: rest.jsonText)
-        snapshot.messages = try messages.map { message in
-            guard let id = message["id"]?.stringValue, let role = message["role"]?.stringValue,
-                  let parts = message["parts"]?.arrayValue
-            else { throw SnapshotError.missing("a message's id, role or parts") }
-            let metadata = message["metadata"].flatMap { $0 == .null ? nil : $0 }
-            return UIMessage(id: id, role: role, parts: parts, metadata: metadata)
-        }
-        return snapshot
+        let (rest, messages) = try encodedHistory()
+        return try rest.with(messages: messages.decode())
+    }
+
+    /// The folded history this snapshot holds, its messages — nearly all of
+    /// it — checked but still encoded: what a wake reads, leaving the cost of
+    /// building them to whoever first reads them.
+    ///
+    /// The messages are read with the direct JSON parser: `JSONDecoder` would
+    /// spend most of a long session's wake on them.
+    /// - Returns: The history without messages, and its messages.
+    func encodedHistory() throws -> (rest: MessageHistory.Snapshot, messages: UIMessage.EncodedArray) {
+        let (fields, messages) = try JSONValue.parseObject(body, leavingEncoded: "messages")
+        guard let messages else { throw SnapshotError.missing("messages") }
+        var rest = fields
+        rest["messages"] = []
+        return (try WireCoding.decode(MessageHistory.Snapshot.self, from: JSONValue.object(rest).jsonText), messages)
     }
 
     enum SnapshotError: Error {

@@ -28,3 +28,24 @@ extension MessageHistory {
         }
     }
 }
+
+extension MessageHistory.Snapshot {
+    /// This snapshot with `messages` in place of its own.
+    func with(messages: [UIMessage]) -> Self {
+        var snapshot = self
+        snapshot.messages = messages
+        return snapshot
+    }
+
+    /// The part of the history whose fold never reads a message: queued
+    /// inputs, the turn in progress and the agent state. Folding records into
+    /// `MessageHistory(snapshot: withoutMessages, …)` gives those three exactly
+    /// as a fold of the whole history does; its messages are only the ones the
+    /// records add, and nobody reads them.
+    var withoutMessages: Self {
+        var snapshot = with(messages: [])
+        snapshot.openAssistant = nil
+        snapshot.openParts = [:]
+        return snapshot
+    }
+}

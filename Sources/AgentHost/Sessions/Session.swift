@@ -17,7 +17,7 @@ actor Session {
     private var lifecycle: SessionLifecycle
     private var lastSeq: Int64
     private var lastPublished: Int64
-    private var history: MessageHistory
+    private var history: SessionHistory
     private var turn: TurnHandle?
     private var recentKeys: [String: Int64] = [:]
     private var subscribers: [UUID: AsyncStream<[LogRecord]>.Continuation] = [:]
@@ -39,11 +39,11 @@ actor Session {
 
     /// - Parameters:
     ///   - row: The session's row.
-    ///   - history: Its log folded through `lastSeq`.
+    ///   - history: Its log folded through `lastSeq` (its messages perhaps still encoded).
     ///   - lastSeq: The last seq in its log.
     ///   - snapshotSeq: The seq its latest stored snapshot was folded through (0: none).
     ///   - services: What sessions need from the daemon.
-    init(row: SessionRow, history: MessageHistory, lastSeq: Int64, snapshotSeq: Int64, services: SessionServices) {
+    init(row: SessionRow, history: SessionHistory, lastSeq: Int64, snapshotSeq: Int64, services: SessionServices) {
         self.chatId = row.chatId
         self.agent = row.agent
         self.row = row
@@ -193,12 +193,16 @@ actor Session {
         guard lastPublished - snapshotSeq >= interval else { return }
         snapshotSeq = lastPublished
         HistorySnapshot.save(
-            history.snapshot(throughSeq: lastPublished), chatId: chatId, storage: services.storage, logger: services.logger
+            history.decoded { $0.snapshot(throughSeq: lastPublished) }, chatId: chatId, storage: services.storage, logger: services.logger
         )
     }
 
+    /// Whether the history's messages are built: a woken session builds them
+    /// only when something reads them (`SessionHistory`).
+    var historyIsDecoded: Bool { history.isDecoded }
+
     var messages: (messages: [UIMessage], lastSeq: Int64) {
-        (history.messages, lastPublished)
+        (history.decoded { $0.messages }, lastPublished)
     }
 
     var info: SessionInfo {
@@ -278,7 +282,7 @@ extension Session: TurnLog {
 
     var agentState: (state: JSONValue, version: String)? { history.agentState }
 
-    var modelConversation: [ModelMessage] { history.modelConversation() }
+    var modelConversation: [ModelMessage] { history.decoded { $0.modelConversation() } }
 
     /// How far the running turn got, from the log: the checkpoint to continue from.
     var checkpoint: TurnCheckpoint? { history.turnInProgress }
@@ -286,20 +290,20 @@ extension Session: TurnLog {
     /// The conversation the agent sees for the turn that just started: the
     /// answer in progress is included only when it has content (a resumed turn).
     var conversation: [UIMessage] {
-        var messages = history.messages
+        var messages = history.decoded { $0.messages }
         if hasEmptyAnswer { messages.removeLast() }
         return messages
     }
 
     var conversationEnd: (count: Int, newest: UIMessage?) {
-        let messages = history.messages
+        let messages = history.decoded { $0.messages }
         let count = messages.count - (hasEmptyAnswer ? 1 : 0)
         return (count, count > 0 ? messages[count - 1] : nil)
     }
 
     /// The history ends in an answer that has only just started (`start`, no parts yet).
     private var hasEmptyAnswer: Bool {
-        guard let last = history.messages.last else { return false }
+        guard let last = history.decoded({ $0.messages.last }) else { return false }
         return last.role == "assistant" && last.parts.isEmpty
     }
 }

@@ -1,5 +1,6 @@
 import AgentWire
 import Foundation
+import Logging
 
 /// All sessions: creates them, and finds the one live actor per chat, loading
 /// it from the log when it is not in memory.
@@ -53,21 +54,26 @@ public actor SessionDirectory {
     }
 
     /// Rebuilds a session from storage: its latest history snapshot, then only
-    /// the records after it. A snapshot that cannot be read (written by another
-    /// version, damaged) is skipped, and the whole log is folded instead.
+    /// the records after it. The snapshot's messages stay encoded until the
+    /// session reads them (`SessionHistory`). A snapshot that cannot be read
+    /// (written by another version, damaged) is skipped, and the whole log is
+    /// folded instead.
     static func wake(row: SessionRow, services: SessionServices) async throws -> Session {
         let chatId = row.chatId
-        var base: MessageHistory.Snapshot?
+        var logger = services.logger
+        logger[metadataKey: "chatId"] = "\(chatId)"
+        var base: (rest: MessageHistory.Snapshot, messages: UIMessage.EncodedArray)?
         if let stored = try await services.storage.snapshot(chatId: chatId) {
             do {
-                base = try stored.history()
+                base = try stored.encodedHistory()
             } catch {
-                services.logger.warning("ignoring an unreadable history snapshot", metadata: ["chatId": "\(chatId)", "error": "\(error)"])
+                logger.warning("ignoring an unreadable history snapshot", metadata: ["error": "\(error)"])
             }
         }
-        let after = base?.throughSeq ?? 0
+        let after = base?.rest.throughSeq ?? 0
         let records = try await services.storage.records(chatId: chatId, after: after, upTo: nil)
-        let history = base.map { MessageHistory(snapshot: $0, records: records) } ?? MessageHistory(records: records)
+        let history = base.map { SessionHistory(snapshot: $0.rest, messages: $0.messages, records: records, logger: logger) }
+            ?? SessionHistory(MessageHistory(records: records), logger: logger)
         return Session(
             row: row, history: history, lastSeq: records.last?.seq ?? after, snapshotSeq: after, services: services
         )

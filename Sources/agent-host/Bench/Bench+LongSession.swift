@@ -1,4 +1,5 @@
 import AgentHostClient
+import AgentWire
 import Foundation
 
 extension Bench {
@@ -39,10 +40,24 @@ extension Bench {
         }
     }
 
+    /// What waking a long session costs.
+    struct Wake {
+        /// The request that woke it (`GET /api/v1/sessions/{chatId}`).
+        var asleep: Duration
+        /// The same request again, the session in memory.
+        var awake: Duration
+        /// The first turn after the wake, from sending it to its first chunk, and
+        /// to its end: a wake that leaves work for later pays for it here.
+        var firstChunk: Duration?
+        var firstTurn: Duration
+        /// Live sessions before and after the eviction.
+        var live: (Int, Int)
+    }
+
     /// Builds a session of `turns` turns, waits until the daemon evicted it, then
-    /// times the request that wakes it (`GET /api/v1/sessions/{chatId}`), and the
-    /// same request again with the session in memory.
-    func wake(client: AgentHostClient, chatId: String, turns: Int) async throws -> (asleep: Duration, awake: Duration, live: (Int, Int)) {
+    /// times the request that wakes it, the same request again with the session
+    /// in memory, and the first turn after the wake.
+    func wake(client: AgentHostClient, chatId: String, turns: Int) async throws -> Wake {
         try await longSession(client: client, chatId: chatId, turns: turns, block: turns) { _ in }
         let before = try await client.liveSessions()
         // The stream is closed; the session leaves memory once the daemon noticed
@@ -55,11 +70,20 @@ extension Bench {
         }
         let clock = ContinuousClock()
         var start = clock.now
-        _ = try await client.sessionInfo(chatId)
+        let info = try await client.sessionInfo(chatId)
         let asleep = start.duration(to: clock.now)
         start = clock.now
         _ = try await client.sessionInfo(chatId)
-        return (asleep, start.duration(to: clock.now), (before, evicted))
+        let awake = start.duration(to: clock.now)
+
+        // Only the records from now on: not the whole log again.
+        let lastSeq = (try? JSONValue(parsing: Data(info.body.utf8)))?["lastSeq"]?.doubleValue.map { Int64($0) }
+        let session = try await BenchSession.create(chatId, agent: agent, client: client)
+        var events = try await session.output(after: lastSeq).makeAsyncIterator()
+        start = clock.now
+        let firstChunk = try await session.turn("hello", reading: &events)
+        let firstTurn = start.duration(to: clock.now)
+        return Wake(asleep: asleep, awake: awake, firstChunk: firstChunk, firstTurn: firstTurn, live: (before, evicted))
     }
 }
 

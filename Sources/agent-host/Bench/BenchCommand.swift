@@ -82,8 +82,11 @@ struct Bench: AsyncParsableCommand {
         }
         if wakeTurns > 0 {
             let woken = try await wake(client: client, chatId: "\(run)-wake", turns: wakeTurns)
-            print(String(format: "wake of a %d-turn session: %.1f ms asleep (live sessions %d → %d), %.1f ms in memory",
-                         wakeTurns, woken.asleep.milliseconds, woken.live.0, woken.live.1, woken.awake.milliseconds))
+            let firstChunk = woken.firstChunk.map { String(format: "%.1f ms", $0.milliseconds) } ?? "none"
+            print(String(format: "wake of a %d-turn session: %.1f ms asleep (live sessions %d → %d), %.1f ms in memory; "
+                         + "first turn after it: first chunk %@, whole turn %.1f ms",
+                         wakeTurns, woken.asleep.milliseconds, woken.live.0, woken.live.1, woken.awake.milliseconds,
+                         firstChunk, woken.firstTurn.milliseconds))
         }
         if longOnly { return }
         for level in concurrency.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) where level > 0 {

@@ -33,9 +33,9 @@ struct BenchSession: Sendable {
         return first
     }
 
-    /// The session's output stream from its start.
-    func output() async throws -> SessionOutput {
-        try await client.output(chatId)
+    /// The session's output stream from its start, or after seq `lastSeq`.
+    func output(after lastSeq: Int64? = nil) async throws -> SessionOutput {
+        try await client.output(chatId, after: lastSeq)
     }
 }
 
