@@ -90,6 +90,11 @@ import Testing
         table.activate(Self.build("3"))
         #expect(states(table) == [.draining, .draining, .active])
         #expect(liveTurns(table) == [1, 1, 0])
+        // Each drains with a deadline of its own.
+        let drains = table.drains
+        #expect(drains.map(\.generationId) == [1, 2])
+        #expect(table.drainDeadlinePassed(drains[0]) == [onFirst])
+        #expect(table.drainDeadlinePassed(drains[1]) == [onSecond])
 
         #expect(table.release(onSecond) == .retired)
         #expect(states(table) == [.draining, .retired, .active])
@@ -305,19 +310,6 @@ import Testing
         #expect(secondDrain != firstDrain)
         #expect(table.drainDeadlinePassed(firstDrain) == [])
         #expect(table.drainDeadlinePassed(secondDrain) == [turn])
-    }
-
-    @Test func severalDrainingGenerationsHaveDeadlinesOfTheirOwn() throws {
-        var table = GenerationTable()
-        table.activate(Self.build("1"))
-        let onFirst = try lease(&table)
-        table.activate(Self.build("2"))
-        let onSecond = try lease(&table)
-        table.activate(Self.build("3"))
-        let drains = table.drains
-        #expect(drains.map(\.generationId) == [1, 2])
-        #expect(table.drainDeadlinePassed(drains[0]) == [onFirst])
-        #expect(table.drainDeadlinePassed(drains[1]) == [onSecond])
     }
 
     // MARK: Health
