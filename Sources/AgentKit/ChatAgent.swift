@@ -20,6 +20,9 @@ public struct ChatAgent: Sendable {
     /// Converts state saved by an older build (`fromVersion`) to this build's
     /// shape: the `code_change/3` of agent-host. Without it, state crosses as is.
     public let migrate: (@Sendable (_ fromVersion: String, _ state: JSONValue) throws -> JSONValue)?
+    /// The longest one turn may run before the host ends it with an error;
+    /// nil leaves it to the daemon (`serve --max-turn-duration`, which also caps it).
+    public let maxTurnDuration: Duration?
     let run: @Sendable (ChatRun) async throws -> StreamTextResult
 
     /// Declares an agent.
@@ -29,6 +32,8 @@ public struct ChatAgent: Sendable {
     ///   - tools: The tools the model may call in this agent's turns.
     ///   - upgrade: What a running turn does when a new build goes live.
     ///   - migrate: Converts agent state saved by an older build; `nil` passes it on unchanged.
+    ///   - maxTurnDuration: The longest one turn may run; `nil` leaves it to the daemon,
+    ///     which caps it (README, "Run limits").
     ///   - run: Called once per turn (again when a cut-off turn resumes); what it
     ///     returns, usually `streamText`'s result, ends the turn.
     public init(
@@ -36,6 +41,7 @@ public struct ChatAgent: Sendable {
         tools: [Tool] = [],
         upgrade: UpgradePolicy = .migrate,
         migrate: (@Sendable (_ fromVersion: String, _ state: JSONValue) throws -> JSONValue)? = nil,
+        maxTurnDuration: Duration? = nil,
         run: @escaping @Sendable (ChatRun) async throws -> StreamTextResult
     ) {
         precondition(!id.isEmpty, "an agent needs an id")
@@ -43,11 +49,12 @@ public struct ChatAgent: Sendable {
         self.tools = tools
         self.upgrade = upgrade
         self.migrate = migrate
+        self.maxTurnDuration = maxTurnDuration
         self.run = run
     }
 
     var manifest: AgentManifest {
-        AgentManifest(id: id, tools: tools.map(\.spec), upgrade: upgrade)
+        AgentManifest(id: id, tools: tools.map(\.spec), upgrade: upgrade, maxTurnSeconds: maxTurnDuration?.totalSeconds)
     }
 }
 

@@ -19,6 +19,9 @@ public struct Tool: Sendable {
     public let description: String
     /// A JSON schema of the input, sent to the model with every step.
     public let inputSchema: JSONValue
+    /// How long one call may take before the model gets a timeout error
+    /// instead; nil leaves it to the daemon (`serve --tool-timeout`, which also caps it).
+    public let timeout: Duration?
     let execute: @Sendable (JSONValue) async throws -> JSONValue
 
     /// Declares a tool whose input and output are Swift types.
@@ -27,6 +30,8 @@ public struct Tool: Sendable {
     ///   - name: The name the model calls the tool by.
     ///   - description: What the tool does, for the model.
     ///   - inputSchema: A JSON schema that `Input` decodes from; the model fills it in.
+    ///   - timeout: How long one call may take; `nil` leaves it to the daemon, which
+    ///     caps it (README, "Run limits"). A call past it is abandoned, not cancelled.
     ///   - execute: Runs the tool. Input that does not decode never reaches it: the
     ///     model gets a `ToolInputError` instead. A thrown error goes back to the
     ///     model as the tool's error text, so the model can retry or explain.
@@ -34,11 +39,13 @@ public struct Tool: Sendable {
         name: String,
         description: String,
         inputSchema: JSONValue,
+        timeout: Duration? = nil,
         execute: @escaping @Sendable (Input) async throws -> Output
     ) {
         self.name = name
         self.description = description
         self.inputSchema = inputSchema
+        self.timeout = timeout
         self.execute = { raw in
             let input: Input
             do {
@@ -52,7 +59,7 @@ public struct Tool: Sendable {
     }
 
     var spec: ToolSpec {
-        ToolSpec(name: name, description: description, inputSchema: inputSchema)
+        ToolSpec(name: name, description: description, inputSchema: inputSchema, timeoutSeconds: timeout?.totalSeconds)
     }
 }
 

@@ -45,6 +45,10 @@ public struct AgentManifest: Codable, Sendable, Hashable {
     public var tools: [ToolSpec]
     /// What a running turn does when a new build goes live; `migrate` when absent.
     public var upgrade: UpgradePolicy?
+    /// The longest a turn of this agent may run, in seconds; the host ends it
+    /// with an error then. Absent: the daemon's default; never more than the
+    /// daemon's cap (`serve --max-turn-duration`).
+    public var maxTurnSeconds: Double?
 
     /// An agent's entry in the manifest.
     ///
@@ -52,10 +56,12 @@ public struct AgentManifest: Codable, Sendable, Hashable {
     ///   - id: The agent's id.
     ///   - tools: Its tools.
     ///   - upgrade: Its drain policy; nil means `migrate`.
-    public init(id: String, tools: [ToolSpec], upgrade: UpgradePolicy? = nil) {
+    ///   - maxTurnSeconds: Its turn time limit; nil leaves it to the daemon.
+    public init(id: String, tools: [ToolSpec], upgrade: UpgradePolicy? = nil, maxTurnSeconds: Double? = nil) {
         self.id = id
         self.tools = tools
         self.upgrade = upgrade
+        self.maxTurnSeconds = maxTurnSeconds
     }
 }
 
@@ -79,6 +85,10 @@ public struct ToolSpec: Codable, Sendable, Hashable {
     /// the plugin's `call_tool`. When the manifest omits `inputSchema`, the
     /// schema is derived from this signature.
     public var cFunction: CFunctionSpec?
+    /// How long one call may take, in seconds, before the model gets a
+    /// timeout error instead of the output. Absent: the daemon's default;
+    /// never more than the daemon's cap (`serve --tool-timeout`).
+    public var timeoutSeconds: Double?
 
     /// A tool's description for the model.
     ///
@@ -87,11 +97,15 @@ public struct ToolSpec: Codable, Sendable, Hashable {
     ///   - description: What it does.
     ///   - inputSchema: A JSON schema of its input.
     ///   - cFunction: The C function the host calls for it, for a C tool.
-    public init(name: String, description: String, inputSchema: JSONValue, cFunction: CFunctionSpec? = nil) {
+    ///   - timeoutSeconds: How long one call may take; nil leaves it to the daemon.
+    public init(
+        name: String, description: String, inputSchema: JSONValue, cFunction: CFunctionSpec? = nil, timeoutSeconds: Double? = nil
+    ) {
         self.name = name
         self.description = description
         self.inputSchema = inputSchema
         self.cFunction = cFunction
+        self.timeoutSeconds = timeoutSeconds
     }
 
     /// Decodes a tool from a manifest, deriving `inputSchema` from `cFunction`
@@ -105,6 +119,7 @@ public struct ToolSpec: Codable, Sendable, Hashable {
         name = try container.decode(String.self, forKey: .name)
         description = try container.decode(String.self, forKey: .description)
         cFunction = try container.decodeIfPresent(CFunctionSpec.self, forKey: .cFunction)
+        timeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .timeoutSeconds)
         if let schema = try container.decodeIfPresent(JSONValue.self, forKey: .inputSchema) {
             inputSchema = schema
         } else if let cFunction {

@@ -24,6 +24,15 @@ struct IsolationOptions: ParsableArguments {
     @Option(help: "How often a turn may be cut off (its worker or the daemon died) and resumed before it ends with an error.")
     var recoveryBudget: Int = 3
 
+    @Option(help: "Seconds a turn may run before it ends with an error: the default for agents that declare no limit, and the cap for those that declare more.")
+    var maxTurnDuration: Double = 600
+
+    @Option(help: "Seconds a tool call may take before the model gets a timeout error instead: the default, and the cap for tools that declare more.")
+    var toolTimeout: Double = 120
+
+    @Option(help: "Seconds a replaced build may go on running its turns; then they move to the active build (or end, for agents that drain).")
+    var drainTimeout: Double = 60
+
     func apply(to configuration: inout DaemonConfiguration) throws {
         guard workerMemoryLimit >= 0 else { throw ValidationError("--worker-memory-limit must not be negative") }
         guard recoveryBudget >= 1 else { throw ValidationError("--recovery-budget must be at least 1") }
@@ -37,6 +46,11 @@ struct IsolationOptions: ParsableArguments {
         }
         configuration.workerLoadTimeout = .milliseconds(Int64(workerLoadTimeout * 1000))
         configuration.pluginShutdownTimeout = .milliseconds(Int64(pluginShutdownTimeout * 1000))
+        guard maxTurnDuration > 0, toolTimeout > 0, drainTimeout > 0 else {
+            throw ValidationError("--max-turn-duration, --tool-timeout and --drain-timeout must be positive")
+        }
+        configuration.runLimits = RunLimits(maxTurnDuration: .seconds(maxTurnDuration), toolTimeout: .seconds(toolTimeout))
+        configuration.drainTimeout = .seconds(drainTimeout)
     }
 }
 

@@ -90,6 +90,11 @@ import Testing
         table.activate(Self.build("3"))
         #expect(states(table) == [.draining, .draining, .active])
         #expect(liveTurns(table) == [1, 1, 0])
+        // Each drains with a deadline of its own.
+        let drains = table.drains
+        #expect(drains.map(\.generationId) == [1, 2])
+        #expect(table.drainDeadlinePassed(drains[0]) == [onFirst])
+        #expect(table.drainDeadlinePassed(drains[1]) == [onSecond])
 
         #expect(table.release(onSecond) == .retired)
         #expect(states(table) == [.draining, .retired, .active])
@@ -263,5 +268,79 @@ import Testing
         _ = table.rollback(agent: "a")
         #expect(ids == [1, 2, 3])
         #expect(table.activate(Self.build("3", agent: "a")).generation.id == 4)
+    }
+
+    // MARK: Drain deadlines
+
+    @Test func aDrainDeadlineRecallsTheTurnsStillOnItsGeneration() throws {
+        var table = GenerationTable()
+        table.activate(Self.build("1"))
+        let first = try lease(&table)
+        let second = try lease(&table)
+        #expect(table.drains.isEmpty, "an active generation has no deadline")
+        table.activate(Self.build("2"))
+        let newer = try lease(&table)
+        let drain = try #require(table.drains.first)
+        #expect(table.drains == [drain])
+        #expect(drain.generationId == 1)
+
+        #expect(table.release(first) == .released)
+        #expect(table.drainDeadlinePassed(drain) == [second], "only the turn still on it, not the new build's")
+        // The deadline changes no state by itself: the recalled turn leaves by releasing its lease.
+        #expect(states(table) == [.draining, .active])
+        #expect(table.release(second) == .retired)
+        #expect(table.drains.isEmpty)
+        #expect(table.drainDeadlinePassed(drain) == [], "a retired generation has nothing to recall")
+        #expect(table.release(newer) == .released)
+    }
+
+    @Test func aDeadlineOfAnEarlierDrainDoesNotCutALaterOne() throws {
+        var table = GenerationTable()
+        table.activate(Self.build("1"))
+        let turn = try lease(&table)
+        table.activate(Self.build("2"))
+        let firstDrain = try #require(table.drains.first)
+        // Rolled back to while draining: active again, its deadline is void.
+        _ = table.rollback(agent: "chat")
+        #expect(table.drains.isEmpty)
+        #expect(table.drainDeadlinePassed(firstDrain) == [])
+        // Superseded again: a new drain with a deadline of its own.
+        table.activate(Self.build("3"))
+        let secondDrain = try #require(table.drains.first { $0.generationId == 1 })
+        #expect(secondDrain != firstDrain)
+        #expect(table.drainDeadlinePassed(firstDrain) == [])
+        #expect(table.drainDeadlinePassed(secondDrain) == [turn])
+    }
+
+    // MARK: Health
+
+    @Test func aGenerationIsUnhealthyAfterRepeatedHangs() throws {
+        var table = GenerationTable(unhealthyAfterHangs: 3)
+        table.activate(Self.build("1"))
+        table.activate(Self.build("1", agent: "other"))
+        #expect(table.generations.allSatisfy { $0.health == .healthy && $0.hangs == 0 })
+
+        #expect(table.recordHang(generationId: 1) == .recorded(hangs: 1, becameUnhealthy: false))
+        #expect(table.recordHang(generationId: 1) == .recorded(hangs: 2, becameUnhealthy: false))
+        #expect(table.generations.first?.health == .healthy)
+        #expect(table.recordHang(generationId: 1) == .recorded(hangs: 3, becameUnhealthy: true))
+        #expect(table.generations.first?.health == .unhealthy)
+        #expect(table.generations.first?.hangs == 3)
+        // It is said once; further hangs are counted.
+        #expect(table.recordHang(generationId: 1) == .recorded(hangs: 4, becameUnhealthy: false))
+        #expect(table.generations.first?.health == .unhealthy)
+        // Another agent's generation is not affected.
+        #expect(table.generations.last?.health == .healthy)
+        #expect(table.generations.last?.hangs == 0)
+        #expect(table.recordHang(generationId: 99) == .unknownGeneration)
+    }
+
+    @Test func aNewBuildStartsHealthy() throws {
+        var table = GenerationTable(unhealthyAfterHangs: 1)
+        table.activate(Self.build("1"))
+        _ = table.recordHang(generationId: 1)
+        let second = table.activate(Self.build("2"))
+        #expect(second.generation.health == .healthy)
+        #expect(table.generations.map(\.health) == [.unhealthy, .healthy])
     }
 }

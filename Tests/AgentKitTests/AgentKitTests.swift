@@ -33,6 +33,22 @@ import Testing
         #expect(agent.manifest == AgentManifest(id: "x", tools: [ToolSpec(name: "t", description: "d", inputSchema: [:])], upgrade: .migrate))
     }
 
+    @Test func agentsAndToolsDeclareTheirTimeLimitsInSeconds() throws {
+        let tool = Tool(name: "t", description: "d", inputSchema: [:], timeout: .milliseconds(1500)) { (_: AddInput) in 1 }
+        let agent = ChatAgent(id: "x", tools: [tool], maxTurnDuration: .seconds(300)) { _ in
+            StreamTextResult(text: "", finishReason: .stop, steps: 0)
+        }
+        #expect(agent.manifest.maxTurnSeconds == 300)
+        #expect(agent.manifest.tools.first?.timeoutSeconds == 1.5)
+        let json = try WireCoding.encodeString(agent.manifest)
+        #expect(json.contains(#""maxTurnSeconds":300"#))
+        #expect(json.contains(#""timeoutSeconds":1.5"#))
+        #expect(try WireCoding.decode(AgentManifest.self, from: json) == agent.manifest)
+        // Nothing declared: nothing written, the daemon decides.
+        let plain = ChatAgent(id: "y") { _ in StreamTextResult(text: "", finishReason: .stop, steps: 0) }
+        #expect(!(try WireCoding.encodeString(plain.manifest)).contains("Seconds"))
+    }
+
     @Test func streamTextOutsideATurnFailsClearly() async {
         await #expect(throws: StreamTextError.self) { _ = try await streamText(messages: []) }
     }

@@ -28,12 +28,13 @@ public struct Daemon: Sendable {
             storeDirectory: configuration.storeDirectory, journalPath: configuration.loadJournalPath, logger: logger,
             turns: turns, isolation: configuration.isolation,
             workerExecutable: configuration.workerExecutable, workerMemoryLimitBytes: configuration.workerMemoryLimitBytes,
-            workerLoadTimeout: configuration.workerLoadTimeout, shutdownDeadline: configuration.pluginShutdownTimeout
+            workerLoadTimeout: configuration.workerLoadTimeout, shutdownDeadline: configuration.pluginShutdownTimeout,
+            drainTimeout: configuration.drainTimeout
         )
         let models = ModelCatalog(environment: environment, logger: logger)
         let services = SessionServices(
             storage: storage, writer: LogWriter(storage: storage), registry: registry, models: models,
-            turns: turns, logger: logger, recoveryBudget: configuration.recoveryBudget
+            turns: turns, logger: logger, recoveryBudget: configuration.recoveryBudget, limits: configuration.runLimits
         )
         let sessions = SessionDirectory(services: services)
         let watcher = PluginWatcher(directory: configuration.pluginsDirectory, registry: registry, logger: logger)

@@ -22,6 +22,10 @@ public struct DaemonConfiguration: Sendable {
     public var workerLoadTimeout: Duration = .seconds(30)
     /// How long a retiring build's `shutdown` may take.
     public var pluginShutdownTimeout: Duration = .seconds(10)
+    /// How long a turn and a tool call may run (README, "Run limits").
+    public var runLimits = RunLimits()
+    /// How long a superseded generation may drain before its turns move to the active build, or end.
+    public var drainTimeout: Duration = .seconds(60)
 
     public init(dataDirectory: String, pluginsDirectory: String?, host: String, port: Int,
                 idleTimeout: Duration = .seconds(300),

@@ -10,6 +10,11 @@ import Foundation
 /// back, supersedes the active one: it drains while turns still hold leases on it
 /// and is retired once the last one is released. A retired generation never holds
 /// a lease, and nothing is ever removed: images stay mapped for the process's life.
+///
+/// A draining generation has a deadline: each spell of draining is numbered
+/// (`Drain`), the registry times it, and `drainDeadlinePassed` names the leases
+/// to recall then. A generation whose turns or tools overran their time limits
+/// `unhealthyAfterHangs` times is reported unhealthy.
 struct GenerationTable: Sendable {
     /// What the table needs to know about one agent of one loaded build.
     struct Build: Sendable, Hashable {
@@ -32,21 +37,13 @@ struct GenerationTable: Sendable {
     private enum State: Sendable {
         case active(leases: Set<Int>)
         /// Superseded while turns still ran on it; never empty (it retires instead).
-        case draining(leases: Set<Int>)
+        /// `drain` numbers this spell of draining, whose deadline it is.
+        case draining(leases: Set<Int>, drain: Int)
         case retired
-
-        /// The state a generation takes when another one of its agent becomes active.
-        func superseded() -> State {
-            switch self {
-            case .active(let leases) where !leases.isEmpty: .draining(leases: leases)
-            case .active, .retired: .retired
-            case .draining: self
-            }
-        }
 
         var leases: Set<Int> {
             switch self {
-            case .active(let leases), .draining(let leases): leases
+            case .active(let leases), .draining(let leases, _): leases
             case .retired: []
             }
         }
@@ -64,11 +61,14 @@ struct GenerationTable: Sendable {
         let id: Int
         let build: Build
         var state: State
+        /// Turns and tool calls that overran their time limits on this generation.
+        var hangs = 0
 
-        var info: GenerationInfo {
+        func info(unhealthyAfterHangs: Int) -> GenerationInfo {
             GenerationInfo(
                 id: id, agent: build.agent, sha256: build.sha256, version: build.version, plugin: build.plugin,
-                state: state.label, loadedAt: build.loadedAt, liveTurns: state.leases.count
+                state: state.label, loadedAt: build.loadedAt, liveTurns: state.leases.count,
+                health: hangs >= unhealthyAfterHangs ? .unhealthy : .healthy, hangs: hangs
             )
         }
     }
@@ -77,6 +77,16 @@ struct GenerationTable: Sendable {
     private var rows: [Row] = []
     private var nextGenerationId = 1
     private var nextLeaseId = 1
+    private var nextDrain = 1
+    /// Hangs after which a generation is reported unhealthy.
+    let unhealthyAfterHangs: Int
+
+    /// An empty table.
+    /// - Parameters:
+    ///   - unhealthyAfterHangs: Overrun turns and tools after which a generation is unhealthy.
+    init(unhealthyAfterHangs: Int = 3) {
+        self.unhealthyAfterHangs = unhealthyAfterHangs
+    }
 
     /// A generation that stopped being active, and what it became.
     struct Superseded: Sendable, Hashable {
@@ -100,7 +110,7 @@ struct GenerationTable: Sendable {
         let row = Row(id: nextGenerationId, build: build, state: .active(leases: []))
         nextGenerationId += 1
         rows.append(row)
-        return Activation(generation: row.info, superseded: superseded)
+        return Activation(generation: info(row), superseded: superseded)
     }
 
     /// The result of `lease(agent:)`.
@@ -138,9 +148,9 @@ struct GenerationTable: Sendable {
             guard leases.remove(lease.id) != nil else { return .notLeased }
             rows[index].state = .active(leases: leases)
             return .released
-        case .draining(var leases):
+        case .draining(var leases, let drain):
             guard leases.remove(lease.id) != nil else { return .notLeased }
-            rows[index].state = leases.isEmpty ? .retired : .draining(leases: leases)
+            rows[index].state = leases.isEmpty ? .retired : .draining(leases: leases, drain: drain)
             return leases.isEmpty ? .retired : .released
         case .retired:
             return .notLeased
@@ -177,7 +187,46 @@ struct GenerationTable: Sendable {
         // A draining generation keeps its leases: those turns now run on the active build again.
         restored.state = .active(leases: restored.state.leases)
         rows.append(restored)
-        return .restored(generation: restored.info, superseded: superseded)
+        return .restored(generation: info(restored), superseded: superseded)
+    }
+
+    /// One spell of draining of one generation: what a drain deadline is for.
+    struct Drain: Sendable, Hashable {
+        var generationId: Int
+        var number: Int
+    }
+
+    /// The generations draining now, each with the spell its deadline belongs to.
+    var drains: [Drain] {
+        rows.compactMap { row in
+            guard case .draining(_, let drain) = row.state else { return nil }
+            return Drain(generationId: row.id, number: drain)
+        }
+    }
+
+    /// The deadline of `drain` passed: the leases its generation still has, whose
+    /// turns must leave it now. None when that spell is over (the generation
+    /// retired, or was rolled back to and is active, or drains again since).
+    func drainDeadlinePassed(_ drain: Drain) -> [Lease] {
+        guard let row = rows.first(where: { $0.id == drain.generationId }),
+              case .draining(let leases, drain.number) = row.state
+        else { return [] }
+        return leases.sorted().map { Lease(generationId: row.id, id: $0) }
+    }
+
+    /// The result of `recordHang(generationId:)`.
+    enum HangResult: Sendable, Hashable {
+        /// Counted; `becameUnhealthy` when this hang crossed the threshold.
+        case recorded(hangs: Int, becameUnhealthy: Bool)
+        case unknownGeneration
+    }
+
+    /// A turn or a tool call of `generationId` overran its time limit.
+    mutating func recordHang(generationId: Int) -> HangResult {
+        guard let index = rows.firstIndex(where: { $0.id == generationId }) else { return .unknownGeneration }
+        rows[index].hangs += 1
+        let hangs = rows[index].hangs
+        return .recorded(hangs: hangs, becameUnhealthy: hangs == unhealthyAfterHangs)
     }
 
     /// The id of the agent's active generation, if it has one.
@@ -186,7 +235,11 @@ struct GenerationTable: Sendable {
     }
 
     /// Every generation, in activation order.
-    var generations: [GenerationInfo] { rows.map(\.info) }
+    var generations: [GenerationInfo] { rows.map(info) }
+
+    private func info(_ row: Row) -> GenerationInfo {
+        row.info(unhealthyAfterHangs: unhealthyAfterHangs)
+    }
 
     private func activeIndex(of agent: String) -> Int? {
         rows.lastIndex { row in
@@ -204,8 +257,18 @@ struct GenerationTable: Sendable {
         return superseded
     }
 
+    /// The generation at `index` stops being active: it drains while turns hold
+    /// leases on it (a new spell, with a deadline of its own), else it retires.
     private mutating func supersede(at index: Int) -> Superseded {
-        rows[index].state = rows[index].state.superseded()
+        switch rows[index].state {
+        case .active(let leases) where !leases.isEmpty:
+            rows[index].state = .draining(leases: leases, drain: nextDrain)
+            nextDrain += 1
+        case .active, .retired:
+            rows[index].state = .retired
+        case .draining:
+            break
+        }
         return Superseded(generationId: rows[index].id, state: rows[index].state.label)
     }
 }

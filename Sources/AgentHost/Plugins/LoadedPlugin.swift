@@ -56,6 +56,13 @@ final class LoadedPlugin: PluginInstance, @unchecked Sendable {
         PluginCalls.detach { cancel(turnId) }
     }
 
+    /// In the daemon's own process a plugin thread cannot be taken back: a
+    /// `start_turn` that never returns keeps its thread (not the cooperative
+    /// pool's, see `PluginCalls`) for the life of the process.
+    func abandonTurn(_ turnId: UInt64, grace: Duration) {
+        cancelTurn(turnId)
+    }
+
     /// Runs a tool in the plugin; the reply is the output JSON or an error message.
     func callTool(turnId: UInt64, _ request: ToolCallRequest) async -> (agent_status, String) {
         if let caller = cTools.caller(agent: request.agent, tool: request.tool) {

@@ -17,6 +17,12 @@ protocol PluginInstance: AnyObject, Sendable {
     func startTurn(_ request: TurnRequest) async -> agent_status
     /// The plugin's `cancel_turn`; returns at once.
     func cancelTurn(_ turnId: UInt64)
+    /// The host ended a turn that overran its time limit without its plugin:
+    /// cancel it there, and keep a plugin that does not end it from holding the
+    /// build forever. In-process nothing more can be done (a plugin thread that
+    /// never returns stays behind); a worker still running the turn after
+    /// `grace` is killed, and its other turns resume on a fresh one.
+    func abandonTurn(_ turnId: UInt64, grace: Duration)
     /// Runs a tool; the reply is the output JSON, or an error message.
     func callTool(turnId: UInt64, _ request: ToolCallRequest) async -> (agent_status, String)
     /// Every generation this build serves is retired: call the plugin's

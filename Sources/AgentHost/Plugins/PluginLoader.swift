@@ -84,6 +84,15 @@ struct PluginLoader: Sendable {
         for agent in manifest.agents where agent.id.isEmpty || agent.id.count > 128 {
             throw refuse("declares an agent with an invalid id `\(agent.id)`")
         }
+        for agent in manifest.agents {
+            if let seconds = agent.maxTurnSeconds, !(seconds > 0 && seconds.isFinite) {
+                throw refuse("agent `\(agent.id)` declares maxTurnSeconds \(seconds); a time limit must be a positive number of seconds")
+            }
+            for tool in agent.tools {
+                guard let seconds = tool.timeoutSeconds, !(seconds > 0 && seconds.isFinite) else { continue }
+                throw refuse("tool `\(tool.name)` declares timeoutSeconds \(seconds); a time limit must be a positive number of seconds")
+            }
+        }
         return (manifest, image)
     }
 }

@@ -15,6 +15,12 @@ public actor PluginRegistry {
     private let workerLaunch: WorkerLaunch?
     /// How long a retiring build's `shutdown` may take.
     private let shutdownDeadline: Duration
+    /// How long a generation may drain before its remaining turns are recalled.
+    private let drainTimeout: Duration
+    /// Each live lease's recall, fired at its generation's drain deadline.
+    private var recalls: [Int: LeaseRecall] = [:]
+    /// Drains whose deadline is being timed.
+    private var timedDrains: Set<GenerationTable.Drain> = []
     /// Which generation is active, draining or retired; this actor carries out what it decides.
     private var table = GenerationTable()
     /// The image behind each generation id, kept for the life of the process.
@@ -38,11 +44,13 @@ public actor PluginRegistry {
     ///   - workerMemoryLimitBytes: A worker using more resident memory is killed.
     ///   - workerLoadTimeout: A worker not loaded by then is killed and the build refused.
     ///   - shutdownDeadline: How long a retiring build's `shutdown` may take.
+    ///   - drainTimeout: How long a superseded generation may drain before its
+    ///     remaining turns move to the active build (or end).
     init(
         storeDirectory: String, journalPath: String? = nil, logger: Logger, turns: any HostTurnCallbacks,
         isolation: IsolationPolicy = IsolationPolicy(defaultMode: .inProcess), workerExecutable: String? = nil,
         workerMemoryLimitBytes: Int? = nil, workerLoadTimeout: Duration = .seconds(30),
-        shutdownDeadline: Duration = .seconds(10)
+        shutdownDeadline: Duration = .seconds(10), drainTimeout: Duration = .seconds(60)
     ) {
         self.store = PluginStore(directory: storeDirectory)
         self.loader = PluginLoader(logger: logger, turns: turns)
@@ -56,6 +64,7 @@ public actor PluginRegistry {
             )
         }
         self.shutdownDeadline = shutdownDeadline
+        self.drainTimeout = drainTimeout
     }
 
     /// Verifies, stores and loads one dropped file. Refusals are logged and kept;
@@ -119,6 +128,7 @@ public actor PluginRegistry {
         let generation = activation.generation
         plugins[generation.id] = plugin
         if activation.superseded?.state == .retired { retireUnusedBuilds() }
+        timeDrains()
         logger.notice(
             "agent loaded",
             metadata: ["agent": "\(agent)", "generation": "\(generation.id)", "version": "\(plugin.manifest.version)",
@@ -136,12 +146,56 @@ public actor PluginRegistry {
             _ = table.release(lease)
             throw .unknownAgent(agent)
         }
-        return GenerationLease(lease: lease, agent: agent, plugin: plugin)
+        let recall = LeaseRecall()
+        recalls[lease.id] = recall
+        return GenerationLease(lease: lease, agent: agent, plugin: plugin, recall: recall)
     }
 
     /// Gives a turn's lease back; the last turn of a draining generation retires it.
     func release(_ lease: GenerationLease) {
+        recalls[lease.lease.id] = nil
         if table.release(lease.lease) == .retired { retireUnusedBuilds() }
+    }
+
+    /// Starts the deadline of every drain not timed yet.
+    private func timeDrains() {
+        for drain in table.drains where !timedDrains.contains(drain) {
+            timedDrains.insert(drain)
+            let timeout = drainTimeout
+            Task {
+                try? await Task.sleep(for: timeout)
+                self.drainDeadlinePassed(drain)
+            }
+        }
+    }
+
+    /// A drain deadline passed: the turns still on that generation are recalled
+    /// (they move to the active build, or end when they cannot).
+    private func drainDeadlinePassed(_ drain: GenerationTable.Drain) {
+        timedDrains.remove(drain)
+        let leases = table.drainDeadlinePassed(drain)
+        guard !leases.isEmpty else { return }
+        logger.notice("drain deadline passed; recalling its turns", metadata: [
+            "generation": "\(drain.generationId)", "turns": "\(leases.count)", "timeout": "\(drainTimeout.secondsText)",
+        ])
+        for lease in leases { recalls[lease.id]?.recall() }
+    }
+
+    /// A turn or a tool call on `lease`'s generation overran its time limit;
+    /// repeated hangs mark the generation unhealthy in `GET /api/v1/agents`.
+    /// - Parameters:
+    ///   - lease: The lease the turn ran on.
+    ///   - what: What overran, for the log.
+    func recordHang(_ lease: GenerationLease, what: String) {
+        guard case .recorded(let hangs, let becameUnhealthy) = table.recordHang(generationId: lease.generationId) else { return }
+        let metadata: Logger.Metadata = [
+            "agent": "\(lease.agent)", "generation": "\(lease.generationId)", "hangs": "\(hangs)", "what": "\(what)",
+        ]
+        if becameUnhealthy {
+            logger.error("generation marked unhealthy after repeated hangs", metadata: metadata)
+        } else {
+            logger.warning("plugin overran a time limit", metadata: metadata)
+        }
     }
 
     /// Calls `shutdown` on every build none of whose generations can run a
@@ -179,6 +233,7 @@ public actor PluginRegistry {
         case .restored(let restored, let superseded):
             if let sha256 = plugins[restored.id]?.sha256 { retiredHashes.remove(sha256) }
             if superseded.state == .retired { retireUnusedBuilds() }
+            timeDrains()
             // The image is still mapped and its globals intact (nothing is ever
             // unloaded), so the same generation serves again.
             logger.notice("rolled back", metadata: ["agent": "\(agent)", "generation": "\(restored.id)"])

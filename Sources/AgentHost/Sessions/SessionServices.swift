@@ -12,10 +12,12 @@ struct SessionServices: Sendable {
     var stopGracePeriod: Duration = .seconds(2)
     /// How often a turn may be cut off and resumed before it ends with an error.
     var recoveryBudget = 3
+    /// How long a turn and a tool call may run.
+    var limits = RunLimits()
 
     /// The part of these a running turn uses.
     var turnServices: TurnServices {
         TurnServices(registry: registry, models: models, turns: turns, logger: logger, stopGracePeriod: stopGracePeriod,
-                     recoveryBudget: recoveryBudget)
+                     recoveryBudget: recoveryBudget, limits: limits)
     }
 }

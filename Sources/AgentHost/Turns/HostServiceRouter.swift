@@ -42,17 +42,27 @@ struct HostServiceRouter: Sendable {
 
     private func streamModel(request: String, channel: TurnChannel) async throws -> String {
         let lease = lease
-        let agentTools = lease.plugin.manifest.agents.first { $0.id == lease.agent }?.tools ?? []
+        let agentTools = lease.agentManifest?.tools ?? []
         let streamRequest = try WireCoding.decode(ModelStreamRequest.self, from: request)
             .withTurnDefaults(agentTools: agentTools)
         guard streamRequest.maxSteps > 0 else { throw AgentHostError.badRequest("maxSteps must be at least 1") }
+        let limits = services.limits
+        let registry = services.registry
         var loop = StepLoop(
             model: try services.models.model(named: streamRequest.model),
             emit: { chunk in channel.send(chunk) },
             callTool: { name, input in
-                let (status, reply) = await lease.plugin.callTool(
-                    turnId: channel.turnId, ToolCallRequest(agent: lease.agent, tool: name, input: input)
-                )
+                // The manifest's declaration decides; a tool only passed in the request has the default.
+                let declared = agentTools.first { $0.name == name } ?? streamRequest.tools.first { $0.name == name }
+                let limit = limits.toolLimit(for: declared)
+                let call = ToolCallRequest(agent: lease.agent, tool: name, input: input)
+                guard let answer = await PluginCalls.value(within: limit, of: {
+                    await lease.plugin.callTool(turnId: channel.turnId, call)
+                }) else {
+                    await registry.recordHang(lease, what: "tool `\(name)`")
+                    return .failure(.init(message: "tool `\(name)` timed out after \(limit.secondsText)"))
+                }
+                let (status, reply) = answer
                 guard status == AGENT_OK else { return .failure(.init(message: reply)) }
                 guard let output = try? WireCoding.decode(JSONValue.self, from: reply) else {
                     return .failure(.init(message: "tool `\(name)` returned invalid JSON"))
@@ -60,7 +70,6 @@ struct HostServiceRouter: Sendable {
                 return .success(output)
             }
         )
-        let registry = services.registry
         loop.yieldAtStepBoundary = { await registry.shouldMigrate(lease) }
         // Left-out messages: the turn's conversation, already converted; explicit ones the loop converts.
         let messages = streamRequest.inheritsMessages ? conversation : nil

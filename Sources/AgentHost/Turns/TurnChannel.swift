@@ -13,6 +13,16 @@ enum TurnEvent: Sendable {
     case finished(status: agent_status, result: String)
     /// The worker process that ran the turn died; nothing more comes from it.
     case lost(reason: String)
+    /// The host took the turn from its plugin: nothing more from it counts.
+    case cut(TurnCut)
+}
+
+/// Why the host took a turn from its plugin before the plugin finished it.
+enum TurnCut: Sendable, Hashable {
+    /// The turn ran past its time limit (`RunLimits`).
+    case timedOut(limit: Duration)
+    /// The build it runs on was replaced and its drain deadline passed.
+    case drainDeadline
 }
 
 /// The host end of one turn: chunks from the plugin and from the step loop go
@@ -60,6 +70,13 @@ final class TurnChannel: Sendable {
     func lose(reason: String) {
         deliver(.lost(reason: reason), closing: true)
         // Its model call has no one left to answer to; the resumed turn makes its own.
+        cancelServices()
+    }
+
+    /// The host ends the plugin's side of the turn (a time limit, a drain
+    /// deadline): what was sent before counts, nothing after it; its model call stops.
+    func cut(_ reason: TurnCut) {
+        deliver(.cut(reason), closing: true)
         cancelServices()
     }
 

@@ -79,13 +79,17 @@ enum TurnRunner {
     }
 
     /// Runs the plugin's turn; returns the chunks that close the response. When
-    /// a new build goes live, the turn moves to it at a step boundary and this
-    /// loop runs it there, from the checkpoint the log holds.
+    /// a new build goes live, the turn moves to it at a step boundary (or, at
+    /// the old build's drain deadline, wherever it is) and this loop runs it
+    /// there, from the checkpoint the log holds.
     private static func drive(
         log: any TurnLog, handle: TurnHandle, inSeq: Int64, checkpoint: TurnCheckpoint?, services: TurnServices
     ) async throws -> [UIChunk] {
         var checkpoint = checkpoint
         var stepOpen = checkpoint?.stepOpen ?? false
+        // The time limit counts from here, across moves and lost workers: a
+        // plugin that keeps losing its worker does not get a fresh limit each time.
+        let began = ContinuousClock.now
         while true {
             let lease: GenerationLease
             do {
@@ -96,7 +100,8 @@ enum TurnRunner {
             let end: AttemptEnd
             do {
                 end = try await runOnGeneration(
-                    lease: lease, log: log, handle: handle, checkpoint: checkpoint, stepOpen: &stepOpen, services: services
+                    lease: lease, log: log, handle: handle, checkpoint: checkpoint, began: began, stepOpen: &stepOpen,
+                    services: services
                 )
             } catch {
                 handle.stop()
@@ -129,6 +134,23 @@ enum TurnRunner {
                     return failure(exhausted, stepOpen: checkpoint.stepOpen)
                 }
                 stepOpen = checkpoint?.stepOpen ?? false
+            case .timedOut(let limit):
+                return failure(
+                    "agent `\(log.agent)` did not finish this turn within its time limit of \(limit.secondsText), "
+                        + "so it was ended. Send a new message to continue.",
+                    stepOpen: stepOpen
+                )
+            case .recalled where handle.stopRequested:
+                return [.abort]
+            case .recalled:
+                // The agent chose to finish turns on the build they started on,
+                // and that build may not run any longer.
+                return failure(
+                    "agent `\(log.agent)` was replaced by a new build while this turn ran on version "
+                        + "\(lease.plugin.manifest.version), which finishes its turns where they started; the turn "
+                        + "did not finish before that version's drain deadline, so it was ended. Send a new message to continue.",
+                    stepOpen: stepOpen
+                )
             case .finished(let status, _) where handle.stopRequested || status == AGENT_ERR_CANCELLED:
                 return [.abort]
             case .finished(AGENT_OK, let result):
@@ -162,13 +184,19 @@ enum TurnRunner {
         case movedToNewBuild
         /// The worker process running the turn died; the turn resumes from its checkpoint.
         case lost(reason: String)
+        /// The turn ran past its time limit; its plugin was cancelled and left behind.
+        case timedOut(limit: Duration)
+        /// The build drained past its deadline and the agent's turns may not
+        /// move (`upgrade: .drain`): the turn ends.
+        case recalled
     }
 
     /// One plugin turn on one generation: start it, persist what it streams,
-    /// return how it ended.
+    /// return how it ended — or, when the turn overruns its time limit or the
+    /// generation its drain deadline, cut it there.
     private static func runOnGeneration(
-        lease: GenerationLease, log: any TurnLog, handle: TurnHandle, checkpoint: TurnCheckpoint?, stepOpen: inout Bool,
-        services: TurnServices
+        lease: GenerationLease, log: any TurnLog, handle: TurnHandle, checkpoint: TurnCheckpoint?, began: ContinuousClock.Instant,
+        stepOpen: inout Bool, services: TurnServices
     ) async throws -> AttemptEnd {
         // A plugin that fetches messages on request gets the newest one only:
         // nothing of the past is copied or encoded for a turn that does not read it.
@@ -198,14 +226,27 @@ enum TurnRunner {
             state: saved?.state, stateVersion: saved?.version, resumed: checkpoint != nil,
             omittedMessages: omitted > 0 ? omitted : nil
         )
-        let started = await lease.plugin.startTurn(request)
-        guard started == AGENT_OK else {
-            return .finished(
-                status: started, result: "agent `\(log.agent)` refused to start the turn (status \(started.rawValue))"
-            )
+        // `start_turn` may never return (a plugin that loops in it): the runner
+        // does not wait for it. A refusal ends the turn through the channel,
+        // like any other end, and so can the limits below while it hangs.
+        let plugin = lease.plugin
+        let agent = log.agent
+        Task {
+            let started = await plugin.startTurn(request)
+            guard started != AGENT_OK else { return }
+            channel.finish(status: started, result: "agent `\(agent)` refused to start the turn (status \(started.rawValue))")
         }
+        let limit = services.limits.turnLimit(for: lease.agentManifest)
+        let timer = Task {
+            guard (try? await Task.sleep(until: began + limit, clock: .continuous)) != nil else { return }
+            channel.cut(.timedOut(limit: limit))
+        }
+        defer { timer.cancel() }
+        lease.recall.onRecall { channel.cut(.drainDeadline) }
+
         var end = AttemptEnd.finished(status: AGENT_ERR_INTERNAL, result: "the agent ended without finishing the turn")
         var moving = false
+        var cut: TurnCut?
         while true {
             let batch = await channel.nextBatch()
             if batch.isEmpty { break }
@@ -226,10 +267,27 @@ enum TurnRunner {
                 case .lost(let reason):
                     services.logger.warning("turn lost with its worker", metadata: ["chatId": "\(log.chatId)", "reason": "\(reason)"])
                     end = .lost(reason: reason)
+                case .cut(let reason):
+                    cut = reason
                 }
             }
             if !entries.isEmpty { try await log.append(entries) }
         }
-        return moving ? .movedToNewBuild : end
+        switch cut {
+        case .timedOut(let limit)?:
+            services.logger.warning("turn overran its time limit; ended", metadata: [
+                "chatId": "\(log.chatId)", "agent": "\(log.agent)", "limit": "\(limit.secondsText)",
+            ])
+            plugin.abandonTurn(channel.turnId, grace: services.stopGracePeriod)
+            await services.registry.recordHang(lease, what: "turn")
+            return .timedOut(limit: limit)
+        case .drainDeadline?:
+            // What was persisted is the checkpoint: the turn continues from it
+            // on the active build, a step cut mid-stream included (as after a crash).
+            plugin.cancelTurn(channel.turnId)
+            return lease.agentManifest?.upgrade == .drain ? .recalled : .movedToNewBuild
+        case nil:
+            return moving ? .movedToNewBuild : end
+        }
     }
 }

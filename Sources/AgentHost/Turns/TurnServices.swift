@@ -11,4 +11,6 @@ struct TurnServices: Sendable {
     /// How often a turn may be cut off (daemon or worker died) and resumed;
     /// at this many it ends with an error instead.
     var recoveryBudget = 3
+    /// How long a turn and a tool call may run.
+    var limits = RunLimits()
 }

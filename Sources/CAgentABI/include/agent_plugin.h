@@ -133,8 +133,9 @@ typedef struct agent_plugin_api {
      * Static JSON, valid for the life of the process:
      *   {"version":string, "toolchain":string, "language"?:"swift"|"c",
      *    "messagesOnRequest"?:bool,
-     *    "agents":[{"id":string, "upgrade"?:"migrate"|"drain", "tools":[tool, ...]}]}
-     *   tool: {"name":string, "description":string, "inputSchema"?:JSON schema,
+     *    "agents":[{"id":string, "upgrade"?:"migrate"|"drain", "maxTurnSeconds"?:number,
+     *               "tools":[tool, ...]}]}
+     *   tool: {"name":string, "description":string, "inputSchema"?:JSON schema, "timeoutSeconds"?:number,
      *          "cFunction"?:{"symbol":string, "params":[{"name":string, "type":ctype}],
      *                        "returns":ctype|"void"|"char*", "free"?:string}}
      *   ctype: "int32", "int64", "double", "bool", "const char*".
@@ -149,6 +150,13 @@ typedef struct agent_plugin_api {
      * "messagesOnRequest": true lets `start_turn` carry only the newest message
      * (the rest on request, "conversation.messages"), so that a turn's cost does
      * not grow with the chat's length; absent or false: the whole conversation.
+     * "maxTurnSeconds" (a turn) and "timeoutSeconds" (one tool call) are run
+     * limits, positive numbers of seconds: a turn that has not finished by then
+     * ends with an error, a tool call not done by then is answered to the model
+     * as a timeout error (a late `done` is ignored). Absent: the daemon's
+     * defaults; a larger value is capped by the daemon (`serve --max-turn-duration`,
+     * `--tool-timeout`). A turn past its limit is cancelled; one that does not
+     * end then may cost its worker process (README, "Run limits").
      */
     agent_str manifest_json;
     /**

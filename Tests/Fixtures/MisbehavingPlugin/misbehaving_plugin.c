@@ -13,9 +13,14 @@
  *   /tool boom {}        the tool aborts
  *   /tool twice {}       the tool calls `done` twice
  *   /tool both {}        the tool calls `done` and then returns an error
+ *   /tool hang {}        the tool never calls `done`
+ *   /tool gate {"path":P} the tool waits until file P exists, then answers "opened"
  *
  * Built with -DHANG_SHUTDOWN, its shutdown never calls `done`; with
- * -DBLOCK_ENTRY, its entry function never returns.
+ * -DBLOCK_ENTRY, its entry function never returns. With -DMAX_TURN_SECONDS=N
+ * the `misbehave` agent declares a turn limit of N seconds, and a second
+ * agent, `misbehave-patient`, that declares none serves from the same build
+ * (so from the same worker process).
  */
 #include "agent_plugin.h"
 
@@ -23,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const agent_host_api *host;
@@ -84,6 +90,24 @@ static agent_status call_tool(uint64_t turn_id, agent_str args, void *callback_c
         done(callback_ctx, AGENT_OK, str("\"done\""));
         return AGENT_ERR_INTERNAL;
     }
+    if (contains(args, "\"tool\":\"hang\"")) return AGENT_OK; /* and `done` never comes */
+    if (contains(args, "\"tool\":\"gate\"")) {
+        /* The host runs call_tool on a thread of its own: blocking here is allowed. */
+        char path[1024] = {0};
+        const char *key = "\"path\":\"";
+        for (size_t i = 0; args.ptr && i + strlen(key) <= args.len; i++) {
+            if (memcmp(args.ptr + i, key, strlen(key)) != 0) continue;
+            size_t start = i + strlen(key), n = 0;
+            while (start + n < args.len && args.ptr[start + n] != '"' && n + 1 < sizeof path) n++;
+            memcpy(path, args.ptr + start, n);
+            break;
+        }
+        if (!path[0]) return AGENT_ERR_INVALID;
+        struct timespec pause_for = {0, 10 * 1000 * 1000};
+        while (access(path, F_OK) != 0) nanosleep(&pause_for, NULL);
+        done(callback_ctx, AGENT_OK, str("\"opened\""));
+        return AGENT_OK;
+    }
     return AGENT_ERR_UNSUPPORTED;
 }
 
@@ -103,13 +127,25 @@ agent_status agent_plugin_entry_v1(const agent_host_api *host_api, agent_plugin_
     if (!host_api || !out || out_size < sizeof(agent_plugin_api)) return AGENT_ERR_INVALID;
     host = host_api;
     static const char tool[] = "{\"name\":\"%s\",\"description\":\"misbehaves\",\"inputSchema\":{\"type\":\"object\"}}";
-    char boom[256], twice[256], both[256];
-    snprintf(boom, sizeof boom, tool, "boom");
-    snprintf(twice, sizeof twice, tool, "twice");
-    snprintf(both, sizeof both, tool, "both");
+    char tools[1536];
+    int used = 0;
+    const char *names[] = {"boom", "twice", "both", "hang", "gate"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        used += snprintf(tools + used, sizeof tools - (size_t)used, "%s", i ? "," : "");
+        used += snprintf(tools + used, sizeof tools - (size_t)used, tool, names[i]);
+    }
+#ifdef MAX_TURN_SECONDS
+#define STRINGIFY2(x) #x
+#define STRINGIFY(x) STRINGIFY2(x)
     int n = snprintf(manifest, sizeof manifest,
                      "{\"version\":\"1.0.0\",\"language\":\"c\",\"messagesOnRequest\":true,\"toolchain\":\"cc\","
-                     "\"agents\":[{\"id\":\"misbehave\",\"tools\":[%s,%s,%s]}]}", boom, twice, both);
+                     "\"agents\":[{\"id\":\"misbehave\",\"maxTurnSeconds\":" STRINGIFY(MAX_TURN_SECONDS) ",\"tools\":[%s]},"
+                     "{\"id\":\"misbehave-patient\",\"tools\":[%s]}]}", tools, tools);
+#else
+    int n = snprintf(manifest, sizeof manifest,
+                     "{\"version\":\"1.0.0\",\"language\":\"c\",\"messagesOnRequest\":true,\"toolchain\":\"cc\","
+                     "\"agents\":[{\"id\":\"misbehave\",\"tools\":[%s]}]}", tools);
+#endif
     if (n < 0 || (size_t)n >= sizeof manifest) return AGENT_ERR_INTERNAL;
     manifest_length = (size_t)n;
     memset(out, 0, sizeof *out);

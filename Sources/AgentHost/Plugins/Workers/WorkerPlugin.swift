@@ -94,6 +94,27 @@ final class WorkerPlugin: PluginInstance {
         state.withLock { $0.current }?.cancelTurn(turnId)
     }
 
+    /// A worker is killed when it still runs the abandoned turn after `grace`:
+    /// its `start_turn` never returned, or it never finished the turn though
+    /// cancelled. Such a plugin holds a thread (often a core) of the worker
+    /// for good, and a worker is the unit the host can take back; killing it
+    /// costs its other turns an interruption (they resume from their
+    /// checkpoints on a fresh worker), not their answers. The abandoned turn is
+    /// not resumed: its channel is closed by then, so the loss finds no one.
+    /// A plugin that ends the cancelled turn in time keeps its worker.
+    func abandonTurn(_ turnId: UInt64, grace: Duration) {
+        guard let worker = state.withLock({ $0.current }) else { return }
+        worker.cancelTurn(turnId)
+        Task.detached(priority: .utility) { [name, logger = launch.logger] in
+            try? await Task.sleep(for: grace)
+            guard worker.runs(turnId) else { return }
+            logger.error("killing a worker that still runs a turn past its time limit", metadata: [
+                "plugin": "\(name)", "pid": "\(worker.pid)", "turnId": "\(turnId)",
+            ])
+            worker.kill(reason: "still ran a turn past its time limit")
+        }
+    }
+
     func callTool(turnId: UInt64, _ request: ToolCallRequest) async -> (agent_status, String) {
         guard let json = try? WireCoding.encodeString(request) else { return (AGENT_ERR_INVALID, "cannot encode the call") }
         // Tools run in the worker that runs the turn; a worker started since does not know it.

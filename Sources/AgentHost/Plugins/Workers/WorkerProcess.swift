@@ -86,6 +86,12 @@ final class WorkerProcess: Sendable {
     /// Turns this worker runs right now.
     var liveTurnCount: Int { state.withLock { $0.liveTurns.count } }
 
+    /// Whether the turn is still running here: its `start_turn` has not
+    /// returned an error and its `finish_turn` has not come.
+    func runs(_ turnId: UInt64) -> Bool {
+        state.withLock { $0.liveTurns.contains(turnId) }
+    }
+
     var residentBytes: Int? { hasEnded ? nil : WorkerSpawn.residentBytes(pid) }
 
     /// `start_turn` in the worker. A worker that dies meanwhile reports the

@@ -1,0 +1,35 @@
+import AgentWire
+
+/// How long a turn and a tool call may run: the daemon's limits, which are
+/// the defaults when an agent declares none and the caps when it declares more
+/// (`serve --max-turn-duration`, `--tool-timeout`; README, "Run limits").
+public struct RunLimits: Sendable, Hashable {
+    /// The longest a turn may run, from its start to its `finish`.
+    public var maxTurnDuration: Duration
+    /// The longest one tool call may take.
+    public var toolTimeout: Duration
+
+    /// - Parameters:
+    ///   - maxTurnDuration: The turn limit's default and cap.
+    ///   - toolTimeout: The tool timeout's default and cap.
+    public init(maxTurnDuration: Duration = .seconds(600), toolTimeout: Duration = .seconds(120)) {
+        self.maxTurnDuration = maxTurnDuration
+        self.toolTimeout = toolTimeout
+    }
+
+    /// The time limit of a turn of `agent`: what it declares, at most the cap.
+    func turnLimit(for agent: AgentManifest?) -> Duration {
+        Self.capped(agent?.maxTurnSeconds, by: maxTurnDuration)
+    }
+
+    /// The timeout of one call of `tool`: what it declares, at most the cap.
+    func toolLimit(for tool: ToolSpec?) -> Duration {
+        Self.capped(tool?.timeoutSeconds, by: toolTimeout)
+    }
+
+    private static func capped(_ declared: Double?, by cap: Duration) -> Duration {
+        // The loader refuses a manifest with a limit that is not a positive number.
+        guard let declared, declared > 0, declared < cap.totalSeconds else { return cap }
+        return .seconds(declared)
+    }
+}
