@@ -24,16 +24,22 @@ import Testing
 
     /// Starts `upgrade-demo` from `product`, sends a turn whose tool sleeps
     /// `pauseMs`, and deploys `UpgradeDemoV2` while that tool runs.
+    /// Starts `product`, has its `pause` tool wait on a gate file, deploys build 2,
+    /// and opens the gate once build 2 is active: the turn is caught at its step
+    /// boundary however long the deploy takes on a loaded machine.
     private func deployDuringAPausedTool(
         running product: String, chatId: String, pauseMs: Int
     ) async throws -> (DaemonProcess, AgentHostClient, String) {
         let daemon = try DaemonProcess(plugins: [DaemonProcess.plugin(product)])
         try daemon.start()
         let client = daemon.client
+        let gate = daemon.dataDirectory.appendingPathComponent("gate-\(chatId)").path
         let token = try await client.createSession(chatId, agent: "upgrade-demo", secret: daemon.secretKey).token
-        try await client.sendMessage(#"/tool pause {"ms": \#(pauseMs)}"#, chatId: chatId, token: token)
+        try await client.sendMessage(#"/tool pause {"ms": \#(pauseMs), "until": "\#(gate)"}"#, chatId: chatId, token: token)
         _ = try await client.readEvents(chatId: chatId, token: token) { $0.contains { $0.type == "tool-input-available" } }
         try daemon.deploy(DaemonProcess.plugin("UpgradeDemoV2"))
+        _ = try await client.waitForAgents(secret: daemon.secretKey) { $0.activeGeneration(of: "upgrade-demo") == 2 }
+        FileManager.default.createFile(atPath: gate, contents: Data())
         return (daemon, client, token)
     }
 

@@ -125,7 +125,8 @@ import Testing
         let arguments = ["--isolation", isolation, "--drain-timeout", "0.5"]
         try await withDaemon(plugins: [DaemonProcess.plugin("UpgradeDemoV1")], environment: environment, arguments: arguments) { daemon, client in
             let token = try await client.createSession("long", agent: "upgrade-demo", secret: daemon.secretKey).token
-            try await client.sendMessage("/slow 400", chatId: "long", token: token)
+            // Long enough (15 s at most) to outlast the deploy on a loaded machine; it moves 0.5 s after.
+            try await client.sendMessage("/slow 1500", chatId: "long", token: token)
             _ = try await client.readEvents(chatId: "long", token: token) { $0.filter { $0.type == "text-delta" }.count >= 5 }
             try daemon.deploy(DaemonProcess.plugin("UpgradeDemoV2"))
             let turn = try await client.readEvents(chatId: "long", token: token) { $0.completedTurns() == 1 }
@@ -134,7 +135,7 @@ import Testing
             // deadline, build 2 continued it from the text so far.
             #expect(builds(turn) == ["1", "2"])
             #expect(turn.filter { $0.type == "data-upgraded" }.count == 1)
-            #expect(turn.text == (1...400).map(String.init).joined(separator: " "), "every word exactly once")
+            #expect(turn.text == (1...1500).map(String.init).joined(separator: " "), "every word exactly once")
             let types = turn.map(\.type)
             for type in ["start", "start-step", "text-start", "finish-step", "finish"] {
                 #expect(types.filter { $0 == type }.count == 1, "one \(type)")
@@ -160,7 +161,7 @@ import Testing
             plugins: [DaemonProcess.plugin("UpgradeDemoV1Drain")], environment: environment, arguments: ["--drain-timeout", "0.5"]
         ) { daemon, client in
             let token = try await client.createSession("drain", agent: "upgrade-demo", secret: daemon.secretKey).token
-            try await client.sendMessage("/slow 400", chatId: "drain", token: token)
+            try await client.sendMessage("/slow 1500", chatId: "drain", token: token)
             _ = try await client.readEvents(chatId: "drain", token: token) { $0.filter { $0.type == "text-delta" }.count >= 5 }
             try daemon.deploy(DaemonProcess.plugin("UpgradeDemoV2"))
             let turn = try await client.readEvents(chatId: "drain", token: token) { $0.completedTurns() == 1 }
@@ -171,7 +172,7 @@ import Testing
             #expect(turn.filter { $0.type == "error" }.count == 1)
             #expect(errorText(turn)?.contains("drain deadline") == true)
             #expect(finishReason(turn) == "error")
-            #expect(turn.text.count < (1...400).map(String.init).joined(separator: " ").count)
+            #expect(turn.text.count < (1...1500).map(String.init).joined(separator: " ").count)
 
             try await client.sendMessage("again", chatId: "drain", token: token)
             let next = try await client.readEvents(chatId: "drain", token: token, lastEventId: turn.last?.id) { $0.completedTurns() == 1 }

@@ -8,16 +8,26 @@ import Foundation
 ///   which build served each part of a turn;
 /// - it counts its turns in the session's agent state: build 1 saves
 ///   `{"count": n}`, build 2 saves `{"visits": n}` and migrates build 1's shape;
-/// - a `pause` tool sleeps, so a turn can be caught at a step boundary;
+/// - a `pause` tool sleeps (or, given `until`, waits until that file exists), so
+///   a turn can be caught at a step boundary whatever the machine's load;
 /// - `/history` makes it read the whole conversation (`run.messages.load()`)
 ///   and report it in `data-history`: how the past reaches an agent that asks.
 public func makeUpgradeDemo(version: String, upgrade: UpgradePolicy = .migrate) -> ChatAgent {
     let pause = Tool(
         name: "pause",
         description: "Waits for the given number of milliseconds, then reports it.",
-        inputSchema: ["type": "object", "properties": ["ms": ["type": "number"]], "required": ["ms"]]
+        inputSchema: [
+            "type": "object", "properties": ["ms": ["type": "number"], "until": ["type": "string"]], "required": ["ms"],
+        ]
     ) { (input: PauseInput) in
-        try await Task.sleep(for: .milliseconds(max(0, min(input.ms, 60_000))))
+        if let path = input.until {
+            // At most a minute: a test that never opens the gate must still end.
+            for _ in 0..<6000 where !FileManager.default.fileExists(atPath: path) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        } else {
+            try await Task.sleep(for: .milliseconds(max(0, min(input.ms, 60_000))))
+        }
         return PauseOutput(waited: input.ms, build: version)
     }
     return ChatAgent(
@@ -53,6 +63,8 @@ public func makeUpgradeDemo(version: String, upgrade: UpgradePolicy = .migrate) 
 
 struct PauseInput: Codable, Sendable {
     var ms: Int
+    /// A file whose appearance ends the pause instead of the clock.
+    var until: String?
 }
 
 struct PauseOutput: Codable, Sendable {

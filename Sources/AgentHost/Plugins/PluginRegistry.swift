@@ -73,6 +73,24 @@ public actor PluginRegistry {
     ///   - path: the dropped file; it is read once and never loaded from there.
     @discardableResult
     public func load(path: String) async -> Result<[GenerationInfo], PluginRefusal> {
+        // One load at a time, in call order. A load awaits (a worker's
+        // handshake, `dlopen` on a thread of its own), and this actor would
+        // otherwise start a second load of the same file meanwhile (the watcher
+        // and the start-up scan both see it): two entry calls into one image at
+        // once, which a plugin need not survive.
+        let previous = loadQueue
+        let current = Task { [previous] in
+            await previous?.value
+            return await loadNow(path: path)
+        }
+        loadQueue = Task { _ = await current.value }
+        return await current.value
+    }
+
+    /// The tail of the load queue: the last load asked for.
+    private var loadQueue: Task<Void, Never>?
+
+    private func loadNow(path: String) async -> Result<[GenerationInfo], PluginRefusal> {
         do {
             let file = try PluginFileVerifier.verify(path: path)
             if loadedHashes.contains(file.sha256) {
@@ -80,11 +98,6 @@ public actor PluginRegistry {
             }
             let storePath = try store.install(file)
             let plugin = try await instantiate(storePath: storePath, file: file)
-            // Another load of the same build may have finished while this one awaited.
-            if loadedHashes.contains(file.sha256) {
-                await plugin.retire(deadline: shutdownDeadline)
-                return .success(table.generations.filter { $0.sha256 == file.sha256 })
-            }
             loadedHashes.insert(file.sha256)
             refusals.removeAll { $0.file == (path as NSString).lastPathComponent }
             return .success(plugin.manifest.agents.map { activate(plugin: plugin, agent: $0.id) })
