@@ -79,6 +79,12 @@ public struct ToolSpec: Codable, Sendable, Hashable {
     /// the plugin's `call_tool`. When the manifest omits `inputSchema`, the
     /// schema is derived from this signature.
     public var cFunction: CFunctionSpec?
+    /// Whether a call waits for a person's approval before the tool runs; nil: never.
+    public var needsApproval: ToolApproval?
+    /// True for a tool the client runs (the browser): the host never calls it; a
+    /// call ends the turn with the part at `input-available` until the client
+    /// sends the output.
+    public var clientSide: Bool?
 
     /// A tool's description for the model.
     ///
@@ -87,11 +93,18 @@ public struct ToolSpec: Codable, Sendable, Hashable {
     ///   - description: What it does.
     ///   - inputSchema: A JSON schema of its input.
     ///   - cFunction: The C function the host calls for it, for a C tool.
-    public init(name: String, description: String, inputSchema: JSONValue, cFunction: CFunctionSpec? = nil) {
+    ///   - needsApproval: Whether a call waits for a person's approval; nil: never.
+    ///   - clientSide: True when the client runs the tool, not the plugin.
+    public init(
+        name: String, description: String, inputSchema: JSONValue, cFunction: CFunctionSpec? = nil,
+        needsApproval: ToolApproval? = nil, clientSide: Bool? = nil
+    ) {
         self.name = name
         self.description = description
         self.inputSchema = inputSchema
         self.cFunction = cFunction
+        self.needsApproval = needsApproval
+        self.clientSide = clientSide
     }
 
     /// Decodes a tool from a manifest, deriving `inputSchema` from `cFunction`
@@ -105,6 +118,8 @@ public struct ToolSpec: Codable, Sendable, Hashable {
         name = try container.decode(String.self, forKey: .name)
         description = try container.decode(String.self, forKey: .description)
         cFunction = try container.decodeIfPresent(CFunctionSpec.self, forKey: .cFunction)
+        needsApproval = try container.decodeIfPresent(ToolApproval.self, forKey: .needsApproval)
+        clientSide = try container.decodeIfPresent(Bool.self, forKey: .clientSide)
         if let schema = try container.decodeIfPresent(JSONValue.self, forKey: .inputSchema) {
             inputSchema = schema
         } else if let cFunction {

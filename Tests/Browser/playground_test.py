@@ -133,8 +133,10 @@ class Playground:
 
 
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--approvals":
+        return main_approvals(sys.argv[2], sys.argv[3])
     if len(sys.argv) not in (3, 5):
-        fail("usage: playground_test.py BASE_URL SCREENSHOT_DIR [KEYED_BASE_URL SECRET_KEY]", 2)
+        fail("usage: playground_test.py [--approvals] BASE_URL SCREENSHOT_DIR [KEYED_BASE_URL SECRET_KEY]", 2)
     base_url, shots = sys.argv[1], sys.argv[2]
     os.makedirs(shots, exist_ok=True)
     driver = make_driver()
@@ -374,6 +376,63 @@ def check_transport(page):
     for what, (actual, wanted) in expect.items():
         if actual != wanted:
             fail(f"transport: {what}: got {actual!r}, want {wanted!r}")
+
+
+def main_approvals(base_url, shots):
+    """Human in the loop against the ToolsDemo agent: Approve and Deny buttons, a client-side tool."""
+    os.makedirs(shots, exist_ok=True)
+    driver = make_driver()
+    page = Playground(driver, base_url, shots)
+    try:
+        run_approvals(page)
+    finally:
+        for entry in driver.get_log("browser"):
+            if entry.get("level") in ("SEVERE", "WARNING"):
+                print(f"browser console: {entry.get('message')}")
+        driver.quit()
+    print("PASS: playground approvals: approve, deny, client-side tool, awaiting-input live")
+
+
+def run_approvals(page):
+    from selenium.webdriver.support.ui import Select
+    driver = page.driver
+    driver.get(page.base_url + "/")
+    page.wait(lambda: page.snapshot()["ready"] and "tools-demo" in page.snapshot()["agents"], "the playground with tools-demo")
+    Select(driver.find_element(By.ID, "agent-select")).select_by_value("tools-demo")
+
+    def buttons(kind):
+        return [b for b in driver.find_elements(By.CSS_SELECTOR, f".tool-actions button.{kind}") if b.is_displayed()]
+
+    # 1. A transfer above the threshold asks; the chat and the session list show awaiting-input.
+    page.send('/tool transfer {"amount":500,"to":"Alice"}')
+    page.wait(lambda: buttons("approve"), "the Approve button of the transfer")
+    chat_id = page.chat_id()
+    page.wait(lambda: page.snapshot()["status"] == "awaiting-input", "the chat to show awaiting-input")
+    page.wait(lambda: any(s["chatId"] == chat_id and s["status"] == "awaiting-input" for s in page.snapshot()["sessions"]),
+              "the session list to show awaiting-input")
+    page.screenshot("approval-requested")
+    buttons("approve")[0].click()
+    expected = 'transfer returned {"reference":"tx-alice-500","to":"Alice","transferred":500}'
+    page.wait(lambda: any(m["text"] == expected and not m["streaming"] for m in page.assistants()),
+              "the approved transfer's answer, in the same message")
+    if len(page.assistants()) != 1:
+        fail(f"the answer should continue the message that asked: {page.assistants()}")
+    page.wait(lambda: page.snapshot()["status"] == "idle", "the chat to be idle after the approval")
+    page.screenshot("approved")
+
+    # 2. Deny: the tool does not run and the model is told.
+    page.send('/tool transfer {"amount":300}')
+    page.wait(lambda: buttons("deny"), "the Deny button of the second transfer")
+    buttons("deny")[0].click()
+    page.wait(lambda: len(page.assistants()) == 2 and "denied" in page.assistants()[1]["text"]
+              and not page.assistants()[1]["streaming"], "the denied transfer's answer")
+
+    # 3. A client-side tool runs in the page; its output continues the answer.
+    page.send("/tool getLocation {}")
+    page.wait(lambda: len(page.assistants()) == 3 and page.assistants()[2]["text"].startswith("getLocation returned")
+              and not page.assistants()[2]["streaming"], "the answer after the page ran getLocation")
+    page.wait(lambda: page.snapshot()["status"] == "idle", "the chat to be idle at the end")
+    page.screenshot("approvals-final")
 
 
 if __name__ == "__main__":
