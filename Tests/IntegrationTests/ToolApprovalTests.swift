@@ -48,7 +48,7 @@ import Testing
         let continued = try await chat.nextTurn()
         #expect(continued.types == [
             "data-turn-start", "start", "tool-output-available",
-            "start-step", "text-start", "text-delta", "text-delta", "text-end", "finish-step", "finish", "data-turn-complete",
+            "start-step", "text-start", "text-delta", "text-delta", "text-delta", "text-end", "finish-step", "finish", "data-turn-complete",
         ])
         #expect(continued.first("start")?["messageId"]?.stringValue == messageId)
         let receipt: JSONValue = ["transferred": 500, "to": "Alice", "reference": "tx-alice-500"]
@@ -247,11 +247,14 @@ import Testing
     @Test func aWaitingApprovalSurvivesIdleEviction() async throws {
         try await withDaemon(plugins: [DaemonProcess.toolsDemoPlugin], arguments: ["--idle-timeout", "0.3"]) { daemon, client in
             var chat = try await ChatSession(daemon: daemon, chatId: "sleepy", agent: "tools-demo")
-            let asking = try await chat.turn(#"/tool transfer {"amount":500}"#)
-            let request = asking.first("tool-approval-request")
-            let messageId = try #require(asking.first("start")?["messageId"]?.stringValue)
+            // No stream is held open while it waits: an open stream keeps a session in memory.
+            try await client.sendMessage(#"/tool transfer {"amount":500}"#, chatId: chat.chatId, token: chat.token)
+            try await waitUntil { try await chat.status(secret: daemon.secretKey) == "awaiting-input" }
             try await waitUntilNoLiveSessions(client)
             #expect(try await chat.status(secret: daemon.secretKey) == "awaiting-input")
+            let asking = try await chat.nextTurn()
+            let request = asking.first("tool-approval-request")
+            let messageId = try #require(asking.first("start")?["messageId"]?.stringValue)
             #expect(try await chat.answer(messageId: messageId, parts: [Self.approval(request, approved: true)]).status == 200)
             let continued = try await chat.nextTurn()
             #expect(continued.first("tool-output-available")?["output"]?["reference"] == "tx-savings-500")
@@ -259,14 +262,11 @@ import Testing
     }
 
     private func waitUntilNoLiveSessions(_ client: AgentHostClient) async throws {
-        for _ in 0..<200 {
+        try await waitUntil {
             let metrics = try await client.send(.GET, "/metrics", token: nil).body
             let live = metrics.split(separator: "\n").first { $0.hasPrefix("agent_host_live_sessions ") }
-                .flatMap { Int($0.split(separator: " ")[1]) }
-            if live == 0 { return }
-            try await Task.sleep(for: .milliseconds(100))
+            return live.flatMap { Int($0.split(separator: " ")[1]) } == 0
         }
-        throw TestFailure("the session never left memory")
     }
 
     @Test func anApprovalGivenAfterARedeployRunsOnTheNewBuild() async throws {
@@ -327,7 +327,8 @@ import Testing
             let second = try await routes.request(.POST, url, token: daemon.secretKey, body: body)
             #expect(second.status == 200)
             #expect(second.types == [
-                "start", "tool-output-available", "start-step", "text-start", "text-delta", "text-delta", "text-end", "finish-step", "finish",
+                "start", "tool-output-available", "start-step", "text-start", "text-delta", "text-delta", "text-delta", "text-end",
+                "finish-step", "finish",
             ])
             #expect(second.chunks.first?["messageId"] == messageId)
             #expect(second.payloads.last == "[DONE]")
