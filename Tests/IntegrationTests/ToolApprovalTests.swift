@@ -79,6 +79,24 @@ import Testing
         #expect(try await chat.status(secret: daemon.secretKey) == "idle")
     }
 
+    /// The other tests run the plugin in a worker process (the default), where the
+    /// per-call check travels as a `call_tool` frame; here it is a direct call.
+    @Test func anInProcessPluginDecidesPerCallAndRunsTheApprovedCallTheSame() async throws {
+        let daemon = try DaemonProcess.started(
+            plugins: [DaemonProcess.toolsDemoPlugin], environment: ["AGENT_HOST_ISOLATION": "in-process"]
+        )
+        defer { daemon.stop() }
+        var chat = try await ChatSession(daemon: daemon, chatId: "in-process", agent: "tools-demo")
+        let small = try await chat.turn(#"/tool transfer {"amount":50}"#)
+        #expect(!small.types.contains("tool-approval-request"))
+        let asking = try await chat.turn(#"/tool transfer {"amount":500}"#)
+        let request = try #require(asking.first("tool-approval-request"))
+        let messageId = try #require(asking.first("start")?["messageId"]?.stringValue)
+        #expect(try await chat.answer(messageId: messageId, parts: [Self.approval(request, approved: true)]).status == 200)
+        let continued = try await chat.nextTurn()
+        #expect(continued.first("tool-output-available")?["output"]?["reference"] == "tx-savings-500")
+    }
+
     @Test func aDeniedCallNeverRunsAndTheModelIsTold() async throws {
         let daemon = try DaemonProcess.started(plugins: [DaemonProcess.toolsDemoPlugin], environment: [:])
         defer { daemon.stop() }
