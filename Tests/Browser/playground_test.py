@@ -403,15 +403,21 @@ def run_approvals(page):
     def buttons(kind):
         return [b for b in driver.find_elements(By.CSS_SELECTOR, f".tool-actions button.{kind}") if b.is_displayed()]
 
+    def click(button):
+        # The newest message may sit under the composer; the list scrolls smoothly, so jump instead.
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", button)
+        button.click()
+
     # 1. A transfer above the threshold asks; the chat and the session list show awaiting-input.
     page.send('/tool transfer {"amount":500,"to":"Alice"}')
     page.wait(lambda: buttons("approve"), "the Approve button of the transfer")
     chat_id = page.chat_id()
     page.wait(lambda: page.snapshot()["status"] == "awaiting-input", "the chat to show awaiting-input")
+    # The answer has ended: the part is no longer re-rendered under the pointer.
     page.wait(lambda: any(s["chatId"] == chat_id and s["status"] == "awaiting-input" for s in page.snapshot()["sessions"]),
               "the session list to show awaiting-input")
     page.screenshot("approval-requested")
-    buttons("approve")[0].click()
+    click(buttons("approve")[0])
     expected = 'transfer returned {"reference":"tx-alice-500","to":"Alice","transferred":500}'
     page.wait(lambda: any(m["text"] == expected and not m["streaming"] for m in page.assistants()),
               "the approved transfer's answer, in the same message")
@@ -422,8 +428,8 @@ def run_approvals(page):
 
     # 2. Deny: the tool does not run and the model is told.
     page.send('/tool transfer {"amount":300}')
-    page.wait(lambda: buttons("deny"), "the Deny button of the second transfer")
-    buttons("deny")[0].click()
+    page.wait(lambda: buttons("deny") and page.snapshot()["status"] == "awaiting-input", "the Deny button of the second transfer")
+    click(buttons("deny")[0])
     page.wait(lambda: len(page.assistants()) == 2 and "denied" in page.assistants()[1]["text"]
               and not page.assistants()[1]["streaming"], "the denied transfer's answer")
 
@@ -432,6 +438,9 @@ def run_approvals(page):
     page.wait(lambda: len(page.assistants()) == 3 and page.assistants()[2]["text"].startswith("getLocation returned")
               and not page.assistants()[2]["streaming"], "the answer after the page ran getLocation")
     page.wait(lambda: page.snapshot()["status"] == "idle", "the chat to be idle at the end")
+    states = driver.execute_script("return [...document.querySelectorAll('.part-tool')].map(p => p.dataset.state)")
+    if states != ["output-available", "output-denied", "output-available"]:
+        fail(f"tool parts should show done, denied, done: {states}")
     page.screenshot("approvals-final")
 
 

@@ -266,6 +266,9 @@ async function send(text) {
 async function answerTool(part, answer) {
   const chat = state.chat;
   if (!chat) return;
+  // The page shows its own answer at once; the agent does not send a client's output back.
+  Object.assign(part, answer);
+  view.markDirty(part);
   const message = {
     id: part.messageId, role: "assistant",
     parts: [{ type: part.type, toolCallId: part.toolCallId, ...(part.toolName ? { toolName: part.toolName } : {}), ...answer }],
