@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Drives the agent-host playground in headless Chromium (Selenium), as a person would.
 
-Usage: playground_test.py BASE_URL SCREENSHOT_DIR
+Usage: playground_test.py [--approvals] BASE_URL SCREENSHOT_DIR [KEYED_BASE_URL SECRET_KEY]
+(--approvals: the human-in-the-loop run against a daemon serving tools-demo)
 
 Run by BrowserPlaygroundTests (Tests/IntegrationTests) against a real daemon started with
 AGENT_HOST_SCRIPTED_DELAY_MS≈50, so `/slow 40` streams for about two seconds. Exits non-zero
@@ -133,24 +134,30 @@ class Playground:
 
 
 def main():
-    if len(sys.argv) == 4 and sys.argv[1] == "--approvals":
-        return main_approvals(sys.argv[2], sys.argv[3])
-    if len(sys.argv) not in (3, 5):
+    approvals = len(sys.argv) == 4 and sys.argv[1] == "--approvals"
+    if not approvals and len(sys.argv) not in (3, 5):
         fail("usage: playground_test.py [--approvals] BASE_URL SCREENSHOT_DIR [KEYED_BASE_URL SECRET_KEY]", 2)
-    base_url, shots = sys.argv[1], sys.argv[2]
+    args = sys.argv[2:] if approvals else sys.argv[1:]
+    base_url, shots = args[0], args[1]
     os.makedirs(shots, exist_ok=True)
     driver = make_driver()
     page = Playground(driver, base_url, shots)
     try:
-        run(page)
-        if len(sys.argv) == 5:
-            run_with_key(Playground(driver, sys.argv[3], shots), sys.argv[4])
+        if approvals:
+            run_approvals(page)
+        else:
+            run(page)
+            if len(args) == 4:
+                run_with_key(Playground(driver, args[2], shots), args[3])
     finally:
         for entry in driver.get_log("browser"):
             if entry.get("level") in ("SEVERE", "WARNING"):
                 print(f"browser console: {entry.get('message')}")
         driver.quit()
-    print("PASS: playground chat, streaming, reload mid-answer, stop, live session list")
+    if approvals:
+        print("PASS: playground approvals: approve, deny, client-side tool, awaiting-input live")
+    else:
+        print("PASS: playground chat, streaming, reload mid-answer, stop, live session list")
 
 
 def run(page):
@@ -376,21 +383,6 @@ def check_transport(page):
     for what, (actual, wanted) in expect.items():
         if actual != wanted:
             fail(f"transport: {what}: got {actual!r}, want {wanted!r}")
-
-
-def main_approvals(base_url, shots):
-    """Human in the loop against the ToolsDemo agent: Approve and Deny buttons, a client-side tool."""
-    os.makedirs(shots, exist_ok=True)
-    driver = make_driver()
-    page = Playground(driver, base_url, shots)
-    try:
-        run_approvals(page)
-    finally:
-        for entry in driver.get_log("browser"):
-            if entry.get("level") in ("SEVERE", "WARNING"):
-                print(f"browser console: {entry.get('message')}")
-        driver.quit()
-    print("PASS: playground approvals: approve, deny, client-side tool, awaiting-input live")
 
 
 def run_approvals(page):
