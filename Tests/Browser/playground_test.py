@@ -430,10 +430,57 @@ def run_approvals(page):
     page.wait(lambda: len(page.assistants()) == 3 and page.assistants()[2]["text"].startswith("getLocation returned")
               and not page.assistants()[2]["streaming"], "the answer after the page ran getLocation")
     page.wait(lambda: page.snapshot()["status"] == "idle", "the chat to be idle at the end")
+    check_approval_transport(page)
     states = driver.execute_script("return [...document.querySelectorAll('.part-tool')].map(p => p.dataset.state)")
     if states != ["output-available", "output-denied", "output-available"]:
         fail(f"tool parts should show done, denied, done: {states}")
     page.screenshot("approvals-final")
+
+
+APPROVAL_TRANSPORT_SCRIPT = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  const { AgentChatTransport } = await import('/sdk/agent-chat.js');
+  const post = async (path, body) => (await fetch(path, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json();
+  const transport = new AgentChatTransport({
+    agent: 'tools-demo',
+    accessToken: async ({ chatId }) => (await post('/playground/v1/tokens', { chatId })).publicAccessToken,
+    startSession: async ({ chatId, agent }) => post('/playground/v1/sessions', { chatId, agent }),
+  });
+  const drain = async (stream, into = []) => { const r = stream.getReader(); for (;;) { const { value, done } = await r.read(); if (done) return into; into.push(value); } };
+  const chatId = 'sdk-approve-' + Date.now();
+  const user = { id: 'u1', role: 'user', parts: [{ type: 'text', text: '/tool transfer {"amount":500}' }] };
+  const send = (messages) => transport.sendMessages({ chatId, trigger: 'submit-message', messages });
+  const asking = await drain(await send([user]));
+  const request = asking.find(c => c.type === 'tool-approval-request');
+  const messageId = asking[0].messageId;
+  // What useChat sends after addToolApprovalResponse: the assistant message, answered.
+  const assistant = { id: messageId, role: 'assistant', parts: [{ type: 'tool-transfer', toolCallId: request.toolCallId,
+    state: 'approval-responded', input: { amount: 500 }, approval: { id: request.approvalId, approved: true } }] };
+  const continued = await drain(await send([user, assistant]));
+  const again = await drain(await send([user, assistant]));
+  done({ asking: asking.map(c => c.type), continued: continued.map(c => c.type), sameMessage: continued[0].messageId === messageId,
+         output: continued.find(c => c.type === 'tool-output-available')?.output, again: again.map(c => c.type) });
+})().catch(error => done({ error: String(error && error.stack || error) }));
+"""
+
+
+def check_approval_transport(page):
+    """`AgentChatTransport` (the SDK for `useChat`) carries an approval and its continuation."""
+    page.driver.set_script_timeout(60)
+    result = page.driver.execute_async_script(APPROVAL_TRANSPORT_SCRIPT)
+    print(f"approval transport: {json.dumps(result)[:400]}")
+    if "error" in result:
+        fail(f"the transport threw: {result['error']}")
+    if result["asking"][-2:] != ["finish-step", "finish"] or "tool-approval-request" not in result["asking"]:
+        fail(f"transport: the asking turn: {result['asking']}")
+    if result["continued"][:2] != ["start", "tool-output-available"] or not result["sameMessage"]:
+        fail(f"transport: the continuation should open with the tool's output in the same message: {result}")
+    if (result["output"] or {}).get("reference") != "tx-savings-500":
+        fail(f"transport: the approved transfer's output: {result['output']}")
+    if result["again"] != ["start", "finish"]:
+        fail(f"transport: the same answer again should only close the message: {result['again']}")
 
 
 if __name__ == "__main__":

@@ -156,12 +156,14 @@ import Testing
 
         let first = try await chat.answer(messageId: messageId, parts: [Self.approval(requests.first, approved: true)])
         #expect(first.status == 200)
+        #expect(first.json?["startsTurn"] == false)
         #expect(try await chat.status(secret: daemon.secretKey) == "awaiting-input")
         let stored = try await chat.history().last?["parts"]?.arrayValue?.filter { $0["type"] == "tool-transfer" }
         #expect(stored?.map { $0["state"] } == ["approval-responded", "approval-requested"])
 
         let second = try await chat.answer(messageId: messageId, parts: [Self.approval(requests.last, approved: false)])
         let secondSeq = try #require(second.json?["seq"])
+        #expect(second.json?["startsTurn"] == nil)
         let continued = try await chat.nextTurn()
         // The turn answers the second answer: the first started none.
         #expect(continued.first?.json["data"]?["inSeq"] == secondSeq)
@@ -214,6 +216,7 @@ import Testing
         // The same answer again: accepted, nothing happens; a different one: 409.
         let again = try await chat.answer(messageId: messageId, parts: [approve])
         #expect(again.status == 200)
+        #expect(again.json?["startsTurn"] == false)
         let flipped = try await chat.answer(messageId: messageId, parts: [Self.approval(request, approved: false)])
         #expect(flipped.status == 409)
         #expect(try await chat.history() == after)
