@@ -219,4 +219,19 @@ import Testing
         #expect(history.messages[1].parts.last?["state"] == "output-error")
         #expect(history.messages[1].parts.last?["errorText"] == .string(ToolAnswers.closedReason))
     }
+
+    @Test func aUserMessageQueuedBeforeTheRequestStillClosesTheApproval() throws {
+        var log = Log()
+        log.add(.input, ["kind": "message", "message": ["id": "u", "role": "user", "parts": [["type": "text", "text": "pay"]]]])
+        // Sent while that turn ran, before it asked: the session could not name the call.
+        log.add(.input, ["kind": "message", "message": ["id": "u2", "role": "user", "parts": [["type": "text", "text": "skip"]]]])
+        log.turn(inSeq: 1, [
+            .start(messageId: "a"), .startStep, .toolInputAvailable(toolCallId: "c1", toolName: "transfer", input: [:]),
+            .toolApprovalRequest(approvalId: "approval-c1", toolCallId: "c1"), .finishStep, .finish(finishReason: .toolCalls),
+        ])
+        log.turn(inSeq: 2, [.start(messageId: "b"), .finish(finishReason: .stop)])
+        let history = MessageHistory(records: log.records)
+        #expect(history.messages.map(\.id) == ["u", "a", "u2", "b"])
+        #expect(history.messages[1].parts.last?["state"] == "output-denied")
+    }
 }

@@ -105,9 +105,14 @@ public struct MessageHistory: Sendable {
     }
 
     private mutating func beginTurn(for input: InputRecord) {
-        if let closes = input.closesToolCalls, let index = messages.lastIndex(where: { $0.role == "assistant" }) {
-            ToolAnswers.close(Set(closes), in: &messages[index])
-            modelCache.invalidate(from: index)
+        // A user message closes the calls still waiting: those the session named when it
+        // arrived, and any approval request (one may have come while it was queued).
+        if input.message?.role == "user", let index = messages.lastIndex(where: { $0.role == "assistant" }) {
+            let closing = Set(input.closesToolCalls ?? []).union(messages[index].waitingToolCallIds(clientCallsWait: false))
+            if !closing.isEmpty {
+                ToolAnswers.close(closing, in: &messages[index])
+                modelCache.invalidate(from: index)
+            }
         }
         if input.isToolAnswer {
             // Folded when it arrived; the turn continues that message.
