@@ -1,8 +1,10 @@
 import AgentKit
 
-/// A tools agent: the model may compute with `calculator` and look up
-/// `getWeather`. Offline, the scripted model's `/tool NAME {json}` calls them:
-/// `/tool calculator {"expression":"2+3"}` streams the call and `5`.
+/// A tools agent: the model may compute with `calculator`, look up
+/// `getWeather`, `transfer` money (approval needed above 100, Transfer.swift)
+/// and ask the browser for `getLocation`. Offline, the scripted model's
+/// `/tool NAME {json}` calls them: `/tool calculator {"expression":"2+3"}`
+/// streams the call and `5`; `/tool transfer {"amount":500}` asks for approval.
 
 struct CalculatorInput: Codable, Sendable {
     /// An arithmetic expression such as `(2 + 3) * 4.5`.
@@ -43,10 +45,11 @@ let getWeather = Tool(
     try WeatherTable.report(for: input.city)
 }
 
-let toolsDemo = ChatAgent(id: "tools-demo", tools: [calculator, getWeather]) { run in
+let toolsDemo = ChatAgent(id: "tools-demo", tools: [calculator, getWeather, transfer, getLocation]) { run in
     try await streamText(
         model: .default,
-        system: "You are a helpful assistant. Use the calculator tool for arithmetic and getWeather for the weather.",
+        system: "You are a helpful assistant. Use the calculator tool for arithmetic, getWeather for the weather, "
+            + "transfer to move money (the user approves large amounts) and getLocation to learn where the user is.",
         messages: run.messages,
         signal: run.signal,
         stopWhen: .stepCount(8),

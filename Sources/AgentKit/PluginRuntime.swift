@@ -101,8 +101,16 @@ func callToolEntry(
         state.nextToolTask += 1
         state.toolTasks[taskId] = Task {
             do {
-                let output = try await tool.execute(call.input)
-                completion(AGENT_OK, try WireCoding.encodeString(output))
+                if call.approvalCheck == true {
+                    // Asked before the call runs: decide, never execute.
+                    let needed = await tool.needsApproval.needsApproval(call.input)
+                    completion(AGENT_OK, try WireCoding.encodeString(ToolApprovalCheck(needsApproval: needed)))
+                } else if let execute = tool.execute {
+                    let output = try await execute(call.input)
+                    completion(AGENT_OK, try WireCoding.encodeString(output))
+                } else {
+                    completion(AGENT_ERR_UNSUPPORTED, "tool `\(call.tool)` runs on the client, not in the agent")
+                }
             } catch {
                 completion(AGENT_ERR_INTERNAL, "\(error)")
             }

@@ -22,7 +22,13 @@ public struct Tool: Sendable {
     /// How long one call may take before the model gets a timeout error
     /// instead; nil leaves it to the daemon (`serve --tool-timeout`, which also caps it).
     public let timeout: Duration?
-    let execute: @Sendable (JSONValue) async throws -> JSONValue
+    /// Whether a call waits for a person's approval before `execute` runs.
+    public let needsApproval: Approval
+    /// Runs the tool; nil for a client-side tool, which the browser runs.
+    let execute: (@Sendable (JSONValue) async throws -> JSONValue)?
+
+    /// True for a tool declared without `execute`: the client runs it.
+    public var isClientSide: Bool { execute == nil }
 
     /// Declares a tool whose input and output are Swift types.
     ///
@@ -32,6 +38,9 @@ public struct Tool: Sendable {
     ///   - inputSchema: A JSON schema that `Input` decodes from; the model fills it in.
     ///   - timeout: How long one call may take; `nil` leaves it to the daemon, which
     ///     caps it (README, "Run limits"). A call past it is abandoned, not cancelled.
+    ///   - needsApproval: `.always`, or `.when { (input: Input) in … }` to decide per
+    ///     call: the turn then ends with an approval request, and the tool runs once
+    ///     a person approved it (a denied call never runs; the model is told).
     ///   - execute: Runs the tool. Input that does not decode never reaches it: the
     ///     model gets a `ToolInputError` instead. A thrown error goes back to the
     ///     model as the tool's error text, so the model can retry or explain.
@@ -40,26 +49,52 @@ public struct Tool: Sendable {
         description: String,
         inputSchema: JSONValue,
         timeout: Duration? = nil,
+        needsApproval: Approval = .never,
         execute: @escaping @Sendable (Input) async throws -> Output
     ) {
         self.name = name
         self.description = description
         self.inputSchema = inputSchema
         self.timeout = timeout
+        self.needsApproval = needsApproval
         self.execute = { raw in
-            let input: Input
-            do {
-                input = try WireCoding.decode(Input.self, from: WireCoding.encode(raw))
-            } catch let error as DecodingError {
-                throw ToolInputError(tool: name, reason: ToolInputError.describe(error))
-            }
+            let input = try Self.decode(Input.self, raw, tool: name)
             let output = try await execute(input)
             return try WireCoding.decode(JSONValue.self, from: WireCoding.encode(output))
         }
     }
 
+    /// Declares a client-side tool: the model may call it, the client (the
+    /// browser, `useChat`'s `onToolCall` + `addToolOutput`) runs it. A call ends
+    /// the turn with the part at `input-available`; the client's output continues
+    /// the same answer.
+    ///
+    /// - Parameters:
+    ///   - name: The name the model calls the tool by.
+    ///   - description: What the tool does, for the model.
+    ///   - inputSchema: A JSON schema of the input the client receives.
+    public init(name: String, description: String, inputSchema: JSONValue) {
+        self.name = name
+        self.description = description
+        self.inputSchema = inputSchema
+        self.timeout = nil
+        self.needsApproval = .never
+        self.execute = nil
+    }
+
+    static func decode<Input: Decodable>(_ type: Input.Type, _ raw: JSONValue, tool: String) throws -> Input {
+        do {
+            return try WireCoding.decode(Input.self, from: WireCoding.encode(raw))
+        } catch let error as DecodingError {
+            throw ToolInputError(tool: tool, reason: ToolInputError.describe(error))
+        }
+    }
+
     var spec: ToolSpec {
-        ToolSpec(name: name, description: description, inputSchema: inputSchema, timeoutSeconds: timeout?.totalSeconds)
+        ToolSpec(
+            name: name, description: description, inputSchema: inputSchema, timeoutSeconds: timeout?.totalSeconds,
+            needsApproval: needsApproval.wire, clientSide: isClientSide ? true : nil
+        )
     }
 }
 

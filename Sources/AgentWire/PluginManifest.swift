@@ -89,6 +89,12 @@ public struct ToolSpec: Codable, Sendable, Hashable {
     /// timeout error instead of the output. Absent: the daemon's default;
     /// never more than the daemon's cap (`serve --tool-timeout`).
     public var timeoutSeconds: Double?
+    /// Whether a call waits for a person's approval before the tool runs; nil: never.
+    public var needsApproval: ToolApproval?
+    /// True for a tool the client runs (the browser): the host never calls it; a
+    /// call ends the turn with the part at `input-available` until the client
+    /// sends the output.
+    public var clientSide: Bool?
 
     /// A tool's description for the model.
     ///
@@ -98,14 +104,19 @@ public struct ToolSpec: Codable, Sendable, Hashable {
     ///   - inputSchema: A JSON schema of its input.
     ///   - cFunction: The C function the host calls for it, for a C tool.
     ///   - timeoutSeconds: How long one call may take; nil leaves it to the daemon.
+    ///   - needsApproval: Whether a call waits for a person's approval; nil: never.
+    ///   - clientSide: True when the client runs the tool, not the plugin.
     public init(
-        name: String, description: String, inputSchema: JSONValue, cFunction: CFunctionSpec? = nil, timeoutSeconds: Double? = nil
+        name: String, description: String, inputSchema: JSONValue, cFunction: CFunctionSpec? = nil,
+        timeoutSeconds: Double? = nil, needsApproval: ToolApproval? = nil, clientSide: Bool? = nil
     ) {
         self.name = name
         self.description = description
         self.inputSchema = inputSchema
         self.cFunction = cFunction
         self.timeoutSeconds = timeoutSeconds
+        self.needsApproval = needsApproval
+        self.clientSide = clientSide
     }
 
     /// Decodes a tool from a manifest, deriving `inputSchema` from `cFunction`
@@ -120,6 +131,8 @@ public struct ToolSpec: Codable, Sendable, Hashable {
         description = try container.decode(String.self, forKey: .description)
         cFunction = try container.decodeIfPresent(CFunctionSpec.self, forKey: .cFunction)
         timeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .timeoutSeconds)
+        needsApproval = try container.decodeIfPresent(ToolApproval.self, forKey: .needsApproval)
+        clientSide = try container.decodeIfPresent(Bool.self, forKey: .clientSide)
         if let schema = try container.decodeIfPresent(JSONValue.self, forKey: .inputSchema) {
             inputSchema = schema
         } else if let cFunction {

@@ -191,6 +191,10 @@ public struct ToolCallRequest: Codable, Sendable {
     public var tool: String
     /// The model's arguments, as the model wrote them: not yet checked against the schema.
     public var input: JSONValue
+    /// True: do not run the tool, only say whether this call needs a person's
+    /// approval (`ToolApprovalCheck`). Sent only for tools whose manifest says
+    /// `"needsApproval": "when"`, so plugins without such tools never see it.
+    public var approvalCheck: Bool?
 
     /// A tool call.
     ///
@@ -198,10 +202,12 @@ public struct ToolCallRequest: Codable, Sendable {
     ///   - agent: The agent's id.
     ///   - tool: The tool's name.
     ///   - input: The model's arguments.
-    public init(agent: String, tool: String, input: JSONValue) {
+    ///   - approvalCheck: True to ask whether the call needs approval instead of running it.
+    public init(agent: String, tool: String, input: JSONValue, approvalCheck: Bool? = nil) {
         self.agent = agent
         self.tool = tool
         self.input = input
+        self.approvalCheck = approvalCheck
     }
 }
 

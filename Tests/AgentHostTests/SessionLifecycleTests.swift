@@ -162,6 +162,25 @@ import Testing
         #expect(lifecycle.turnEnded() == (.idle, .none))
     }
 
+    @Test func anAnswerThatLeavesCallsWaitingStartsNothingTheLastOneContinues() throws {
+        var lifecycle = try running()
+        #expect(lifecycle.turnEndedAwaitingInput() == (.awaitingInput, .none))
+        // One of two calls answered: recorded, the session still waits.
+        #expect(try lifecycle.receive(.partialAnswer, seq: 3) == .init(status: nil, answersNow: false))
+        #expect(lifecycle.inputPersisted(.partialAnswer, seq: 3) == .none)
+        #expect(lifecycle.status == .awaitingInput)
+        #expect(lifecycle.activeTurnInSeq == nil)
+        #expect(lifecycle.queuedInputs == 0)
+        // The answer that completes them continues the turn at once.
+        #expect(try lifecycle.receive(.turn, seq: 4) == .init(status: .running, answersNow: true))
+        #expect(lifecycle.inputPersisted(.turn, seq: 4) == .startTurn(.framedInput(inSeq: 4)))
+        // A partial answer while a turn runs (a late duplicate) is not queued either.
+        #expect(try lifecycle.receive(.partialAnswer, seq: 5) == .init(status: nil, answersNow: false))
+        #expect(lifecycle.inputPersisted(.partialAnswer, seq: 5) == .none)
+        #expect(lifecycle.queuedInputs == 0)
+        #expect(lifecycle.turnEnded() == (.idle, .none))
+    }
+
     @Test func aTurnWaitingForAPersonDoesNotHoldUpQueuedInputs() throws {
         var lifecycle = try running()
         _ = try lifecycle.receive(.turn, seq: 2)

@@ -16,8 +16,28 @@ import Testing
             Sum(sum: input.a + input.b)
         }
         #expect(tool.spec.name == "add")
-        #expect(try await tool.execute(["a": 2.5, "b": 3]) == ["sum": 5.5])
-        await #expect(throws: (any Error).self) { try await tool.execute(["a": "two"]) }
+        #expect(try await tool.execute?(["a": 2.5, "b": 3]) == ["sum": 5.5])
+        await #expect(throws: (any Error).self) { try await tool.execute?(["a": "two"]) }
+    }
+
+    @Test func toolsDeclareApprovalAndClientSideInTheirSpec() async throws {
+        let always = Tool(name: "wipe", description: "d", inputSchema: [:], needsApproval: .always) { (_: AddInput) in 1 }
+        let perCall = Tool(name: "add", description: "d", inputSchema: [:], needsApproval: .when { (input: AddInput) in input.a > 100 }) {
+            (input: AddInput) in Sum(sum: input.a + input.b)
+        }
+        let client = Tool(name: "where", description: "d", inputSchema: [:])
+        #expect(always.spec.needsApproval == .always)
+        #expect(perCall.spec.needsApproval == .perCall)
+        #expect(client.spec.clientSide == true && client.isClientSide && client.spec.needsApproval == nil)
+        #expect(perCall.spec.clientSide == nil)
+        // The per-call decision reads the typed input; input that does not decode asks a person.
+        #expect(await perCall.needsApproval.needsApproval(["a": 500, "b": 1]))
+        #expect(await !perCall.needsApproval.needsApproval(["a": 5, "b": 1]))
+        #expect(await perCall.needsApproval.needsApproval(["a": "lots"]))
+        #expect(await always.needsApproval.needsApproval([:]))
+        #expect(await !Tool.Approval.never.needsApproval([:]))
+        // The manifest wire form: true, "when", absent.
+        #expect(try WireCoding.encodeString(perCall.spec).contains(#""needsApproval":"when""#))
     }
 
     @Test func modelsNameProviderAndModel() {

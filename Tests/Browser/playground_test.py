@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Drives the agent-host playground in headless Chromium (Selenium), as a person would.
 
-Usage: playground_test.py BASE_URL SCREENSHOT_DIR
+Usage: playground_test.py [--approvals] BASE_URL SCREENSHOT_DIR [KEYED_BASE_URL SECRET_KEY]
+(--approvals: the human-in-the-loop run against a daemon serving tools-demo)
 
 Run by BrowserPlaygroundTests (Tests/IntegrationTests) against a real daemon started with
 AGENT_HOST_SCRIPTED_DELAY_MS≈50, so `/slow 40` streams for about two seconds. Exits non-zero
@@ -133,22 +134,30 @@ class Playground:
 
 
 def main():
-    if len(sys.argv) not in (3, 5):
-        fail("usage: playground_test.py BASE_URL SCREENSHOT_DIR [KEYED_BASE_URL SECRET_KEY]", 2)
-    base_url, shots = sys.argv[1], sys.argv[2]
+    approvals = len(sys.argv) == 4 and sys.argv[1] == "--approvals"
+    if not approvals and len(sys.argv) not in (3, 5):
+        fail("usage: playground_test.py [--approvals] BASE_URL SCREENSHOT_DIR [KEYED_BASE_URL SECRET_KEY]", 2)
+    args = sys.argv[2:] if approvals else sys.argv[1:]
+    base_url, shots = args[0], args[1]
     os.makedirs(shots, exist_ok=True)
     driver = make_driver()
     page = Playground(driver, base_url, shots)
     try:
-        run(page)
-        if len(sys.argv) == 5:
-            run_with_key(Playground(driver, sys.argv[3], shots), sys.argv[4])
+        if approvals:
+            run_approvals(page)
+        else:
+            run(page)
+            if len(args) == 4:
+                run_with_key(Playground(driver, args[2], shots), args[3])
     finally:
         for entry in driver.get_log("browser"):
             if entry.get("level") in ("SEVERE", "WARNING"):
                 print(f"browser console: {entry.get('message')}")
         driver.quit()
-    print("PASS: playground chat, streaming, reload mid-answer, stop, live session list")
+    if approvals:
+        print("PASS: playground approvals: approve, deny, client-side tool, awaiting-input live")
+    else:
+        print("PASS: playground chat, streaming, reload mid-answer, stop, live session list")
 
 
 def run(page):
@@ -374,6 +383,104 @@ def check_transport(page):
     for what, (actual, wanted) in expect.items():
         if actual != wanted:
             fail(f"transport: {what}: got {actual!r}, want {wanted!r}")
+
+
+def run_approvals(page):
+    from selenium.webdriver.support.ui import Select
+    driver = page.driver
+    driver.get(page.base_url + "/")
+    page.wait(lambda: page.snapshot()["ready"] and "tools-demo" in page.snapshot()["agents"], "the playground with tools-demo")
+    Select(driver.find_element(By.ID, "agent-select")).select_by_value("tools-demo")
+
+    def buttons(kind):
+        return [b for b in driver.find_elements(By.CSS_SELECTOR, f".tool-actions button.{kind}") if b.is_displayed()]
+
+    def click(button):
+        # The newest message may sit under the composer; the list scrolls smoothly, so jump instead.
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", button)
+        button.click()
+
+    # 1. A transfer above the threshold asks; the chat and the session list show awaiting-input.
+    page.send('/tool transfer {"amount":500,"to":"Alice"}')
+    page.wait(lambda: buttons("approve"), "the Approve button of the transfer")
+    chat_id = page.chat_id()
+    page.wait(lambda: page.snapshot()["status"] == "awaiting-input", "the chat to show awaiting-input")
+    # The answer has ended: the part is no longer re-rendered under the pointer.
+    page.wait(lambda: any(s["chatId"] == chat_id and s["status"] == "awaiting-input" for s in page.snapshot()["sessions"]),
+              "the session list to show awaiting-input")
+    page.screenshot("approval-requested")
+    click(buttons("approve")[0])
+    expected = 'transfer returned {"reference":"tx-alice-500","to":"Alice","transferred":500}'
+    page.wait(lambda: any(m["text"] == expected and not m["streaming"] for m in page.assistants()),
+              "the approved transfer's answer, in the same message")
+    if len(page.assistants()) != 1:
+        fail(f"the answer should continue the message that asked: {page.assistants()}")
+    page.wait(lambda: page.snapshot()["status"] == "idle", "the chat to be idle after the approval")
+    page.screenshot("approved")
+
+    # 2. Deny: the tool does not run and the model is told.
+    page.send('/tool transfer {"amount":300}')
+    page.wait(lambda: buttons("deny") and page.snapshot()["status"] == "awaiting-input", "the Deny button of the second transfer")
+    click(buttons("deny")[0])
+    page.wait(lambda: len(page.assistants()) == 2 and "denied" in page.assistants()[1]["text"]
+              and not page.assistants()[1]["streaming"], "the denied transfer's answer")
+
+    # 3. A client-side tool runs in the page; its output continues the answer.
+    page.send("/tool getLocation {}")
+    page.wait(lambda: len(page.assistants()) == 3 and page.assistants()[2]["text"].startswith("getLocation returned")
+              and not page.assistants()[2]["streaming"], "the answer after the page ran getLocation")
+    page.wait(lambda: page.snapshot()["status"] == "idle", "the chat to be idle at the end")
+    check_approval_transport(page)
+    states = driver.execute_script("return [...document.querySelectorAll('.part-tool')].map(p => p.dataset.state)")
+    if states != ["output-available", "output-denied", "output-available"]:
+        fail(f"tool parts should show done, denied, done: {states}")
+    page.screenshot("approvals-final")
+
+
+APPROVAL_TRANSPORT_SCRIPT = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  const { AgentChatTransport } = await import('/sdk/agent-chat.js');
+  const post = async (path, body) => (await fetch(path, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json();
+  const transport = new AgentChatTransport({
+    agent: 'tools-demo',
+    accessToken: async ({ chatId }) => (await post('/playground/v1/tokens', { chatId })).publicAccessToken,
+    startSession: async ({ chatId, agent }) => post('/playground/v1/sessions', { chatId, agent }),
+  });
+  const drain = async (stream, into = []) => { const r = stream.getReader(); for (;;) { const { value, done } = await r.read(); if (done) return into; into.push(value); } };
+  const chatId = 'sdk-approve-' + Date.now();
+  const user = { id: 'u1', role: 'user', parts: [{ type: 'text', text: '/tool transfer {"amount":500}' }] };
+  const send = (messages) => transport.sendMessages({ chatId, trigger: 'submit-message', messages });
+  const asking = await drain(await send([user]));
+  const request = asking.find(c => c.type === 'tool-approval-request');
+  const messageId = asking[0].messageId;
+  // What useChat sends after addToolApprovalResponse: the assistant message, answered.
+  const assistant = { id: messageId, role: 'assistant', parts: [{ type: 'tool-transfer', toolCallId: request.toolCallId,
+    state: 'approval-responded', input: { amount: 500 }, approval: { id: request.approvalId, approved: true } }] };
+  const continued = await drain(await send([user, assistant]));
+  const again = await drain(await send([user, assistant]));
+  done({ asking: asking.map(c => c.type), continued: continued.map(c => c.type), sameMessage: continued[0].messageId === messageId,
+         output: continued.find(c => c.type === 'tool-output-available')?.output, again: again.map(c => c.type) });
+})().catch(error => done({ error: String(error && error.stack || error) }));
+"""
+
+
+def check_approval_transport(page):
+    """`AgentChatTransport` (the SDK for `useChat`) carries an approval and its continuation."""
+    page.driver.set_script_timeout(60)
+    result = page.driver.execute_async_script(APPROVAL_TRANSPORT_SCRIPT)
+    print(f"approval transport: {json.dumps(result)[:400]}")
+    if "error" in result:
+        fail(f"the transport threw: {result['error']}")
+    if result["asking"][-2:] != ["finish-step", "finish"] or "tool-approval-request" not in result["asking"]:
+        fail(f"transport: the asking turn: {result['asking']}")
+    if result["continued"][:2] != ["start", "tool-output-available"] or not result["sameMessage"]:
+        fail(f"transport: the continuation should open with the tool's output in the same message: {result}")
+    if (result["output"] or {}).get("reference") != "tx-savings-500":
+        fail(f"transport: the approved transfer's output: {result['output']}")
+    if result["again"] != ["start", "finish"]:
+        fail(f"transport: the same answer again should only close the message: {result['again']}")
 
 
 if __name__ == "__main__":

@@ -34,4 +34,16 @@ import Testing
             #expect(transcript.contains("PASS:"))
         }
     }
+
+    @Test func approveAndDenyButtonsAndAClientSideToolInThePlayground() async throws {
+        try await withDaemon(plugins: [DaemonProcess.myChatPlugin, DaemonProcess.toolsDemoPlugin]) { daemon, _ in
+            let script = TestPackage.root.appendingPathComponent("Tests/Browser/playground_test.py")
+            let (status, transcript) = try Command.run(
+                ["python3", script.path, "--approvals", daemon.baseURL, Self.screenshotDirectory.path]
+            )
+            print(transcript)
+            #expect(status == 0, "the browser test failed:\n\(transcript)")
+            #expect(transcript.contains("PASS: playground approvals"))
+        }
+    }
 }

@@ -46,7 +46,8 @@ extension DaemonProcess {
 
 /// One chat on a running daemon: send a message, read that turn's events.
 struct ChatSession {
-    let client: AgentHostClient
+    /// Replaced after a restart: the daemon then listens on another port.
+    var client: AgentHostClient
     let chatId: String
     let token: String
     /// The last event read: the next turn is read from after it, not from the start.
@@ -63,6 +64,11 @@ struct ChatSession {
     /// Sends `text` and returns the events of the turn it started, up to `data-turn-complete`.
     mutating func turn(_ text: String) async throws -> [TestEvent] {
         try await client.sendMessage(text, chatId: chatId, token: token)
+        return try await nextTurn()
+    }
+
+    /// The events of the next turn after those already read, up to its `data-turn-complete`.
+    mutating func nextTurn() async throws -> [TestEvent] {
         let events = try await client.readEvents(chatId: chatId, token: token, lastEventId: lastSeen) {
             $0.last?.type == "data-turn-complete"
         }

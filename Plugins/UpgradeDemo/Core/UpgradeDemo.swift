@@ -10,6 +10,8 @@ import Foundation
 ///   `{"count": n}`, build 2 saves `{"visits": n}` and migrates build 1's shape;
 /// - a `pause` tool sleeps (or, given `until`, waits until that file exists), so
 ///   a turn can be caught at a step boundary whatever the machine's load;
+/// - a `signOff` tool needs approval and reports the build that ran it, so an
+///   approval given across a redeploy shows which build served it;
 /// - `/history` makes it read the whole conversation (`run.messages.load()`)
 ///   and report it in `data-history`: how the past reaches an agent that asks.
 public func makeUpgradeDemo(version: String, upgrade: UpgradePolicy = .migrate) -> ChatAgent {
@@ -30,9 +32,18 @@ public func makeUpgradeDemo(version: String, upgrade: UpgradePolicy = .migrate) 
         }
         return PauseOutput(waited: input.ms, build: version)
     }
+    // Needs a person's approval: the build that runs it, once approved, is in its output.
+    let signOff = Tool(
+        name: "signOff",
+        description: "Signs a request off; a person approves it first. Reports the build that signed.",
+        inputSchema: ["type": "object", "properties": [:]],
+        needsApproval: .always
+    ) { (_: SignOffInput) in
+        SignOffOutput(signedBy: version)
+    }
     return ChatAgent(
         id: "upgrade-demo",
-        tools: [pause],
+        tools: [pause, signOff],
         upgrade: upgrade,
         migrate: version == "2" ? migrateCountToVisits : nil
     ) { run in
@@ -70,6 +81,12 @@ struct PauseInput: Codable, Sendable {
 struct PauseOutput: Codable, Sendable {
     var waited: Int
     var build: String
+}
+
+struct SignOffInput: Codable, Sendable {}
+
+struct SignOffOutput: Codable, Sendable {
+    var signedBy: String
 }
 
 struct Count: Codable, Sendable {

@@ -8,7 +8,9 @@ import NIOCore
 /// routes unchanged (`useChat({ transport: new DefaultChatTransport({ api }) })`).
 ///
 /// The client posts its whole message list; only the newest message is taken —
-/// the history lives in the session log, which is the source of truth. The
+/// the history lives in the session log, which is the source of truth. A newest
+/// message from the assistant is a person's answer to its tool calls (after
+/// `addToolApprovalResponse` / `addToolOutput`): the turn continues that message. The
 /// answer is that one turn's UI message stream, framed as the AI SDK's own
 /// server frames it (reference/protocols.md §1.1–1.2): `data: <chunk>` events,
 /// then `data: [DONE]`. The host's `data-turn-start`/`data-turn-complete`
@@ -48,12 +50,17 @@ struct AIChatRoutes {
             let input = try Self.input(from: body)
             let key = try request.headers.idempotencyKey()
             _ = try await sessions.create(chatId: body.id, agent: agent, clientData: nil, metadata: nil)
-            let (inSeq, subscription) = try await sessions.withSession(body.id) { session in
+            let (submission, subscription) = try await sessions.withSession(body.id) { session in
                 // Subscribe first: the turn's records are then either in storage or on the stream.
                 let subscription = try await session.subscribe()
-                return (try await session.submit(input, idempotencyKey: key), subscription)
+                return (try await session.accept(input, idempotencyKey: key), subscription)
             }
-            return turnStream(chatId: body.id, subscription: subscription, inSeq: inSeq)
+            if !submission.startsTurn, let answered = input.continuedMessageId {
+                // An answer that leaves calls waiting, or one given before: no turn
+                // answers it, so the response only closes the continued message.
+                return Self.answerRecorded(messageId: answered)
+            }
+            return turnStream(chatId: body.id, subscription: subscription, inSeq: submission.seq)
         }
 
         resumes.get(":chatId/stream") { _, context in
@@ -91,6 +98,18 @@ struct AIChatRoutes {
         }
         try input.validate()
         return input
+    }
+
+    /// The response to a tool answer that starts no turn: `start` (the continued
+    /// message), `finish` with `tool-calls`, `[DONE]` — `useChat` keeps the message
+    /// and waits for the remaining answers.
+    private static func answerRecorded(messageId: String) -> Response {
+        var buffer = ByteBuffer()
+        for chunk in [UIChunk.start(messageId: messageId), .finish(finishReason: .toolCalls)] {
+            ServerSentEvents.write(id: nil, data: chunk.json.jsonText, into: &buffer)
+        }
+        buffer.writeImmutableBuffer(ServerSentEvents.done)
+        return Response(status: .ok, headers: TurnFraming.headers, body: ResponseBody(byteBuffer: buffer))
     }
 
     /// One turn's chunks as SSE, from its `start` to `[DONE]`.

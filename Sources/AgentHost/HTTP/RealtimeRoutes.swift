@@ -15,6 +15,9 @@ struct RealtimeRoutes {
 
     struct Accepted: Encodable {
         var seq: Int64
+        /// `false` for an answer to tool calls that starts no turn (others still
+        /// wait, or it was given before); absent otherwise.
+        var startsTurn: Bool?
     }
 
     struct History: Encodable {
@@ -32,8 +35,9 @@ struct RealtimeRoutes {
             let input = try await request.decodeJSON(InputRecord.self)
             try input.validate()
             let key = try request.headers.idempotencyKey()
-            let seq = try await sessions.withSession(chatId) { try await $0.submit(input, idempotencyKey: key) }
-            return try Response.json(Accepted(seq: seq))
+            let accepted = try await sessions.withSession(chatId) { try await $0.accept(input, idempotencyKey: key) }
+            let noTurn = input.isToolAnswer && !accepted.startsTurn
+            return try Response.json(Accepted(seq: accepted.seq, startsTurn: noTurn ? false : nil))
         }
 
         reads.get("sessions/:chatId/messages") { _, context in

@@ -6,8 +6,9 @@ extension ModelMessage {
     /// An assistant message that spans several steps (`step-start` parts) becomes
     /// one assistant message plus its tool results per step, in order, so text
     /// written after a tool result stays after it. A tool call without an output
-    /// (a turn that was stopped mid-call) is left out: providers refuse a call
-    /// that has no result.
+    /// (a turn that was stopped mid-call, or one still waiting for a person) is
+    /// left out: providers refuse a call that has no result. A denied call is
+    /// kept, with a result that tells the model it did not run.
     static func from(_ messages: [UIMessage]) -> [ModelMessage] {
         var result: [ModelMessage] = []
         for message in messages {
@@ -30,6 +31,8 @@ extension ModelMessage {
                         output = .toolResult(callId: callId, name: name, output: value, isError: false)
                     } else if let errorText = part["errorText"] {
                         output = .toolResult(callId: callId, name: name, output: errorText, isError: true)
+                    } else if part["state"] == "output-denied" {
+                        output = .deniedToolResult(callId: callId, name: name, reason: part["approval"]?["reason"]?.stringValue)
                     } else {
                         continue
                     }

@@ -7,7 +7,7 @@ import Foundation
 /// - `hello world` → `You said: hello world`, streamed word by word;
 /// - `/slow N` → `1 2 … N`, one word every `delayMilliseconds`;
 /// - `/tool NAME {json}` → step 1 calls tool NAME with that input, step 2 answers
-///   with the tool's result.
+///   with the tool's result; several `/tool` lines make several calls in one step.
 public struct ScriptedModel: LanguageModel {
     public let identifier = "scripted:echo"
     public let delayMilliseconds: Int
@@ -76,12 +76,17 @@ public struct ScriptedModel: LanguageModel {
             return Plan(events: Self.words((1...count).map(String.init).joined(separator: " ")) + [.finish(.stop)], paced: true)
         }
         if text.hasPrefix("/tool ") {
-            let rest = text.dropFirst("/tool ".count).trimmingCharacters(in: .whitespaces)
-            let name = String(rest.prefix { !$0.isWhitespace })
-            let json = rest.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
-            let input = (try? WireCoding.decode(JSONValue.self, from: json.isEmpty ? "{}" : json)) ?? .object([:])
-            let callId = "call_\(messages.count)"
-            return Plan(events: [.toolCall(id: callId, name: name, input: input), .finish(.toolCalls)], paced: false)
+            // One call per `/tool` line, all in the same step: `call_N`, then `call_N_2`, …
+            let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("/tool ") }
+            let calls = lines.enumerated().map { index, line -> ModelEvent in
+                let rest = line.dropFirst("/tool ".count).trimmingCharacters(in: .whitespaces)
+                let name = String(rest.prefix { !$0.isWhitespace })
+                let json = rest.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
+                let input = (try? WireCoding.decode(JSONValue.self, from: json.isEmpty ? "{}" : json)) ?? .object([:])
+                let callId = index == 0 ? "call_\(messages.count)" : "call_\(messages.count)_\(index + 1)"
+                return .toolCall(id: callId, name: name, input: input)
+            }
+            return Plan(events: calls + [.finish(.toolCalls)], paced: false)
         }
         return Plan(events: Self.words("You said: \(text)") + [.finish(.stop)], paced: false)
     }

@@ -12,6 +12,8 @@ struct StepLoop: Sendable {
     /// Asked between steps: true ends the loop there so the turn can continue on
     /// a new build of the agent (hot redeploy).
     var yieldAtStepBoundary: @Sendable () async -> Bool = { false }
+    /// Which calls wait for a person, and the answers to settle first (StepLoop+Approvals).
+    var approvals = Approvals.none
 
     struct ToolFailure: Error, Sendable {
         let message: String
@@ -61,6 +63,7 @@ struct StepLoop: Sendable {
         var usage: ModelUsage?
         var step = resumePoint?.stepsCompleted ?? 0
         var openStep = resumePoint?.openStep
+        messages += try await settleAnsweredCalls()
         while step < request.maxSteps {
             step += 1
             var stepRequest = ModelRequest(system: request.system, messages: messages, tools: request.tools)
@@ -84,6 +87,11 @@ struct StepLoop: Sendable {
             try await emit(.finishStep)
             // Some OpenAI-compatible servers end a tool call with `stop`: the calls decide.
             guard !outcome.toolCalls.isEmpty else { break }
+            if outcome.awaitsAnswer {
+                // A call waits for a person: the turn ends here, the answer continues it.
+                finishReason = .toolCalls
+                break
+            }
             if step < request.maxSteps, await yieldAtStepBoundary() {
                 try await record(usage)
                 return .yieldedAtStepBoundary(stepsCompleted: step)
@@ -108,6 +116,8 @@ struct StepLoop: Sendable {
         var reasoning: [ModelReasoning] = []
         var toolCalls: [ModelToolCall] = []
         var toolResults: [ModelMessage] = []
+        /// A call of this step waits for a person (approval or client output).
+        var awaitsAnswer = false
     }
 
     private func runStep(number: Int, request: ModelRequest, continuing open: OpenStep?) async throws -> StepOutcome {
@@ -156,16 +166,11 @@ struct StepLoop: Sendable {
         // Server-executed tool results belong to the step that called the tool.
         for call in outcome.toolCalls {
             try Task.checkCancellation()
-            switch await callTool(call.name, call.input) {
-            case .success(let output):
-                try await emit(.toolOutputAvailable(toolCallId: call.id, output: output))
-                outcome.toolResults.append(.toolResult(callId: call.id, name: call.name, output: output, isError: false))
-            case .failure(let failure):
-                try await emit(.toolOutputError(toolCallId: call.id, errorText: failure.message))
-                outcome.toolResults.append(
-                    .toolResult(callId: call.id, name: call.name, output: .string(failure.message), isError: true)
-                )
+            if try await holdsForAnswer(call) {
+                outcome.awaitsAnswer = true
+                continue
             }
+            outcome.toolResults.append(try await runTool(call))
         }
         return outcome
     }

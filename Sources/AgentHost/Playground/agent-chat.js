@@ -233,7 +233,13 @@ export class AgentSessionClient {
   }
 
   /** Sends one input record; resolves to its seq. Retries reuse the idempotency key. */
-  async send(chatId, input, { signal, idempotencyKey = randomId() } = {}) {
+  async send(chatId, input, options = {}) {
+    return (await this.submit(chatId, input, options)).seq;
+  }
+
+  /** As `send`, returning the whole reply: `{seq}`, plus `startsTurn: false` for an answer to tool
+   *  calls that starts no turn (other calls still wait, or it was given before). */
+  async submit(chatId, input, { signal, idempotencyKey = randomId() } = {}) {
     for (let failures = 0; ; failures++) {
       try {
         const response = await this.request(
@@ -247,7 +253,7 @@ export class AgentSessionClient {
           },
           { start: true },
         );
-        return (await response.json()).seq;
+        return await response.json();
       } catch (error) {
         if (!(error instanceof AgentChatError) || !error.isTransient || failures >= 4) throw error;
         await sleep(backoff(failures + 1), signal);
@@ -351,7 +357,8 @@ export class AgentSessionClient {
  *   const { messages, sendMessage, stop } = useChat({ transport, resume: true });
  *
  * sendMessages posts only the newest message (the session log holds the history) and returns
- * that turn's chunks; reconnectToStream replays the running turn from its `start`, or returns
+ * that turn's chunks; a newest assistant message is a person's answer to its tool calls
+ * (`addToolApprovalResponse`, `addToolOutput`), and the stream continues that message; reconnectToStream replays the running turn from its `start`, or returns
  * null. stop() (the abort signal) also asks the agent to stop, unless `stopOnAbort: false`.
  */
 export class AgentChatTransport {
@@ -370,8 +377,14 @@ export class AgentChatTransport {
       if (!newest) throw new AgentChatError("sendMessages needs at least one message", { code: "bad_request" });
       input = { kind: "message", message: newest, trigger: "submit-message" };
     }
-    const inSeq = await this.client.send(chatId, input, { signal: abortSignal });
-    return this.#stream(chatId, inSeq, abortSignal, this.stopOnAbort);
+    const accepted = await this.client.submit(chatId, input, { signal: abortSignal });
+    if (accepted.startsTurn === false) {
+      // An approval or client tool output that continues nothing yet: close the message, as
+      // `/api/chat` does; the answer that completes the calls streams the continuation.
+      const chunks = [{ type: "start", messageId: input.message.id }, { type: "finish", finishReason: "tool-calls" }];
+      return new ReadableStream({ start(controller) { for (const chunk of chunks) controller.enqueue(chunk); controller.close(); } });
+    }
+    return this.#stream(chatId, accepted.seq, abortSignal, this.stopOnAbort);
   }
 
   async reconnectToStream({ chatId, abortSignal }) {

@@ -99,6 +99,16 @@ const client = new AgentSessionClient({
 });
 
 const view = new ChatView(ui.messages, ui.empty);
+view.onToolAnswer = (part, answer) => answerTool(part, answer);
+
+// Client-side tools the page runs when the agent calls them (the demo's `getLocation`): the page
+// has no GPS, so it answers with what the browser knows about where it is.
+const CLIENT_TOOLS = {
+  getLocation: async () => ({
+    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    language: navigator.language,
+  }),
+};
 
 // ---------------------------------------------------------------------------------------------
 // The open chat: its history, then its live output stream.
@@ -215,6 +225,7 @@ async function handle(chat, chunk) {
   }
   if (chunk.type === "data-turn-complete") {
     view.endTurn();
+    runClientTools();
     const turn = await client.activeTurn(chat.chatId).catch(() => ({ status: "idle" }));
     if (state.chat === chat) setStatus(turn.status);
     refreshSessions();
@@ -246,6 +257,37 @@ async function send(text) {
     view.messages.find((m) => m.id === message.id)?.el.remove();
     view.messages = view.messages.filter((m) => m.id !== message.id);
     view.syncEmpty();
+  }
+}
+
+/** Sends a person's answer to a tool call (Approve / Deny, or a client tool's output): the slim
+ *  assistant message `addToolApprovalResponse` / `addToolOutput` send. Once every waiting call
+ *  is answered the agent continues the same message. */
+async function answerTool(part, answer) {
+  const chat = state.chat;
+  if (!chat) return;
+  // The page shows its own answer at once; the agent does not send a client's output back.
+  Object.assign(part, answer);
+  view.markDirty(part);
+  const message = {
+    id: part.messageId, role: "assistant",
+    parts: [{ type: part.type, toolCallId: part.toolCallId, ...(part.toolName ? { toolName: part.toolName } : {}), ...answer }],
+  };
+  const sending = client.send(chat.chatId, { kind: "message", message });
+  chat.sending = sending.then((seq) => chat.sent.set(seq, part.messageId), () => {});
+  try {
+    await sending;
+  } catch (error) {
+    toast(`Answer not sent: ${error.message}`, "error");
+  }
+}
+
+function runClientTools() {
+  for (const part of view.waitingClientCalls(Object.keys(CLIENT_TOOLS))) {
+    const name = part.type === "dynamic-tool" ? part.toolName : part.type.slice(5);
+    CLIENT_TOOLS[name](part.input ?? {})
+      .then((output) => answerTool(part, { state: "output-available", output }))
+      .catch((error) => answerTool(part, { state: "output-error", errorText: String(error?.message ?? error) }));
   }
 }
 

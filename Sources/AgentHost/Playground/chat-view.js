@@ -62,6 +62,7 @@ export class ChatView {
     if (part.type === "step-start") return null;
     if (part.type?.startsWith("data-") && part.transient) return null;
     part.el = document.createElement(part.type?.startsWith("tool-") || part.type === "dynamic-tool" ? "details" : "div");
+    part.messageId = message.id;
     message.parts.push(part);
     message.body.append(part.el);
     this.renderPart(part);
@@ -136,7 +137,10 @@ export class ChatView {
         this.setThinking(false);
         for (const message of this.messages) this.setStreaming(message, false);
         this.open.clear();
-        this.current = this.add({ id: chunk.messageId ?? `assistant-${Date.now()}`, role: "assistant", parts: [] });
+        // An answer to tool approvals continues the message that asked (same messageId).
+        const continued = chunk.messageId && this.messages.find((m) => m.id === chunk.messageId && m.role === "assistant");
+        this.current = continued || this.add({ id: chunk.messageId ?? `assistant-${Date.now()}`, role: "assistant", parts: [] });
+        this.finishReason = null;
         this.setStreaming(this.current, true);
         break;
       }
@@ -189,7 +193,7 @@ export class ChatView {
         break;
       }
       case "tool-approval-request":
-        this.updateTool(chunk.toolCallId, { state: "approval-requested" });
+        this.updateTool(chunk.toolCallId, { state: "approval-requested", approval: { id: chunk.approvalId } });
         break;
       case "tool-output-available":
         this.updateTool(chunk.toolCallId, { state: "output-available", output: chunk.output });
@@ -208,6 +212,7 @@ export class ChatView {
         this.finish();
         break;
       case "finish":
+        this.finishReason = chunk.finishReason ?? null;
         this.finish();
         break;
       default:
@@ -257,6 +262,7 @@ export class ChatView {
     }
     this.open.clear();
     this.setStreaming(this.current, false);
+    this.lastAnswer = this.current;
     this.current = null;
   }
 
@@ -300,6 +306,7 @@ export class ChatView {
       el.textContent = part.text ?? "";
     } else if (part.type?.startsWith("tool-") || part.type === "dynamic-tool") {
       renderTool(el, part);
+      if (part.state === "approval-requested" && this.onToolAnswer) this.addApprovalButtons(part);
     } else if (part.type?.startsWith("data-")) {
       el.className = "part-data";
       el.textContent = `${part.type.slice(5)} ${JSON.stringify(part.data)}`.slice(0, 200);
@@ -307,6 +314,37 @@ export class ChatView {
       el.remove();
     }
   }
+}
+
+/** Approve / Deny for a call waiting for approval; the answer goes to `onToolAnswer`. */
+ChatView.prototype.addApprovalButtons = function (part) {
+  const actions = document.createElement("div");
+  actions.className = "tool-actions";
+  for (const [label, approved] of [["Approve", true], ["Deny", false]]) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = label;
+    button.className = approved ? "approve" : "deny";
+    button.addEventListener("click", () => {
+      part.state = "approval-responded";
+      part.approval = { ...part.approval, approved };
+      this.markDirty(part);
+      this.onToolAnswer(part, { state: "approval-responded", approval: part.approval });
+    });
+    actions.append(button);
+  }
+  part.el.open = true;
+  part.el.append(actions);
+};
+
+/** Calls of the answer that just ended which wait for the page (client-side tools). */
+ChatView.prototype.waitingClientCalls = function (names) {
+  if (this.finishReason !== "tool-calls" || !this.lastAnswer) return [];
+  return this.lastAnswer.parts.filter((p) => p.state === "input-available" && names.includes(toolName(p)));
+};
+
+function toolName(part) {
+  return part.type === "dynamic-tool" ? part.toolName : part.type.slice(5);
 }
 
 const TOOL_STATES = {
@@ -320,7 +358,7 @@ const TOOL_STATES = {
 };
 
 function renderTool(el, part) {
-  const name = part.type === "dynamic-tool" ? part.toolName : part.type.slice(5);
+  const name = toolName(part);
   el.className = "part-tool";
   el.dataset.state = part.state;
   const input = part.input !== undefined ? JSON.stringify(part.input, null, 2) : part.inputText ?? "";

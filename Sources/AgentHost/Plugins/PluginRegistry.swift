@@ -266,6 +266,9 @@ public actor PluginRegistry {
             public var id: String
             public var activeGeneration: Int?
             public var generations: [GenerationInfo]
+            /// The active build's tools: description, input schema, whether a call
+            /// needs approval (`needsApproval`) or runs on the client (`clientSide`).
+            public var tools: [ToolSpec]?
         }
 
         public var agents: [Agent]
@@ -282,7 +285,9 @@ public actor PluginRegistry {
         let ids = Array(Set(generations.map(\.agent))).sorted()
         let agents = ids.map { id in
             let own = generations.filter { $0.agent == id }
-            return Snapshot.Agent(id: id, activeGeneration: own.last { $0.state == .active }?.id, generations: own)
+            let active = own.last { $0.state == .active }?.id
+            let tools = active.flatMap { generation in plugins[generation]?.manifest.agents.first(where: { $0.id == id })?.tools }
+            return Snapshot.Agent(id: id, activeGeneration: active, generations: own, tools: tools)
         }
         return Snapshot(agents: agents, refusals: refusals)
     }

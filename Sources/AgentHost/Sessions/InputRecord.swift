@@ -13,6 +13,13 @@ public struct InputRecord: Codable, Sendable, Hashable {
     /// `submit-message` (default) or `regenerate-message`.
     public var trigger: String?
     public var action: JSONValue?
+    /// Set by the host, never taken from a client: a user message that arrived
+    /// while these tool calls waited for a person closes them (denied), so none
+    /// waits forever and none runs later.
+    public var closesToolCalls: [String]?
+    /// Set by the host, never taken from a client: this answer leaves other calls
+    /// waiting, so it is folded into the message but starts no turn.
+    public var leavesCallsWaiting: Bool?
 
     public init(kind: Kind, message: UIMessage? = nil, trigger: String? = nil, action: JSONValue? = nil) {
         self.kind = kind
@@ -20,6 +27,10 @@ public struct InputRecord: Codable, Sendable, Hashable {
         self.trigger = trigger
         self.action = action
     }
+
+    /// An assistant message: a person's answer to tool calls of that message
+    /// (approvals, client-side tool outputs), which continues it.
+    public var isToolAnswer: Bool { kind == .message && !isRegenerate && message?.role == "assistant" }
 
     public var isRegenerate: Bool { trigger == "regenerate-message" }
 
@@ -29,7 +40,9 @@ public struct InputRecord: Codable, Sendable, Hashable {
         case .message:
             if isRegenerate { return }
             guard let message else { throw .badRequest("a message input needs a `message`") }
-            guard message.role == "user" else { throw .badRequest("only `user` messages can be sent, got `\(message.role)`") }
+            guard message.role == "user" || message.role == "assistant" else {
+                throw .badRequest("only `user` messages, and `assistant` messages that answer tool calls, can be sent, got `\(message.role)`")
+            }
             if let trigger, trigger != "submit-message" {
                 throw .badRequest("unknown trigger `\(trigger)`")
             }
@@ -41,5 +54,5 @@ public struct InputRecord: Codable, Sendable, Hashable {
     }
 
     /// Whether this input asks the agent for a turn.
-    public var startsTurn: Bool { kind == .message || kind == .action }
+    public var startsTurn: Bool { (kind == .message || kind == .action) && leavesCallsWaiting != true }
 }

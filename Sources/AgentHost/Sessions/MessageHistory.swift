@@ -69,6 +69,12 @@ public struct MessageHistory: Sendable {
         switch record.kind {
         case .input:
             guard let input = try? WireCoding.decode(InputRecord.self, from: record.body) else { return }
+            // An answer was checked against the waiting message before it was
+            // persisted; it folds at once, so answers in a row see each other.
+            if input.isToolAnswer, let answer = input.message, let index = indexById[answer.id] {
+                ToolAnswers.merge(answer, into: &messages[index])
+                modelCache.invalidate(from: index)
+            }
             if input.startsTurn {
                 queuedInputs[record.seq] = input
             } else if input.kind == .stop {
@@ -99,7 +105,18 @@ public struct MessageHistory: Sendable {
     }
 
     private mutating func beginTurn(for input: InputRecord) {
-        if input.isRegenerate {
+        // A user message closes the calls still waiting: those the session named when it
+        // arrived, and any approval request (one may have come while it was queued).
+        if input.message?.role == "user", let index = messages.lastIndex(where: { $0.role == "assistant" }) {
+            let closing = Set(input.closesToolCalls ?? []).union(messages[index].waitingToolCallIds(clientCallsWait: false))
+            if !closing.isEmpty {
+                ToolAnswers.close(closing, in: &messages[index])
+                modelCache.invalidate(from: index)
+            }
+        }
+        if input.isToolAnswer {
+            // Folded when it arrived; the turn continues that message.
+        } else if input.isRegenerate {
             if messages.last?.role == "assistant" { removeLast() }
         } else if let message = input.message {
             if let index = indexById[message.id] {
@@ -133,6 +150,14 @@ public struct MessageHistory: Sendable {
     }
 
     private mutating func apply(_ chunk: UIChunk) {
+        if case .start(let messageId) = chunk, let index = indexById[messageId], index == messages.count - 1,
+           messages[index].role == "assistant" {
+            // A turn that continues the answer after tool approvals: same message, its tool parts reachable.
+            openAssistant = index
+            openParts = Dictionary(messages[index].toolParts.map { ("tool:\($0.part.toolCallId)", $0.index) }, uniquingKeysWith: { $1 })
+            modelCache.invalidate(from: index)
+            return
+        }
         if case .start(let messageId) = chunk {
             let id = messageId.isEmpty ? "assistant-\(messages.count)" : messageId
             append(UIMessage(id: id, role: "assistant", parts: []))
@@ -166,6 +191,19 @@ public struct MessageHistory: Sendable {
             updatePart("tool:\(callId)", in: index) { part in
                 part["state"] = "output-available"
                 part["output"] = output
+            }
+        case .toolApprovalRequest(let approvalId, let callId):
+            updatePart("tool:\(callId)", in: index) { part in
+                part["state"] = "approval-requested"
+                part["approval"] = ["id": .string(approvalId)]
+            }
+        case .toolOutputDenied(let callId):
+            updatePart("tool:\(callId)", in: index) { part in
+                part["state"] = "output-denied"
+                if case .object(var approval)? = part["approval"] {
+                    approval["approved"] = false
+                    part["approval"] = .object(approval)
+                }
             }
         case .toolOutputError(let callId, let errorText):
             updatePart("tool:\(callId)", in: index) { part in

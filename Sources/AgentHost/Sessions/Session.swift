@@ -24,6 +24,8 @@ actor Session {
     private var lastActivity = ContinuousClock.now
     /// The seq the latest stored history snapshot was folded through.
     private var snapshotSeq: Int64
+    /// The running turn's response ended with `finish` `tool-calls`: calls may wait for a person.
+    private var responseEndedForToolCalls = false
 
     /// A live session writes a history snapshot at the end of a turn once at
     /// least this many records were added since the last one, and at least a
@@ -62,30 +64,52 @@ actor Session {
     /// Persists one client input and returns its seq. A repeated idempotency key
     /// returns the first seq and changes nothing.
     func submit(_ input: InputRecord, idempotencyKey: String?) async throws -> Int64 {
+        try await accept(input, idempotencyKey: idempotencyKey).seq
+    }
+
+    /// What `accept` did with an input.
+    struct Submission: Sendable, Hashable {
+        /// The input's seq; for an answer given before, the last seq (nothing was written).
+        var seq: Int64
+        /// The input asks for a turn (it may be queued behind another).
+        var startsTurn: Bool
+    }
+
+    /// As `submit`, saying whether a turn answers the input: an answer that
+    /// leaves tool calls waiting, or repeats one given before, starts none.
+    func accept(_ input: InputRecord, idempotencyKey: String?) async throws -> Submission {
         try checkInMemory()
         lastActivity = .now
         if let key = idempotencyKey {
-            if let seq = recentKeys[key] { return seq }
+            if let seq = recentKeys[key] { return Submission(seq: seq, startsTurn: input.startsTurn) }
             if let seq = try await services.storage.inputSeq(chatId: chatId, idempotencyKey: key) {
                 recentKeys[key] = seq
-                return seq
+                return Submission(seq: seq, startsTurn: input.startsTurn)
             }
             // Another call with this key may have got here while we awaited.
-            if let seq = recentKeys[key] { return seq }
+            if let seq = recentKeys[key] { return Submission(seq: seq, startsTurn: input.startsTurn) }
+        }
+        var input = input
+        if case .duplicate? = try prepareToolAnswers(&input) {
+            return Submission(seq: lastPublished, startsTurn: false)
         }
         let kind = SessionLifecycle.InputKind(input)
         let body = try WireCoding.encodeString(input)
         // The lifecycle's claim, the seq and the key are all taken before the
         // next suspension point, so a concurrent retry with the same key finds them.
         let plan = try refusing { () throws(SessionLifecycle.Refusal) in try lifecycle.receive(kind, seq: lastSeq + 1) }
-        let seq = try await record(body, idempotencyKey: idempotencyKey, plan: plan)
+        let seq = try await record(body, idempotencyKey: idempotencyKey, plan: plan, messageId: input.continuedMessageId)
         carryOut(lifecycle.inputPersisted(kind, seq: seq))
-        return seq
+        return Submission(seq: seq, startsTurn: input.startsTurn)
     }
 
     /// Commits the input — with the status change and, for a turn answered at
     /// once, the turn's opening records — and returns its seq.
-    private func record(_ body: String, idempotencyKey: String?, plan: SessionLifecycle.InputPlan) async throws -> Int64 {
+    /// - Parameters:
+    ///   - messageId: The answer the turn continues; nil for a new one.
+    private func record(
+        _ body: String, idempotencyKey: String?, plan: SessionLifecycle.InputPlan, messageId: String?
+    ) async throws -> Int64 {
         let seq = nextSeq()
         if let key = idempotencyKey {
             // A cache in front of the storage lookup, bounded; storage stays the authority.
@@ -95,7 +119,7 @@ actor Session {
         var entries: [LogEntry] = []
         if plan.answersNow {
             turn = TurnHandle(stopGracePeriod: services.stopGracePeriod)
-            entries = TurnRunner.framing(chatId: chatId, inSeq: seq)
+            entries = TurnRunner.framing(chatId: chatId, inSeq: seq, messageId: messageId)
         }
         do {
             // The session is marked running in the same transaction as its input,
@@ -132,6 +156,7 @@ actor Session {
     /// Appends records of several kinds in one commit, e.g. `turn-start` + `start`.
     func append(_ entries: [LogEntry]) async throws {
         lastActivity = .now
+        noteToolCallsEnding(entries)
         let records = entries.map { entry in
             LogRecord(chatId: chatId, seq: nextSeq(), kind: entry.kind, body: entry.body.jsonText)
         }
@@ -261,6 +286,62 @@ actor Session {
     }
 }
 
+// MARK: - Tool calls waiting for a person
+
+extension Session {
+    /// Checks an answer to waiting tool calls (approvals, client-side outputs)
+    /// against the stored message, and marks what the host decides about the
+    /// input: an answer that leaves calls waiting starts no turn; a user message
+    /// sent instead of an answer closes the waiting calls. Client values of those
+    /// fields are never trusted.
+    /// - Throws: `AgentHostError` (4xx) for an answer that does not fit; nothing changes then.
+    fileprivate func prepareToolAnswers(_ input: inout InputRecord) throws -> ToolAnswers.Verdict? {
+        input.closesToolCalls = nil
+        input.leavesCallsWaiting = nil
+        guard input.kind == .message, !input.isRegenerate, let message = input.message else { return nil }
+        let clientCallsWait = lifecycle.status == .awaitingInput
+        guard input.isToolAnswer else {
+            let waiting = clientCallsWait ? history.decoded { $0.messages.last }?.waitingToolCallIds(clientCallsWait: true) ?? [] : []
+            if !waiting.isEmpty { input.closesToolCalls = waiting }
+            return nil
+        }
+        let messages = history.decoded { $0.messages }
+        let index = messages.lastIndex { $0.id == message.id }
+        let verdict = try ToolAnswers.check(
+            message, stored: index.map { messages[$0] }, isLatest: index == messages.count - 1, clientCallsWait: clientCallsWait
+        )
+        if case .accepted(completes: false) = verdict { input.leavesCallsWaiting = true }
+        return verdict
+    }
+
+    /// Remembers whether the running turn's response ends with `finish` `tool-calls`.
+    fileprivate func noteToolCallsEnding(_ entries: [LogEntry]) {
+        for entry in entries where entry.kind == .output && entry.body["type"] == "finish" {
+            responseEndedForToolCalls = entry.body["finishReason"] == .string(FinishReason.toolCalls.rawValue)
+        }
+    }
+
+    /// The turn that just ended left calls waiting for a person: its response
+    /// ended for tool calls, and its message holds calls without a result.
+    fileprivate func turnEndsAwaitingInput() -> Bool {
+        defer { responseEndedForToolCalls = false }
+        guard responseEndedForToolCalls, let last = history.decoded({ $0.messages.last }), last.role == "assistant" else { return false }
+        return !last.waitingToolCallIds(clientCallsWait: true).isEmpty
+    }
+
+    /// The `start` message id of the turn answering input `inSeq`: the answered
+    /// message's own for an answer that continues it, else a new one.
+    func responseMessageId(inSeq: Int64) -> String {
+        let input = history.pendingInputs.first { $0.seq == inSeq }?.input
+        return input?.continuedMessageId ?? TurnRunner.messageId(chatId: chatId, inSeq: inSeq)
+    }
+}
+
+extension InputRecord {
+    /// The assistant message a tool answer continues; nil for any other input.
+    var continuedMessageId: String? { isToolAnswer ? message?.id : nil }
+}
+
 // MARK: - The session as its turns see it
 
 extension Session: TurnLog {
@@ -271,7 +352,7 @@ extension Session: TurnLog {
     func turnDidEnd() async {
         turn = nil
         saveSnapshot(ifRecordsSinceLast: max(Self.snapshotInterval, snapshotSeq / 16))
-        let (status, next) = lifecycle.turnEnded()
+        let (status, next) = turnEndsAwaitingInput() ? lifecycle.turnEndedAwaitingInput() : lifecycle.turnEnded()
         do {
             try await commit(status)
         } catch {
@@ -312,6 +393,7 @@ extension SessionLifecycle.InputKind {
     /// The lifecycle's view of a client input.
     init(_ input: InputRecord) {
         switch input.kind {
+        case .message where input.leavesCallsWaiting == true: self = .partialAnswer
         case .message, .action: self = .turn
         case .stop: self = .stop
         }

@@ -12,7 +12,10 @@
 ///   share the input's commit;
 /// - a closed session takes no input and starts no turn; a turn running when it
 ///   closed is stopped and still ends (its log gets `abort` and `turn-complete`);
-/// - only a session with nothing running or waiting can leave memory.
+/// - only a session with nothing running or waiting can leave memory;
+/// - a turn that ends with tool calls waiting for a person leaves the session
+///   `awaiting-input`; an answer to only some of them starts nothing, the one
+///   that completes them starts the turn that continues the answer.
 struct SessionLifecycle: Sendable {
     /// What the owner does after an event.
     enum Action: Sendable, Hashable {
@@ -44,6 +47,9 @@ struct SessionLifecycle: Sendable {
         /// Asks for a turn: a message or an action.
         case turn
         case stop
+        /// An answer to some of the tool calls waiting for a person: recorded,
+        /// but the others still wait, so no turn starts and the status stays.
+        case partialAnswer
     }
 
     /// Work that waits for the next turn slot.
@@ -151,7 +157,7 @@ struct SessionLifecycle: Sendable {
             pending.queue.append(seq)
             state = .waiting(pending)
             return startNext()
-        case (.waiting, .stop), (.closed, _), (.evicted, _):
+        case (.waiting, .stop), (_, .partialAnswer), (.closed, _), (.evicted, _):
             return .none
         }
     }

@@ -17,6 +17,8 @@ struct HostServiceRouter: Sendable {
     /// Where a resumed turn continues; taken by the first model call only.
     let resumePoint: ResumePointSlot
     let services: TurnServices
+    /// Answered tool calls are settled by the first model call of the turn only.
+    let answersSettled = FirstClaim()
 
     /// Answers one service call; the reply is JSON text.
     /// - Parameters:
@@ -71,6 +73,7 @@ struct HostServiceRouter: Sendable {
             }
         )
         loop.yieldAtStepBoundary = { await registry.shouldMigrate(lease) }
+        loop.approvals = await approvals(for: streamRequest, turnId: channel.turnId)
         // Left-out messages: the turn's conversation, already converted; explicit ones the loop converts.
         let messages = streamRequest.inheritsMessages ? conversation : nil
         switch try await loop.run(streamRequest, messages: messages, resumingFrom: resumePoint.take()) {

@@ -27,6 +27,16 @@ protocol TurnLog: Sendable {
     func turnWillRun() async throws
     /// `data-turn-complete` is persisted; the session may start its next turn.
     func turnDidEnd() async
+    /// The message id the `start` of input `inSeq`'s turn carries: the answered
+    /// message's own when the input answers tool calls (the turn continues it).
+    func responseMessageId(inSeq: Int64) async -> String
+}
+
+extension TurnLog {
+    /// A new message for every turn: a log that never continues an answer.
+    func responseMessageId(inSeq: Int64) async -> String {
+        TurnRunner.messageId(chatId: chatId, inSeq: inSeq)
+    }
 }
 
 /// One record to append: its kind and its JSON body.

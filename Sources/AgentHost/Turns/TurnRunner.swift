@@ -33,8 +33,10 @@ enum TurnRunner {
     }
 
     /// The records that open a turn: `data-turn-start`, then the response's `start`.
-    static func framing(chatId: String, inSeq: Int64) -> [LogEntry] {
-        [.control(.turnStart(inSeq: inSeq)), .output(.start(messageId: messageId(chatId: chatId, inSeq: inSeq)))]
+    /// `messageId`: the answer the turn continues (after tool approvals); nil: a new one.
+    static func framing(chatId: String, inSeq: Int64, messageId: String? = nil) -> [LogEntry] {
+        let id = messageId ?? Self.messageId(chatId: chatId, inSeq: inSeq)
+        return [.control(.turnStart(inSeq: inSeq)), .output(.start(messageId: id))]
     }
 
     static func messageId(chatId: String, inSeq: Int64) -> String {
@@ -50,7 +52,8 @@ enum TurnRunner {
             case .framedInput:
                 break
             case .input:
-                try await log.append(framing(chatId: log.chatId, inSeq: inSeq))
+                let messageId = await log.responseMessageId(inSeq: inSeq)
+                try await log.append(framing(chatId: log.chatId, inSeq: inSeq, messageId: messageId))
             case .interrupted(let progress):
                 checkpoint = progress
                 var entries: [LogEntry] = [.control(.interrupted(inSeq: inSeq))]

@@ -137,7 +137,8 @@ typedef struct agent_plugin_api {
      *               "tools":[tool, ...]}]}
      *   tool: {"name":string, "description":string, "inputSchema"?:JSON schema, "timeoutSeconds"?:number,
      *          "cFunction"?:{"symbol":string, "params":[{"name":string, "type":ctype}],
-     *                        "returns":ctype|"void"|"char*", "free"?:string}}
+     *                        "returns":ctype|"void"|"char*", "free"?:string},
+     *          "needsApproval"?:true|false|"when", "clientSide"?:bool}
      *   ctype: "int32", "int64", "double", "bool", "const char*".
      * "version" is a label for humans; "toolchain" is agent_toolchain_id() and must
      * match the host's unless "language" is "c" (then the image must contain no
@@ -157,6 +158,13 @@ typedef struct agent_plugin_api {
      * defaults; a larger value is capped by the daemon (`serve --max-turn-duration`,
      * `--tool-timeout`). A turn past its limit is cancelled; one that does not
      * end then may cost its worker process (README, "Run limits").
+     * "needsApproval": true makes every call of the tool wait for a person's
+     * approval (the turn ends with a "tool-approval-request", the tool runs when
+     * the approval arrives, possibly on a newer build); "when" asks the plugin per
+     * call, through `call_tool` with "approvalCheck" (below). "clientSide": true
+     * declares a tool the client runs: the host never calls it, the turn ends and
+     * the client's output continues it. Both are added in ABI 1.x without a new
+     * entry: a plugin that declares neither never sees an approval check.
      */
     agent_str manifest_json;
     /**
@@ -179,10 +187,14 @@ typedef struct agent_plugin_api {
     void (*cancel_turn)(uint64_t turn_id);
     /**
      * Run a tool the agent declared. `args_json`:
-     *   {"agent":string, "tool":string, "input":any}
+     *   {"agent":string, "tool":string, "input":any, "approvalCheck"?:true}
      * "input" is the model's arguments as it wrote them, not checked against
      * "inputSchema". `done` gets AGENT_OK and the output as JSON (any value), or
      * another status and a plain-text error the model sees as the tool's error.
+     * With "approvalCheck": true (only for a tool whose manifest says
+     * "needsApproval":"when") the tool must NOT run: `done` gets AGENT_OK and
+     * {"needsApproval":bool} for this input. Any other answer counts as true, so
+     * a plugin that cannot decide asks the person rather than running the tool.
      * A non-OK return means `done` will not be called.
      */
     agent_status (*call_tool)(uint64_t turn_id, agent_str args_json, void *callback_ctx, agent_tool_done_fn done);
