@@ -1,3 +1,4 @@
+import AgentHostClient
 import AgentWire
 import Foundation
 import TestSupport
@@ -126,8 +127,10 @@ import Testing
         try await withDaemon(plugins: [DaemonProcess.plugin("UpgradeDemoV1")], environment: environment, arguments: arguments) { daemon, client in
             let token = try await client.createSession("long", agent: "upgrade-demo", secret: daemon.secretKey).token
             // Long enough (15 s at most) to outlast the deploy on a loaded machine; it moves 0.5 s after.
-            try await client.sendMessage("/slow 1500", chatId: "long", token: token)
-            _ = try await client.readEvents(chatId: "long", token: token) { $0.filter { $0.type == "text-delta" }.count >= 5 }
+            let inSeq = try await client.sendMessage("/slow 1500", chatId: "long", token: token)
+            // Asked of the daemon, not read off the stream: a test client starved by
+            // the suites beside it may read its stream long after the daemon wrote it.
+            try await waitUntil { try await streamed(client, "long", pastSeq: inSeq + 8) }
             try daemon.deploy(DaemonProcess.plugin("UpgradeDemoV2"))
             let turn = try await client.readEvents(chatId: "long", token: token) { $0.completedTurns() == 1 }
 
@@ -161,8 +164,8 @@ import Testing
             plugins: [DaemonProcess.plugin("UpgradeDemoV1Drain")], environment: environment, arguments: ["--drain-timeout", "0.5"]
         ) { daemon, client in
             let token = try await client.createSession("drain", agent: "upgrade-demo", secret: daemon.secretKey).token
-            try await client.sendMessage("/slow 1500", chatId: "drain", token: token)
-            _ = try await client.readEvents(chatId: "drain", token: token) { $0.filter { $0.type == "text-delta" }.count >= 5 }
+            let inSeq = try await client.sendMessage("/slow 1500", chatId: "drain", token: token)
+            try await waitUntil { try await streamed(client, "drain", pastSeq: inSeq + 8) }
             try daemon.deploy(DaemonProcess.plugin("UpgradeDemoV2"))
             let turn = try await client.readEvents(chatId: "drain", token: token) { $0.completedTurns() == 1 }
 
@@ -183,4 +186,9 @@ import Testing
             }
         }
     }
+}
+
+/// Whether the session's log has gone past `seq`, as the daemon reports it.
+private func streamed(_ client: AgentHostClient, _ chatId: String, pastSeq seq: Int64) async throws -> Bool {
+    (try await client.sessionInfo(chatId).json?["lastSeq"]?.doubleValue ?? 0) > Double(seq)
 }

@@ -73,35 +73,67 @@ public actor PluginRegistry {
     ///   - path: the dropped file; it is read once and never loaded from there.
     @discardableResult
     public func load(path: String) async -> Result<[GenerationInfo], PluginRefusal> {
-        // One load at a time, in call order. A load awaits (a worker's
-        // handshake, `dlopen` on a thread of its own), and this actor would
-        // otherwise start a second load of the same file meanwhile (the watcher
-        // and the start-up scan both see it): two entry calls into one image at
-        // once, which a plugin need not survive.
-        let previous = loadQueue
-        let current = Task { [previous] in
+        // Builds load side by side (a worker's handshake takes a process start),
+        // but become active in the order they were asked for, so the newest
+        // deploy wins; one build is never instantiated twice at once (the
+        // start-up scan and the watcher may both see a file: two entry calls
+        // into one image at once, which a plugin need not survive).
+        let previous = activationQueue
+        let work = Task { () -> Result<[GenerationInfo], PluginRefusal> in
+            let prepared = await prepare(path: path)
             await previous?.value
-            return await loadNow(path: path)
+            return finish(prepared, path: path)
         }
-        loadQueue = Task { _ = await current.value }
-        return await current.value
+        activationQueue = Task { _ = await work.value }
+        return await work.value
     }
 
-    /// The tail of the load queue: the last load asked for.
-    private var loadQueue: Task<Void, Never>?
+    /// The last load asked for: the next one activates after it.
+    private var activationQueue: Task<Void, Never>?
+    /// Builds being instantiated, by hash; a second load of one waits for the first.
+    private var instantiating: [String: Task<Result<any PluginInstance, PluginRefusal>, Never>] = [:]
 
-    private func loadNow(path: String) async -> Result<[GenerationInfo], PluginRefusal> {
+    /// A build verified, stored and instantiated, or why not; or nil when it was loaded before.
+    private func prepare(path: String) async -> Result<(VerifiedPluginFile, any PluginInstance)?, PluginRefusal> {
+        let file: VerifiedPluginFile
         do {
-            let file = try PluginFileVerifier.verify(path: path)
-            if loadedHashes.contains(file.sha256) {
-                return .success(table.generations.filter { $0.sha256 == file.sha256 })
+            file = try PluginFileVerifier.verify(path: path)
+        } catch {
+            return .failure(error)
+        }
+        if loadedHashes.contains(file.sha256) { return .success(nil) }
+        if let running = instantiating[file.sha256] {
+            // The other load activates it; this one reports the generations it made.
+            return await running.value.map { _ in nil }
+        }
+        let task = Task { () -> Result<any PluginInstance, PluginRefusal> in
+            do throws(PluginRefusal) {
+                let storePath = try store.install(file)
+                return .success(try await instantiate(storePath: storePath, file: file))
+            } catch {
+                return .failure(error)
             }
-            let storePath = try store.install(file)
-            let plugin = try await instantiate(storePath: storePath, file: file)
+        }
+        instantiating[file.sha256] = task
+        let result = await task.value
+        instantiating[file.sha256] = nil
+        return result.map { (file, $0) }
+    }
+
+    /// Activates a prepared build, or records its refusal.
+    private func finish(
+        _ prepared: Result<(VerifiedPluginFile, any PluginInstance)?, PluginRefusal>, path: String
+    ) -> Result<[GenerationInfo], PluginRefusal> {
+        switch prepared {
+        case .success(let (file, plugin)?):
             loadedHashes.insert(file.sha256)
             refusals.removeAll { $0.file == (path as NSString).lastPathComponent }
             return .success(plugin.manifest.agents.map { activate(plugin: plugin, agent: $0.id) })
-        } catch {
+        case .success(nil):
+            // Loaded before (or by the load this one waited for): its generations.
+            let sha256 = (try? PluginFileVerifier.verify(path: path))?.sha256
+            return .success(table.generations.filter { $0.sha256 == sha256 })
+        case .failure(let error):
             // The same file refused for the same reason (e.g. seen at start-up and
             // again by the watcher) is logged once.
             let known = refusals.contains { $0.file == error.file && $0.reason == error.reason && $0.sha256 == error.sha256 }
