@@ -247,6 +247,21 @@ import Testing
         #expect(late.status == 409)
     }
 
+    @Test func aMessageQueuedBehindATurnThatEndsOnAClientCallClosesThatCall() async throws {
+        // Slow words: the second message arrives while the first turn still streams.
+        let daemon = try DaemonProcess.started(plugins: [DaemonProcess.toolsDemoPlugin], environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "200"])
+        defer { daemon.stop() }
+        let chat = try await ChatSession(daemon: daemon, chatId: "queued-behind", agent: "tools-demo")
+        try await chat.client.sendMessage("/tool getLocation {}", chatId: chat.chatId, token: chat.token)
+        try await chat.client.sendMessage("hello", chatId: chat.chatId, token: chat.token)
+        let events = try await chat.client.readEvents(chatId: chat.chatId, token: chat.token) { $0.completedTurns() == 2 }
+        #expect(events.text.hasSuffix("You said: hello"))
+        #expect(try await chat.status(secret: daemon.secretKey) == "idle")
+        // The client call the first turn ended on is closed, not left waiting forever.
+        let part = try await chat.history().compactMap { $0["parts"]?.arrayValue }.joined().first { $0["type"] == "tool-getLocation" }
+        #expect(part?["state"] == "output-error")
+    }
+
     @Test func aWaitingApprovalSurvivesKill9AndRunsAfterTheRestart() async throws {
         let daemon = try DaemonProcess.started(plugins: [DaemonProcess.toolsDemoPlugin], environment: [:])
         defer { daemon.stop() }

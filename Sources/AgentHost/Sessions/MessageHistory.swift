@@ -106,9 +106,11 @@ public struct MessageHistory: Sendable {
 
     private mutating func beginTurn(for input: InputRecord) {
         // A user message closes the calls still waiting: those the session named when it
-        // arrived, and any approval request (one may have come while it was queued).
+        // arrived, and any call the last answer left without a result — an approval
+        // request or a client-side call may have come while this message was queued
+        // (its turn begins only after that turn completed, so nothing else runs them).
         if input.message?.role == "user", let index = messages.lastIndex(where: { $0.role == "assistant" }) {
-            let closing = Set(input.closesToolCalls ?? []).union(messages[index].waitingToolCallIds(clientCallsWait: false))
+            let closing = Set(input.closesToolCalls ?? []).union(messages[index].waitingToolCallIds(clientCallsWait: true))
             if !closing.isEmpty {
                 ToolAnswers.close(closing, in: &messages[index])
                 modelCache.invalidate(from: index)
