@@ -155,14 +155,15 @@ import Testing
 
             // A turn is running (the input is accepted, so it runs or is queued next): the resume
             // is the whole turn from its `start`, ending `[DONE]`.
-            try await client.sendMessage("/slow 400", chatId: "resume", token: token)  // ~8 s: still running when the resume request lands
+            // ~16 s: still running when the resume request lands, even from a test process starved by the suites beside it.
+            try await client.sendMessage("/slow 800", chatId: "resume", token: token)
             let resumed = try await request(.GET, streamURL, token: token)
             #expect(resumed.status == 200)
             #expect(resumed.headers["x-vercel-ai-ui-message-stream"] == ["v1"])
             #expect(resumed.types.first == "start")
             #expect(resumed.types.last == "finish")
             #expect(resumed.payloads.last == "[DONE]")
-            #expect(resumed.text == (1...400).map(String.init).joined(separator: " "))
+            #expect(resumed.text == (1...800).map(String.init).joined(separator: " "))
             #expect(!resumed.types.contains { $0.hasPrefix("data-turn-") })
             #expect(try await request(.GET, streamURL, token: token).status == 204)
         }

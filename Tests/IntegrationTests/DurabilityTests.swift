@@ -12,8 +12,9 @@ import Testing
         var client = daemon.client
         let token = try await client.createSession("crash", secret: daemon.secretKey).token
 
-        // Long enough (~5 s) that the kill lands mid-answer even on a loaded machine.
-        let slowSeq = try await client.sendMessage("/slow 200", chatId: "crash", token: token)
+        // Long enough (~15 s) that the kill lands mid-answer even when this test
+        // process, sharing two cores with every suite, reads its stream late.
+        let slowSeq = try await client.sendMessage("/slow 600", chatId: "crash", token: token)
         let queuedSeq = try await client.sendMessage("queued", chatId: "crash", token: token)
         let seenBeforeCrash = try await client.readEvents(chatId: "crash", token: token) { events in
             events.filter { $0.type == "text-delta" }.count >= 3
@@ -29,7 +30,7 @@ import Testing
         let ids = everything.map(\.id)
         #expect(ids == Array((slowSeq + 1)...(ids.last ?? 0)).filter { $0 != queuedSeq })
         // One answer each, complete, none twice.
-        #expect(everything.text == (1...200).map(String.init).joined(separator: " ") + "You said: queued")
+        #expect(everything.text == (1...600).map(String.init).joined(separator: " ") + "You said: queued")
         #expect(everything.filter { $0.type == "start" }.count == 2)
         #expect(everything.filter { $0.type == "finish" }.count == 2)
 
@@ -43,7 +44,7 @@ import Testing
         let texts = history.json?["messages"]?.arrayValue?.map { message in
             (message["parts"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
         }
-        #expect(texts == ["/slow 200", (1...200).map(String.init).joined(separator: " "), "queued", "You said: queued"])
+        #expect(texts == ["/slow 600", (1...600).map(String.init).joined(separator: " "), "queued", "You said: queued"])
     }
 
     @Test func aRetriedSendWithTheSameKeyReturnsTheOriginalSeqAndOneTurn() async throws {
