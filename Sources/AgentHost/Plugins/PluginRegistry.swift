@@ -93,18 +93,19 @@ public actor PluginRegistry {
     /// Builds being instantiated, by hash; a second load of one waits for the first.
     private var instantiating: [String: Task<Result<any PluginInstance, PluginRefusal>, Never>] = [:]
 
-    /// A build verified, stored and instantiated, or why not; or nil when it was loaded before.
-    private func prepare(path: String) async -> Result<(VerifiedPluginFile, any PluginInstance)?, PluginRefusal> {
+    /// A build verified, stored and instantiated, or why not; its instance is
+    /// nil when it was loaded before (or by the load this one waited for).
+    private func prepare(path: String) async -> Result<(VerifiedPluginFile, (any PluginInstance)?), PluginRefusal> {
         let file: VerifiedPluginFile
         do {
             file = try PluginFileVerifier.verify(path: path)
         } catch {
             return .failure(error)
         }
-        if loadedHashes.contains(file.sha256) { return .success(nil) }
+        if loadedHashes.contains(file.sha256) { return .success((file, nil)) }
         if let running = instantiating[file.sha256] {
             // The other load activates it; this one reports the generations it made.
-            return await running.value.map { _ in nil }
+            return await running.value.map { _ in (file, nil) }
         }
         let task = Task { () -> Result<any PluginInstance, PluginRefusal> in
             do throws(PluginRefusal) {
@@ -122,17 +123,16 @@ public actor PluginRegistry {
 
     /// Activates a prepared build, or records its refusal.
     private func finish(
-        _ prepared: Result<(VerifiedPluginFile, any PluginInstance)?, PluginRefusal>, path: String
+        _ prepared: Result<(VerifiedPluginFile, (any PluginInstance)?), PluginRefusal>, path: String
     ) -> Result<[GenerationInfo], PluginRefusal> {
         switch prepared {
-        case .success(let (file, plugin)?):
+        case .success(let (file, plugin?)):
             loadedHashes.insert(file.sha256)
             refusals.removeAll { $0.file == (path as NSString).lastPathComponent }
             return .success(plugin.manifest.agents.map { activate(plugin: plugin, agent: $0.id) })
-        case .success(nil):
+        case .success(let (file, nil)):
             // Loaded before (or by the load this one waited for): its generations.
-            let sha256 = (try? PluginFileVerifier.verify(path: path))?.sha256
-            return .success(table.generations.filter { $0.sha256 == sha256 })
+            return .success(table.generations.filter { $0.sha256 == file.sha256 })
         case .failure(let error):
             // The same file refused for the same reason (e.g. seen at start-up and
             // again by the watcher) is logged once.
