@@ -59,6 +59,9 @@ struct Bench: AsyncParsableCommand {
     @Flag(help: "Run only the long-session and wake runs.")
     var longOnly = false
 
+    @Option(help: "Requests for the request-floor figure: `POST …/in` records that start no turn, 20 sessions at once (0 skips it).")
+    var floorRequests: Int = 2000
+
     func run() async throws {
         // Sized for thousands of concurrent streams; the bench owns it and shuts it down.
         var configuration = HTTPClient.Configuration()
@@ -89,6 +92,10 @@ struct Bench: AsyncParsableCommand {
                          firstChunk, woken.firstTurn.milliseconds))
         }
         if longOnly { return }
+        if floorRequests > 0 {
+            let perRequest = try await requestFloor(client: client, prefix: "\(run)-f", requests: floorRequests, sessions: 20)
+            print("request floor, \(floorRequests) × `POST …/in` that start no turn, 20 sessions at once: daemon CPU \(String(format: "%.3f", perRequest)) ms/request")
+        }
         for level in concurrency.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) where level > 0 {
             let cpuBefore = try await client.cpuSeconds()
             let summary = try await firstChunkLatency(client: client, sessions: level, prefix: "\(run)-c\(level)")
