@@ -41,6 +41,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var isolationOptions: IsolationOptions
 
+    @OptionGroup var clientLimitOptions: ClientLimitOptions
+
     func run() async throws {
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
         var configuration = DaemonConfiguration(
@@ -48,6 +50,7 @@ struct Serve: AsyncParsableCommand {
             idleTimeout: .milliseconds(Int64(idleTimeout * 1000))
         )
         try isolationOptions.apply(to: &configuration)
+        try clientLimitOptions.apply(to: &configuration)
         try await Daemon(configuration: configuration).run()
     }
 }

@@ -19,6 +19,8 @@ struct Dev: AsyncParsableCommand {
 
     @OptionGroup var isolationOptions: IsolationOptions
 
+    @OptionGroup var clientLimitOptions: ClientLimitOptions
+
     @Option(help: "Seconds between checks for source changes.")
     var interval: Double = 1
 
@@ -33,6 +35,7 @@ struct Dev: AsyncParsableCommand {
         }
         var settings = DaemonConfiguration(dataDirectory: dataOptions.data, pluginsDirectory: nil, host: listen.host, port: listen.port)
         try isolationOptions.apply(to: &settings)
+        try clientLimitOptions.apply(to: &settings)
         let configuration = settings
         say("dev: plugins \(builder.products.joined(separator: ", ")) → \(configuration.pluginsDirectory)")
         try builder.buildAndDeploy(into: configuration.pluginsDirectory)

@@ -56,7 +56,7 @@ struct HostFixture {
 
 /// Reads a session's live records until a condition holds.
 struct RecordReader {
-    private var iterator: AsyncStream<[LogRecord]>.Iterator
+    private var iterator: LiveReader.Iterator
     /// Everything read so far, in order.
     private(set) var records: [LogRecord] = []
     /// The chunks read so far, decoded once each.
@@ -75,7 +75,7 @@ struct RecordReader {
     /// Reads until `done` holds for the chunks read so far; fails if the stream ends first.
     mutating func read(until done: ([UIChunk]) -> Bool) async throws {
         while !done(chunks) {
-            guard let batch = await iterator.next() else { throw TestFailure("the stream ended early: \(chunks)") }
+            guard let batch = try await iterator.next() else { throw TestFailure("the stream ended early: \(chunks)") }
             records += batch
             chunks += batch.compactMap { record in
                 (try? WireCoding.decode(JSONValue.self, from: record.body)).flatMap(UIChunk.init(json:))

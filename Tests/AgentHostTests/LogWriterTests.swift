@@ -115,7 +115,7 @@ import Testing
 
 /// The real `SQLiteStorage` with a gate in front of its group-commit write:
 /// when gated, each transaction waits until the test opens it (and may be told
-/// to fail); it records the size of every batch it was handed.
+/// to fail); it records the size of every batch it was handed and every read of records.
 actor GatedStorage: SessionStorage {
     struct Refused: Error {}
 
@@ -127,6 +127,8 @@ actor GatedStorage: SessionStorage {
     private let base: SQLiteStorage
     private let gated: Bool
     private(set) var batches: [Batch] = []
+    /// The `limit` of every `records` read, in order (nil: unlimited).
+    private(set) var recordReads: [Int?] = []
     /// Transactions waiting at the gate, by number (1-based).
     private var held: [Int: CheckedContinuation<Bool, Never>] = [:]
     /// Tests waiting for a transaction to reach the gate.
@@ -166,8 +168,9 @@ actor GatedStorage: SessionStorage {
     func listSessions(agent: String?, status: SessionStatus?, limit: Int, after: Int64?) async throws -> [SessionRow] {
         try await base.listSessions(agent: agent, status: status, limit: limit, after: after)
     }
-    func records(chatId: String, after: Int64, upTo: Int64?) async throws -> [LogRecord] {
-        try await base.records(chatId: chatId, after: after, upTo: upTo)
+    func records(chatId: String, after: Int64, upTo: Int64?, limit: Int?) async throws -> [LogRecord] {
+        recordReads.append(limit)
+        return try await base.records(chatId: chatId, after: after, upTo: upTo, limit: limit)
     }
     func lastSeq(chatId: String) async throws -> Int64 { try await base.lastSeq(chatId: chatId) }
     func inputSeq(chatId: String, idempotencyKey: String) async throws -> Int64? {

@@ -100,7 +100,7 @@ import Testing
             try await session.submit(HostFixture.message("late"), idempotencyKey: nil)
         }
         var batches = 0
-        for await _ in subscription.records { batches += 1 }
+        for try await _ in subscription.records { batches += 1 }
         #expect(batches == 0)
         #expect(try await host.storage.session(chatId: "c")?.status == .closed)
         // Closing twice is fine.
@@ -115,7 +115,7 @@ import Testing
         try await waitUntil { await session.info.status == .idle }
         // An open stream holds the session in memory; once its reader is gone it may leave.
         let subscription = try await session.subscribe()
-        let reading = Task { for await _ in subscription.records {} }
+        let reading = Task { for try await _ in subscription.records {} }
         #expect(await !session.evictIfIdle(idleFor: .zero))
         reading.cancel()
         try await waitUntil { await session.evictIfIdle(idleFor: .zero) }
@@ -216,7 +216,7 @@ import Testing
         #expect(before.messages.last?.text == "You said: hello \(turns)")
 
         // Leaving memory writes a snapshot; waking reads it and only the records after it.
-        reader = RecordReader(LiveSubscription(records: AsyncStream { $0.finish() }, publishedThrough: 0))
+        reader = RecordReader(LiveSubscription(records: .finished(), publishedThrough: 0))
         try await waitUntil { await host.sessions.evictIdle(idleFor: .zero) == 1 }
         try await waitUntil { try await host.storage.snapshot(chatId: "long")?.throughSeq == before.lastSeq }
         let woken = try await host.sessions.session("long")

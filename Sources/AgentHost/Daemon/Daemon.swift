@@ -34,7 +34,8 @@ public struct Daemon: Sendable {
         let models = ModelCatalog(environment: environment, logger: logger)
         let services = SessionServices(
             storage: storage, writer: LogWriter(storage: storage), registry: registry, models: models,
-            turns: turns, logger: logger, recoveryBudget: configuration.recoveryBudget, limits: configuration.runLimits
+            turns: turns, logger: logger, recoveryBudget: configuration.recoveryBudget, limits: configuration.runLimits,
+            readerBufferBytes: configuration.readerBufferBytes
         )
         let sessions = SessionDirectory(services: services)
         let watcher = PluginWatcher(directory: configuration.pluginsDirectory, registry: registry, logger: logger)

@@ -26,6 +26,8 @@ public struct DaemonConfiguration: Sendable {
     public var runLimits = RunLimits()
     /// How long a superseded generation may drain before its turns move to the active build, or end.
     public var drainTimeout: Duration = .seconds(60)
+    /// How far a live stream reader may fall behind before it is dropped (`LiveBuffer`).
+    public var readerBufferBytes = LiveBufferLimit.defaultKiB * 1024
 
     public init(dataDirectory: String, pluginsDirectory: String?, host: String, port: Int,
                 idleTimeout: Duration = .seconds(300),

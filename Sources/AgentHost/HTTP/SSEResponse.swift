@@ -9,14 +9,14 @@ import NIOCore
 /// What each batch of records becomes is the framing's business
 /// (`SSEFraming`): every record with its seq as `id:` for `/out`, or one turn's
 /// chunks and then `[DONE]` for the AI SDK routes.
-struct SSEResponse<Framing: SSEFraming> {
-    let events: AsyncThrowingStream<SessionFeed.Event, any Error>
+struct SSEResponse<Framing: SSEFraming, Events: AsyncSequence<SessionFeed.Event, any Error> & Sendable> {
+    let events: Events
     var framing: Framing
 
     /// - Parameters:
     ///   - events: the session's feed, from `SessionFeed.events`.
     ///   - framing: what each batch of records becomes.
-    init(events: AsyncThrowingStream<SessionFeed.Event, any Error>, framing: Framing) {
+    init(events: Events, framing: Framing) {
         self.events = events
         self.framing = framing
     }

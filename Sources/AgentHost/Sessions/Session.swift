@@ -20,7 +20,7 @@ actor Session {
     private var history: SessionHistory
     private var turn: TurnHandle?
     private var recentKeys: [String: Int64] = [:]
-    private var subscribers: [UUID: AsyncStream<[LogRecord]>.Continuation] = [:]
+    private var subscribers: [UUID: LiveBuffer] = [:]
     private var lastActivity = ContinuousClock.now
     /// The seq the latest stored history snapshot was folded through.
     private var snapshotSeq: Int64
@@ -179,7 +179,14 @@ actor Session {
         // One batch per commit: a subscriber writes it to its socket in one go.
         let streamed = records.filter(\.isStreamed)
         if !streamed.isEmpty {
-            for continuation in subscribers.values { continuation.yield(streamed) }
+            for (id, reader) in subscribers where !reader.offer(streamed) {
+                // It resumes from the log with `Last-Event-ID`; its feed says why it ended.
+                subscribers[id] = nil
+                services.logger.notice(
+                    "dropped a reader that fell behind",
+                    metadata: ["chatId": "\(chatId)", "limitBytes": "\(reader.limitBytes)", "seq": "\(lastPublished)"]
+                )
+            }
         }
     }
 
@@ -188,14 +195,13 @@ actor Session {
         try checkInMemory()
         lastActivity = .now
         let id = UUID()
-        let (stream, continuation) = AsyncStream.makeStream(of: [LogRecord].self)
-        continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
+        let buffer = LiveBuffer(limitBytes: services.readerBufferBytes) { Task { await self.unsubscribe(id) } }
         if lifecycle.status == .closed {
-            continuation.finish()
+            buffer.finish()
         } else {
-            subscribers[id] = continuation
+            subscribers[id] = buffer
         }
-        return LiveSubscription(records: stream, publishedThrough: lastPublished)
+        return LiveSubscription(records: LiveReader(buffer), publishedThrough: lastPublished)
     }
 
     private func unsubscribe(_ id: UUID) {
@@ -249,7 +255,7 @@ actor Session {
         guard closed else { return }
         if stopTurn { turn?.stop() }
         try await services.writer.append([], status: statusChange(.closed))
-        for continuation in subscribers.values { continuation.finish() }
+        for reader in subscribers.values { reader.finish() }
         subscribers.removeAll()
     }
 

@@ -14,6 +14,8 @@ struct SessionServices: Sendable {
     var recoveryBudget = 3
     /// How long a turn and a tool call may run.
     var limits = RunLimits()
+    /// How far a live reader may fall behind before it is dropped (`LiveBuffer`).
+    var readerBufferBytes = LiveBuffer.defaultLimitBytes
 
     /// The part of these a running turn uses.
     var turnServices: TurnServices {

@@ -119,11 +119,13 @@ public final class SQLiteStorage: SessionStorage {
         }
     }
 
-    public func records(chatId: String, after: Int64, upTo: Int64?) async throws -> [LogRecord] {
+    public func records(chatId: String, after: Int64, upTo: Int64?, limit: Int?) async throws -> [LogRecord] {
         try await pool.read { db in
             var request = LogRecord.filter(LogRecord.Columns.chatId == chatId && LogRecord.Columns.seq > after)
             if let upTo { request = request.filter(LogRecord.Columns.seq <= upTo) }
-            return try request.order(LogRecord.Columns.seq).fetchAll(db)
+            request = request.order(LogRecord.Columns.seq)
+            if let limit { request = request.limit(limit) }
+            return try request.fetchAll(db)
         }
     }
 

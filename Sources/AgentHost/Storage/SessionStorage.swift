@@ -11,8 +11,9 @@ public protocol SessionStorage: Sendable {
     /// Appends records of any sessions and applies status changes, all in one
     /// transaction (group commit).
     func append(_ records: [LogRecord], statuses: [StatusChange]) async throws
-    /// Records with `after < seq <= upTo`, in seq order.
-    func records(chatId: String, after: Int64, upTo: Int64?) async throws -> [LogRecord]
+    /// Records with `after < seq <= upTo`, in seq order, at most `limit` of them
+    /// (the first ones) when a limit is given: replays read a page at a time.
+    func records(chatId: String, after: Int64, upTo: Int64?, limit: Int?) async throws -> [LogRecord]
     /// The highest seq in the session's log, 0 when empty.
     func lastSeq(chatId: String) async throws -> Int64
     /// The seq of an input stored with this idempotency key, if any.
@@ -21,6 +22,13 @@ public protocol SessionStorage: Sendable {
     func saveSnapshot(_ snapshot: HistorySnapshot) async throws
     /// The session's latest history snapshot, if one was saved.
     func snapshot(chatId: String) async throws -> HistorySnapshot?
+}
+
+extension SessionStorage {
+    /// Records with `after < seq <= upTo`, in seq order, all of them.
+    public func records(chatId: String, after: Int64, upTo: Int64?) async throws -> [LogRecord] {
+        try await records(chatId: chatId, after: after, upTo: upTo, limit: nil)
+    }
 }
 
 /// A session's new status, committed together with log records.
