@@ -51,16 +51,54 @@ final class LoadedPlugin: PluginInstance, @unchecked Sendable {
         return withAgentStr(json) { start(turnId, $0) }
     }
 
-    func cancelTurn(_ turnId: UInt64) {
+    func cancelTurn(_ turnId: UInt64, reason: CancelReason) {
+        cancelTurn(turnId, reasonJSON: try? WireCoding.encodeString(HookEvent.cancel(reason)))
+    }
+
+    /// `cancel_turn`, preceded on the same plugin-call thread by the `cancelTurn`
+    /// event `reasonJSON` when there is one and the plugin has `call_hook`: the
+    /// plugin knows why before its turn sees the cancellation.
+    func cancelTurn(_ turnId: UInt64, reasonJSON: String?) {
         guard let cancel = api.cancel_turn else { return }
-        PluginCalls.detach { cancel(turnId) }
+        let hook = api.call_hook
+        PluginCalls.detach {
+            if let hook, let reasonJSON {
+                // Nothing waits for this event's answer: `done` only has to exist.
+                _ = withAgentStr(reasonJSON) { hook(turnId, $0, nil) { _, _, _ in } }
+            }
+            cancel(turnId)
+        }
     }
 
     /// In the daemon's own process a plugin thread cannot be taken back: a
     /// `start_turn` that never returns keeps its thread (not the cooperative
     /// pool's, see `PluginCalls`) for the life of the process.
     func abandonTurn(_ turnId: UInt64, grace: Duration) {
-        cancelTurn(turnId)
+        cancelTurn(turnId, reason: .timeout)
+    }
+
+    var hasHooks: Bool { api.call_hook != nil }
+
+    /// `call_hook` with the event as JSON text.
+    func callHook(turnId: UInt64, json: String) async -> (agent_status, String) {
+        guard let hook = api.call_hook else { return (AGENT_ERR_UNSUPPORTED, "the plugin has no hooks") }
+        let replies = Self.toolReplies
+        let id = replies.makeId()
+        return await replies.await(id) {
+            // As for tools: the plugin gets an id, so a second `done` finds nothing.
+            PluginCalls.detach {
+                let status = withAgentStr(json) { event in
+                    hook(turnId, event, UnsafeMutableRawPointer(bitPattern: UInt(id))) { context, status, result in
+                        let id = UInt64(UInt(bitPattern: context))
+                        if !LoadedPlugin.toolReplies.resume(id, with: (status, String(agentStr: result))) {
+                            LoadedPlugin.strayLogger.warning("plugin completed a hook that was already answered; ignored")
+                        }
+                    }
+                }
+                if status != AGENT_OK { replies.resume(id, with: (status, "hook refused (status \(status.rawValue))")) }
+            }
+            return nil
+        }
     }
 
     /// Runs a tool in the plugin; the reply is the output JSON or an error message.
@@ -126,7 +164,7 @@ final class LoadedPlugin: PluginInstance, @unchecked Sendable {
         timer.cancel()
     }
 
-    /// Tool calls waiting for their plugin's `done`, by the id passed as its context.
+    /// Tool calls and hooks waiting for their plugin's `done`, by the id passed as its context.
     private static let toolReplies = ReplyTable<(agent_status, String)>()
     /// Shutdowns waiting for `done`: true when the plugin called it.
     private static let shutdownReplies = ReplyTable<Bool>()
