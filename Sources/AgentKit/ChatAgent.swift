@@ -56,7 +56,7 @@ public struct ChatAgent: Sendable {
                 (.onChatClose, onChatClose != nil), (.onSuspend, onSuspend != nil), (.onResume, onResume != nil),
                 (.cancelTurn, true),
             ]
-            return set.filter(\.1).map(\.0.rawValue)
+            return set.filter { $0.1 }.map { $0.0.rawValue }
         }
     }
 

@@ -122,8 +122,10 @@ import Testing
         #expect(runs.last == "resumed")
 
         // A new build of the agent: the chat goes on there, still started once.
+        let before = try await daemon.client.waitForAgents(secret: daemon.secretKey) { $0.activeGeneration(of: "hooks-probe") != nil }
+            .activeGeneration(of: "hooks-probe")
         try daemon.deploy(DaemonProcess.plugin("HooksProbe"), variant: "v2")
-        _ = try await daemon.client.waitForAgents(secret: daemon.secretKey) { $0.generations(of: "hooks-probe").count == 2 }
+        _ = try await daemon.client.waitForAgents(secret: daemon.secretKey) { $0.activeGeneration(of: "hooks-probe") != before }
         let next = try await probe.turn("crash", token: token, input: Probe.message("after the redeploy"))
         #expect(!next.contains { $0.type == "data-chat-start" })
         #expect(next.first { $0.type == "data-run-context" }?.json["data"]?["turnNumber"] == 2)

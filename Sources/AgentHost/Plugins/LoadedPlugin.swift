@@ -51,30 +51,31 @@ final class LoadedPlugin: PluginInstance, @unchecked Sendable {
         return withAgentStr(json) { start(turnId, $0) }
     }
 
-    func cancelTurn(_ turnId: UInt64, reason: CancelReason) {
-        cancelTurn(turnId, reasonJSON: try? WireCoding.encodeString(HookEvent.cancel(reason)))
+    func cancelTurn(_ turnId: UInt64, reason: CancelReason) async {
+        if let json = try? WireCoding.encodeString(HookEvent.cancel(reason)), hasHooks {
+            await PluginCalls.run { self.tellCancelReason(turnId, json: json) }
+        }
+        cancelTurnDetached(turnId)
     }
 
-    /// `cancel_turn`, preceded on the same plugin-call thread by the `cancelTurn`
-    /// event `reasonJSON` when there is one and the plugin has `call_hook`: the
-    /// plugin knows why before its turn sees the cancellation.
-    func cancelTurn(_ turnId: UInt64, reasonJSON: String?) {
+    /// `call_hook` with a `cancelTurn` event, on the calling thread. Nothing
+    /// waits for its answer: `done` only has to exist.
+    func tellCancelReason(_ turnId: UInt64, json: String) {
+        guard let hook = api.call_hook else { return }
+        _ = withAgentStr(json) { hook(turnId, $0, nil) { _, _, _ in } }
+    }
+
+    /// `cancel_turn` on a plugin-call thread of its own.
+    func cancelTurnDetached(_ turnId: UInt64) {
         guard let cancel = api.cancel_turn else { return }
-        let hook = api.call_hook
-        PluginCalls.detach {
-            if let hook, let reasonJSON {
-                // Nothing waits for this event's answer: `done` only has to exist.
-                _ = withAgentStr(reasonJSON) { hook(turnId, $0, nil) { _, _, _ in } }
-            }
-            cancel(turnId)
-        }
+        PluginCalls.detach { cancel(turnId) }
     }
 
     /// In the daemon's own process a plugin thread cannot be taken back: a
     /// `start_turn` that never returns keeps its thread (not the cooperative
     /// pool's, see `PluginCalls`) for the life of the process.
     func abandonTurn(_ turnId: UInt64, grace: Duration) {
-        cancelTurn(turnId, reason: .timeout)
+        Task { await cancelTurn(turnId, reason: .timeout) }
     }
 
     var hasHooks: Bool { api.call_hook != nil }

@@ -16,8 +16,11 @@ protocol PluginInstance: AnyObject, Sendable {
     /// the loss of the worker) will end the turn.
     func startTurn(_ request: TurnRequest) async -> agent_status
     /// The plugin's `cancel_turn`, preceded by a `cancelTurn` event saying why
-    /// (ABI 1.1, to a plugin with `call_hook`); returns at once.
-    func cancelTurn(_ turnId: UInt64, reason: CancelReason)
+    /// (ABI 1.1, to a plugin with `call_hook`). Returns once the reason is
+    /// delivered (in-process) or on its way ahead of anything sent after (a
+    /// worker reads its socket in order): cancel the turn's service calls after
+    /// it, so the plugin knows why before its model call fails.
+    func cancelTurn(_ turnId: UInt64, reason: CancelReason) async
     /// Whether the plugin has `call_hook` (ABI 1.1): only then does it get lifecycle events.
     var hasHooks: Bool { get }
     /// The plugin's `call_hook`: one lifecycle event as JSON (`HookEvent`); the

@@ -56,8 +56,11 @@ final class TurnHandle: Sendable {
     }
 
     private static func cancel(channel: TurnChannel, plugin: any PluginInstance, reason: CancelReason, grace: Duration) {
-        plugin.cancelTurn(channel.turnId, reason: reason)
-        channel.cancelServices()
+        Task {
+            // The reason first: the plugin's model call then fails on a turn that knows why.
+            await plugin.cancelTurn(channel.turnId, reason: reason)
+            channel.cancelServices()
+        }
         Task {
             try? await Task.sleep(for: grace)
             channel.finish(status: AGENT_ERR_CANCELLED, result: "the agent did not end the stopped turn in time")

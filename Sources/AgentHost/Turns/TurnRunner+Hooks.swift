@@ -17,16 +17,18 @@ extension TurnRunner {
     ) async throws -> [UIChunk] {
         let hooks = services.hooks
         let stepOpen = checkpoint?.stepOpen ?? false
+        var chatStarted = false
         if context.chatStartPending {
             // The record goes first: whatever happens from here on, the hook is never called twice.
             let outcome = try await hooks.call(.onChatStart, agent: log.agent, into: log, before: {
                 try await log.append([.control(.chatStart(inSeq: inSeq))])
             }, event: { context.event(.onChatStart, log: log) })
             if case .failed(let text) = outcome { return failure(text, stepOpen: stepOpen) }
+            chatStarted = outcome != .notCalled
         }
         // A resumed turn had its onTurnStart before it was cut off — unless it
-        // was cut off before even onChatStart, which comes first.
-        if checkpoint == nil || context.chatStartPending {
+        // was cut off before even onChatStart (whose record was missing), which comes first.
+        if checkpoint == nil || chatStarted {
             let outcome = try await hooks.call(.onTurnStart, agent: log.agent, into: log) {
                 context.event(.onTurnStart, log: log)
             }

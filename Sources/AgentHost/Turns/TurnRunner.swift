@@ -299,7 +299,7 @@ enum TurnRunner {
             // What was persisted is the checkpoint: the turn continues from it
             // on the active build, a step cut mid-stream included (as after a crash).
             let recalled = lease.agentManifest?.upgrade == .drain
-            plugin.cancelTurn(channel.turnId, reason: recalled ? .drain : .upgrade)
+            await plugin.cancelTurn(channel.turnId, reason: recalled ? .drain : .upgrade)
             return recalled ? .recalled : .movedToNewBuild
         case nil:
             return moving ? .movedToNewBuild : end

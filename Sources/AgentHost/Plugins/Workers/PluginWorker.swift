@@ -89,7 +89,10 @@ private struct WorkerRequests: Sendable {
                 connection.send(WorkerFrame(.turnStarted, status: status.rawValue, turnId: turnId))
             }
         case .cancelTurn:
-            plugin.cancelTurn(frame.turnId, reasonJSON: frame.payload.isEmpty ? nil : frame.text)
+            // The reason on this reader thread, before the next frame (the
+            // cancelled model call's answer) is read; `cancel_turn` as ever.
+            if !frame.payload.isEmpty { plugin.tellCancelReason(frame.turnId, json: frame.text) }
+            plugin.cancelTurnDetached(frame.turnId)
         case .callHook:
             let turnId = frame.turnId
             // A hook that may write into the turn: its id is live while it runs.

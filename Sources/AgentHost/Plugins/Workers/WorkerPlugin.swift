@@ -96,7 +96,7 @@ final class WorkerPlugin: PluginInstance {
         return AGENT_ERR_BUSY
     }
 
-    func cancelTurn(_ turnId: UInt64, reason: CancelReason) {
+    func cancelTurn(_ turnId: UInt64, reason: CancelReason) async {
         state.withLock { $0.current }?.cancelTurn(turnId, reasonJSON: hasHooks ? Self.cancelEvent(reason) : nil)
     }
 
