@@ -160,16 +160,16 @@ import Testing
         static void shutdown_plugin(void *c, void (*done)(void *)) { if (done) done(c); }
         static int names(agent_str json, const char *hook) {
             char needle[64];
-            size_t n = strlen(hook) + 10;
-            if (n >= sizeof needle) return 0;
-            strcpy(needle, "\"hook\":\""); strcat(needle, hook); strcat(needle, "\"");
+            if (strlen(hook) + 10 > sizeof needle) return 0;
+            strcpy(needle, "\\\"hook\\\":\\\""); strcat(needle, hook); strcat(needle, "\\\"");
+            size_t n = strlen(needle);
             for (size_t i = 0; i + n <= json.len; i++) if (memcmp(json.ptr + i, needle, n) == 0) return 1;
             return 0;
         }
         static agent_status call_hook(uint64_t t, agent_str event, void *c, agent_tool_done_fn done) {
             const char *part = NULL;
-            if (names(event, "onTurnStart")) part = "{\"type\":\"data-hook\",\"data\":\"onTurnStart\"}";
-            else if (names(event, "onBeforeTurnComplete")) part = "{\"type\":\"data-hook\",\"data\":\"onBeforeTurnComplete\"}";
+            if (names(event, "onTurnStart")) part = "{\\\"type\\\":\\\"data-hook\\\",\\\"data\\\":\\\"onTurnStart\\\"}";
+            else if (names(event, "onBeforeTurnComplete")) part = "{\\\"type\\\":\\\"data-hook\\\",\\\"data\\\":\\\"onBeforeTurnComplete\\\"}";
             else return AGENT_ERR_UNSUPPORTED;
             host->emit(host->host_ctx, t, str(part));
             done(c, AGENT_OK, str("{}"));

@@ -128,7 +128,7 @@ public actor SessionDirectory {
         hookTails[chatId] = task
         Task {
             await task.value
-            await self.forgetHookTail(task, chatId: chatId)
+            self.forgetHookTail(task, chatId: chatId)
         }
         return task
     }
