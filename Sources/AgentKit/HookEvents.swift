@@ -3,30 +3,20 @@
 /// knows; the hooks that run while the response is open can write into it.
 
 /// `onChatStart`: once per chat, on its first turn.
-public struct ChatStartEvent: Sendable, HookClientData {
+public struct ChatStartEvent: Sendable, HookClientData, HookResponseWriting {
     /// The session.
     public let chatId: String
     /// The session's creation clientData with the first input's `metadata` merged over it.
     public let clientData: JSONValue?
     /// The id of the first user message.
     public let messageId: String?
-    let writer: HookWriter
+    /// Where `writeData` writes.
+    public let writer: HookWriter
 
-    /// Writes a `data-<name>` part into the first turn's response (see `ChatRun.writeData`).
-    ///
-    /// - Parameters:
-    ///   - name: The part's name; the chunk type becomes `data-<name>`.
-    ///   - data: Its payload.
-    ///   - id: Replaces an earlier part with the same id on the client.
-    ///   - transient: Reaches `onData` but is not stored in the message.
-    /// - Throws: `StreamTextError` after the hook returned or when the host refuses the part.
-    public func writeData(_ name: String, _ data: JSONValue, id: String? = nil, transient: Bool = false) throws {
-        try writer.write(name, data, id: id, transient: transient)
-    }
 }
 
 /// `onTurnStart`: every turn, before `run`.
-public struct TurnStartEvent: Sendable, HookClientData {
+public struct TurnStartEvent: Sendable, HookClientData, HookResponseWriting {
     /// The session.
     public let chatId: String
     /// The client's data for this turn.
@@ -39,23 +29,15 @@ public struct TurnStartEvent: Sendable, HookClientData {
     public let messageId: String?
     /// Tokens the chat used before this turn.
     public let totalUsage: ModelUsage?
-    let writer: HookWriter
+    /// Where `writeData` writes.
+    public let writer: HookWriter
 
-    /// Writes a `data-<name>` part into this turn's response, before the answer.
-    ///
-    /// - Parameters:
-    ///   - name: The part's name; the chunk type becomes `data-<name>`.
-    ///   - data: Its payload.
-    ///   - id: Replaces an earlier part with the same id on the client.
-    ///   - transient: Reaches `onData` but is not stored in the message.
-    /// - Throws: `StreamTextError` after the hook returned or when the host refuses the part.
-    public func writeData(_ name: String, _ data: JSONValue, id: String? = nil, transient: Bool = false) throws {
-        try writer.write(name, data, id: id, transient: transient)
-    }
 }
 
 /// `onBeforeTurnComplete` and `onTurnComplete`: how the turn ended.
-public struct TurnCompleteEvent: Sendable, HookClientData {
+/// In `onBeforeTurnComplete`, `writeData` still adds parts to the response; in
+/// `onTurnComplete` the response is over and it throws.
+public struct TurnCompleteEvent: Sendable, HookClientData, HookResponseWriting {
     /// The session.
     public let chatId: String
     /// The client's data for this turn.
@@ -78,21 +60,9 @@ public struct TurnCompleteEvent: Sendable, HookClientData {
     public let usage: ModelUsage?
     /// Tokens the chat used, this turn's included.
     public let totalUsage: ModelUsage?
-    let writer: HookWriter
+    /// Where `writeData` writes.
+    public let writer: HookWriter
 
-    /// Writes a `data-<name>` part into the response before its `finish`:
-    /// in `onBeforeTurnComplete` only (in `onTurnComplete` the response is over).
-    ///
-    /// - Parameters:
-    ///   - name: The part's name; the chunk type becomes `data-<name>`.
-    ///   - data: Its payload.
-    ///   - id: Replaces an earlier part with the same id on the client.
-    ///   - transient: Reaches `onData` but is not stored in the message.
-    /// - Throws: `StreamTextError` in `onTurnComplete`, after the hook returned,
-    ///   or when the host refuses the part.
-    public func writeData(_ name: String, _ data: JSONValue, id: String? = nil, transient: Bool = false) throws {
-        try writer.write(name, data, id: id, transient: transient)
-    }
 }
 
 /// `onChatClose`, `onSuspend`, `onResume`: the session, outside any turn.
@@ -141,13 +111,36 @@ public struct ClientDataError: Error, CustomStringConvertible {
     }
 }
 
-/// Writes a hook's data parts into the response under the turn id the host
-/// gave the hook; a hook without one (0) cannot write.
-struct HookWriter: Sendable {
+/// Where a hook's data parts go: the turn id the host gave the hook call.
+/// A hook without one (0: outside the response) cannot write.
+public struct HookWriter: Sendable {
     let turnId: UInt64
 
     func write(_ name: String, _ data: JSONValue, id: String?, transient: Bool) throws {
         guard turnId != 0 else { throw StreamTextError.notInTurn }
         try PluginRuntime.host.emit(turnId: turnId, chunk: UIChunk.data(name: name, data: data, transient: transient, id: id).json)
+    }
+}
+
+/// A hook event that may write into the turn's response while the hook runs.
+public protocol HookResponseWriting {
+    /// Where the parts go.
+    var writer: HookWriter { get }
+}
+
+extension HookResponseWriting {
+    /// Writes a `data-<name>` part into the turn's response (as `ChatRun.writeData`),
+    /// while the hook runs: before the answer in `onChatStart`/`onTurnStart`, after
+    /// it and before `finish` in `onBeforeTurnComplete`.
+    ///
+    /// - Parameters:
+    ///   - name: The part's name; the chunk type becomes `data-<name>`.
+    ///   - data: Its payload.
+    ///   - id: Replaces an earlier part with the same id on the client.
+    ///   - transient: Reaches `onData` but is not stored in the message.
+    /// - Throws: `StreamTextError` where the event cannot write (`onTurnComplete`),
+    ///   after the hook returned, or when the host refuses the part.
+    public func writeData(_ name: String, _ data: JSONValue, id: String? = nil, transient: Bool = false) throws {
+        try writer.write(name, data, id: id, transient: transient)
     }
 }

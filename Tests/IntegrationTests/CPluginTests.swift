@@ -175,23 +175,7 @@ import Testing
             done(c, AGENT_OK, str("{}"));
             return AGENT_OK;
         }
-        static const char manifest[] = \(CCompiler.literal(manifest));
-        agent_status agent_plugin_entry_v1(const agent_host_api *h, agent_plugin_api *out, size_t size) {
-            host = h;
-            if (size < sizeof *out) return AGENT_ERR_INVALID;
-            memset(out, 0, sizeof *out);
-            out->struct_size = \(tableSize);
-            out->abi_major = AGENT_ABI_MAJOR;
-            out->abi_minor = AGENT_ABI_MINOR;
-            out->manifest_json.ptr = manifest;
-            out->manifest_json.len = sizeof manifest - 1;
-            out->start_turn = start_turn;
-            out->cancel_turn = cancel_turn;
-            out->call_tool = call_tool;
-            out->shutdown = shutdown_plugin;
-            out->call_hook = call_hook;
-            return AGENT_OK;
-        }
+        \(entryFunction(manifest: manifest, tableSize: tableSize, extra: "host = h; out->call_hook = call_hook;"))
         """
     }
 
@@ -209,12 +193,24 @@ import Testing
             (void)t; (void)a; (void)c; (void)d; return AGENT_ERR_UNSUPPORTED;
         }
         static void shutdown_plugin(void *c, void (*done)(void *)) { if (done) done(c); }
+        \(entryFunction(manifest: manifest, tableSize: "sizeof *out", extra: "(void)h;"))
+        """
+    }
+
+    /// The manifest and the entry function of a test plugin whose functions are
+    /// `start_turn`, `cancel_turn`, `call_tool` and `shutdown_plugin`.
+    /// - Parameters:
+    ///   - manifest: The manifest JSON.
+    ///   - tableSize: The `struct_size` it reports (C expression).
+    ///   - extra: C statements run first, with the host table as `h` and the plugin's as `out`.
+    static func entryFunction(manifest: String, tableSize: String, extra: String) -> String {
+        """
         static const char manifest[] = \(CCompiler.literal(manifest));
-        agent_status agent_plugin_entry_v1(const agent_host_api *host, agent_plugin_api *out, size_t size) {
-            (void)host;
+        agent_status agent_plugin_entry_v1(const agent_host_api *h, agent_plugin_api *out, size_t size) {
             if (size < sizeof *out) return AGENT_ERR_INVALID;
             memset(out, 0, sizeof *out);
-            out->struct_size = sizeof *out;
+            \(extra)
+            out->struct_size = \(tableSize);
             out->abi_major = AGENT_ABI_MAJOR;
             out->abi_minor = AGENT_ABI_MINOR;
             out->manifest_json.ptr = manifest;

@@ -83,22 +83,8 @@ final class LoadedPlugin: PluginInstance, @unchecked Sendable {
     /// `call_hook` with the event as JSON text.
     func callHook(turnId: UInt64, json: String) async -> (agent_status, String) {
         guard let hook = api.call_hook else { return (AGENT_ERR_UNSUPPORTED, "the plugin has no hooks") }
-        let replies = Self.toolReplies
-        let id = replies.makeId()
-        return await replies.await(id) {
-            // As for tools: the plugin gets an id, so a second `done` finds nothing.
-            PluginCalls.detach {
-                let status = withAgentStr(json) { event in
-                    hook(turnId, event, UnsafeMutableRawPointer(bitPattern: UInt(id))) { context, status, result in
-                        let id = UInt64(UInt(bitPattern: context))
-                        if !LoadedPlugin.toolReplies.resume(id, with: (status, String(agentStr: result))) {
-                            LoadedPlugin.strayLogger.warning("plugin completed a hook that was already answered; ignored")
-                        }
-                    }
-                }
-                if status != AGENT_OK { replies.resume(id, with: (status, "hook refused (status \(status.rawValue))")) }
-            }
-            return nil
+        return await Self.untilDone(json) { hook(turnId, $0, $1, $2) } refused: { status in
+            "hook refused (status \(status.rawValue))"
         }
     }
 
@@ -120,26 +106,39 @@ final class LoadedPlugin: PluginInstance, @unchecked Sendable {
     /// `call_tool` with the call as JSON text.
     func callTool(turnId: UInt64, json: String, tool: String) async -> (agent_status, String) {
         guard let call = api.call_tool else { return (AGENT_ERR_UNSUPPORTED, "the plugin offers no tools") }
-        let replies = Self.toolReplies
+        return await Self.untilDone(json) { call(turnId, $0, $1, $2) } refused: { status in
+            status == AGENT_ERR_UNSUPPORTED ? "unknown tool `\(tool)`" : "tool call refused"
+        }
+    }
+
+    /// Starts a plugin call that answers through an `agent_tool_done_fn` (`call_tool`,
+    /// `call_hook`) on a plugin-call thread, and waits for its `done`. The plugin
+    /// gets an id as the callback context, not a pointer: a second `done`, or a
+    /// `done` after an error return, finds nothing to resume (`ReplyTable`).
+    /// - Parameters:
+    ///   - json: The request JSON, borrowed for the call.
+    ///   - start: Calls the plugin with the request, the context and the completion.
+    ///   - refused: The reply when the plugin refuses to start (non-OK return).
+    private static func untilDone(
+        _ json: String, start: @escaping @Sendable (agent_str, UnsafeMutableRawPointer?, agent_tool_done_fn) -> agent_status,
+        refused: @escaping @Sendable (agent_status) -> String
+    ) async -> (agent_status, String) {
+        let replies = toolReplies
         let id = replies.makeId()
         return await replies.await(id) {
-            // The plugin gets the id, not a pointer: a second `done`, or a `done`
-            // after an error return, finds nothing to resume (`ReplyTable`).
             PluginCalls.detach {
-                let status = withAgentStr(json) { args in
-                    call(turnId, args, UnsafeMutableRawPointer(bitPattern: UInt(id))) { context, status, result in
-                        let id = UInt64(UInt(bitPattern: context))
-                        if !LoadedPlugin.toolReplies.resume(id, with: (status, String(agentStr: result))) {
-                            LoadedPlugin.strayLogger.warning("plugin completed a tool call that was already answered; ignored")
-                        }
-                    }
-                }
-                if status != AGENT_OK {
-                    let reason = status == AGENT_ERR_UNSUPPORTED ? "unknown tool `\(tool)`" : "tool call refused"
-                    replies.resume(id, with: (status, reason))
-                }
+                let status = withAgentStr(json) { start($0, UnsafeMutableRawPointer(bitPattern: UInt(id)), completed) }
+                if status != AGENT_OK { replies.resume(id, with: (status, refused(status))) }
             }
             return nil
+        }
+    }
+
+    /// The completion handed to the plugin with `untilDone`'s calls.
+    private static let completed: agent_tool_done_fn = { context, status, result in
+        let id = UInt64(UInt(bitPattern: context))
+        if !LoadedPlugin.toolReplies.resume(id, with: (status, String(agentStr: result))) {
+            LoadedPlugin.strayLogger.warning("plugin completed a call (tool or hook) that was already answered; ignored")
         }
     }
 
