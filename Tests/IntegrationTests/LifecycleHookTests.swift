@@ -279,6 +279,28 @@ import Testing
         #expect(try await daemon.client.using(token: token).history("rt") == history)
     }
 
+    @Test func theHooksDemoRecordsItsTurnsAndSummarisesTheAnswer() async throws {
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("hooks-demo-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: store) }
+        try await withDaemon(plugins: [DaemonProcess.plugin("HooksDemo")], environment: ["HOOKS_DEMO_STORE": store.path]) { daemon, client in
+            let token = try await client.createSession("demo", agent: "hooks-demo", clientData: ["plan": "pro"]).publicAccessToken
+            let seq = try await client.using(token: token).send(Probe.message("hello", metadata: ["locale": "de"]), chatId: "demo")
+            let events = try await client.readEvents(chatId: "demo", token: token, lastEventId: seq) { $0.completedTurns() == 1 }
+            #expect(events.text == "You said: hello")
+            let summary = try #require(events.first { $0.type == "data-turn-summary" })
+            #expect(summary.json["data"] == ["turn": 1, "reason": "submit", "stopped": false])
+            let lines = try String(contentsOf: store, encoding: .utf8).split(separator: "\n")
+                .compactMap { try? WireCoding.decode(JSONValue.self, from: String($0)) }
+            #expect(lines.compactMap { $0["event"]?.stringValue } == ["chat-start", "turn-start", "turn-complete"])
+            #expect(lines.first?["clientData"] == ["plan": "pro", "locale": "de"])
+            #expect(lines.last?["finishReason"] == "stop")
+            // A clientData that does not fit `Preferences` ends the turn with an error part.
+            let bad = try await client.using(token: token).send(Probe.message("again", metadata: ["plan": 7]), chatId: "demo")
+            let failed = try await client.readEvents(chatId: "demo", token: token, lastEventId: bad) { $0.completedTurns() == 1 }
+            #expect(failed.filter { $0.type == "error" }.count == 1)
+        }
+    }
+
     @Test(arguments: isolations)
     func suspendResumeAndCloseFireOutsideTurnsInOrder(isolation: String) async throws {
         let probe = try Probe(isolation: isolation, arguments: ["--idle-timeout", "0.3"])
