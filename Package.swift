@@ -21,6 +21,10 @@ let package = Package(
         .library(name: "UpgradeDemoV2", type: .dynamic, targets: ["UpgradeDemoV2"]),
         .library(name: "UpgradeDemoV1Drain", type: .dynamic, targets: ["UpgradeDemoV1Drain"]),
         .library(name: "CTools", type: .dynamic, targets: ["CTools"]),
+        /// Lifecycle hooks and typed clientData (README, "Lifecycle hooks").
+        .library(name: "HooksDemo", type: .dynamic, targets: ["HooksDemo"]),
+        /// A test agent that reports every hook it hears (Tests/Fixtures/HooksProbe).
+        .library(name: "HooksProbe", type: .dynamic, targets: ["HooksProbe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -94,6 +98,10 @@ let package = Package(
         ),
         /// An agent written in C only: `agent_plugin.h` and nothing else (README, "Agents in C").
         .target(name: "CTools", dependencies: ["CAgentABI"], path: "Plugins/CTools"),
+        .target(name: "HooksDemo", dependencies: ["AgentKit"], path: "Plugins/HooksDemo", linkerSettings: pluginLinkerSettings),
+        .target(
+            name: "HooksProbe", dependencies: ["AgentKit"], path: "Tests/Fixtures/HooksProbe", linkerSettings: pluginLinkerSettings
+        ),
         /// What both test targets share: the C compiler lookup, the daemon process, `withDaemon`.
         .target(name: "TestSupport", dependencies: ["AgentWire", "AgentHostClient"], path: "Tests/TestSupport"),
         .testTarget(name: "AgentKitTests", dependencies: ["AgentKit"]),

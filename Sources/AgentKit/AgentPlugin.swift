@@ -87,7 +87,8 @@ public struct AgentPlugin: Sendable {
             start_turn: { startTurnEntry($0, $1) },
             cancel_turn: { cancelTurnEntry($0) },
             call_tool: { callToolEntry($0, $1, $2, $3) },
-            shutdown: { shutdownEntry($0, $1) }
+            shutdown: { shutdownEntry($0, $1) },
+            call_hook: { callHookEntry($0, $1, $2, $3) }
         )
         return AGENT_OK
     }

@@ -1,12 +1,23 @@
 /// A chat agent: an id the daemon routes sessions to, the tools the model may
-/// call, and `run`, called once per turn with the conversation so far.
+/// call, `run`, called once per turn with the conversation so far, and the
+/// lifecycle hooks around it.
 ///
 /// ```swift
-/// let myChat = ChatAgent(id: "my-chat") { run in
+/// let myChat = ChatAgent(
+///     id: "my-chat",
+///     onChatStart: { event in try await db.createChat(event.chatId) },
+///     onTurnComplete: { event in try await db.save(event.responseMessage, chat: event.chatId) }
+/// ) { run in
 ///     try await streamText(model: .default, messages: run.messages,
 ///                          signal: run.signal, stopWhen: .stepCount(15))
 /// }
 /// ```
+///
+/// Hooks fire in this order, each where the session log says (README, "Lifecycle
+/// hooks"): `onChatStart` (once per chat) → `onTurnStart` → `run` →
+/// `onBeforeTurnComplete` → `onTurnComplete`; `onChatClose`, `onSuspend` and
+/// `onResume` outside turns. A hook that throws in a turn ends the turn with one
+/// `error` part; one outside a turn is logged.
 public struct ChatAgent: Sendable {
     /// The name sessions are created for (`POST /api/v1/sessions {"agent": id}`);
     /// unique within a plugin, and stable across builds so sessions move to new ones.
@@ -24,6 +35,30 @@ public struct ChatAgent: Sendable {
     /// nil leaves it to the daemon (`serve --max-turn-duration`, which also caps it).
     public let maxTurnDuration: Duration?
     let run: @Sendable (ChatRun) async throws -> StreamTextResult
+    let hooks: Hooks
+
+    /// The hook closures; nil ones are left out of the manifest, so the host never calls them.
+    struct Hooks: Sendable {
+        var onChatStart: (@Sendable (ChatStartEvent) async throws -> Void)?
+        var onTurnStart: (@Sendable (TurnStartEvent) async throws -> Void)?
+        var onBeforeTurnComplete: (@Sendable (TurnCompleteEvent) async throws -> Void)?
+        var onTurnComplete: (@Sendable (TurnCompleteEvent) async throws -> Void)?
+        var onChatClose: (@Sendable (ChatEvent) async throws -> Void)?
+        var onSuspend: (@Sendable (ChatEvent) async throws -> Void)?
+        var onResume: (@Sendable (ChatEvent) async throws -> Void)?
+
+        /// The wire names of the hooks set, and `cancelTurn`, which AgentKit always
+        /// takes (it tells `run.stopSignal` from `run.cancelSignal`).
+        var names: [String] {
+            let set: [(LifecycleHook, Bool)] = [
+                (.onChatStart, onChatStart != nil), (.onTurnStart, onTurnStart != nil),
+                (.onBeforeTurnComplete, onBeforeTurnComplete != nil), (.onTurnComplete, onTurnComplete != nil),
+                (.onChatClose, onChatClose != nil), (.onSuspend, onSuspend != nil), (.onResume, onResume != nil),
+                (.cancelTurn, true),
+            ]
+            return set.filter { $0.1 }.map { $0.0.rawValue }
+        }
+    }
 
     /// Declares an agent.
     ///
@@ -34,6 +69,18 @@ public struct ChatAgent: Sendable {
     ///   - migrate: Converts agent state saved by an older build; `nil` passes it on unchanged.
     ///   - maxTurnDuration: The longest one turn may run; `nil` leaves it to the daemon,
     ///     which caps it (README, "Run limits").
+    ///   - onChatStart: Once per chat, on its first turn, before `onTurnStart`: set
+    ///     the chat up (a database row, a sandbox). Recorded in the session log
+    ///     first, so a crash, an eviction or a new build never calls it twice.
+    ///   - onTurnStart: Every turn, before `run` (not again when a cut-off turn
+    ///     resumes): persist the user's message before the answer streams.
+    ///   - onBeforeTurnComplete: After `run`, before the response's `finish`:
+    ///     `event.writeData` still adds `data-*` parts to the answer.
+    ///   - onTurnComplete: After the response ended (finished, stopped or
+    ///     failed), before `data-turn-complete`: persist the answer and usage.
+    ///   - onChatClose: The session was closed.
+    ///   - onSuspend: The idle session left the daemon's memory.
+    ///   - onResume: The session was rebuilt from storage, before its next turn.
     ///   - run: Called once per turn (again when a cut-off turn resumes); what it
     ///     returns, usually `streamText`'s result, ends the turn.
     public init(
@@ -42,6 +89,13 @@ public struct ChatAgent: Sendable {
         upgrade: UpgradePolicy = .migrate,
         migrate: (@Sendable (_ fromVersion: String, _ state: JSONValue) throws -> JSONValue)? = nil,
         maxTurnDuration: Duration? = nil,
+        onChatStart: (@Sendable (ChatStartEvent) async throws -> Void)? = nil,
+        onTurnStart: (@Sendable (TurnStartEvent) async throws -> Void)? = nil,
+        onBeforeTurnComplete: (@Sendable (TurnCompleteEvent) async throws -> Void)? = nil,
+        onTurnComplete: (@Sendable (TurnCompleteEvent) async throws -> Void)? = nil,
+        onChatClose: (@Sendable (ChatEvent) async throws -> Void)? = nil,
+        onSuspend: (@Sendable (ChatEvent) async throws -> Void)? = nil,
+        onResume: (@Sendable (ChatEvent) async throws -> Void)? = nil,
         run: @escaping @Sendable (ChatRun) async throws -> StreamTextResult
     ) {
         precondition(!id.isEmpty, "an agent needs an id")
@@ -51,10 +105,16 @@ public struct ChatAgent: Sendable {
         self.migrate = migrate
         self.maxTurnDuration = maxTurnDuration
         self.run = run
+        self.hooks = Hooks(
+            onChatStart: onChatStart, onTurnStart: onTurnStart, onBeforeTurnComplete: onBeforeTurnComplete,
+            onTurnComplete: onTurnComplete, onChatClose: onChatClose, onSuspend: onSuspend, onResume: onResume
+        )
     }
 
     var manifest: AgentManifest {
-        AgentManifest(id: id, tools: tools.map(\.spec), upgrade: upgrade, maxTurnSeconds: maxTurnDuration?.totalSeconds)
+        AgentManifest(
+            id: id, tools: tools.map(\.spec), upgrade: upgrade, maxTurnSeconds: maxTurnDuration?.totalSeconds, hooks: hooks.names
+        )
     }
 }
 
@@ -67,8 +127,28 @@ public struct ChatRun: Sendable {
     /// The conversation, the newest user message last. Pass it to `streamText`
     /// as it is (nothing crosses the boundary), or `load()` it to read the past.
     public let messages: ChatMessages
-    /// Fires when the user stops the turn or the host cancels it.
+    /// Fires when the user stops the turn or the host cancels it: the one to
+    /// pass to `streamText`.
     public let signal: AbortSignal
+    /// Fires only when the user stopped the turn (`{"kind":"stop"}`); the
+    /// answer so far stays, `onTurnComplete` sees `stopped`.
+    public let stopSignal: AbortSignal
+    /// Fires only when the host cancelled the turn: the session was closed, the
+    /// turn ran past its time limit, or it moves to a new build (then `run` is
+    /// called again there, with `reason` `.upgraded`).
+    public let cancelSignal: AbortSignal
+    /// Why `run` runs: a new (or edited) message, a regenerate, an action, a
+    /// turn resumed after a crash, or one moved to a new build.
+    public let reason: TurnReason
+    /// The chat's turn count, 1 for its first turn.
+    public let turnNumber: Int
+    /// The id of the user message this turn answers.
+    public let messageId: String?
+    /// Tokens the chat used before this turn; nil while no model reported any.
+    public let totalUsage: ModelUsage?
+    /// The client's data: the session's creation `clientData` with this input's
+    /// `metadata` merged over it (top-level keys). Read it typed with `clientData(as:)`.
+    public let clientData: JSONValue?
     /// The agent's tools, ready to hand to `streamText`.
     public let tools: [Tool]
     /// This session's agent state as last saved (already migrated to this build), or nil.
@@ -78,6 +158,21 @@ public struct ChatRun: Sendable {
     /// `streamText` runs again then; skip side effects that must happen once.
     public let resumed: Bool
     let turnId: UInt64
+
+    /// The client's data decoded as `T`. Let the error propagate: the turn then
+    /// ends with an `error` part that says what did not fit.
+    ///
+    /// ```swift
+    /// struct Plan: Decodable { let plan: String; let locale: String? }
+    /// let plan = try run.clientData(as: Plan.self)
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - type: The shape the client sends; `Optional` when it may send none.
+    /// - Throws: `ClientDataError` when the data is missing or does not fit `T`.
+    public func clientData<T: Decodable>(as type: T.Type) throws -> T {
+        try ClientDataError.decode(T.self, from: clientData)
+    }
 
     /// The saved state decoded as `T`, or nil when there is none.
     ///
@@ -119,15 +214,48 @@ public struct ChatRun: Sendable {
     }
 }
 
-/// Cancellation as the seed's `signal`: set when the host cancels the turn. Pass
-/// it to `streamText`, and check it in long work of your own between steps.
+/// Cancellation as the seed's `signal`, `stopSignal` and `cancelSignal`: set
+/// when the turn is stopped or cancelled. Pass `run.signal` to `streamText`,
+/// and check one in long work of your own between steps.
 public struct AbortSignal: Sendable {
-    /// True once the user stopped the turn or the host cancelled it (the task that
-    /// runs `run` was cancelled). Read it from that task or its child tasks.
-    public var isAborted: Bool { Task.isCancelled }
+    /// Which cancellations this signal reports.
+    enum Kind: Sendable {
+        /// Any: the task that runs `run` was cancelled.
+        case any
+        /// The user's stop only.
+        case stop
+        /// The host's cancellations only.
+        case cancel
+    }
 
-    /// Throws `CancellationError` once the turn was stopped.
+    let kind: Kind
+    let cancellation: TurnCancellation?
+
+    init(_ kind: Kind = .any, cancellation: TurnCancellation? = nil) {
+        self.kind = kind
+        self.cancellation = cancellation
+    }
+
+    /// Why the turn was cancelled, once it was: `.stop` for the user's stop, else
+    /// the host's reason. Nil while it runs (and from a host older than ABI 1.1,
+    /// which does not say; `isAborted` still works there).
+    public var reason: CancelReason? { cancellation?.reason }
+
+    /// True once this signal fired. `run.signal` reads the cancellation of the
+    /// task that runs `run` (read it from that task or its child tasks); the
+    /// other two read the reason the host gave, from any task. Without a reason
+    /// (a host older than ABI 1.1), a cancellation counts as the user's stop.
+    public var isAborted: Bool {
+        switch kind {
+        case .any: Task.isCancelled || reason != nil
+        case .stop: reason?.isUserStop ?? (cancellation?.isCancelled ?? false)
+        case .cancel: reason.map { !$0.isUserStop } ?? false
+        }
+    }
+
+    /// Throws `CancellationError` once this signal fired.
     public func throwIfAborted() throws {
-        try Task.checkCancellation()
+        if kind == .any { try Task.checkCancellation() }
+        if isAborted { throw CancellationError() }
     }
 }

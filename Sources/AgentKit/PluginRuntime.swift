@@ -14,6 +14,9 @@ enum PluginRuntime {
         var turns: [UInt64: Task<Void, Never>] = [:]
         var toolTasks: [UInt64: Task<Void, Never>] = [:]
         var nextToolTask: UInt64 = 0
+        /// Why each running turn is being cancelled, once the host said (`PluginRuntime+Hooks.swift`).
+        var cancellations: [UInt64: TurnCancellation] = [:]
+        var hookTasks: [UInt64: Task<Void, Never>] = [:]
     }
 
     static let state = Mutex(State())
@@ -30,7 +33,7 @@ enum PluginRuntime {
 
 /// `@unchecked Sendable`: the plugin promises `context` stays valid until `done`
 /// is called exactly once, which is all this wrapper is used for.
-private struct Completion: @unchecked Sendable {
+struct Completion: @unchecked Sendable {
     let context: UnsafeMutableRawPointer?
     let done: agent_tool_done_fn
 
@@ -48,6 +51,8 @@ func startTurnEntry(_ turnId: UInt64, _ requestStr: agent_str) -> agent_status {
         guard let agent = state.agents[request.agent] else { return AGENT_ERR_UNSUPPORTED }
         guard state.turns[turnId] == nil else { return AGENT_ERR_BUSY }
         let version = state.version
+        let cancellation = TurnCancellation()
+        state.cancellations[turnId] = cancellation
         state.turns[turnId] = Task {
             let status: agent_status
             let result: String
@@ -59,7 +64,12 @@ func startTurnEntry(_ turnId: UInt64, _ requestStr: agent_str) -> agent_status {
                 let run = ChatRun(
                     chatId: request.chatId,
                     messages: ChatMessages(known: request.messages, omitted: request.omittedMessages ?? 0, turnId: turnId),
-                    signal: AbortSignal(), tools: agent.tools,
+                    signal: AbortSignal(.any, cancellation: cancellation),
+                    stopSignal: AbortSignal(.stop, cancellation: cancellation),
+                    cancelSignal: AbortSignal(.cancel, cancellation: cancellation),
+                    reason: request.reason ?? (request.resumed == true ? .resumed : .submit),
+                    turnNumber: request.turnNumber ?? 1, messageId: request.messageId, totalUsage: request.totalUsage,
+                    clientData: request.clientData, tools: agent.tools,
                     state: agentState, resumed: request.resumed ?? false, turnId: turnId
                 )
                 let outcome = try await CurrentTurn.$value.withValue(CurrentTurn(turnId: turnId, tools: agent.tools)) {
@@ -74,7 +84,10 @@ func startTurnEntry(_ turnId: UInt64, _ requestStr: agent_str) -> agent_status {
                 status = Task.isCancelled ? AGENT_ERR_CANCELLED : AGENT_ERR_INTERNAL
                 result = "\(error)"
             }
-            _ = PluginRuntime.state.withLock { $0.turns.removeValue(forKey: turnId) }
+            PluginRuntime.state.withLock { state in
+                state.turns[turnId] = nil
+                state.cancellations[turnId] = nil
+            }
             host.finishTurn(turnId: turnId, status: status, result: result)
         }
         return AGENT_OK
@@ -82,7 +95,9 @@ func startTurnEntry(_ turnId: UInt64, _ requestStr: agent_str) -> agent_status {
 }
 
 func cancelTurnEntry(_ turnId: UInt64) {
-    PluginRuntime.state.withLock { $0.turns[turnId] }?.cancel()
+    let (task, cancellation) = PluginRuntime.state.withLock { ($0.turns[turnId], $0.cancellations[turnId]) }
+    cancellation?.markCancelled()
+    task?.cancel()
 }
 
 func callToolEntry(
@@ -121,7 +136,9 @@ func callToolEntry(
 }
 
 func shutdownEntry(_ context: UnsafeMutableRawPointer?, _ done: (@convention(c) (UnsafeMutableRawPointer?) -> Void)?) {
-    let tasks = PluginRuntime.state.withLock { state in Array(state.turns.values) + Array(state.toolTasks.values) }
+    let tasks = PluginRuntime.state.withLock { state in
+        Array(state.turns.values) + Array(state.toolTasks.values) + Array(state.hookTasks.values)
+    }
     let completion = ShutdownCompletion(context: context, done: done)
     Task {
         for task in tasks { task.cancel() }

@@ -49,6 +49,10 @@ public struct AgentManifest: Codable, Sendable, Hashable {
     /// with an error then. Absent: the daemon's default; never more than the
     /// daemon's cap (`serve --max-turn-duration`).
     public var maxTurnSeconds: Double?
+    /// The `call_hook` events the agent listens to (ABI 1.1), by wire name; the
+    /// host calls no other. Absent: every event, when the plugin has `call_hook`.
+    /// Names this host does not know are ignored.
+    public var hooks: [String]?
 
     /// An agent's entry in the manifest.
     ///
@@ -57,11 +61,23 @@ public struct AgentManifest: Codable, Sendable, Hashable {
     ///   - tools: Its tools.
     ///   - upgrade: Its drain policy; nil means `migrate`.
     ///   - maxTurnSeconds: Its turn time limit; nil leaves it to the daemon.
-    public init(id: String, tools: [ToolSpec], upgrade: UpgradePolicy? = nil, maxTurnSeconds: Double? = nil) {
+    ///   - hooks: The lifecycle events it listens to; nil: all of them.
+    public init(
+        id: String, tools: [ToolSpec], upgrade: UpgradePolicy? = nil, maxTurnSeconds: Double? = nil, hooks: [String]? = nil
+    ) {
         self.id = id
         self.tools = tools
         self.upgrade = upgrade
         self.maxTurnSeconds = maxTurnSeconds
+        self.hooks = hooks
+    }
+
+    /// Whether the agent asks for `hook` (a plugin without `call_hook` gets none anyway).
+    ///
+    /// - Parameters:
+    ///   - hook: The event.
+    public func listens(to hook: LifecycleHook) -> Bool {
+        hooks.map { $0.contains(hook.rawValue) } ?? true
     }
 }
 

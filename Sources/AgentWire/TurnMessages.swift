@@ -25,6 +25,16 @@ public struct TurnRequest: Codable, Sendable {
     /// The turn was cut off (crash, or a move to a new build) and `run` is called
     /// again to continue it: the answer so far is the last message.
     public var resumed: Bool?
+    /// The session's creation clientData with the input's `metadata` merged over it (ABI 1.1).
+    public var clientData: JSONValue?
+    /// Why `run` runs (ABI 1.1).
+    public var reason: TurnReason?
+    /// The chat's turn count, 1 for its first turn (ABI 1.1).
+    public var turnNumber: Int?
+    /// The id of the user message the turn answers (ABI 1.1).
+    public var messageId: String?
+    /// The chat's token usage before this turn; nil while no model reported any (ABI 1.1).
+    public var totalUsage: ModelUsage?
 
     /// A turn request.
     ///

@@ -199,17 +199,22 @@ public enum ControlPart: Sendable, Hashable {
     case upgraded(inSeq: Int64, fromGeneration: Int, toGeneration: Int, version: String)
     /// The turn is over: nothing after this belongs to it.
     case turnComplete(inSeq: Int64)
+    /// The chat's `onChatStart` hook is called next, in the turn answering
+    /// `inSeq`: committed first, so that it is never called twice.
+    case chatStart(inSeq: Int64)
 
     /// Data part names only the host may write: the control parts, and
     /// `token`, with which a browser client takes a refreshed access token.
     /// A plugin that emits one is refused, so it cannot forge a turn's end or
     /// hand a browser a token.
-    public static let reservedNames: Set<String> = ["turn-start", "interrupted", "upgraded", "turn-complete", "token"]
+    public static let reservedNames: Set<String> = [
+        "turn-start", "interrupted", "upgraded", "turn-complete", "chat-start", "token",
+    ]
 
     /// The input seq of the turn this part frames.
     public var inSeq: Int64 {
         switch self {
-        case .turnStart(let inSeq), .interrupted(let inSeq), .turnComplete(let inSeq): inSeq
+        case .turnStart(let inSeq), .interrupted(let inSeq), .turnComplete(let inSeq), .chatStart(let inSeq): inSeq
         case .upgraded(let inSeq, _, _, _): inSeq
         }
     }
@@ -230,6 +235,7 @@ public enum ControlPart: Sendable, Hashable {
                 transient: true
             )
         case .turnComplete: .data(name: "turn-complete", data: ["inSeq": seq], transient: true)
+        case .chatStart: .data(name: "chat-start", data: ["inSeq": seq], transient: true)
         }
     }
 
@@ -243,6 +249,7 @@ public enum ControlPart: Sendable, Hashable {
         case "turn-start": self = .turnStart(inSeq: inSeq)
         case "interrupted": self = .interrupted(inSeq: inSeq)
         case "turn-complete": self = .turnComplete(inSeq: inSeq)
+        case "chat-start": self = .chatStart(inSeq: inSeq)
         case "upgraded":
             self = .upgraded(
                 inSeq: inSeq, fromGeneration: Int(data["fromGeneration"]?.doubleValue ?? 0),

@@ -102,6 +102,48 @@ import Testing
         #expect(MessageHistory(records: log.records).messages.map(\.id) == ["u1", "a2"])
     }
 
+    @Test func turnsAreCountedAndTheChatStartAndUsageAreFolded() throws {
+        var log = Log()
+        let first = log.input("one", id: "u1")
+        log.add(.control, ControlPart.turnStart(inSeq: first).chunk.json)
+        log.add(.control, ControlPart.chatStart(inSeq: first).chunk.json)
+        log.add(.output, UIChunk.start(messageId: "a1").json)
+        log.add(.output, UIChunk.messageMetadata(["usage": ["inputTokens": 10, "outputTokens": 4]]).json)
+        log.add(.output, UIChunk.finish(finishReason: .stop).json)
+        log.add(.control, ControlPart.turnComplete(inSeq: first).chunk.json)
+        log.add(.input, ["kind": "message", "trigger": "regenerate-message", "metadata": ["plan": "pro"]])
+        let second = Int64(log.records.count)
+        log.add(.control, ControlPart.turnStart(inSeq: second).chunk.json)
+        log.add(.output, UIChunk.start(messageId: "a2").json)
+        log.add(.output, UIChunk.messageMetadata(["usage": ["inputTokens": 20, "outputTokens": 6, "cachedInputTokens": 5]]).json)
+        let history = MessageHistory(records: log.records)
+        #expect(history.turnsStarted == 2)
+        #expect(history.chatStartRecorded)
+        #expect(history.totalUsage == ModelUsage(inputTokens: 30, outputTokens: 10, cachedInputTokens: 5))
+        let turn = try #require(history.turnInProgress)
+        #expect(turn.number == 2)
+        #expect(turn.reason == .regenerate)
+        #expect(turn.metadata == ["plan": "pro"])
+        #expect(turn.usageBefore == ModelUsage(inputTokens: 10, outputTokens: 4))
+        #expect(turn.usage == ModelUsage(inputTokens: 20, outputTokens: 6, cachedInputTokens: 5))
+        #expect(history.messages.map(\.id) == ["u1", "a2"])
+    }
+
+    @Test func regenerateNamingAnEarlierAnswerDropsItAndWhatFollows() {
+        var log = Log()
+        let first = log.input("one", id: "u1")
+        log.turn(inSeq: first, [.start(messageId: "a1")] + answer.dropFirst())
+        let second = log.input("two", id: "u2")
+        log.turn(inSeq: second, [.start(messageId: "a2")] + answer.dropFirst())
+        log.add(.input, ["kind": "message", "trigger": "regenerate-message", "messageId": "a1"])
+        log.turn(inSeq: Int64(log.records.count), [.start(messageId: "a3")] + answer.dropFirst())
+        #expect(MessageHistory(records: log.records).messages.map(\.id) == ["u1", "a3"])
+        // Naming a user message keeps it and answers it again.
+        log.add(.input, ["kind": "message", "trigger": "regenerate-message", "messageId": "u1"])
+        log.turn(inSeq: Int64(log.records.count), [.start(messageId: "a4")] + answer.dropFirst())
+        #expect(MessageHistory(records: log.records).messages.map(\.id) == ["u1", "a4"])
+    }
+
     @Test func theCachedModelConversationEqualsAFullConversionAfterEveryRecord() {
         var log = Log()
         let first = log.input("one", id: "u1")
@@ -113,7 +155,7 @@ import Testing
         ])
         let second = log.input("boom", id: "u2")
         log.turn(inSeq: second, [.start(messageId: "a2"), .startStep, .error(errorText: "provider down")])
-        // The same message id again replaces the earlier message in place.
+        // The same message id again is an edit: it replaces the message and drops what followed it.
         let edited = log.input("one, edited", id: "u1")
         log.turn(inSeq: edited, [.start(messageId: "a3")] + answer.dropFirst())
         log.add(.input, ["kind": "message", "trigger": "regenerate-message"])
@@ -131,7 +173,7 @@ import Testing
             checked += 1
         }
         #expect(checked == log.records.count)
-        #expect(incremental.messages.map(\.id) == ["u1", "a1", "u2", "a2", "a4", "u3", "a5"])
+        #expect(incremental.messages.map(\.id) == ["u1", "a4", "u3", "a5"])
         // The answer in progress (a resumed turn) is part of what the model sees.
         #expect(incremental.modelConversation().last == .assistant(text: "par", toolCalls: []))
     }
@@ -197,7 +239,8 @@ import Testing
         let end = Int64(log.records.count)
         #expect(woken.snapshot(throughSeq: end) == live.snapshot(throughSeq: end))
         #expect(woken.messages.first?.text == "one, again")
-        #expect(woken.messages.map(\.id) == ["u1", "a1", "u2", "a2", "a4", "u3", "a5", "u4", "a6", "a7"])
+        // Editing the first message dropped every message after it.
+        #expect(woken.messages.map(\.id) == ["u1", "a7"])
         #expect(woken.pendingInputs.isEmpty && woken.turnInProgress == nil)
         #expect(woken.modelConversation() == live.modelConversation())
     }

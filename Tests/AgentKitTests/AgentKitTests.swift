@@ -50,7 +50,10 @@ import Testing
     @Test func agentsDeclareTheirTools() {
         let tool = Tool(name: "t", description: "d", inputSchema: [:]) { (_: AddInput) in 1 }
         let agent = ChatAgent(id: "x", tools: [tool]) { _ in StreamTextResult(text: "", finishReason: .stop, steps: 0) }
-        #expect(agent.manifest == AgentManifest(id: "x", tools: [ToolSpec(name: "t", description: "d", inputSchema: [:])], upgrade: .migrate))
+        // No hooks set: only `cancelTurn`, which AgentKit always takes (stop vs cancel).
+        #expect(agent.manifest == AgentManifest(
+            id: "x", tools: [ToolSpec(name: "t", description: "d", inputSchema: [:])], upgrade: .migrate, hooks: ["cancelTurn"]
+        ))
     }
 
     @Test func agentsAndToolsDeclareTheirTimeLimitsInSeconds() throws {

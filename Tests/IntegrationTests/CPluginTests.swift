@@ -107,6 +107,78 @@ import Testing
         }
     }
 
+    /// A C plugin with `call_hook` (ABI 1.1): its hooks write data parts into the
+    /// turn; a build of the same source with a 1.0-sized table loads and gets none.
+    @Test(arguments: ["worker", "in-process"])
+    func aCPluginImplementsCallHook(isolation: String) async throws {
+        let directory = try CCompiler.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let hooked = try CCompiler.sharedLibrary(source: Self.hookPluginSource(agent: "c-hooks", tableSize: "sizeof *out"), named: "libCHooks.so", in: directory)
+        let older = try CCompiler.sharedLibrary(
+            source: Self.hookPluginSource(agent: "c-old", tableSize: "offsetof(agent_plugin_api, call_hook)"), named: "libCOld.so", in: directory
+        )
+        try await withDaemon(plugins: [hooked, older], arguments: ["--isolation", isolation]) { daemon, client in
+            func turn(_ agent: String) async throws -> [TestEvent] {
+                let token = try await client.createSession("\(agent)-chat", agent: agent, secret: daemon.secretKey).token
+                try await client.sendMessage("hi", chatId: "\(agent)-chat", token: token)
+                return try await client.readEvents(chatId: "\(agent)-chat", token: token) { $0.completedTurns() == 1 }
+            }
+            let events = try await turn("c-hooks")
+            // The manifest lists two hooks: onChatStart is never called, so no chat-start record.
+            #expect(events.map(\.type) == [
+                "data-turn-start", "start", "data-hook", "data-hook", "finish", "data-turn-complete",
+            ])
+            #expect(events.filter { $0.type == "data-hook" }.map { $0.json["data"] } == ["onTurnStart", "onBeforeTurnComplete"])
+            let old = try await turn("c-old")
+            #expect(old.map(\.type) == ["data-turn-start", "start", "finish", "data-turn-complete"])
+            let agents = try await client.send(.GET, "/api/v1/agents", token: daemon.secretKey)
+            #expect(agents.json?["refusals"]?.arrayValue?.isEmpty == true)
+        }
+    }
+
+    /// A C agent whose turn finishes at once and whose `call_hook` answers
+    /// onTurnStart and onBeforeTurnComplete with a `data-hook` part naming the
+    /// hook. `tableSize` is the `struct_size` it reports.
+    static func hookPluginSource(agent: String, tableSize: String) -> String {
+        let manifest = #"{"version":"1","language":"c","toolchain":"test","agents":[{"id":""#
+            + agent + #"","hooks":["onTurnStart","onBeforeTurnComplete"],"tools":[]}]}"#
+        return """
+        #include "agent_plugin.h"
+        #include <stddef.h>
+        #include <string.h>
+        static const agent_host_api *host;
+        static agent_str str(const char *text) { agent_str s = { text, strlen(text) }; return s; }
+        static agent_status start_turn(uint64_t t, agent_str r) {
+            (void)r;
+            host->finish_turn(host->host_ctx, t, AGENT_OK, str("{}"));
+            return AGENT_OK;
+        }
+        static void cancel_turn(uint64_t t) { (void)t; }
+        static agent_status call_tool(uint64_t t, agent_str a, void *c, agent_tool_done_fn d) {
+            (void)t; (void)a; (void)c; (void)d; return AGENT_ERR_UNSUPPORTED;
+        }
+        static void shutdown_plugin(void *c, void (*done)(void *)) { if (done) done(c); }
+        static int names(agent_str json, const char *hook) {
+            char needle[64];
+            if (strlen(hook) + 10 > sizeof needle) return 0;
+            strcpy(needle, "\\\"hook\\\":\\\""); strcat(needle, hook); strcat(needle, "\\\"");
+            size_t n = strlen(needle);
+            for (size_t i = 0; i + n <= json.len; i++) if (memcmp(json.ptr + i, needle, n) == 0) return 1;
+            return 0;
+        }
+        static agent_status call_hook(uint64_t t, agent_str event, void *c, agent_tool_done_fn done) {
+            const char *part = NULL;
+            if (names(event, "onTurnStart")) part = "{\\\"type\\\":\\\"data-hook\\\",\\\"data\\\":\\\"onTurnStart\\\"}";
+            else if (names(event, "onBeforeTurnComplete")) part = "{\\\"type\\\":\\\"data-hook\\\",\\\"data\\\":\\\"onBeforeTurnComplete\\\"}";
+            else return AGENT_ERR_UNSUPPORTED;
+            host->emit(host->host_ctx, t, str(part));
+            done(c, AGENT_OK, str("{}"));
+            return AGENT_OK;
+        }
+        \(entryFunction(manifest: manifest, tableSize: tableSize, extra: "host = h; out->call_hook = call_hook;"))
+        """
+    }
+
     /// A minimal C plugin with one tool whose `cFunction` JSON is `tool`.
     static func pluginSource(tool: String) -> String {
         let manifest = #"{"version":"1","language":"c","toolchain":"test","agents":[{"id":"probe-agent","tools":[{"name":"probe","description":"d","#
@@ -121,12 +193,24 @@ import Testing
             (void)t; (void)a; (void)c; (void)d; return AGENT_ERR_UNSUPPORTED;
         }
         static void shutdown_plugin(void *c, void (*done)(void *)) { if (done) done(c); }
+        \(entryFunction(manifest: manifest, tableSize: "sizeof *out", extra: "(void)h;"))
+        """
+    }
+
+    /// The manifest and the entry function of a test plugin whose functions are
+    /// `start_turn`, `cancel_turn`, `call_tool` and `shutdown_plugin`.
+    /// - Parameters:
+    ///   - manifest: The manifest JSON.
+    ///   - tableSize: The `struct_size` it reports (C expression).
+    ///   - extra: C statements run first, with the host table as `h` and the plugin's as `out`.
+    static func entryFunction(manifest: String, tableSize: String, extra: String) -> String {
+        """
         static const char manifest[] = \(CCompiler.literal(manifest));
-        agent_status agent_plugin_entry_v1(const agent_host_api *host, agent_plugin_api *out, size_t size) {
-            (void)host;
+        agent_status agent_plugin_entry_v1(const agent_host_api *h, agent_plugin_api *out, size_t size) {
             if (size < sizeof *out) return AGENT_ERR_INVALID;
             memset(out, 0, sizeof *out);
-            out->struct_size = sizeof *out;
+            \(extra)
+            out->struct_size = \(tableSize);
             out->abi_major = AGENT_ABI_MAJOR;
             out->abi_minor = AGENT_ABI_MINOR;
             out->manifest_json.ptr = manifest;

@@ -36,6 +36,8 @@ struct AIChatRoutes {
         var messages: [UIMessage]
         var trigger: String?
         var messageId: String?
+        /// The client's data for this turn, merged over the session's creation clientData.
+        var metadata: JSONValue?
     }
 
     /// - Parameters:
@@ -87,12 +89,14 @@ struct AIChatRoutes {
         let input: InputRecord
         switch body.trigger ?? "submit-message" {
         case "regenerate-message":
-            input = InputRecord(kind: .message, trigger: "regenerate-message")
+            input = InputRecord(kind: .message, trigger: "regenerate-message", metadata: body.metadata, messageId: body.messageId)
         case "submit-message":
             guard let newest = body.messages.last else {
                 throw AgentHostError.badRequest("`messages` is empty; the newest message is the one to answer")
             }
-            input = InputRecord(kind: .message, message: newest, trigger: "submit-message")
+            // A user message with an id the history has is an edit (`sendMessage({messageId})`):
+            // it replaces that message, and what followed it is answered again.
+            input = InputRecord(kind: .message, message: newest, trigger: "submit-message", metadata: body.metadata)
         case let other:
             throw AgentHostError.badRequest("unknown trigger `\(other)`")
         }

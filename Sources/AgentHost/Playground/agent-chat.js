@@ -133,6 +133,11 @@ function tokenFrom(value) {
   throw new AgentChatError("the token callback returned no token", { code: "no_token" });
 }
 
+/** clientData given as a value, or as a function of `{chatId}` (sync or async) read each time. */
+async function resolveClientData(clientData, chatId) {
+  return typeof clientData === "function" ? await clientData({ chatId }) : clientData;
+}
+
 function randomId() {
   return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
@@ -148,7 +153,7 @@ export class AgentSessionClient {
    * @param {({chatId}) => Promise<string|{publicAccessToken}>} options.accessToken mints a fresh token for a chat
    * @param {({chatId, agent, clientData}) => Promise<string|{publicAccessToken}>} [options.startSession] creates the session
    * @param {string} [options.agent] passed to startSession
-   * @param {unknown} [options.clientData] passed to startSession
+   * @param {unknown|(({chatId}) => unknown)} [options.clientData] passed to startSession (a function is called)
    * @param {Record<string,string>} [options.headers] extra headers on every request
    * @param {typeof fetch} [options.fetch]
    */
@@ -187,7 +192,8 @@ export class AgentSessionClient {
   }
 
   async #start(chatId) {
-    const token = tokenFrom(await this.startSession({ chatId, agent: this.agent, clientData: this.clientData }));
+    const clientData = await resolveClientData(this.clientData, chatId);
+    const token = tokenFrom(await this.startSession({ chatId, agent: this.agent, clientData }));
     this.started.add(chatId);
     this.tokens.set(chatId, token);
     return token;
@@ -360,23 +366,41 @@ export class AgentSessionClient {
  * that turn's chunks; a newest assistant message is a person's answer to its tool calls
  * (`addToolApprovalResponse`, `addToolOutput`), and the stream continues that message; reconnectToStream replays the running turn from its `start`, or returns
  * null. stop() (the abort signal) also asks the agent to stop, unless `stopOnAbort: false`.
+ *
+ * `clientData` (a value, or a function of `{chatId}` returning one, read at every send) goes
+ * with every input as its `metadata`, with the per-call `sendMessage(…, { metadata })` merged
+ * over it (top-level keys); the agent reads it as `run.clientData`. It is also passed to
+ * `startSession`. Regenerate (`regenerate({messageId})`) and edit (`sendMessage({…, messageId})`:
+ * the message is replaced and what followed it answered again) work as in useChat.
  */
 export class AgentChatTransport {
   constructor(options = {}) {
     this.client = options.client ?? new AgentSessionClient(options);
+    this.clientData = options.clientData ?? this.client.clientData;
     this.stopOnAbort = options.stopOnAbort ?? true;
     this.maxRetries = options.maxRetries ?? 8;
   }
 
-  async sendMessages({ chatId, trigger, messages, abortSignal }) {
+  /** The input's metadata: the transport's clientData with the call's metadata over it. */
+  async #metadata(chatId, metadata) {
+    const base = await resolveClientData(this.clientData, chatId);
+    if (metadata === undefined) return base;
+    const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+    return isObject(base) && isObject(metadata) ? { ...base, ...metadata } : metadata;
+  }
+
+  async sendMessages({ chatId, trigger, messages, messageId, metadata, abortSignal }) {
     let input;
     if (trigger === "regenerate-message") {
       input = { kind: "message", trigger: "regenerate-message" };
+      if (messageId) input.messageId = messageId;
     } else {
       const newest = messages?.[messages.length - 1];
       if (!newest) throw new AgentChatError("sendMessages needs at least one message", { code: "bad_request" });
       input = { kind: "message", message: newest, trigger: "submit-message" };
     }
+    const data = await this.#metadata(chatId, metadata);
+    if (data !== undefined) input.metadata = data;
     const accepted = await this.client.submit(chatId, input, { signal: abortSignal });
     if (accepted.startsTurn === false) {
       // An approval or client tool output that continues nothing yet: close the message, as

@@ -51,7 +51,22 @@ final class LoadedPlugin: PluginInstance, @unchecked Sendable {
         return withAgentStr(json) { start(turnId, $0) }
     }
 
-    func cancelTurn(_ turnId: UInt64) {
+    func cancelTurn(_ turnId: UInt64, reason: CancelReason) async {
+        if let json = try? WireCoding.encodeString(HookEvent.cancel(reason)), hasHooks {
+            await PluginCalls.run { self.tellCancelReason(turnId, json: json) }
+        }
+        cancelTurnDetached(turnId)
+    }
+
+    /// `call_hook` with a `cancelTurn` event, on the calling thread. Nothing
+    /// waits for its answer: `done` only has to exist.
+    func tellCancelReason(_ turnId: UInt64, json: String) {
+        guard let hook = api.call_hook else { return }
+        _ = withAgentStr(json) { hook(turnId, $0, nil) { _, _, _ in } }
+    }
+
+    /// `cancel_turn` on a plugin-call thread of its own.
+    func cancelTurnDetached(_ turnId: UInt64) {
         guard let cancel = api.cancel_turn else { return }
         PluginCalls.detach { cancel(turnId) }
     }
@@ -60,7 +75,17 @@ final class LoadedPlugin: PluginInstance, @unchecked Sendable {
     /// `start_turn` that never returns keeps its thread (not the cooperative
     /// pool's, see `PluginCalls`) for the life of the process.
     func abandonTurn(_ turnId: UInt64, grace: Duration) {
-        cancelTurn(turnId)
+        Task { await cancelTurn(turnId, reason: .timeout) }
+    }
+
+    var hasHooks: Bool { api.call_hook != nil }
+
+    /// `call_hook` with the event as JSON text.
+    func callHook(turnId: UInt64, json: String) async -> (agent_status, String) {
+        guard let hook = api.call_hook else { return (AGENT_ERR_UNSUPPORTED, "the plugin has no hooks") }
+        return await Self.untilDone(json) { hook(turnId, $0, $1, $2) } refused: { status in
+            "hook refused (status \(status.rawValue))"
+        }
     }
 
     /// Runs a tool in the plugin; the reply is the output JSON or an error message.
@@ -81,26 +106,39 @@ final class LoadedPlugin: PluginInstance, @unchecked Sendable {
     /// `call_tool` with the call as JSON text.
     func callTool(turnId: UInt64, json: String, tool: String) async -> (agent_status, String) {
         guard let call = api.call_tool else { return (AGENT_ERR_UNSUPPORTED, "the plugin offers no tools") }
-        let replies = Self.toolReplies
+        return await Self.untilDone(json) { call(turnId, $0, $1, $2) } refused: { status in
+            status == AGENT_ERR_UNSUPPORTED ? "unknown tool `\(tool)`" : "tool call refused"
+        }
+    }
+
+    /// Starts a plugin call that answers through an `agent_tool_done_fn` (`call_tool`,
+    /// `call_hook`) on a plugin-call thread, and waits for its `done`. The plugin
+    /// gets an id as the callback context, not a pointer: a second `done`, or a
+    /// `done` after an error return, finds nothing to resume (`ReplyTable`).
+    /// - Parameters:
+    ///   - json: The request JSON, borrowed for the call.
+    ///   - start: Calls the plugin with the request, the context and the completion.
+    ///   - refused: The reply when the plugin refuses to start (non-OK return).
+    private static func untilDone(
+        _ json: String, start: @escaping @Sendable (agent_str, UnsafeMutableRawPointer?, agent_tool_done_fn) -> agent_status,
+        refused: @escaping @Sendable (agent_status) -> String
+    ) async -> (agent_status, String) {
+        let replies = toolReplies
         let id = replies.makeId()
         return await replies.await(id) {
-            // The plugin gets the id, not a pointer: a second `done`, or a `done`
-            // after an error return, finds nothing to resume (`ReplyTable`).
             PluginCalls.detach {
-                let status = withAgentStr(json) { args in
-                    call(turnId, args, UnsafeMutableRawPointer(bitPattern: UInt(id))) { context, status, result in
-                        let id = UInt64(UInt(bitPattern: context))
-                        if !LoadedPlugin.toolReplies.resume(id, with: (status, String(agentStr: result))) {
-                            LoadedPlugin.strayLogger.warning("plugin completed a tool call that was already answered; ignored")
-                        }
-                    }
-                }
-                if status != AGENT_OK {
-                    let reason = status == AGENT_ERR_UNSUPPORTED ? "unknown tool `\(tool)`" : "tool call refused"
-                    replies.resume(id, with: (status, reason))
-                }
+                let status = withAgentStr(json) { start($0, UnsafeMutableRawPointer(bitPattern: UInt(id)), completed) }
+                if status != AGENT_OK { replies.resume(id, with: (status, refused(status))) }
             }
             return nil
+        }
+    }
+
+    /// The completion handed to the plugin with `untilDone`'s calls.
+    private static let completed: agent_tool_done_fn = { context, status, result in
+        let id = UInt64(UInt(bitPattern: context))
+        if !LoadedPlugin.toolReplies.resume(id, with: (status, String(agentStr: result))) {
+            LoadedPlugin.strayLogger.warning("plugin completed a call (tool or hook) that was already answered; ignored")
         }
     }
 
@@ -126,7 +164,7 @@ final class LoadedPlugin: PluginInstance, @unchecked Sendable {
         timer.cancel()
     }
 
-    /// Tool calls waiting for their plugin's `done`, by the id passed as its context.
+    /// Tool calls and hooks waiting for their plugin's `done`, by the id passed as its context.
     private static let toolReplies = ReplyTable<(agent_status, String)>()
     /// Shutdowns waiting for `done`: true when the plugin called it.
     private static let shutdownReplies = ReplyTable<Bool>()

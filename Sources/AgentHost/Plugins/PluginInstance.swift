@@ -15,8 +15,18 @@ protocol PluginInstance: AnyObject, Sendable {
     /// The plugin's `start_turn`; AGENT_OK means `finish_turn` (or, for a worker,
     /// the loss of the worker) will end the turn.
     func startTurn(_ request: TurnRequest) async -> agent_status
-    /// The plugin's `cancel_turn`; returns at once.
-    func cancelTurn(_ turnId: UInt64)
+    /// The plugin's `cancel_turn`, preceded by a `cancelTurn` event saying why
+    /// (ABI 1.1, to a plugin with `call_hook`). Returns once the reason is
+    /// delivered (in-process) or on its way ahead of anything sent after (a
+    /// worker reads its socket in order): cancel the turn's service calls after
+    /// it, so the plugin knows why before its model call fails.
+    func cancelTurn(_ turnId: UInt64, reason: CancelReason) async
+    /// Whether the plugin has `call_hook` (ABI 1.1): only then does it get lifecycle events.
+    var hasHooks: Bool { get }
+    /// The plugin's `call_hook`: one lifecycle event as JSON (`HookEvent`); the
+    /// reply is the plugin's result JSON, or an error message. `turnId` is the
+    /// id the plugin writes data parts under, or 0.
+    func callHook(turnId: UInt64, json: String) async -> (agent_status, String)
     /// The host ended a turn that overran its time limit without its plugin:
     /// cancel it there, and keep a plugin that does not end it from holding the
     /// build forever. In-process nothing more can be done (a plugin thread that

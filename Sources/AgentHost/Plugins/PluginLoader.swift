@@ -41,6 +41,10 @@ struct PluginLoader: Sendable {
         guard api.start_turn != nil, api.cancel_turn != nil, api.call_tool != nil, api.shutdown != nil else {
             throw refuse("plugin table is missing a required function")
         }
+        // ABI 1.1's `call_hook` counts only inside the table the plugin filled: a
+        // 1.0 plugin (smaller struct_size) loads and gets no lifecycle events.
+        let hookEnd = MemoryLayout<agent_plugin_api>.offset(of: \.call_hook).map { $0 + MemoryLayout<UnsafeRawPointer>.size } ?? .max
+        if Int(api.struct_size) < hookEnd { api.call_hook = nil }
         let manifest: PluginManifest
         let image: ELFImage?
         (manifest, image) = try Self.checkManifest(String(agentStr: api.manifest_json), file: file)

@@ -13,6 +13,13 @@ public struct InputRecord: Codable, Sendable, Hashable {
     /// `submit-message` (default) or `regenerate-message`.
     public var trigger: String?
     public var action: JSONValue?
+    /// The client's data for this input (`clientData`): merged over the session's
+    /// creation clientData (top-level object merge) for the turn it starts.
+    public var metadata: JSONValue?
+    /// With `regenerate-message`: the message to answer again; it and every
+    /// message after it are replaced (an assistant message), or every message
+    /// after it (a user message). Absent: the last answer.
+    public var messageId: String?
     /// Set by the host, never taken from a client: a user message that arrived
     /// while these tool calls waited for a person closes them (denied), so none
     /// waits forever and none runs later.
@@ -21,11 +28,25 @@ public struct InputRecord: Codable, Sendable, Hashable {
     /// waiting, so it is folded into the message but starts no turn.
     public var leavesCallsWaiting: Bool?
 
-    public init(kind: Kind, message: UIMessage? = nil, trigger: String? = nil, action: JSONValue? = nil) {
+    public init(
+        kind: Kind, message: UIMessage? = nil, trigger: String? = nil, action: JSONValue? = nil, metadata: JSONValue? = nil,
+        messageId: String? = nil
+    ) {
         self.kind = kind
         self.message = message
         self.trigger = trigger
         self.action = action
+        self.metadata = metadata
+        self.messageId = messageId
+    }
+
+    /// Why the turn this input starts runs.
+    var turnReason: TurnReason {
+        switch kind {
+        case .action: .action
+        case .message where isRegenerate: .regenerate
+        case .message, .stop: .submit
+        }
     }
 
     /// An assistant message: a person's answer to tool calls of that message

@@ -16,6 +16,11 @@ extension MessageHistory {
         var openParts: [String: Int]
         var turnInProgress: TurnCheckpoint?
         var agentState: SavedState?
+        /// Required: a snapshot written before turns were counted is not read
+        /// (the session folds its whole log instead), so the count stays exact.
+        var turnsStarted: Int
+        var chatStartRecorded: Bool?
+        var totalUsage: ModelUsage?
 
         struct QueuedInput: Codable, Sendable, Hashable {
             var seq: Int64

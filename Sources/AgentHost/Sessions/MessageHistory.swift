@@ -18,6 +18,12 @@ public struct MessageHistory: Sendable {
     public private(set) var turnInProgress: TurnCheckpoint?
     /// The agent's saved state and the version label of the build that saved it.
     public private(set) var agentState: (state: JSONValue, version: String)?
+    /// How many turns the chat has started (`turn-start` records): the running turn's number.
+    public private(set) var turnsStarted = 0
+    /// Whether the chat's `chat-start` record was written: `onChatStart` is not called again.
+    public private(set) var chatStartRecorded = false
+    /// Tokens the chat used, summed from every `usage` the step loop reported.
+    public private(set) var totalUsage: ModelUsage?
 
     public init() {}
 
@@ -43,6 +49,9 @@ public struct MessageHistory: Sendable {
         openParts = snapshot.openParts
         turnInProgress = snapshot.turnInProgress
         agentState = snapshot.agentState.map { ($0.state, $0.version) }
+        turnsStarted = snapshot.turnsStarted
+        chatStartRecorded = snapshot.chatStartRecorded ?? false
+        totalUsage = snapshot.totalUsage
         for (index, message) in messages.enumerated() where indexById[message.id] == nil {
             indexById[message.id] = index
         }
@@ -55,7 +64,8 @@ public struct MessageHistory: Sendable {
             throughSeq: seq, messages: messages,
             queuedInputs: pendingInputs.map { Snapshot.QueuedInput(seq: $0.seq, input: $0.input) },
             openAssistant: openAssistant, openParts: openParts, turnInProgress: turnInProgress,
-            agentState: agentState.map { Snapshot.SavedState(state: $0.state, version: $0.version) }
+            agentState: agentState.map { Snapshot.SavedState(state: $0.state, version: $0.version) },
+            turnsStarted: turnsStarted, chatStartRecorded: chatStartRecorded, totalUsage: totalUsage
         )
     }
 
@@ -83,8 +93,18 @@ public struct MessageHistory: Sendable {
         case .control:
             switch UIChunk(json: body)?.control {
             case .turnStart(let inSeq):
-                turnInProgress = TurnCheckpoint(inSeq: inSeq)
-                if let input = queuedInputs.removeValue(forKey: inSeq) { beginTurn(for: input) }
+                turnsStarted += 1
+                var checkpoint = TurnCheckpoint(inSeq: inSeq)
+                checkpoint.number = turnsStarted
+                checkpoint.usageBefore = totalUsage
+                if let input = queuedInputs.removeValue(forKey: inSeq) {
+                    checkpoint.reason = input.turnReason
+                    checkpoint.metadata = input.metadata
+                    beginTurn(for: input)
+                }
+                turnInProgress = checkpoint
+            case .chatStart:
+                chatStartRecorded = true
             case .interrupted:
                 turnInProgress?.interruptions += 1
             case .turnComplete:
@@ -100,6 +120,9 @@ public struct MessageHistory: Sendable {
         case .output:
             guard let chunk = UIChunk(json: body) else { return }
             turnInProgress?.apply(chunk)
+            if case .messageMetadata(let metadata) = chunk, let usage = ModelUsage(reported: metadata) {
+                totalUsage = ModelUsage.combine(totalUsage, usage)
+            }
             apply(chunk)
         }
     }
@@ -119,9 +142,12 @@ public struct MessageHistory: Sendable {
         if input.isToolAnswer {
             // Folded when it arrived; the turn continues that message.
         } else if input.isRegenerate {
-            if messages.last?.role == "assistant" { removeLast() }
+            regenerate(input.messageId)
         } else if let message = input.message {
             if let index = indexById[message.id] {
+                // An edit: the message is replaced and what followed it, answered
+                // to the old text, goes; the turn answers the new text.
+                truncate(from: index + 1)
                 messages[index] = message
                 modelCache.invalidate(from: index)
             } else {
@@ -130,18 +156,32 @@ public struct MessageHistory: Sendable {
         }
     }
 
+    /// Cuts the history back so the turn answers again: to before the named
+    /// assistant message, or to just after the named user message; without an
+    /// id (or one not in the history), the last answer goes.
+    private mutating func regenerate(_ messageId: String?) {
+        if let messageId, let index = indexById[messageId] {
+            truncate(from: messages[index].role == "assistant" ? index : index + 1)
+        } else if messages.last?.role == "assistant" {
+            truncate(from: messages.count - 1)
+        }
+    }
+
+    /// Drops the message at `index` and every one after it.
+    private mutating func truncate(from index: Int) {
+        guard index < messages.count else { return }
+        for position in index..<messages.count where indexById[messages[position].id] == position {
+            indexById[messages[position].id] = nil
+        }
+        messages.removeSubrange(index...)
+        modelCache.invalidate(from: index)
+        if let open = openAssistant, open >= index { openAssistant = nil }
+    }
+
     private mutating func append(_ message: UIMessage) {
         // A duplicate id keeps pointing at its first message, as a scan from the start would.
         if indexById[message.id] == nil { indexById[message.id] = messages.count }
         messages.append(message)
-    }
-
-    private mutating func removeLast() {
-        let index = messages.count - 1
-        if indexById[messages[index].id] == index { indexById[messages[index].id] = nil }
-        messages.removeLast()
-        modelCache.invalidate(from: index)
-        if openAssistant == index { openAssistant = nil }
     }
 
     /// The conversation as the model sees it: every message, the answer in

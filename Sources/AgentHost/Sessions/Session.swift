@@ -26,6 +26,15 @@ actor Session {
     private var snapshotSeq: Int64
     /// The running turn's response ended with `finish` `tool-calls`: calls may wait for a person.
     private var responseEndedForToolCalls = false
+    /// The session was rebuilt from a log that held records (not a brand new
+    /// one): it had been evicted, or the daemon restarted. `onResume` is due.
+    let wokeWithHistory: Bool
+    /// The clientData the session was created with (`POST /api/v1/sessions`).
+    let creationClientData: JSONValue?
+    /// Hooks that must be over before this session's next turn (`onResume`).
+    let hooksBeforeTurns = HookGate()
+    /// The session was closed while a turn ran: `onChatClose` waits for its end.
+    private var chatCloseHookPending = false
 
     /// A live session writes a history snapshot at the end of a turn once at
     /// least this many records were added since the last one, and at least a
@@ -46,6 +55,7 @@ actor Session {
     ///   - snapshotSeq: The seq its latest stored snapshot was folded through (0: none).
     ///   - services: What sessions need from the daemon.
     init(row: SessionRow, history: SessionHistory, lastSeq: Int64, snapshotSeq: Int64, services: SessionServices) {
+        self.wokeWithHistory = lastSeq > 0
         self.chatId = row.chatId
         self.agent = row.agent
         self.row = row
@@ -54,6 +64,7 @@ actor Session {
         self.lastSeq = lastSeq
         self.snapshotSeq = snapshotSeq
         self.lastPublished = lastSeq
+        self.creationClientData = row.clientData.flatMap { try? WireCoding.decode(JSONValue.self, from: $0) }
         self.lifecycle = SessionLifecycle(
             status: row.status, queued: history.pendingInputs.map(\.seq), interrupted: history.turnInProgress
         )
@@ -253,10 +264,12 @@ actor Session {
     func close() async throws {
         let (closed, stopTurn) = try refusing { () throws(SessionLifecycle.Refusal) in try lifecycle.close() }
         guard closed else { return }
-        if stopTurn { turn?.stop() }
+        if stopTurn { turn?.stop(reason: .close) }
         try await services.writer.append([], status: statusChange(.closed))
         for reader in subscribers.values { reader.finish() }
         subscribers.removeAll()
+        // After the stopped turn's onTurnComplete, when one runs.
+        if stopTurn { chatCloseHookPending = true } else { notifyChatClosed() }
     }
 
     /// The change to commit for a new status (the lifecycle holds the status
@@ -353,6 +366,7 @@ extension InputRecord {
 extension Session: TurnLog {
     func turnWillRun() async throws {
         try await commit(lifecycle.turnWillRun())
+        await hooksBeforeTurns.wait()
     }
 
     func turnDidEnd() async {
@@ -365,6 +379,29 @@ extension Session: TurnLog {
             services.logger.error("cannot persist session status", metadata: ["chatId": "\(chatId)", "error": "\(error)"])
         }
         carryOut(next)
+        if chatCloseHookPending {
+            chatCloseHookPending = false
+            notifyChatClosed()
+        }
+    }
+
+    var turnContext: TurnContext {
+        let checkpoint = history.turnInProgress
+        let number = checkpoint?.number ?? history.turnsStarted
+        return TurnContext(
+            reason: checkpoint?.reason ?? .submit, number: number,
+            messageId: history.decoded { $0.messages.last { $0.role == "user" }?.id },
+            clientData: JSONValue.mergingClientData(creationClientData, checkpoint?.metadata),
+            usageBefore: checkpoint?.usageBefore,
+            chatStartPending: !history.chatStartRecorded && number == 1
+        )
+    }
+
+    var turnSummary: TurnSummary {
+        let last = history.decoded { $0.messages.last }
+        return TurnSummary(
+            response: last?.role == "assistant" ? last : nil, checkpoint: history.turnInProgress, totalUsage: history.totalUsage
+        )
     }
 
     var agentState: (state: JSONValue, version: String)? { history.agentState }
@@ -404,4 +441,19 @@ extension SessionLifecycle.InputKind {
         case .stop: self = .stop
         }
     }
+}
+
+// MARK: - Lifecycle hooks outside turns
+
+extension Session {
+    /// Calls the agent's `onChatClose`, in the background: a failure is logged.
+    fileprivate func notifyChatClosed() {
+        let (hooks, agent, chatId, clientData) = (services.turnServices.hooks, agent, chatId, creationClientData)
+        Task { await hooks.notify(.onChatClose, agent: agent, chatId: chatId, clientData: clientData) }
+    }
+
+    /// Whether the session was closed (a closed session that leaves memory is not "suspended").
+    var isClosed: Bool { lifecycle.status == .closed }
+
+
 }

@@ -8,6 +8,9 @@ public actor SessionDirectory {
     private let services: SessionServices
     private var live: [String: Session] = [:]
     private var loading: [String: Task<Session, any Error>] = [:]
+    /// Per chat, the last `onSuspend`/`onResume` call: the next one runs after it,
+    /// so a session that leaves memory and comes straight back hears them in order.
+    private var hookTails: [String: Task<Void, Never>] = [:]
 
     init(services: SessionServices) {
         self.services = services
@@ -49,6 +52,8 @@ public actor SessionDirectory {
         defer { loading[chatId] = nil }
         let session = try await task.value
         live[chatId] = session
+        // Set before anything can reach the session: its first turn waits for it.
+        if session.wokeWithHistory { session.hooksBeforeTurns.hold(chainHook(.onResume, for: session)) }
         await session.resumeQueuedInputs()
         return session
     }
@@ -105,8 +110,31 @@ public actor SessionDirectory {
                 live[chatId] = nil
                 evicted += 1
             }
+            if !(await session.isClosed) { _ = chainHook(.onSuspend, for: session) }
         }
         return evicted
+    }
+
+    /// Calls `hook` for the session once the chat's previous suspend/resume hook is over.
+    private func chainHook(_ hook: LifecycleHook, for session: Session) -> Task<Void, Never> {
+        let chatId = session.chatId
+        let previous = hookTails[chatId]
+        let hooks = services.turnServices.hooks
+        let (agent, clientData) = (session.agent, session.creationClientData)
+        let task = Task {
+            await previous?.value
+            await hooks.notify(hook, agent: agent, chatId: chatId, clientData: clientData)
+        }
+        hookTails[chatId] = task
+        Task {
+            await task.value
+            self.forgetHookTail(task, chatId: chatId)
+        }
+        return task
+    }
+
+    private func forgetHookTail(_ task: Task<Void, Never>, chatId: String) {
+        if hookTails[chatId] == task { hookTails[chatId] = nil }
     }
 
     public var liveCount: Int { live.count }

@@ -56,6 +56,12 @@ struct SessionHistory: Sendable {
     var turnInProgress: TurnCheckpoint? { folded.turnInProgress }
     /// The agent's saved state and the version label of the build that saved it.
     var agentState: (state: JSONValue, version: String)? { folded.agentState }
+    /// How many turns the chat has started.
+    var turnsStarted: Int { folded.turnsStarted }
+    /// Whether the chat's `chat-start` record was written.
+    var chatStartRecorded: Bool { folded.chatStartRecorded }
+    /// Tokens the chat used so far.
+    var totalUsage: ModelUsage? { folded.totalUsage }
 
     /// Folds one more record; while the messages are encoded, it waits with them.
     mutating func apply(_ record: LogRecord, body: JSONValue) {

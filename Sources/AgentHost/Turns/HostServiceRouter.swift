@@ -84,7 +84,7 @@ struct HostServiceRouter: Sendable {
             // channel, in order with the chunks; the old build's turn ends as
             // cancelled (its `streamText` sees this call cancelled).
             channel.yieldAtStepBoundary()
-            lease.plugin.cancelTurn(channel.turnId)
+            await lease.plugin.cancelTurn(channel.turnId, reason: .upgrade)
             throw CancellationError()
         }
     }

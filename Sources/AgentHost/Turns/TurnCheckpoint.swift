@@ -26,6 +26,20 @@ public struct TurnCheckpoint: Sendable, Hashable, Codable {
     /// daemon that died, a worker that crashed) and resumed. The recovery
     /// budget is counted against it, so a poison turn stops being retried.
     public var interruptions = 0
+    /// The chat's turn count at this turn, 1 for its first.
+    public var number = 0
+    /// Why the turn runs, from the input that started it (nil: an older log's turn).
+    public var reason: TurnReason?
+    /// The client's `metadata` sent with that input.
+    public var metadata: JSONValue?
+    /// Tokens the turn used so far, summed from its `usage` message metadata.
+    public var usage: ModelUsage?
+    /// Tokens the chat used before this turn.
+    public var usageBefore: ModelUsage?
+    /// How the response ended: its `finish` reason, an `abort`, an `error`'s text.
+    public var finishReason: FinishReason?
+    public var stopped = false
+    public var errorText: String?
 
     public init(inSeq: Int64) {
         self.inSeq = inSeq
@@ -48,7 +62,17 @@ public struct TurnCheckpoint: Sendable, Hashable, Codable {
         case .textEnd: openTextId = nil
         case .reasoningStart(let id): openReasoningId = id
         case .reasoningEnd: openReasoningId = nil
-        case .finish, .abort, .error: responseEnded = true
+        case .finish(let reason):
+            responseEnded = true
+            finishReason = reason
+        case .abort:
+            responseEnded = true
+            stopped = true
+        case .error(let text):
+            responseEnded = true
+            errorText = text
+        case .messageMetadata(let metadata):
+            usage = ModelUsage.combine(usage, ModelUsage(reported: metadata))
         default: break
         }
     }
@@ -57,7 +81,8 @@ public struct TurnCheckpoint: Sendable, Hashable, Codable {
 extension TurnCheckpoint {
     private enum CodingKeys: String, CodingKey {
         case inSeq, stepsCompleted, stepOpen, partialStepText, openTextId, openReasoningId, responseEnded, started
-        case stopRequested, interruptions
+        case stopRequested, interruptions, number, reason, metadata, usage, usageBefore
+        case finishReason, stopped, errorText
     }
 
     /// Reads a checkpoint; one stored before `interruptions` existed counts none.
@@ -73,6 +98,14 @@ extension TurnCheckpoint {
         started = try container.decode(Bool.self, forKey: .started)
         stopRequested = try container.decode(Bool.self, forKey: .stopRequested)
         interruptions = try container.decodeIfPresent(Int.self, forKey: .interruptions) ?? 0
+        number = try container.decodeIfPresent(Int.self, forKey: .number) ?? 0
+        reason = try container.decodeIfPresent(TurnReason.self, forKey: .reason)
+        metadata = try container.decodeIfPresent(JSONValue.self, forKey: .metadata)
+        usage = try container.decodeIfPresent(ModelUsage.self, forKey: .usage)
+        usageBefore = try container.decodeIfPresent(ModelUsage.self, forKey: .usageBefore)
+        finishReason = try container.decodeIfPresent(FinishReason.self, forKey: .finishReason)
+        stopped = try container.decodeIfPresent(Bool.self, forKey: .stopped) ?? false
+        errorText = try container.decodeIfPresent(String.self, forKey: .errorText)
     }
 }
 
@@ -84,6 +117,21 @@ extension TurnCheckpoint {
             openStep: stepOpen
                 ? StepLoop.OpenStep(textId: openTextId, reasoningId: openReasoningId, prefix: partialStepText)
                 : nil
+        )
+    }
+}
+
+extension ModelUsage {
+    /// The usage a `message-metadata` chunk reports (`{"usage": {…}}`, as the
+    /// step loop writes it), or nil when it reports none.
+    /// - Parameters:
+    ///   - metadata: The chunk's `messageMetadata`.
+    init?(reported metadata: JSONValue) {
+        guard let usage = metadata["usage"], let input = usage["inputTokens"]?.doubleValue,
+              let output = usage["outputTokens"]?.doubleValue
+        else { return nil }
+        self.init(
+            inputTokens: Int(input), outputTokens: Int(output), cachedInputTokens: usage["cachedInputTokens"]?.doubleValue.map { Int($0) }
         )
     }
 }

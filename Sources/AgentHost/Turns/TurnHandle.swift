@@ -1,3 +1,4 @@
+import AgentWire
 import CAgentABI
 import Synchronization
 
@@ -11,6 +12,7 @@ final class TurnHandle: Sendable {
         var channel: TurnChannel?
         var plugin: (any PluginInstance)?
         var generationId: Int?
+        var stopReason: CancelReason?
     }
 
     private let state = Mutex(State())
@@ -25,32 +27,40 @@ final class TurnHandle: Sendable {
 
     /// Cancels the plugin's turn and its model call. A plugin that does not
     /// end the turn within the grace period is not waited for.
-    func stop() {
+    /// - Parameters:
+    ///   - reason: `.stop` for a user's stop, `.close` when the session closes.
+    func stop(reason: CancelReason = .stop) {
         let (channel, plugin, first) = state.withLock { state in
-            defer { state.stopRequested = true }
+            defer {
+                state.stopRequested = true
+                if state.stopReason == nil { state.stopReason = reason }
+            }
             return (state.channel, state.plugin, !state.stopRequested)
         }
         guard first, let channel, let plugin else { return }
-        Self.cancel(channel: channel, plugin: plugin, grace: stopGracePeriod)
+        Self.cancel(channel: channel, plugin: plugin, reason: reason, grace: stopGracePeriod)
     }
 
     /// The turn runs on `plugin` through `channel` now. A stop that arrived
     /// before is carried out at once; returns true then.
     @discardableResult
     func attach(channel: TurnChannel, plugin: any PluginInstance, generationId: Int) -> Bool {
-        let stopped = state.withLock { state in
+        let (stopped, reason) = state.withLock { state in
             state.channel = channel
             state.plugin = plugin
             state.generationId = generationId
-            return state.stopRequested
+            return (state.stopRequested, state.stopReason ?? .stop)
         }
-        if stopped { Self.cancel(channel: channel, plugin: plugin, grace: stopGracePeriod) }
+        if stopped { Self.cancel(channel: channel, plugin: plugin, reason: reason, grace: stopGracePeriod) }
         return stopped
     }
 
-    private static func cancel(channel: TurnChannel, plugin: any PluginInstance, grace: Duration) {
-        plugin.cancelTurn(channel.turnId)
-        channel.cancelServices()
+    private static func cancel(channel: TurnChannel, plugin: any PluginInstance, reason: CancelReason, grace: Duration) {
+        Task {
+            // The reason first: the plugin's model call then fails on a turn that knows why.
+            await plugin.cancelTurn(channel.turnId, reason: reason)
+            channel.cancelServices()
+        }
         Task {
             try? await Task.sleep(for: grace)
             channel.finish(status: AGENT_ERR_CANCELLED, result: "the agent did not end the stopped turn in time")

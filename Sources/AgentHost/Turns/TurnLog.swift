@@ -30,9 +30,19 @@ protocol TurnLog: Sendable {
     /// The message id the `start` of input `inSeq`'s turn carries: the answered
     /// message's own when the input answers tool calls (the turn continues it).
     func responseMessageId(inSeq: Int64) async -> String
+    /// The running turn's context: reason, number, message, clientData, usage.
+    var turnContext: TurnContext { get async }
+    /// How the running turn's answer stands.
+    var turnSummary: TurnSummary { get async }
 }
 
 extension TurnLog {
+    /// A log that knows nothing of contexts: a first turn, submitted, without data.
+    var turnContext: TurnContext { get async { TurnContext() } }
+
+    /// A log that keeps no history: nothing to summarise.
+    var turnSummary: TurnSummary { get async { TurnSummary() } }
+
     /// A new message for every turn: a log that never continues an answer.
     func responseMessageId(inSeq: Int64) async -> String {
         TurnRunner.messageId(chatId: chatId, inSeq: inSeq)

@@ -62,6 +62,7 @@ enum TurnRunner {
                 // This cut-off counts too: the budget is spent by the crashes so far.
                 checkpoint?.interruptions += 1
             }
+            let context = await log.turnContext
             let ending: [UIChunk]
             if let checkpoint, checkpoint.responseEnded {
                 ending = []
@@ -71,9 +72,9 @@ enum TurnRunner {
                 // Start-up never resumes a turn past its budget: it may be what killed the daemon.
                 ending = failure(exhausted, stepOpen: checkpoint.stepOpen)
             } else {
-                ending = try await drive(log: log, handle: handle, inSeq: inSeq, checkpoint: checkpoint, services: services)
+                ending = try await runHooked(log: log, handle: handle, inSeq: inSeq, checkpoint: checkpoint, context: context, services: services)
             }
-            try await log.append(ending.map(LogEntry.output) + [.control(.turnComplete(inSeq: inSeq))])
+            try await complete(log: log, inSeq: inSeq, ending: ending, context: context, services: services)
         } catch {
             // Only storage failures get here; the turn cannot be recorded.
             services.logger.error("turn failed to persist", metadata: ["chatId": "\(log.chatId)", "error": "\(error)"])
@@ -85,10 +86,13 @@ enum TurnRunner {
     /// a new build goes live, the turn moves to it at a step boundary (or, at
     /// the old build's drain deadline, wherever it is) and this loop runs it
     /// there, from the checkpoint the log holds.
-    private static func drive(
-        log: any TurnLog, handle: TurnHandle, inSeq: Int64, checkpoint: TurnCheckpoint?, services: TurnServices
+    static func drive(
+        log: any TurnLog, handle: TurnHandle, inSeq: Int64, checkpoint: TurnCheckpoint?, context: TurnContext, services: TurnServices
     ) async throws -> [UIChunk] {
         var checkpoint = checkpoint
+        // Why `run` runs, attempt by attempt: the input's reason, then why it runs again.
+        var attempt = context
+        if checkpoint != nil { attempt.reason = .resumed }
         var stepOpen = checkpoint?.stepOpen ?? false
         // The time limit counts from here, across moves and lost workers: a
         // plugin that keeps losing its worker does not get a fresh limit each time.
@@ -103,8 +107,8 @@ enum TurnRunner {
             let end: AttemptEnd
             do {
                 end = try await runOnGeneration(
-                    lease: lease, log: log, handle: handle, checkpoint: checkpoint, began: began, stepOpen: &stepOpen,
-                    services: services
+                    lease: lease, log: log, handle: handle, checkpoint: checkpoint, context: attempt, began: began,
+                    stepOpen: &stepOpen, services: services
                 )
             } catch {
                 handle.stop()
@@ -126,6 +130,7 @@ enum TurnRunner {
                     "chatId": "\(log.chatId)", "from": "\(lease.generationId)", "to": "\(target.generationId)",
                 ])
                 checkpoint = await log.checkpoint
+                attempt.reason = .upgraded
             case .movedToNewBuild:
                 return [.abort]
             case .lost:
@@ -137,6 +142,7 @@ enum TurnRunner {
                     return failure(exhausted, stepOpen: checkpoint.stepOpen)
                 }
                 stepOpen = checkpoint?.stepOpen ?? false
+                attempt.reason = .resumed
             case .timedOut(let limit):
                 return failure(
                     "agent `\(log.agent)` did not finish this turn within its time limit of \(limit.secondsText), "
@@ -175,7 +181,7 @@ enum TurnRunner {
     }
 
     /// The chunks that end a failed response: the error, the open step closed, `finish`.
-    private static func failure(_ errorText: String, stepOpen: Bool) -> [UIChunk] {
+    static func failure(_ errorText: String, stepOpen: Bool) -> [UIChunk] {
         [.error(errorText: errorText)] + (stepOpen ? [.finishStep] : []) + [.finish(finishReason: .error)]
     }
 
@@ -198,8 +204,8 @@ enum TurnRunner {
     /// return how it ended — or, when the turn overruns its time limit or the
     /// generation its drain deadline, cut it there.
     private static func runOnGeneration(
-        lease: GenerationLease, log: any TurnLog, handle: TurnHandle, checkpoint: TurnCheckpoint?, began: ContinuousClock.Instant,
-        stepOpen: inout Bool, services: TurnServices
+        lease: GenerationLease, log: any TurnLog, handle: TurnHandle, checkpoint: TurnCheckpoint?, context: TurnContext,
+        began: ContinuousClock.Instant, stepOpen: inout Bool, services: TurnServices
     ) async throws -> AttemptEnd {
         // A plugin that fetches messages on request gets the newest one only:
         // nothing of the past is copied or encoded for a turn that does not read it.
@@ -224,11 +230,16 @@ enum TurnRunner {
         handle.attach(channel: channel, plugin: lease.plugin, generationId: lease.generationId)
 
         let saved = await log.agentState
-        let request = TurnRequest(
+        var request = TurnRequest(
             turnId: channel.turnId, agent: log.agent, chatId: log.chatId, messages: messages,
             state: saved?.state, stateVersion: saved?.version, resumed: checkpoint != nil,
             omittedMessages: omitted > 0 ? omitted : nil
         )
+        request.clientData = context.clientData
+        request.reason = context.reason
+        request.turnNumber = context.number
+        request.messageId = context.messageId
+        request.totalUsage = context.usageBefore
         // `start_turn` may never return (a plugin that loops in it): the runner
         // does not wait for it. A refusal ends the turn through the channel,
         // like any other end, and so can the limits below while it hangs.
@@ -287,8 +298,9 @@ enum TurnRunner {
         case .drainDeadline?:
             // What was persisted is the checkpoint: the turn continues from it
             // on the active build, a step cut mid-stream included (as after a crash).
-            plugin.cancelTurn(channel.turnId)
-            return lease.agentManifest?.upgrade == .drain ? .recalled : .movedToNewBuild
+            let recalled = lease.agentManifest?.upgrade == .drain
+            await plugin.cancelTurn(channel.turnId, reason: recalled ? .drain : .upgrade)
+            return recalled ? .recalled : .movedToNewBuild
         case nil:
             return moving ? .movedToNewBuild : end
         }

@@ -14,3 +14,10 @@ struct TurnServices: Sendable {
     /// How long a turn and a tool call may run.
     var limits = RunLimits()
 }
+
+extension TurnServices {
+    /// The agents' lifecycle hooks; a hook may take as long as a tool call.
+    var hooks: LifecycleHooks {
+        LifecycleHooks(registry: registry, turns: turns, timeout: limits.toolTimeout, logger: logger)
+    }
+}

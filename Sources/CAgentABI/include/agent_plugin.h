@@ -38,7 +38,7 @@ extern "C" {
 #endif
 
 #define AGENT_ABI_MAJOR 1u
-#define AGENT_ABI_MINOR 0u
+#define AGENT_ABI_MINOR 1u
 
 /** Borrowed UTF-8 bytes, not NUL-terminated, valid only during the call. */
 typedef struct agent_str {
@@ -165,12 +165,17 @@ typedef struct agent_plugin_api {
      * declares a tool the client runs: the host never calls it, the turn ends and
      * the client's output continues it. Both are added in ABI 1.x without a new
      * entry: a plugin that declares neither never sees an approval check.
+     * "hooks" (ABI 1.1) names the `call_hook` lifecycle events the agent listens
+     * to; the host calls no other. Absent: every event, when the plugin has
+     * `call_hook`. ("cancelTurn", not a hook, goes to every plugin with `call_hook`.)
      */
     agent_str manifest_json;
     /**
      * Start one turn; its end is reported through finish_turn. `request_json`:
      *   {"turnId":int, "agent":string, "chatId":string, "messages":[UIMessage],
-     *    "omittedMessages"?:int, "state"?:any, "stateVersion"?:string, "resumed"?:bool}
+     *    "omittedMessages"?:int, "state"?:any, "stateVersion"?:string, "resumed"?:bool,
+     *    "clientData"?:any, "reason"?:reason, "turnNumber"?:int, "messageId"?:string,
+     *    "totalUsage"?:usage}
      * "messages" is the whole conversation, the new user message last; for a
      * plugin whose manifest says "messagesOnRequest" it is only the newest
      * message, and "omittedMessages" counts the earlier ones left out. "state" is
@@ -178,12 +183,27 @@ typedef struct agent_plugin_api {
      * the build that saved it (both absent when nothing was saved). "resumed" is
      * true when the turn continues after a crash or a move to a new build; the
      * answer so far is then the last message.
+     * Added in ABI 1.1 (an older plugin ignores them):
+     * "clientData" is the session's creation clientData with the input's
+     * "metadata" merged over it (top-level object merge). "reason" says why
+     * `run` runs: "submit" (a user message, also an edited one or an answer to
+     * tool calls), "regenerate", "action", "resumed" (after a crash or a lost
+     * worker) or "upgraded" (moved to a new build at a step boundary).
+     * "turnNumber" counts the chat's turns from 1; "messageId" is the id of the
+     * newest user message, the one the turn answers; "totalUsage" is the chat's
+     * token usage before this turn, {"inputTokens":int, "outputTokens":int,
+     * "cachedInputTokens"?:int}, absent while no model reported any.
      * Returns AGENT_OK, or AGENT_ERR_INVALID (bad JSON), AGENT_ERR_UNSUPPORTED
      * (unknown agent), AGENT_ERR_BUSY (turn id already running); on an error
      * return finish_turn is not called.
      */
     agent_status (*start_turn)(uint64_t turn_id, agent_str request_json);
-    /** Ask a running turn to stop; it still ends with finish_turn. Unknown ids are ignored. */
+    /**
+     * Ask a running turn to stop; it still ends with finish_turn. Unknown ids are
+     * ignored. A 1.1 host that knows why first calls `call_hook` with a
+     * "cancelTurn" event for the same turn, on the same thread, right before
+     * this call (see `call_hook`).
+     */
     void (*cancel_turn)(uint64_t turn_id);
     /**
      * Run a tool the agent declared. `args_json`:
@@ -200,6 +220,45 @@ typedef struct agent_plugin_api {
     agent_status (*call_tool)(uint64_t turn_id, agent_str args_json, void *callback_ctx, agent_tool_done_fn done);
     /** Cancel every task the plugin runs and call `done` once all of them have ended. */
     void (*shutdown)(void *callback_ctx, void (*done)(void *callback_ctx));
+    /**
+     * ABI 1.1, may be NULL (or lie beyond struct_size): a plugin without it loads
+     * and gets no hooks. One lifecycle event of an agent; `done` gets AGENT_OK
+     * and a JSON result ({} for now), or another status and a plain-text error.
+     * A non-OK return means `done` will not be called; AGENT_ERR_UNSUPPORTED
+     * reads as "no such hook here" and is not an error. `hook_json`:
+     *   {"hook":name, "agent":string, "chatId":string, "clientData"?:any,
+     *    "reason"?:reason, "turnNumber"?:int, "messageId"?:string,
+     *    "responseMessage"?:UIMessage, "finishReason"?:reason, "stopped"?:bool,
+     *    "error"?:string, "usage"?:usage, "totalUsage"?:usage, "cancelReason"?:string}
+     * (members as in `start_turn`). `turn_id` is non-zero for the events that may
+     * write into the response: during the call, `emit` with that id adds data
+     * parts to it. Where each fires, in the order of the session log:
+     *   "onChatStart"   once per chat: the chat's first turn, after its
+     *                   `data-turn-start` and a `data-chat-start` record are
+     *                   committed (that record is what keeps a crash, an
+     *                   eviction or a redeploy from firing it again). turn_id set.
+     *   "onTurnStart"   every turn, after `data-turn-start` and `start` are
+     *                   committed, before `start_turn`; not again when a cut-off
+     *                   turn resumes. turn_id set.
+     *   "onBeforeTurnComplete" after the turn's `finish_turn` (or its stop or
+     *                   error), before the host writes `finish`/`abort`/`error`:
+     *                   data parts still join the response. turn_id set.
+     *   "onTurnComplete" after that closing chunk is committed, before
+     *                   `data-turn-complete`, for finished, stopped (`stopped`)
+     *                   and failed (`error`, finishReason "error") turns alike.
+     *                   "usage" is this turn's, "totalUsage" the chat's after it.
+     *   "onChatClose"   the session was closed (after its running turn ended).
+     *   "onSuspend"     the idle session left the daemon's memory.
+     *   "onResume"      the session was rebuilt from storage (an eviction or a
+     *                   restart before), before any turn of it runs.
+     *   "cancelTurn"    not a hook: the reason for the `cancel_turn` that
+     *                   follows: "cancelReason" is "stop" (the user stopped it)
+     *                   or a host reason, "close", "upgrade", "drain", "timeout".
+     * A hook that fails (non-OK `done`) in a turn ends the turn with one `error`
+     * chunk; one outside a turn is logged. The host waits for `done` at most the
+     * daemon's tool timeout. Events run on the agent's active build.
+     */
+    agent_status (*call_hook)(uint64_t turn_id, agent_str hook_json, void *callback_ctx, agent_tool_done_fn done);
     /* append only */
 } agent_plugin_api;
 

@@ -43,7 +43,7 @@ public enum PluginWorker {
             connection.send(WorkerFrame(.refused, text: "the worker cannot encode the manifest"))
             return 1
         }
-        connection.send(WorkerFrame(.hello, text: manifest))
+        connection.send(WorkerFrame(.hello, status: plugin.hasHooks ? WorkerFrame.helloHasHooks : 0, text: manifest))
 
         let served = WorkerRequests(plugin: plugin, callbacks: callbacks, connection: connection)
         _ = connection.readLoop { frame in served.handle(frame) }
@@ -89,7 +89,19 @@ private struct WorkerRequests: Sendable {
                 connection.send(WorkerFrame(.turnStarted, status: status.rawValue, turnId: turnId))
             }
         case .cancelTurn:
-            plugin.cancelTurn(frame.turnId)
+            // The reason on this reader thread, before the next frame (the
+            // cancelled model call's answer) is read; `cancel_turn` as ever.
+            if !frame.payload.isEmpty { plugin.tellCancelReason(frame.turnId, json: frame.text) }
+            plugin.cancelTurnDetached(frame.turnId)
+        case .callHook:
+            let turnId = frame.turnId
+            // A hook that may write into the turn: its id is live while it runs.
+            let opened = turnId != 0 && callbacks.begin(turnId: turnId)
+            Task { [plugin, callbacks, connection] in
+                let reply = await plugin.callHook(turnId: turnId, json: frame.text)
+                if opened { callbacks.end(turnId: turnId) }
+                connection.send(WorkerFrame(.hookDone, status: reply.0.rawValue, callId: frame.callId, text: reply.1))
+            }
         case .callTool:
             Task { [plugin, connection] in
                 let reply: (agent_status, String)
@@ -109,7 +121,7 @@ private struct WorkerRequests: Sendable {
                 connection.send(WorkerFrame(.shutdownDone))
                 exit(0)
             }
-        case .hello, .refused, .turnStarted, .emit, .callService, .finishTurn, .toolDone, .shutdownDone:
+        case .hello, .refused, .turnStarted, .emit, .callService, .finishTurn, .toolDone, .shutdownDone, .hookDone:
             // Frames only a worker sends; a daemon never does.
             break
         }

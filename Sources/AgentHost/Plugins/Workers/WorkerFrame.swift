@@ -9,7 +9,8 @@ struct WorkerFrame: Sendable, Equatable {
     /// What the frame carries. Raw values are the wire format: append, never renumber.
     enum Kind: UInt32, Sendable {
         // worker → daemon
-        /// The handshake: the plugin loaded; payload = its manifest JSON.
+        /// The handshake: the plugin loaded; payload = its manifest JSON;
+        /// `status` = capability bits (`helloHasHooks`).
         case hello = 1
         /// The plugin could not be loaded; payload = the reason.
         case refused = 2
@@ -25,11 +26,14 @@ struct WorkerFrame: Sendable, Equatable {
         case toolDone = 7
         /// `shutdown`'s `done`.
         case shutdownDone = 9
+        /// A `call_hook`'s `done`: `status`, payload = result JSON or error text.
+        case hookDone = 10
 
         // daemon → worker
         /// `start_turn`: payload = the turn request JSON.
         case startTurn = 20
-        /// `cancel_turn`.
+        /// `cancel_turn`; payload = the `cancelTurn` event to pass to `call_hook`
+        /// first, or empty (no reason known).
         case cancelTurn = 21
         /// `call_tool`: payload = the tool call JSON.
         case callTool = 22
@@ -37,7 +41,12 @@ struct WorkerFrame: Sendable, Equatable {
         case serviceDone = 23
         /// `shutdown`: cancel everything, answer `shutdownDone`, exit.
         case shutdown = 24
+        /// `call_hook`: payload = the event JSON; answered by `hookDone` with the same call id.
+        case callHook = 25
     }
+
+    /// The `hello` status bit saying the plugin has `call_hook` (ABI 1.1).
+    static let helloHasHooks: UInt32 = 1
 
     static let headerSize = 32
     /// A frame larger than this is a broken peer, not a message: the 1 MiB

@@ -12,6 +12,8 @@ final class WorkerPlugin: PluginInstance {
     let sha256: String
     let storePath: String
     let manifest: PluginManifest
+    /// The build has `call_hook` (its first worker's `hello` said so).
+    let hasHooks: Bool
     private let launch: WorkerLaunch
 
     private struct State {
@@ -25,7 +27,8 @@ final class WorkerPlugin: PluginInstance {
 
     var isolation: PluginIsolation { .worker }
 
-    private init(name: String, sha256: String, storePath: String, manifest: PluginManifest, launch: WorkerLaunch) {
+    private init(name: String, sha256: String, storePath: String, manifest: PluginManifest, hasHooks: Bool, launch: WorkerLaunch) {
+        self.hasHooks = hasHooks
         self.name = name
         self.sha256 = sha256
         self.storePath = storePath
@@ -53,7 +56,10 @@ final class WorkerPlugin: PluginInstance {
         case .success(let (worker, manifestText)):
             do {
                 let (manifest, _) = try PluginLoader.checkManifest(manifestText, file: file)
-                let plugin = WorkerPlugin(name: file.name, sha256: file.sha256, storePath: storePath, manifest: manifest, launch: launch)
+                let plugin = WorkerPlugin(
+                    name: file.name, sha256: file.sha256, storePath: storePath, manifest: manifest, hasHooks: worker.hasHooks,
+                    launch: launch
+                )
                 plugin.state.withLock { $0.current = worker }
                 holder.withLock { $0 = plugin }
                 plugin.watchMemory(of: worker)
@@ -90,8 +96,21 @@ final class WorkerPlugin: PluginInstance {
         return AGENT_ERR_BUSY
     }
 
-    func cancelTurn(_ turnId: UInt64) {
-        state.withLock { $0.current }?.cancelTurn(turnId)
+    func cancelTurn(_ turnId: UInt64, reason: CancelReason) async {
+        state.withLock { $0.current }?.cancelTurn(turnId, reasonJSON: hasHooks ? Self.cancelEvent(reason) : nil)
+    }
+
+    private static func cancelEvent(_ reason: CancelReason) -> String? {
+        try? WireCoding.encodeString(HookEvent.cancel(reason))
+    }
+
+    /// A hook runs in the live worker, started if there is none (a session
+    /// leaving memory may be the first thing a new worker hears of).
+    func callHook(turnId: UInt64, json: String) async -> (agent_status, String) {
+        switch await worker() {
+        case .success(let worker): return await worker.callHook(turnId: turnId, json: json)
+        case .failure(let reason): return (AGENT_ERR_INTERNAL, "cannot start the agent's worker: \(reason)")
+        }
     }
 
     /// A worker is killed when it still runs the abandoned turn after `grace`:
@@ -104,7 +123,7 @@ final class WorkerPlugin: PluginInstance {
     /// A plugin that ends the cancelled turn in time keeps its worker.
     func abandonTurn(_ turnId: UInt64, grace: Duration) {
         guard let worker = state.withLock({ $0.current }) else { return }
-        worker.cancelTurn(turnId)
+        worker.cancelTurn(turnId, reasonJSON: hasHooks ? Self.cancelEvent(.timeout) : nil)
         Task.detached(priority: .utility) { [name, logger = launch.logger] in
             try? await Task.sleep(for: grace)
             guard worker.runs(turnId) else { return }

@@ -22,6 +22,8 @@ final class WorkerProcess: Sendable {
         /// Set once the process is reaped: how it ended.
         var ended: String?
         var shuttingDown = false
+        /// The plugin has `call_hook`, as its `hello` said.
+        var hasHooks = false
     }
 
     private let state = Mutex(State())
@@ -29,6 +31,7 @@ final class WorkerProcess: Sendable {
     private let starts = ReplyTable<agent_status>()
     private let tools = ReplyTable<(agent_status, String)>()
     private let shutdowns = ReplyTable<Void>()
+    private let hooks = ReplyTable<(agent_status, String)>()
 
     private init(pid: pid_t, socket: Int32, turns: any HostTurnCallbacks, logger: Logger) {
         self.pid = pid
@@ -108,8 +111,20 @@ final class WorkerProcess: Sendable {
         }
     }
 
-    func cancelTurn(_ turnId: UInt64) {
-        send(WorkerFrame(.cancelTurn, turnId: turnId))
+    /// `cancel_turn` in the worker, the `cancelTurn` event `reasonJSON` passed to `call_hook` just before it.
+    func cancelTurn(_ turnId: UInt64, reasonJSON: String?) {
+        send(WorkerFrame(.cancelTurn, turnId: turnId, text: reasonJSON ?? ""))
+    }
+
+    /// Whether the plugin has `call_hook`, as its `hello` said.
+    var hasHooks: Bool { state.withLock { $0.hasHooks } }
+
+    func callHook(turnId: UInt64, json: String) async -> (agent_status, String) {
+        let callId = hooks.makeId()
+        return await hooks.await(callId) {
+            send(WorkerFrame(.callHook, turnId: turnId, callId: callId, text: json))
+                ? nil : (AGENT_ERR_INTERNAL, "the agent's worker process is gone")
+        }
     }
 
     func callTool(turnId: UInt64, json: String) async -> (agent_status, String) {
@@ -155,6 +170,7 @@ final class WorkerProcess: Sendable {
         let status = agent_status(rawValue: frame.status)
         switch frame.kind {
         case .hello:
+            state.withLock { $0.hasHooks = frame.status & WorkerFrame.helloHasHooks != 0 }
             handshakeReply.resume(0, with: .success(frame.text))
         case .refused:
             handshakeReply.resume(0, with: .failure(WorkerFailure(frame.text)))
@@ -186,7 +202,11 @@ final class WorkerProcess: Sendable {
             }
         case .shutdownDone:
             shutdowns.resume(0, with: ())
-        case .startTurn, .cancelTurn, .callTool, .serviceDone, .shutdown:
+        case .hookDone:
+            if !hooks.resume(frame.callId, with: (status, frame.text)) {
+                logger.warning("plugin completed a hook that was already answered; ignored", metadata: ["pid": "\(pid)"])
+            }
+        case .startTurn, .cancelTurn, .callTool, .serviceDone, .shutdown, .callHook:
             logger.warning("worker sent a daemon-only frame; dropped", metadata: ["pid": "\(pid)", "kind": "\(frame.kind)"])
         }
     }
@@ -208,6 +228,7 @@ final class WorkerProcess: Sendable {
         handshakeReply.resumeAll(with: .failure(WorkerFailure("the worker \(reason) while loading the plugin")))
         starts.resumeAll(with: AGENT_OK)
         tools.resumeAll(with: (AGENT_ERR_INTERNAL, "the agent's worker process \(reason)"))
+        hooks.resumeAll(with: (AGENT_ERR_INTERNAL, "the agent's worker process \(reason)"))
         shutdowns.resumeAll(with: ())
         ended(self, !expected || !lost.isEmpty, reason)
     }

@@ -19,8 +19,10 @@ final class WorkerTurnCallbacks: PluginTurnCallbacks {
     }
 
     /// The turn is about to start: from now on the plugin may write into it.
-    func begin(turnId: UInt64) {
-        _ = liveTurns.withLock { $0.insert(turnId) }
+    /// False when it was live already.
+    @discardableResult
+    func begin(turnId: UInt64) -> Bool {
+        liveTurns.withLock { $0.insert(turnId).inserted }
     }
 
     /// The turn did not start, or finished.

@@ -1,0 +1,129 @@
+import AgentWire
+import CAgentABI
+import Logging
+
+/// Calls an agent's lifecycle hooks (`call_hook`, ABI 1.1) on its active build.
+///
+/// A build without `call_hook`, or whose manifest does not list the event, is
+/// not called at all. A hook that may write into the turn (`onChatStart`,
+/// `onTurnStart`, `onBeforeTurnComplete`) gets a turn id of its own for the
+/// call: the data parts it emits under it are committed to the session log,
+/// in order, before the call counts as done.
+struct LifecycleHooks: Sendable {
+    let registry: PluginRegistry
+    let turns: TurnTable
+    /// The longest the host waits for a hook's `done`.
+    let timeout: Duration
+    let logger: Logger
+
+    /// How a hook call went.
+    enum Outcome: Sendable, Equatable {
+        /// The agent does not listen to the event (or has no build that could).
+        case notCalled
+        case done
+        /// The hook failed; the text says so for the user.
+        case failed(String)
+    }
+
+    /// Calls `hook` when the agent's active build listens to it.
+    /// - Parameters:
+    ///   - hook: The event.
+    ///   - agent: The agent whose hook it is.
+    ///   - log: Where the data parts the hook writes go; nil for an event outside a turn.
+    ///   - before: Runs only when the hook is called, right before the call
+    ///     (e.g. commits the record that keeps it from being called twice).
+    ///   - event: Builds the event; called after `before`.
+    /// - Throws: What `before` or the log throws (storage failures); a failing hook is an `Outcome`.
+    func call(
+        _ hook: LifecycleHook, agent: String, into log: (any TurnLog)?, before: () async throws -> Void = {},
+        event: () async -> HookEvent
+    ) async throws -> Outcome {
+        guard let lease = try? await registry.lease(agent: agent) else { return .notCalled }
+        guard lease.plugin.hasHooks, lease.agentManifest?.listens(to: hook) ?? false else {
+            await registry.release(lease)
+            return .notCalled
+        }
+        do {
+            try await before()
+        } catch {
+            await registry.release(lease)
+            throw error
+        }
+        let outcome = await run(event(), lease: lease, into: hook.writesIntoTurn ? log : nil)
+        await registry.release(lease)
+        switch outcome {
+        case .success(.written(let entries)):
+            if let log, !entries.isEmpty { try await log.append(entries) }
+            return .done
+        case .success(.unsupported):
+            return .notCalled
+        case .failure(let failure):
+            logger.warning("lifecycle hook failed", metadata: [
+                "agent": "\(agent)", "hook": "\(hook.rawValue)", "error": "\(failure.message)",
+            ])
+            return .failed("hook `\(hook.rawValue)` of agent `\(agent)` failed: \(failure.message)")
+        }
+    }
+
+    /// Calls a hook outside a turn (`onChatClose`, `onSuspend`, `onResume`):
+    /// nothing can show its failure to a user, so it is logged.
+    /// - Parameters:
+    ///   - hook: The event.
+    ///   - agent: The agent.
+    ///   - chatId: The session.
+    ///   - clientData: The session's creation clientData.
+    func notify(_ hook: LifecycleHook, agent: String, chatId: String, clientData: JSONValue?) async {
+        do {
+            _ = try await call(hook, agent: agent, into: nil) {
+                var event = HookEvent(hook: hook, agent: agent, chatId: chatId)
+                event.clientData = clientData
+                return event
+            }
+        } catch {
+            logger.error("lifecycle hook could not run", metadata: ["agent": "\(agent)", "hook": "\(hook.rawValue)", "error": "\(error)"])
+        }
+    }
+
+    private enum Answer: Sendable {
+        /// Done; the data parts it wrote, to commit.
+        case written([LogEntry])
+        /// The plugin does not have this hook after all.
+        case unsupported
+    }
+
+    private struct Failure: Error {
+        var message: String
+    }
+
+    /// One `call_hook`, with a channel collecting what it writes when `log` is set.
+    private func run(_ event: HookEvent, lease: GenerationLease, into log: (any TurnLog)?) async -> Result<Answer, Failure> {
+        guard let json = try? WireCoding.encodeString(event) else { return .failure(Failure(message: "cannot encode the event")) }
+        let channel = log.map { _ in
+            turns.open { _, service, _ in
+                throw AgentHostError.badRequest("host service `\(service)` is not available in a lifecycle hook")
+            }
+        }
+        defer { if let channel { turns.close(channel.turnId) } }
+        let plugin = lease.plugin
+        let turnId = channel?.turnId ?? 0
+        let reply = await PluginCalls.value(within: timeout) { await plugin.callHook(turnId: turnId, json: json) }
+        // The plugin's writes reached the channel before its `done` (same thread
+        // in-process, same socket from a worker); closing it keeps any later one out.
+        channel?.finish(status: AGENT_OK, result: "")
+        var entries: [LogEntry] = []
+        if let channel {
+            while case let batch = await channel.nextBatch(), !batch.isEmpty {
+                for case .chunk(let chunk) in batch { entries.append(.output(chunk)) }
+            }
+        }
+        guard let (status, text) = reply else {
+            await registry.recordHang(lease, what: "hook `\(event.hook.rawValue)`")
+            return .failure(Failure(message: "it did not finish within \(timeout.secondsText)"))
+        }
+        switch status {
+        case AGENT_OK: return .success(.written(entries))
+        case AGENT_ERR_UNSUPPORTED: return .success(.unsupported)
+        default: return .failure(Failure(message: text))
+        }
+    }
+}
