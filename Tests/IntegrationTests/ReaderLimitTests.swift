@@ -74,7 +74,7 @@ import Testing
         try await withDaemon(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "0"]) { daemon, client in
             let token = try await client.createSession("replayed", secret: daemon.secretKey).token
             try await client.sendMessage("/slow 60000", chatId: "replayed", token: token)
-            _ = try await client.readEvents(chatId: "replayed", token: token) { $0.last?.type == "data-turn-complete" }
+            _ = try await Self.readResuming(client, chatId: "replayed", token: token) { $0.type == "data-turn-complete" }
             let before = try Self.residentBytes(of: daemon)
 
             let port = try Self.port(of: daemon)
