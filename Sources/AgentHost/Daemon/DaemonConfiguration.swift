@@ -26,6 +26,8 @@ public struct DaemonConfiguration: Sendable {
     public var runLimits = RunLimits()
     /// How long a superseded generation may drain before its turns move to the active build, or end.
     public var drainTimeout: Duration = .seconds(60)
+    /// When a reader's public token is refreshed in band (`data-token` on `/out`).
+    public var tokenRefresh = TokenRefreshPolicy()
 
     public init(dataDirectory: String, pluginsDirectory: String?, host: String, port: Int,
                 idleTimeout: Duration = .seconds(300),

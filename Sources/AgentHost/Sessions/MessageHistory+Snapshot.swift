@@ -16,6 +16,8 @@ extension MessageHistory {
         var openParts: [String: Int]
         var turnInProgress: TurnCheckpoint?
         var agentState: SavedState?
+        /// Tools' compact forms for the model, by message id then call id; nil: none.
+        var modelOutputs: [String: [String: JSONValue]]?
 
         struct QueuedInput: Codable, Sendable, Hashable {
             var seq: Int64
@@ -46,6 +48,7 @@ extension MessageHistory.Snapshot {
         var snapshot = with(messages: [])
         snapshot.openAssistant = nil
         snapshot.openParts = [:]
+        snapshot.modelOutputs = nil
         return snapshot
     }
 }

@@ -363,6 +363,10 @@ extension Session: TurnLog {
 
     var agentState: (state: JSONValue, version: String)? { history.agentState }
 
+    /// The `clientData` the session was created with (the input's `metadata` is
+    /// not merged over it yet: issue 14's clientData work does that).
+    var clientData: JSONValue? { row.clientData.flatMap { try? WireCoding.decode(JSONValue.self, from: $0) } }
+
     var modelConversation: [ModelMessage] { history.decoded { $0.modelConversation() } }
 
     /// How far the running turn got, from the log: the checkpoint to continue from.
