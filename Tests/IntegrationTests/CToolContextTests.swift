@@ -70,7 +70,7 @@ import Testing
     func aCToolGetsItsCallStreamsProgressAndGivesTheModelACompactForm(isolation: String) async throws {
         let directory = try CCompiler.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let plugin = try CCompiler.sharedLibrary(source: Self.source, named: "CEcho", in: directory)
+        let plugin = try CCompiler.sharedLibrary(source: Self.source, named: "libCEcho.so", in: directory)
         try await withDaemon(plugins: [plugin], arguments: ["--isolation", isolation]) { daemon, client in
             let created = try await client.createSession("c-echo-1", agent: "c-echo", secret: daemon.secretKey)
             #expect(created.status == 201)
