@@ -153,7 +153,10 @@ public struct MessageHistory: Sendable {
 
     private mutating func removeLast() {
         let index = messages.count - 1
-        if indexById[messages[index].id] == index { indexById[messages[index].id] = nil }
+        if indexById[messages[index].id] == index {
+            indexById[messages[index].id] = nil
+            modelOutputs[messages[index].id] = nil
+        }
         messages.removeLast()
         modelCache.invalidate(from: index)
         if openAssistant == index { openAssistant = nil }
