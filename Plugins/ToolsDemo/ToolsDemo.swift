@@ -5,6 +5,12 @@ import AgentKit
 /// and ask the browser for `getLocation`. Offline, the scripted model's
 /// `/tool NAME {json}` calls them: `/tool calculator {"expression":"2+3"}`
 /// streams the call and `5`; `/tool transfer {"amount":500}` asks for approval.
+///
+/// The call-aware tools (`ToolContext`): `research` streams its progress as
+/// preliminary outputs and gives the model a compact form (Research.swift),
+/// `countdown` stops when the user stops (Countdown.swift), and `meet` shows
+/// the calls of one step running at the same time (Meet.swift):
+/// `/tool research {"topic":"tides"}`, `/tool countdown {"ticks":50}`.
 
 struct CalculatorInput: Codable, Sendable {
     /// An arithmetic expression such as `(2 + 3) * 4.5`.
@@ -45,7 +51,9 @@ let getWeather = Tool(
     try WeatherTable.report(for: input.city)
 }
 
-let toolsDemo = ChatAgent(id: "tools-demo", tools: [calculator, getWeather, transfer, getLocation]) { run in
+let toolsDemo = ChatAgent(
+    id: "tools-demo", tools: [calculator, getWeather, transfer, getLocation, research, countdown, cancellations, meet]
+) { run in
     try await streamText(
         model: .default,
         system: "You are a helpful assistant. Use the calculator tool for arithmetic, getWeather for the weather, "

@@ -9,23 +9,33 @@ extension AgentHostClient {
     /// (neither included). A dropped connection, or a daemon that restarts, is
     /// resumed with `Last-Event-ID`: nothing is missed or delivered twice. Returns
     /// at the turn's end, or when the daemon ends the stream (the session closed).
+    /// A client holding a public token that nears expiry gets a fresh one in
+    /// band (`data-token`): reconnects use it, and `onToken` hands it on for
+    /// later requests (`using(token:)`).
     /// - Parameters:
     ///   - inSeq: The seq of the input the turn answers.
     ///   - chatId: The session's id.
     ///   - onReconnect: Told the last seq seen before each reconnect.
+    ///   - onToken: Told each fresh token the daemon sent this reader.
     ///   - onChunk: Each chunk of the turn.
     public func follow(
         turn inSeq: Int64, chatId: String, onReconnect: @Sendable (Int64) -> Void = { _ in },
-        onChunk: (UIChunk) -> Void
+        onToken: (String) -> Void = { _ in }, onChunk: (UIChunk) -> Void
     ) async throws {
         var lastEventId = inSeq
         var started = false
         var failures = 0
+        var client = self
         while true {
             do {
-                for try await event in try await output(chatId, after: lastEventId) {
+                for try await event in try await client.output(chatId, after: lastEventId) {
                     failures = 0
                     lastEventId = event.id
+                    if let token = event.refreshedToken {
+                        client = client.using(token: token)
+                        onToken(token)
+                        continue
+                    }
                     guard let chunk = event.chunk else { continue }
                     switch chunk.control {
                     case .turnStart(inSeq):

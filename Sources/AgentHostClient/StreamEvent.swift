@@ -33,6 +33,17 @@ public struct StreamEvent: Sendable, Hashable {
         return chunk?.control
     }
 
+    /// The fresh token of an in-band refresh (`data-token`, which the daemon sends
+    /// only to this reader, right before a turn's end, when its token nears
+    /// expiry); nil for any other event. It carries the seq of the record before it.
+    public var refreshedToken: String? {
+        guard data.utf8.contains(Self.tokenType), case .data("token", let data, _, _)? = chunk else { return nil }
+        return data["token"]?.stringValue
+    }
+
+    /// `"data-token"`, as a JSON string.
+    private static let tokenType = Array(#""data-token""#.utf8)
+
     /// `"inSeq"`, quoted as a JSON key: inside a JSON string its quotes would be escaped.
     private static let inSeqKey = Array(#""inSeq""#.utf8)
 }

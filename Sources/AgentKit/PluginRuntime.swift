@@ -12,7 +12,8 @@ enum PluginRuntime {
         var agents: [String: ChatAgent] = [:]
         var manifest = agent_str(ptr: nil, len: 0)
         var turns: [UInt64: Task<Void, Never>] = [:]
-        var toolTasks: [UInt64: Task<Void, Never>] = [:]
+        /// Running tool calls, by a plugin-local id, with the turn each belongs to.
+        var toolTasks: [UInt64: ToolTask] = [:]
         var nextToolTask: UInt64 = 0
         /// Why each running turn is being cancelled, once the host said (`PluginRuntime+Hooks.swift`).
         var cancellations: [UInt64: TurnCancellation] = [:]
@@ -98,46 +99,13 @@ func cancelTurnEntry(_ turnId: UInt64) {
     let (task, cancellation) = PluginRuntime.state.withLock { ($0.turns[turnId], $0.cancellations[turnId]) }
     cancellation?.markCancelled()
     task?.cancel()
-}
-
-func callToolEntry(
-    _ turnId: UInt64, _ argsStr: agent_str, _ context: UnsafeMutableRawPointer?, _ done: agent_tool_done_fn?
-) -> agent_status {
-    guard let done else { return AGENT_ERR_INVALID }
-    guard let call = try? WireCoding.decode(ToolCallRequest.self, from: String(agentStr: argsStr)) else {
-        return AGENT_ERR_INVALID
-    }
-    let completion = Completion(context: context, done: done)
-    return PluginRuntime.state.withLock { state -> agent_status in
-        guard let tool = state.agents[call.agent]?.tools.first(where: { $0.name == call.tool }) else {
-            return AGENT_ERR_UNSUPPORTED
-        }
-        let taskId = state.nextToolTask
-        state.nextToolTask += 1
-        state.toolTasks[taskId] = Task {
-            do {
-                if call.approvalCheck == true {
-                    // Asked before the call runs: decide, never execute.
-                    let needed = await tool.needsApproval.needsApproval(call.input)
-                    completion(AGENT_OK, try WireCoding.encodeString(ToolApprovalCheck(needsApproval: needed)))
-                } else if let execute = tool.execute {
-                    let output = try await execute(call.input)
-                    completion(AGENT_OK, try WireCoding.encodeString(output))
-                } else {
-                    completion(AGENT_ERR_UNSUPPORTED, "tool `\(call.tool)` runs on the client, not in the agent")
-                }
-            } catch {
-                completion(AGENT_ERR_INTERNAL, "\(error)")
-            }
-            _ = PluginRuntime.state.withLock { $0.toolTasks.removeValue(forKey: taskId) }
-        }
-        return AGENT_OK
-    }
+    // A stop (or a move to a new build) stops the turn's tools too (ABI 1.1).
+    PluginRuntime.cancelToolTasks(ofTurn: turnId)
 }
 
 func shutdownEntry(_ context: UnsafeMutableRawPointer?, _ done: (@convention(c) (UnsafeMutableRawPointer?) -> Void)?) {
     let tasks = PluginRuntime.state.withLock { state in
-        Array(state.turns.values) + Array(state.toolTasks.values) + Array(state.hookTasks.values)
+        Array(state.turns.values) + state.toolTasks.values.map(\.task) + Array(state.hookTasks.values)
     }
     let completion = ShutdownCompletion(context: context, done: done)
     Task {

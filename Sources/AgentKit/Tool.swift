@@ -25,7 +25,9 @@ public struct Tool: Sendable {
     /// Whether a call waits for a person's approval before `execute` runs.
     public let needsApproval: Approval
     /// Runs the tool; nil for a client-side tool, which the browser runs.
-    let execute: (@Sendable (JSONValue) async throws -> JSONValue)?
+    let execute: (@Sendable (JSONValue, ToolContext) async throws -> ToolModelOutputResult)?
+    /// True when the tool gives the model a compact form of its output (`toModelOutput`).
+    let hasModelOutput: Bool
 
     /// True for a tool declared without `execute`: the client runs it.
     public var isClientSide: Bool { execute == nil }
@@ -41,6 +43,10 @@ public struct Tool: Sendable {
     ///   - needsApproval: `.always`, or `.when { (input: Input) in … }` to decide per
     ///     call: the turn then ends with an approval request, and the tool runs once
     ///     a person approved it (a denied call never runs; the model is told).
+    ///   - toModelOutput: What the model is told the tool returned, when that should
+    ///     be shorter than the output the UI shows (a summary of a long document, a
+    ///     count instead of rows). The stream and the stored message keep the full
+    ///     output; the model gets this form now and on every later turn.
     ///   - execute: Runs the tool. Input that does not decode never reaches it: the
     ///     model gets a `ToolInputError` instead. A thrown error goes back to the
     ///     model as the tool's error text, so the model can retry or explain.
@@ -50,17 +56,62 @@ public struct Tool: Sendable {
         inputSchema: JSONValue,
         timeout: Duration? = nil,
         needsApproval: Approval = .never,
+        toModelOutput: (@Sendable (Output) throws -> JSONValue)? = nil,
         execute: @escaping @Sendable (Input) async throws -> Output
+    ) {
+        self.init(
+            name: name, description: description, inputSchema: inputSchema, timeout: timeout,
+            needsApproval: needsApproval, toModelOutput: toModelOutput
+        ) { (input: Input, _: ToolContext) in
+            try await execute(input)
+        }
+    }
+
+    /// Declares a tool whose `execute` also receives its call's context: the call
+    /// id, the chat, the stop signal, the session's state and client data, and a
+    /// writer for preliminary outputs and `data-*` parts (``ToolContext``).
+    ///
+    /// ```swift
+    /// let report = Tool(name: "report", description: "…", inputSchema: schema) { (input: ReportInput, context) in
+    ///     try context.writePreliminary(["status": "fetching"])
+    ///     try context.signal.throwIfAborted()
+    ///     return try await build(input, for: context.chatId)
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - name: The name the model calls the tool by.
+    ///   - description: What the tool does, for the model.
+    ///   - inputSchema: A JSON schema that `Input` decodes from; the model fills it in.
+    ///   - timeout: How long one call may take; `nil` leaves it to the daemon.
+    ///   - needsApproval: Whether a call waits for a person's approval first.
+    ///   - toModelOutput: What the model is told the tool returned, when that
+    ///     should be shorter than the output the UI shows; nil: the output.
+    ///   - execute: Runs the tool with the call's context. The task it runs in is
+    ///     cancelled when the user stops the turn; a thrown error goes back to the
+    ///     model as the tool's error text.
+    public init<Input: Decodable & Sendable, Output: Encodable & Sendable>(
+        name: String,
+        description: String,
+        inputSchema: JSONValue,
+        timeout: Duration? = nil,
+        needsApproval: Approval = .never,
+        toModelOutput: (@Sendable (Output) throws -> JSONValue)? = nil,
+        execute: @escaping @Sendable (Input, ToolContext) async throws -> Output
     ) {
         self.name = name
         self.description = description
         self.inputSchema = inputSchema
         self.timeout = timeout
         self.needsApproval = needsApproval
-        self.execute = { raw in
+        self.hasModelOutput = toModelOutput != nil
+        self.execute = { raw, context in
             let input = try Self.decode(Input.self, raw, tool: name)
-            let output = try await execute(input)
-            return try WireCoding.decode(JSONValue.self, from: WireCoding.encode(output))
+            let output = try await execute(input, context)
+            return ToolModelOutputResult(
+                output: try WireCoding.decode(JSONValue.self, from: WireCoding.encode(output)),
+                modelOutput: try toModelOutput?(output)
+            )
         }
     }
 
@@ -79,6 +130,7 @@ public struct Tool: Sendable {
         self.inputSchema = inputSchema
         self.timeout = nil
         self.needsApproval = .never
+        self.hasModelOutput = false
         self.execute = nil
     }
 
@@ -93,7 +145,8 @@ public struct Tool: Sendable {
     var spec: ToolSpec {
         ToolSpec(
             name: name, description: description, inputSchema: inputSchema, timeoutSeconds: timeout?.totalSeconds,
-            needsApproval: needsApproval.wire, clientSide: isClientSide ? true : nil
+            needsApproval: needsApproval.wire, clientSide: isClientSide ? true : nil,
+            modelOutput: hasModelOutput ? true : nil
         )
     }
 }

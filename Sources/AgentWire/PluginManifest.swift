@@ -111,6 +111,10 @@ public struct ToolSpec: Codable, Sendable, Hashable {
     /// call ends the turn with the part at `input-available` until the client
     /// sends the output.
     public var clientSide: Bool?
+    /// True when the plugin answers a call of this tool with a `ToolModelOutputResult`
+    /// (`{"output", "modelOutput"}`): the UI keeps `output`, the model gets
+    /// `modelOutput` — in this turn and whenever the conversation is sent again.
+    public var modelOutput: Bool?
 
     /// A tool's description for the model.
     ///
@@ -122,9 +126,11 @@ public struct ToolSpec: Codable, Sendable, Hashable {
     ///   - timeoutSeconds: How long one call may take; nil leaves it to the daemon.
     ///   - needsApproval: Whether a call waits for a person's approval; nil: never.
     ///   - clientSide: True when the client runs the tool, not the plugin.
+    ///   - modelOutput: True when a call's result is a `ToolModelOutputResult`.
     public init(
         name: String, description: String, inputSchema: JSONValue, cFunction: CFunctionSpec? = nil,
-        timeoutSeconds: Double? = nil, needsApproval: ToolApproval? = nil, clientSide: Bool? = nil
+        timeoutSeconds: Double? = nil, needsApproval: ToolApproval? = nil, clientSide: Bool? = nil,
+        modelOutput: Bool? = nil
     ) {
         self.name = name
         self.description = description
@@ -133,6 +139,7 @@ public struct ToolSpec: Codable, Sendable, Hashable {
         self.timeoutSeconds = timeoutSeconds
         self.needsApproval = needsApproval
         self.clientSide = clientSide
+        self.modelOutput = modelOutput
     }
 
     /// Decodes a tool from a manifest, deriving `inputSchema` from `cFunction`
@@ -149,6 +156,7 @@ public struct ToolSpec: Codable, Sendable, Hashable {
         timeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .timeoutSeconds)
         needsApproval = try container.decodeIfPresent(ToolApproval.self, forKey: .needsApproval)
         clientSide = try container.decodeIfPresent(Bool.self, forKey: .clientSide)
+        modelOutput = try container.decodeIfPresent(Bool.self, forKey: .modelOutput)
         if let schema = try container.decodeIfPresent(JSONValue.self, forKey: .inputSchema) {
             inputSchema = schema
         } else if let cFunction {

@@ -205,6 +205,16 @@ public struct ToolCallRequest: Codable, Sendable {
     /// approval (`ToolApprovalCheck`). Sent only for tools whose manifest says
     /// `"needsApproval": "when"`, so plugins without such tools never see it.
     public var approvalCheck: Bool?
+    /// The model's id of this call (ABI 1.1): what the call's `tool-output-available`
+    /// chunks name, preliminary ones included. Absent from older hosts.
+    public var toolCallId: String?
+    /// The session the call belongs to (ABI 1.1).
+    public var chatId: String?
+    /// The client's data for this turn (ABI 1.1): what the session was created
+    /// with, the input's `metadata` merged over it. Absent when there is none.
+    public var clientData: JSONValue?
+    /// The session's agent state as last saved (ABI 1.1); absent when none was saved.
+    public var state: JSONValue?
 
     /// A tool call.
     ///
@@ -213,11 +223,42 @@ public struct ToolCallRequest: Codable, Sendable {
     ///   - tool: The tool's name.
     ///   - input: The model's arguments.
     ///   - approvalCheck: True to ask whether the call needs approval instead of running it.
-    public init(agent: String, tool: String, input: JSONValue, approvalCheck: Bool? = nil) {
+    ///   - toolCallId: The model's id of the call.
+    ///   - chatId: The session's id.
+    ///   - clientData: The client's data for the turn, if any.
+    ///   - state: The session's saved agent state, if any.
+    public init(
+        agent: String, tool: String, input: JSONValue, approvalCheck: Bool? = nil, toolCallId: String? = nil,
+        chatId: String? = nil, clientData: JSONValue? = nil, state: JSONValue? = nil
+    ) {
         self.agent = agent
         self.tool = tool
         self.input = input
         self.approvalCheck = approvalCheck
+        self.toolCallId = toolCallId
+        self.chatId = chatId
+        self.clientData = clientData
+        self.state = state
+    }
+}
+
+/// plugin → host, the result of a call of a tool whose manifest says
+/// `"modelOutput": true`: the full output for the UI and the stored message,
+/// and the compact form the model gets instead.
+public struct ToolModelOutputResult: Codable, Sendable {
+    /// What the client streams and the stored message keeps.
+    public var output: JSONValue
+    /// What the model is told the tool returned; absent: `output`.
+    public var modelOutput: JSONValue?
+
+    /// A result.
+    ///
+    /// - Parameters:
+    ///   - output: The full output, for the UI.
+    ///   - modelOutput: The compact form, for the model; nil gives it `output`.
+    public init(output: JSONValue, modelOutput: JSONValue?) {
+        self.output = output
+        self.modelOutput = modelOutput
     }
 }
 

@@ -25,6 +25,10 @@ public enum UIChunk: Sendable, Hashable {
     /// The tool waits for a person to approve the call.
     case toolApprovalRequest(approvalId: String, toolCallId: String)
     case toolOutputAvailable(toolCallId: String, output: JSONValue)
+    /// A tool's progress while it runs (`tool-output-available` with
+    /// `preliminary: true`, AI SDK ≥ 5.0.11): the client shows it in place of the
+    /// output until the final `toolOutputAvailable` replaces it. The model never sees it.
+    case toolOutputPreliminary(toolCallId: String, output: JSONValue)
     case toolOutputError(toolCallId: String, errorText: String)
     /// A person denied the call; the tool did not run.
     case toolOutputDenied(toolCallId: String)
@@ -64,6 +68,8 @@ public enum UIChunk: Sendable, Hashable {
             ["type": "tool-approval-request", "approvalId": .string(approvalId), "toolCallId": .string(callId)]
         case .toolOutputAvailable(let callId, let output):
             ["type": "tool-output-available", "toolCallId": .string(callId), "output": output]
+        case .toolOutputPreliminary(let callId, let output):
+            ["type": "tool-output-available", "toolCallId": .string(callId), "output": output, "preliminary": true]
         case .toolOutputError(let callId, let errorText):
             ["type": "tool-output-error", "toolCallId": .string(callId), "errorText": .string(errorText)]
         case .toolOutputDenied(let callId): ["type": "tool-output-denied", "toolCallId": .string(callId)]
@@ -136,7 +142,11 @@ public enum UIChunk: Sendable, Hashable {
             self = .toolApprovalRequest(approvalId: approvalId, toolCallId: callId)
         case "tool-output-available":
             guard let callId = string("toolCallId"), let output = fields["output"] else { return nil }
-            self = .toolOutputAvailable(toolCallId: callId, output: output)
+            if fields["preliminary"]?.boolValue == true {
+                self = .toolOutputPreliminary(toolCallId: callId, output: output)
+            } else {
+                self = .toolOutputAvailable(toolCallId: callId, output: output)
+            }
         case "tool-output-error":
             guard let callId = string("toolCallId"), let errorText = string("errorText") else { return nil }
             self = .toolOutputError(toolCallId: callId, errorText: errorText)

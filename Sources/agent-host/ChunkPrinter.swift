@@ -66,6 +66,8 @@ final class ChunkPrinter: Sendable {
             note("→ \(name)(\((try? WireCoding.encodeString(input)) ?? ""))")
         case .toolOutputAvailable(_, let output):
             note("← \((try? WireCoding.encodeString(output)) ?? "")")
+        case .toolOutputPreliminary(_, let output):
+            note("… \((try? WireCoding.encodeString(output)) ?? "")", "2")
         case .toolOutputError(_, let errorText), .toolInputError(_, _, _, let errorText):
             note("✗ tool failed: \(errorText)", "31")
         case .toolApprovalRequest:

@@ -30,6 +30,12 @@ struct IsolationOptions: ParsableArguments {
     @Option(help: "Seconds a tool call may take before the model gets a timeout error instead: the default, and the cap for tools that declare more.")
     var toolTimeout: Double = 120
 
+    @Option(help: "How many tool calls of one model step run at the same time; their outputs stay in call order.")
+    var toolConcurrency: Int = 4
+
+    @Option(help: "A reader's token with less than this many seconds (or a quarter of its lifetime) left gets a fresh one on its /out stream at the next turn's end.")
+    var tokenRefreshWindow: Double = 600
+
     @Option(help: "Seconds a replaced build may go on running its turns; then they move to the active build (or end, for agents that drain).")
     var drainTimeout: Double = 60
 
@@ -49,8 +55,13 @@ struct IsolationOptions: ParsableArguments {
         guard maxTurnDuration > 0, toolTimeout > 0, drainTimeout > 0 else {
             throw ValidationError("--max-turn-duration, --tool-timeout and --drain-timeout must be positive")
         }
-        configuration.runLimits = RunLimits(maxTurnDuration: .seconds(maxTurnDuration), toolTimeout: .seconds(toolTimeout))
+        guard toolConcurrency >= 1 else { throw ValidationError("--tool-concurrency must be at least 1") }
+        configuration.runLimits = RunLimits(
+            maxTurnDuration: .seconds(maxTurnDuration), toolTimeout: .seconds(toolTimeout), maxConcurrentToolCalls: toolConcurrency
+        )
         configuration.drainTimeout = .seconds(drainTimeout)
+        guard tokenRefreshWindow >= 0 else { throw ValidationError("--token-refresh-window must not be negative") }
+        configuration.tokenRefresh.window = .milliseconds(Int64(tokenRefreshWindow * 1000))
     }
 }
 

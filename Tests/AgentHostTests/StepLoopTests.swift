@@ -14,11 +14,11 @@ import Testing
         StepLoop(
             model: ScriptedModel(delayMilliseconds: 0),
             emit: { chunk in recorder.chunks.withLock { $0.append(chunk) } },
-            callTool: { name, input in
-                guard name == "add", let a = input["a"]?.doubleValue, let b = input["b"]?.doubleValue else {
-                    return .failure(.init(message: "unknown tool \(name)"))
+            callTool: { call in
+                guard call.name == "add", let a = call.input["a"]?.doubleValue, let b = call.input["b"]?.doubleValue else {
+                    return .failure(.init(message: "unknown tool \(call.name)"))
                 }
-                return .success(.number(a + b))
+                return .success(.init(.number(a + b)))
             }
         )
     }

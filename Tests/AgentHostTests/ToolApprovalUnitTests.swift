@@ -17,9 +17,9 @@ import Testing
         var loop = StepLoop(
             model: ScriptedModel(delayMilliseconds: 0),
             emit: { chunk in recorder.chunks.withLock { $0.append(chunk) } },
-            callTool: { name, input in
-                recorder.toolRuns.withLock { $0.append(name) }
-                return .success(["ran": .string(name), "input": input])
+            callTool: { call in
+                recorder.toolRuns.withLock { $0.append(call.name) }
+                return .success(.init(["ran": .string(call.name), "input": call.input]))
             }
         )
         loop.approvals = StepLoop.Approvals(handling: handling, answered: answered)

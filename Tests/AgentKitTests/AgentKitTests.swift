@@ -16,8 +16,33 @@ import Testing
             Sum(sum: input.a + input.b)
         }
         #expect(tool.spec.name == "add")
-        #expect(try await tool.execute?(["a": 2.5, "b": 3]) == ["sum": 5.5])
-        await #expect(throws: (any Error).self) { try await tool.execute?(["a": "two"]) }
+        #expect(try await tool.execute?(["a": 2.5, "b": 3], Self.context).output == ["sum": 5.5])
+        await #expect(throws: (any Error).self) { try await tool.execute?(["a": "two"], Self.context) }
+    }
+
+    private static let context = ToolContext(toolCallId: "call_1", chatId: "chat-1", state: ["n": 1], clientData: ["plan": "pro"], turnId: 0)
+
+    struct Plan: Decodable, Equatable {
+        var plan: String
+    }
+
+    @Test func aToolWithAContextKnowsItsCallAndGivesTheModelACompactForm() async throws {
+        let tool = Tool(
+            name: "add", description: "Adds", inputSchema: ["type": "object"],
+            toModelOutput: { (sum: Sum) in .string("\(sum.sum)") }
+        ) { (input: AddInput, context: ToolContext) in
+            #expect(context.toolCallId == "call_1" && context.chatId == "chat-1")
+            let plan = try context.clientData(as: Plan.self)
+            #expect(plan == Plan(plan: "pro"))
+            #expect(context.state == ["n": 1])
+            return Sum(sum: input.a + input.b)
+        }
+        let result = try await tool.execute?(["a": 2.5, "b": 3], Self.context)
+        #expect(result?.output == ["sum": 5.5])
+        #expect(result?.modelOutput == "5.5")
+        // The manifest says so, and a tool without `toModelOutput` does not.
+        #expect(tool.spec.modelOutput == true)
+        #expect(Tool(name: "n", description: "d", inputSchema: [:]) { (_: AddInput) in 1 }.spec.modelOutput == nil)
     }
 
     @Test func toolsDeclareApprovalAndClientSideInTheirSpec() async throws {

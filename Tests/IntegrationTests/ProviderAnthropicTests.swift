@@ -93,7 +93,9 @@ extension ProviderIntegration {
             let first = fake.requests[0].body
             #expect(first["system"]?.stringValue?.contains("calculator") == true)
             let tools = first["tools"]?.arrayValue ?? []
-            #expect(tools.map { $0["name"] } == ["calculator", "getWeather", "transfer", "getLocation"])
+            #expect(tools.map { $0["name"] } == [
+                "calculator", "getWeather", "transfer", "getLocation", "research", "countdown", "cancellations", "meet",
+            ])
             #expect(tools.first?["input_schema"]?["properties"]?["expression"]?["type"] == "string")
             #expect(fake.requests[1].body["messages"] == [
                 ["role": "user", "content": [["type": "text", "text": "What is 2+3?"]]],

@@ -68,7 +68,9 @@ extension ProviderIntegration {
             #expect(fake.requests.count == 2)
             let first = fake.requests[0].body
             #expect(first["messages"]?.arrayValue?.first?["role"] == "system")
-            #expect(first["tools"]?.arrayValue?.map { $0["function"]?["name"] } == ["calculator", "getWeather", "transfer", "getLocation"])
+            #expect(first["tools"]?.arrayValue?.map { $0["function"]?["name"] } == [
+                "calculator", "getWeather", "transfer", "getLocation", "research", "countdown", "cancellations", "meet",
+            ])
             #expect(first["tools"]?.arrayValue?.first?["type"] == "function")
             #expect(first["tools"]?.arrayValue?.first?["function"]?["parameters"]?["required"] == ["expression"])
             let messages = fake.requests[1].body["messages"]?.arrayValue ?? []

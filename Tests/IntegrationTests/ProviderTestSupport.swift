@@ -53,12 +53,12 @@ struct ChatSession {
     /// The last event read: the next turn is read from after it, not from the start.
     private var lastSeen: Int64?
 
-    init(daemon: DaemonProcess, chatId: String, agent: String = "my-chat") async throws {
+    init(daemon: DaemonProcess, chatId: String, agent: String = "my-chat", clientData: JSONValue? = nil) async throws {
         client = daemon.client
         self.chatId = chatId
-        let created = try await client.createSession(chatId, agent: agent, secret: daemon.secretKey)
-        guard created.status == 201 else { throw TestFailure("could not create session: \(created.status)") }
-        token = created.token
+        let created = try await client.using(token: daemon.secretKey).createSession(chatId, agent: agent, clientData: clientData)
+        guard !created.isCached else { throw TestFailure("session \(chatId) already existed") }
+        token = created.publicAccessToken
     }
 
     /// Sends `text` and returns the events of the turn it started, up to `data-turn-complete`.

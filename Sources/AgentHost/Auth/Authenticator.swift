@@ -14,6 +14,25 @@ public struct Authenticator: Sendable {
     }
 
     public func principal(_ headers: HTTPFields) async throws(AgentHostError) -> Principal {
+        let credential = try Self.bearer(headers)
+        if secretKey.matches(credential) { return .secret }
+        guard let scopes = await minter.verify(credential) else {
+            throw .unauthorized("the token is invalid or expired")
+        }
+        return .token(scopes)
+    }
+
+    /// The public token the request carries, verified; nil for the secret key,
+    /// no credential, or a token that is not valid.
+    /// - Parameters:
+    ///   - headers: the request's headers, read for `Authorization`.
+    public func publicToken(_ headers: HTTPFields) async -> VerifiedToken? {
+        guard let credential = try? Self.bearer(headers), !secretKey.matches(credential) else { return nil }
+        return await minter.claims(of: credential)
+    }
+
+    /// The credential of an `Authorization: Bearer …` header.
+    private static func bearer(_ headers: HTTPFields) throws(AgentHostError) -> String {
         guard let header = headers[.authorization] else {
             throw .unauthorized("missing `Authorization: Bearer <token>` header")
         }
@@ -21,12 +40,7 @@ public struct Authenticator: Sendable {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw .unauthorized("the Authorization header must be `Bearer <token>`")
         }
-        let credential = String(parts[1]).trimmingCharacters(in: .whitespaces)
-        if secretKey.matches(credential) { return .secret }
-        guard let scopes = await minter.verify(credential) else {
-            throw .unauthorized("the token is invalid or expired")
-        }
-        return .token(scopes)
+        return String(parts[1]).trimmingCharacters(in: .whitespaces)
     }
 
     /// The caller, who must hold the secret key.

@@ -41,11 +41,26 @@ public struct TokenMinter: Sendable {
 
     /// The token's scopes, or nil when it is not a valid, unexpired token of ours.
     public func verify(_ token: String) async -> TokenScopes? {
+        await claims(of: token)?.scopes
+    }
+
+    /// What a valid, unexpired token of ours says: its scopes and its lifetime;
+    /// nil for any other token.
+    /// - Parameters:
+    ///   - token: The bearer token as the client sent it.
+    public func claims(of token: String) async -> VerifiedToken? {
         guard let claims = try? await keys.verify(token, as: PublicTokenClaims.self),
               claims.sub.value == Self.subject
         else { return nil }
-        return claims.scopes
+        return VerifiedToken(scopes: claims.scopes, issuedAt: claims.iat.value, expiresAt: claims.exp.value)
     }
+}
+
+/// A public token that passed verification: what it may do, and from when to when.
+public struct VerifiedToken: Sendable, Hashable {
+    public var scopes: TokenScopes
+    public var issuedAt: Date
+    public var expiresAt: Date
 }
 
 /// Parses token lifetimes as the seed writes them: `"1h"`, `"15m"`, `"30s"`, `"2d"`.

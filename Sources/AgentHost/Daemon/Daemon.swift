@@ -48,7 +48,8 @@ public struct Daemon: Sendable {
 
         let router = HTTPRouter.build(
             sessions: sessions, registry: registry, storage: storage,
-            auth: Authenticator(secretKey: secretKey, minter: minter), environment: environment
+            auth: Authenticator(secretKey: secretKey, minter: minter), environment: environment,
+            tokenRefresh: configuration.tokenRefresh
         )
 
         let banner = StartupBanner(configuration: configuration, secretKey: secretKey, models: models)

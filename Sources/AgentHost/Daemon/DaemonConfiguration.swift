@@ -28,6 +28,8 @@ public struct DaemonConfiguration: Sendable {
     public var drainTimeout: Duration = .seconds(60)
     /// How far a live stream reader may fall behind before it is dropped (`LiveBuffer`).
     public var readerBufferBytes = LiveBufferLimit.defaultKiB * 1024
+    /// When a reader's public token is refreshed in band (`data-token` on `/out`).
+    public var tokenRefresh = TokenRefreshPolicy()
 
     public init(dataDirectory: String, pluginsDirectory: String?, host: String, port: Int,
                 idleTimeout: Duration = .seconds(300),

@@ -22,9 +22,10 @@ enum HTTPRouter {
     ///   - storage: where the SSE routes replay a session's records from.
     ///   - auth: checks credentials; its token minter also mints the tokens the routes hand out.
     ///   - environment: the daemon's environment (`AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK`).
+    ///   - tokenRefresh: when a reader's token is refreshed in band on `/out`.
     static func build(
         sessions: SessionDirectory, registry: PluginRegistry, storage: any SessionStorage,
-        auth: Authenticator, environment: [String: String]
+        auth: Authenticator, environment: [String: String], tokenRefresh: TokenRefreshPolicy = TokenRefreshPolicy()
     ) -> Router<HostRequestContext> {
         let router = Router(context: HostRequestContext.self)
         // Outermost: unknown routes and the non-browser groups get the JSON error shape here.
@@ -42,7 +43,8 @@ enum HTTPRouter {
         let realtime = BrowserRouteGroup(router.group("realtime/v1"))
         let reads = realtime.group().add(middleware: AuthMiddleware(.session(.read), auth: auth))
         let writes = realtime.group().add(middleware: AuthMiddleware(.session(.write), auth: auth))
-        RealtimeRoutes(sessions: sessions, storage: storage).register(reads: reads, writes: writes)
+        RealtimeRoutes(sessions: sessions, storage: storage, auth: auth, tokenRefresh: tokenRefresh)
+            .register(reads: reads, writes: writes)
         ActiveTurnRoute(sessions: sessions).register(on: reads)
 
         let chat = BrowserRouteGroup(router.group("api/chat/:agent"))

@@ -10,6 +10,10 @@ import NIOCore
 struct RealtimeRoutes {
     let sessions: SessionDirectory
     let storage: any SessionStorage
+    /// Verifies readers' tokens and mints their in-band refreshes.
+    var auth: Authenticator?
+    /// When a reader's token is refreshed on its stream.
+    var tokenRefresh = TokenRefreshPolicy()
     /// A comment line this often keeps proxies from closing a quiet stream.
     var keepAliveInterval: Duration = .seconds(15)
 
@@ -60,7 +64,12 @@ struct RealtimeRoutes {
             let events = SessionFeed.events(
                 chatId: chatId, subscription: subscription, storage: storage, after: after, heartbeat: keepAliveInterval
             )
-            return SSEResponse(events: events, framing: AllRecordsFraming()).response()
+            // A reader holding a public token gets a fresh one on this stream when it nears expiry.
+            var refresh: InBandTokenRefresh?
+            if let auth, case .token? = context.principal, let token = await auth.publicToken(request.headers) {
+                refresh = InBandTokenRefresh(token: token, chatId: chatId, minter: auth.minter, policy: tokenRefresh)
+            }
+            return SSEResponse(events: events, framing: AllRecordsFraming(), tokenRefresh: refresh).response()
         }
     }
 }

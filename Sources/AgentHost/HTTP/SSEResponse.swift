@@ -1,3 +1,4 @@
+import AgentWire
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -12,13 +13,18 @@ import NIOCore
 struct SSEResponse<Framing: SSEFraming, Events: AsyncSequence<SessionFeed.Event, any Error> & Sendable> {
     let events: Events
     var framing: Framing
+    /// The reader's in-band token refresh: a `data-token` event (no `id:`)
+    /// right before a `data-turn-complete` when its token is near expiry.
+    var tokenRefresh: InBandTokenRefresh?
 
     /// - Parameters:
     ///   - events: the session's feed, from `SessionFeed.events`.
     ///   - framing: what each batch of records becomes.
-    init(events: Events, framing: Framing) {
+    ///   - tokenRefresh: the reader's token refresh; nil for a reader without a public token.
+    init(events: Events, framing: Framing, tokenRefresh: InBandTokenRefresh? = nil) {
         self.events = events
         self.framing = framing
+        self.tokenRefresh = tokenRefresh
     }
 
     /// The `200` response that streams the feed until it ends, the framing
@@ -28,15 +34,28 @@ struct SSEResponse<Framing: SSEFraming, Events: AsyncSequence<SessionFeed.Event,
     }
 
     private func body() -> ResponseBody {
-        ResponseBody { [events, framing] writer in
+        ResponseBody { [events, framing, tokenRefresh] writer in
             var framing = framing
+            var tokenRefresh = tokenRefresh
             for try await event in events {
                 guard case .records(let records) = event else {
                     try await writer.write(ServerSentEvents.keepAlive)
                     continue
                 }
                 var buffer = ByteBuffer()
-                let complete = framing.write(records, into: &buffer)
+                var complete = false
+                // The token goes before the turn-complete, so a client that stops
+                // reading at a turn's end (`AgentChatTransport.turn`) still gets it.
+                var rest = records[...]
+                while !complete, let end = tokenRefresh == nil ? nil : rest.firstIndex(where: \.isTurnComplete) {
+                    complete = framing.write(Array(rest[..<end]), into: &buffer)
+                    if !complete, let part = await tokenRefresh?.partIfDue() {
+                        ServerSentEvents.write(id: nil, data: part.json.jsonText, into: &buffer)
+                    }
+                    if !complete { complete = framing.write([rest[end]], into: &buffer) }
+                    rest = rest[(end + 1)...]
+                }
+                if !complete, !rest.isEmpty { complete = framing.write(Array(rest), into: &buffer) }
                 if buffer.readableBytes > 0 { try await writer.write(buffer) }
                 if complete { break }
             }
@@ -76,5 +95,19 @@ extension SSEFraming {
             if let name = HTTPField.Name(name) { fields[name] = value }
         }
         return fields
+    }
+}
+
+extension LogRecord {
+    /// A `data-turn-complete` control record: a turn's last record.
+    var isTurnComplete: Bool {
+        guard kind == .control, let body = try? WireCoding.decode(JSONValue.self, from: body) else { return false }
+        return UIChunk(json: body)?.control?.isTurnComplete ?? false
+    }
+}
+
+extension ControlPart {
+    var isTurnComplete: Bool {
+        if case .turnComplete = self { true } else { false }
     }
 }

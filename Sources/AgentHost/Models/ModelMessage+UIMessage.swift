@@ -8,8 +8,11 @@ extension ModelMessage {
     /// written after a tool result stays after it. A tool call without an output
     /// (a turn that was stopped mid-call, or one still waiting for a person) is
     /// left out: providers refuse a call that has no result. A denied call is
-    /// kept, with a result that tells the model it did not run.
-    static func from(_ messages: [UIMessage]) -> [ModelMessage] {
+    /// kept, with a result that tells the model it did not run. A preliminary
+    /// output (a call cut off while it ran) is no result. Where a tool gave the
+    /// model a compact form (`modelOutputs`, by message id then call id), the
+    /// model gets that instead of the part's output.
+    static func from(_ messages: [UIMessage], modelOutputs: [String: [String: JSONValue]] = [:]) -> [ModelMessage] {
         var result: [ModelMessage] = []
         for message in messages {
             switch message.role {
@@ -27,8 +30,9 @@ extension ModelMessage {
                     guard type.hasPrefix("tool-"), let callId = part["toolCallId"]?.stringValue else { continue }
                     let name = String(type.dropFirst("tool-".count))
                     let output: ModelMessage
-                    if let value = part["output"] {
-                        output = .toolResult(callId: callId, name: name, output: value, isError: false)
+                    if let value = part["output"], part["preliminary"]?.boolValue != true {
+                        let compact = modelOutputs[message.id]?[callId]
+                        output = .toolResult(callId: callId, name: name, output: compact ?? value, isError: false)
                     } else if let errorText = part["errorText"] {
                         output = .toolResult(callId: callId, name: name, output: errorText, isError: true)
                     } else if part["state"] == "output-denied" {

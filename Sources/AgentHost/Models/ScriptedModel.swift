@@ -7,7 +7,11 @@ import Foundation
 /// - `hello world` → `You said: hello world`, streamed word by word;
 /// - `/slow N` → `1 2 … N`, one word every `delayMilliseconds`;
 /// - `/tool NAME {json}` → step 1 calls tool NAME with that input, step 2 answers
-///   with the tool's result; several `/tool` lines make several calls in one step.
+///   with the tool's result; several `/tool` lines make several calls in one step
+///   (ids `call_N`, `call_N_2`, …), and step 2 answers with the last call's result;
+/// - `/recall` → `Tool results I was given: NAME=<json>; …`: every tool result
+///   in the conversation the model received, as the model received it (a tool's
+///   compact `toModelOutput` form, not the output the UI shows).
 public struct ScriptedModel: LanguageModel {
     public let identifier = "scripted:echo"
     public let delayMilliseconds: Int
@@ -71,6 +75,9 @@ public struct ScriptedModel: LanguageModel {
             return Plan(events: Self.words("Hello! Send me a message.") + [.finish(.stop)], paced: false)
         }
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text == "/recall" {
+            return Plan(events: Self.words(Self.recall(messages)) + [.finish(.stop)], paced: false)
+        }
         if text.hasPrefix("/slow") {
             let count = min(max(Int(text.dropFirst("/slow".count).trimmingCharacters(in: .whitespaces)) ?? 10, 1), 100_000)
             return Plan(events: Self.words((1...count).map(String.init).joined(separator: " ")) + [.finish(.stop)], paced: true)
@@ -89,6 +96,15 @@ public struct ScriptedModel: LanguageModel {
             return Plan(events: calls + [.finish(.toolCalls)], paced: false)
         }
         return Plan(events: Self.words("You said: \(text)") + [.finish(.stop)], paced: false)
+    }
+
+    /// `/recall`'s answer: the tool results the model was given, in order.
+    static func recall(_ messages: [ModelMessage]) -> String {
+        let results = messages.compactMap { message -> String? in
+            guard case .toolResult(_, let name, let output, _) = message else { return nil }
+            return "\(name)=\((try? WireCoding.encodeString(output)) ?? "null")"
+        }
+        return results.isEmpty ? "No tool results were given to me." : "Tool results I was given: " + results.joined(separator: "; ")
     }
 
     /// Drops the text a prefill already covers, keeping what comes after it.

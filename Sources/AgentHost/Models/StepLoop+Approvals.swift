@@ -39,10 +39,10 @@ extension StepLoop {
         "approval-\(callId)"
     }
 
-    /// Handles a call the model just made; true when it waits for a person
-    /// (its request is streamed) and the turn must end after this step.
-    func holdsForAnswer(_ call: ModelToolCall) async throws -> Bool {
-        switch await approvals.handling(call) {
+    /// Streams the approval request of a call that waits for a person; false
+    /// for a call that runs now.
+    func holdsForAnswer(_ call: ModelToolCall, _ handling: CallHandling) async throws -> Bool {
+        switch handling {
         case .run:
             return false
         case .askApproval:
@@ -76,10 +76,18 @@ extension StepLoop {
     /// Runs one call through the plugin, streams its output or error, and
     /// returns the result message for the model.
     func runTool(_ call: ModelToolCall) async throws -> ModelMessage {
-        switch await callTool(call.name, call.input) {
+        try await report(call, await callTool(call))
+    }
+
+    /// Streams a finished call's output or error and returns the result message
+    /// for the model: the tool's compact form when it gave one, recorded first
+    /// so that later turns give the model the same.
+    func report(_ call: ModelToolCall, _ result: Result<ToolOutput, ToolFailure>) async throws -> ModelMessage {
+        switch result {
         case .success(let output):
-            try await emit(.toolOutputAvailable(toolCallId: call.id, output: output))
-            return .toolResult(callId: call.id, name: call.name, output: output, isError: false)
+            if let modelOutput = output.modelOutput { try await recordModelOutput(call.id, modelOutput) }
+            try await emit(.toolOutputAvailable(toolCallId: call.id, output: output.output))
+            return .toolResult(callId: call.id, name: call.name, output: output.modelOutput ?? output.output, isError: false)
         case .failure(let failure):
             try await emit(.toolOutputError(toolCallId: call.id, errorText: failure.message))
             return .toolResult(callId: call.id, name: call.name, output: .string(failure.message), isError: true)

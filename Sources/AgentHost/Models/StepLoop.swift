@@ -7,8 +7,14 @@ import AgentWire
 struct StepLoop: Sendable {
     let model: any LanguageModel
     let emit: @Sendable (UIChunk) async throws -> Void
-    /// Runs a tool; `.failure` carries the text for `tool-output-error`.
-    let callTool: @Sendable (_ name: String, _ input: JSONValue) async -> Result<JSONValue, ToolFailure>
+    /// Runs a tool call; `.failure` carries the text for `tool-output-error`.
+    let callTool: @Sendable (_ call: ModelToolCall) async -> Result<ToolOutput, ToolFailure>
+    /// Records the compact form a tool gave the model (`toModelOutput`) for the
+    /// call, before its output chunk: later turns send the model this form again.
+    var recordModelOutput: @Sendable (_ toolCallId: String, _ modelOutput: JSONValue) async throws -> Void = { _, _ in }
+    /// How many calls of one step run at the same time; their outputs are
+    /// streamed in call order whatever order they end in.
+    var maxConcurrentToolCalls = 4
     /// Asked between steps: true ends the loop there so the turn can continue on
     /// a new build of the agent (hot redeploy).
     var yieldAtStepBoundary: @Sendable () async -> Bool = { false }
@@ -17,6 +23,18 @@ struct StepLoop: Sendable {
 
     struct ToolFailure: Error, Sendable {
         let message: String
+    }
+
+    /// What a tool returned: the output the UI shows and, when the tool has a
+    /// compact form for the model (`toModelOutput`), that form.
+    struct ToolOutput: Sendable, Hashable {
+        var output: JSONValue
+        var modelOutput: JSONValue?
+
+        init(_ output: JSONValue, modelOutput: JSONValue? = nil) {
+            self.output = output
+            self.modelOutput = modelOutput
+        }
     }
 
     /// How a run of the loop ended.
@@ -164,14 +182,9 @@ struct StepLoop: Sendable {
         }
         try await parts.closeOpen()
         // Server-executed tool results belong to the step that called the tool.
-        for call in outcome.toolCalls {
-            try Task.checkCancellation()
-            if try await holdsForAnswer(call) {
-                outcome.awaitsAnswer = true
-                continue
-            }
-            outcome.toolResults.append(try await runTool(call))
-        }
+        let (results, awaitsAnswer) = try await runCalls(outcome.toolCalls)
+        outcome.toolResults = results
+        outcome.awaitsAnswer = awaitsAnswer
         return outcome
     }
 }

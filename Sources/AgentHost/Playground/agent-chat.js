@@ -305,7 +305,13 @@ export class AgentSessionClient {
           failures = 0;
           const seq = event.id !== undefined ? Number(event.id) : undefined;
           if (seq !== undefined && Number.isFinite(seq)) last = seq;
-          yield { seq, chunk: JSON.parse(event.data) };
+          const chunk = JSON.parse(event.data);
+          // In-band refresh: the daemon sends this reader a fresh token (no `id:`) before a
+          // turn ends when its own nears expiry; later requests (and reconnects) use it.
+          if (chunk?.type === "data-token" && typeof chunk.data?.token === "string") {
+            this.tokens.set(chatId, chunk.data.token);
+          }
+          yield { seq, chunk };
         }
         cleanEnd = true;
       } catch (error) {
@@ -342,10 +348,8 @@ export class AgentSessionClient {
         else if (started) return;
         continue;
       }
-      if (type === "data-token" && typeof chunk.data?.token === "string") {
-        this.tokens.set(chatId, chunk.data.token);
-        continue;
-      }
+      // Taken by `follow`; not part of the answer.
+      if (type === "data-token") continue;
       if (started) yield chunk;
     }
   }

@@ -77,15 +77,18 @@ enum HostServicesTable {
 
 extension UIChunk {
     /// A chunk a plugin may write into its turn's stream, or nil: plugins write
-    /// their own `data-*` parts; everything else in the stream is the host's,
-    /// which keeps the stream's ordering rules, and the control part names
-    /// (`ControlPart.reservedNames`) are the host's alone.
+    /// their own `data-*` parts and the preliminary outputs of their running
+    /// tool calls (the turn table checks the call runs); everything else in the
+    /// stream is the host's, which keeps the stream's ordering rules, and the
+    /// control part names (`ControlPart.reservedNames`) are the host's alone.
     /// - Parameters:
     ///   - json: The chunk JSON the plugin (or its worker) sent.
     init?(pluginEmitted json: String) {
-        guard let value = try? WireCoding.decode(JSONValue.self, from: json), let part = UIChunk(json: value),
-              case .data(let name, _, _, _) = part, !ControlPart.reservedNames.contains(name)
-        else { return nil }
-        self = part
+        guard let value = try? WireCoding.decode(JSONValue.self, from: json), let part = UIChunk(json: value) else { return nil }
+        switch part {
+        case .data(let name, _, _, _) where !ControlPart.reservedNames.contains(name): self = part
+        case .toolOutputPreliminary: self = part
+        default: return nil
+        }
     }
 }

@@ -21,6 +21,8 @@ extension MessageHistory {
         var turnsStarted: Int
         var chatStartRecorded: Bool?
         var totalUsage: ModelUsage?
+        /// Tools' compact forms for the model, by message id then call id; nil: none.
+        var modelOutputs: [String: [String: JSONValue]]?
 
         struct QueuedInput: Codable, Sendable, Hashable {
             var seq: Int64
@@ -51,6 +53,7 @@ extension MessageHistory.Snapshot {
         var snapshot = with(messages: [])
         snapshot.openAssistant = nil
         snapshot.openParts = [:]
+        snapshot.modelOutputs = nil
         return snapshot
     }
 }

@@ -25,6 +25,15 @@ public struct MessageHistory: Sendable {
     /// Tokens the chat used, summed from every `usage` the step loop reported.
     public private(set) var totalUsage: ModelUsage?
 
+    /// What the model was told a tool returned, where the tool gave it a compact
+    /// form (`toModelOutput`): by message id, then tool call id. The messages keep
+    /// the full output for the UI; `modelConversation()` uses these instead.
+    private var modelOutputs: [String: [String: JSONValue]] = [:]
+
+    /// The member of a private `state` record that carries a tool's compact form
+    /// for the model: `{"toolModelOutput": {"toolCallId", "output"}}`.
+    static let toolModelOutputKey = "toolModelOutput"
+
     public init() {}
 
     /// Inputs that asked for a turn that has not started yet, oldest first.
@@ -52,6 +61,7 @@ public struct MessageHistory: Sendable {
         turnsStarted = snapshot.turnsStarted
         chatStartRecorded = snapshot.chatStartRecorded ?? false
         totalUsage = snapshot.totalUsage
+        modelOutputs = snapshot.modelOutputs ?? [:]
         for (index, message) in messages.enumerated() where indexById[message.id] == nil {
             indexById[message.id] = index
         }
@@ -65,7 +75,8 @@ public struct MessageHistory: Sendable {
             queuedInputs: pendingInputs.map { Snapshot.QueuedInput(seq: $0.seq, input: $0.input) },
             openAssistant: openAssistant, openParts: openParts, turnInProgress: turnInProgress,
             agentState: agentState.map { Snapshot.SavedState(state: $0.state, version: $0.version) },
-            turnsStarted: turnsStarted, chatStartRecorded: chatStartRecorded, totalUsage: totalUsage
+            turnsStarted: turnsStarted, chatStartRecorded: chatStartRecorded, totalUsage: totalUsage,
+            modelOutputs: modelOutputs.isEmpty ? nil : modelOutputs
         )
     }
 
@@ -117,6 +128,11 @@ public struct MessageHistory: Sendable {
             }
         case .state:
             if let state = body["state"] { agentState = (state, body["version"]?.stringValue ?? "") }
+            if let record = body[Self.toolModelOutputKey], let callId = record["toolCallId"]?.stringValue,
+               let output = record["output"], let index = openAssistant {
+                // It precedes the call's output chunk, in the answer being streamed.
+                modelOutputs[messages[index].id, default: [:]][callId] = output
+            }
         case .output:
             guard let chunk = UIChunk(json: body) else { return }
             turnInProgress?.apply(chunk)
@@ -172,6 +188,7 @@ public struct MessageHistory: Sendable {
         guard index < messages.count else { return }
         for position in index..<messages.count where indexById[messages[position].id] == position {
             indexById[messages[position].id] = nil
+            modelOutputs[messages[position].id] = nil
         }
         messages.removeSubrange(index...)
         modelCache.invalidate(from: index)
@@ -188,7 +205,7 @@ public struct MessageHistory: Sendable {
     /// progress included (a resumed turn's). Converts only what changed since
     /// the last call, so a turn costs the same at message 2,000 as at message 2.
     public mutating func modelConversation() -> [ModelMessage] {
-        modelCache.conversation(of: messages, settled: openAssistant ?? messages.count)
+        modelCache.conversation(of: messages, settled: openAssistant ?? messages.count, modelOutputs: modelOutputs)
     }
 
     private mutating func apply(_ chunk: UIChunk) {
@@ -233,6 +250,14 @@ public struct MessageHistory: Sendable {
             updatePart("tool:\(callId)", in: index) { part in
                 part["state"] = "output-available"
                 part["output"] = output
+                part["preliminary"] = nil
+            }
+        case .toolOutputPreliminary(let callId, let output):
+            // As the AI SDK's client does: the part shows the progress until the final output.
+            updatePart("tool:\(callId)", in: index) { part in
+                part["state"] = "output-available"
+                part["output"] = output
+                part["preliminary"] = true
             }
         case .toolApprovalRequest(let approvalId, let callId):
             updatePart("tool:\(callId)", in: index) { part in

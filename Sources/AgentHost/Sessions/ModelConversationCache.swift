@@ -21,15 +21,18 @@ struct ModelConversationCache: Sendable {
 
     /// The model's view of `messages`: the first `settled` ones are final and
     /// cached; any after them (an answer still streaming) are converted each time.
-    mutating func conversation(of messages: [UIMessage], settled: Int) -> [ModelMessage] {
+    /// `modelOutputs`: tools' compact forms for the model, by message id then call id.
+    mutating func conversation(
+        of messages: [UIMessage], settled: Int, modelOutputs: [String: [String: JSONValue]] = [:]
+    ) -> [ModelMessage] {
         while ends.count < settled {
-            converted += ModelMessage.from([messages[ends.count]])
+            converted += ModelMessage.from([messages[ends.count]], modelOutputs: modelOutputs)
             ends.append(converted.count)
         }
         guard settled < messages.count else { return converted }
         // An answer that has only just started converts to nothing: hand out the
         // cached array itself rather than a copy of it.
-        let tail = ModelMessage.from(Array(messages[settled...]))
+        let tail = ModelMessage.from(Array(messages[settled...]), modelOutputs: modelOutputs)
         return tail.isEmpty ? converted : converted + tail
     }
 }

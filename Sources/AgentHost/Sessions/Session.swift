@@ -391,7 +391,7 @@ extension Session: TurnLog {
         return TurnContext(
             reason: checkpoint?.reason ?? .submit, number: number,
             messageId: history.decoded { $0.messages.last { $0.role == "user" }?.id },
-            clientData: JSONValue.mergingClientData(creationClientData, checkpoint?.metadata),
+            clientData: clientData,
             usageBefore: checkpoint?.usageBefore,
             chatStartPending: !history.chatStartRecorded && number == 1
         )
@@ -405,6 +405,10 @@ extension Session: TurnLog {
     }
 
     var agentState: (state: JSONValue, version: String)? { history.agentState }
+
+    /// The running turn's clientData: the session's creation clientData with the
+    /// input's `metadata` merged over it, as `run` and the hooks see it.
+    var clientData: JSONValue? { JSONValue.mergingClientData(creationClientData, history.turnInProgress?.metadata) }
 
     var modelConversation: [ModelMessage] { history.decoded { $0.modelConversation() } }
 

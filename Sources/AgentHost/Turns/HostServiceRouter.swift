@@ -50,28 +50,18 @@ struct HostServiceRouter: Sendable {
         guard streamRequest.maxSteps > 0 else { throw AgentHostError.badRequest("maxSteps must be at least 1") }
         let limits = services.limits
         let registry = services.registry
+        let log = log
         var loop = StepLoop(
             model: try services.models.model(named: streamRequest.model),
             emit: { chunk in channel.send(chunk) },
-            callTool: { name, input in
+            callTool: { call in
                 // The manifest's declaration decides; a tool only passed in the request has the default.
-                let declared = agentTools.first { $0.name == name } ?? streamRequest.tools.first { $0.name == name }
-                let limit = limits.toolLimit(for: declared)
-                let call = ToolCallRequest(agent: lease.agent, tool: name, input: input)
-                guard let answer = await PluginCalls.value(within: limit, of: {
-                    await lease.plugin.callTool(turnId: channel.turnId, call)
-                }) else {
-                    await registry.recordHang(lease, what: "tool `\(name)`")
-                    return .failure(.init(message: "tool `\(name)` timed out after \(limit.secondsText)"))
-                }
-                let (status, reply) = answer
-                guard status == AGENT_OK else { return .failure(.init(message: reply)) }
-                guard let output = try? WireCoding.decode(JSONValue.self, from: reply) else {
-                    return .failure(.init(message: "tool `\(name)` returned invalid JSON"))
-                }
-                return .success(output)
+                let declared = agentTools.first { $0.name == call.name } ?? streamRequest.tools.first { $0.name == call.name }
+                return await Self.runTool(call, declared: declared, lease: lease, log: log, channel: channel, limits: limits, registry: registry)
             }
         )
+        loop.recordModelOutput = { callId, modelOutput in channel.recordModelOutput(toolCallId: callId, modelOutput) }
+        loop.maxConcurrentToolCalls = limits.maxConcurrentToolCalls
         loop.yieldAtStepBoundary = { await registry.shouldMigrate(lease) }
         loop.approvals = await approvals(for: streamRequest, turnId: channel.turnId)
         // Left-out messages: the turn's conversation, already converted; explicit ones the loop converts.

@@ -8,13 +8,17 @@ public struct RunLimits: Sendable, Hashable {
     public var maxTurnDuration: Duration
     /// The longest one tool call may take.
     public var toolTimeout: Duration
+    /// How many tool calls of one model step run at the same time (at least 1).
+    public var maxConcurrentToolCalls: Int
 
     /// - Parameters:
     ///   - maxTurnDuration: The turn limit's default and cap.
     ///   - toolTimeout: The tool timeout's default and cap.
-    public init(maxTurnDuration: Duration = .seconds(600), toolTimeout: Duration = .seconds(120)) {
+    ///   - maxConcurrentToolCalls: How many calls of one step run at once (`serve --tool-concurrency`).
+    public init(maxTurnDuration: Duration = .seconds(600), toolTimeout: Duration = .seconds(120), maxConcurrentToolCalls: Int = 4) {
         self.maxTurnDuration = maxTurnDuration
         self.toolTimeout = toolTimeout
+        self.maxConcurrentToolCalls = max(1, maxConcurrentToolCalls)
     }
 
     /// The time limit of a turn of `agent`: what it declares, at most the cap.

@@ -15,6 +15,9 @@ enum TurnEvent: Sendable {
     case lost(reason: String)
     /// The host took the turn from its plugin: nothing more from it counts.
     case cut(TurnCut)
+    /// A tool's compact form for the model (`toModelOutput`), recorded privately
+    /// before the call's output chunk so later turns give the model the same.
+    case modelOutput(toolCallId: String, output: JSONValue)
 }
 
 /// Why the host took a turn from its plugin before the plugin finished it.
@@ -44,6 +47,9 @@ final class TurnChannel: Sendable {
 
     private let buffer = Mutex(Buffer())
     private let serviceTasks = Mutex<[Task<Void, Never>]>([])
+    /// Tool calls of this turn that are running: the ones a plugin may write
+    /// preliminary outputs for (a call id may run twice at once only by mistake: counted).
+    private let runningToolCalls = Mutex<[String: Int]>([:])
 
     init(turnId: UInt64, serve: @escaping ServiceHandler) {
         self.turnId = turnId
@@ -52,6 +58,29 @@ final class TurnChannel: Sendable {
 
     func send(_ chunk: UIChunk) {
         deliver(.chunk(chunk), closing: false)
+    }
+
+    /// Records the compact form the model got for a call, in order with the chunks.
+    func recordModelOutput(toolCallId: String, _ output: JSONValue) {
+        deliver(.modelOutput(toolCallId: toolCallId, output: output), closing: false)
+    }
+
+    /// A tool call started: until it ends its plugin may stream preliminary outputs for it.
+    func toolCallBegan(_ toolCallId: String) {
+        runningToolCalls.withLock { $0[toolCallId, default: 0] += 1 }
+    }
+
+    /// The call ended (or was given up): its final output comes from the host alone.
+    func toolCallEnded(_ toolCallId: String) {
+        runningToolCalls.withLock { calls in
+            let count = (calls[toolCallId] ?? 1) - 1
+            calls[toolCallId] = count > 0 ? count : nil
+        }
+    }
+
+    /// True while `toolCallId` is a running call of this turn.
+    func isRunningToolCall(_ toolCallId: String) -> Bool {
+        runningToolCalls.withLock { $0[toolCallId] != nil }
     }
 
     /// The step loop ended at a boundary for a move to a new build: an event in

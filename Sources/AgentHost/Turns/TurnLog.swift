@@ -21,6 +21,8 @@ protocol TurnLog: Sendable {
     var modelConversation: [ModelMessage] { get async }
     /// The agent state last saved in this session and the version label that saved it.
     var agentState: (state: JSONValue, version: String)? { get async }
+    /// The client's data for the running turn, which tools receive; nil: none.
+    var clientData: JSONValue? { get async }
     /// How far the running turn got, from the log.
     var checkpoint: TurnCheckpoint? { get async }
     /// The turn is about to lease a generation.
@@ -43,6 +45,9 @@ extension TurnLog {
     /// A log that keeps no history: nothing to summarise.
     var turnSummary: TurnSummary { get async { TurnSummary() } }
 
+    /// No client data: a log whose session was created without any.
+    var clientData: JSONValue? { get async { nil } }
+
     /// A new message for every turn: a log that never continues an answer.
     func responseMessageId(inSeq: Int64) async -> String {
         TurnRunner.messageId(chatId: chatId, inSeq: inSeq)
@@ -64,4 +69,10 @@ struct LogEntry: Sendable {
 
     /// A control part framing the turn.
     static func control(_ part: ControlPart) -> LogEntry { LogEntry(.control, part.chunk.json) }
+
+    /// The compact form a tool gave the model for a call of the answer in
+    /// progress: private (a `state` record, never streamed), folded by the history.
+    static func toolModelOutput(toolCallId: String, _ output: JSONValue) -> LogEntry {
+        LogEntry(.state, [MessageHistory.toolModelOutputKey: ["toolCallId": .string(toolCallId), "output": output]])
+    }
 }

@@ -283,6 +283,8 @@ enum TurnRunner {
                     end = .lost(reason: reason)
                 case .cut(let reason):
                     cut = reason
+                case .modelOutput(let callId, let output):
+                    entries.append(.toolModelOutput(toolCallId: callId, output))
                 }
             }
             if !entries.isEmpty { try await log.append(entries) }

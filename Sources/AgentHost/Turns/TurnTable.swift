@@ -30,6 +30,8 @@ final class TurnTable: Sendable {
 extension TurnTable: HostTurnCallbacks {
     func emit(turnId: UInt64, chunk: UIChunk) -> Bool {
         guard let channel = channel(turnId) else { return false }
+        // A preliminary output only for a call that runs: never after the final one.
+        if case .toolOutputPreliminary(let callId, _) = chunk, !channel.isRunningToolCall(callId) { return false }
         channel.send(chunk)
         return true
     }

@@ -1,6 +1,6 @@
 /*
  * agent_plugin.h — the one and only boundary between the agent-host daemon and
- * an agent plugin (.so). Version 1.
+ * an agent plugin (.so). Version 1.1.
  *
  * Rules (see DESIGN.md §4):
  *  - A plugin exports exactly one symbol, `agent_plugin_entry_v1`.
@@ -82,8 +82,13 @@ typedef struct agent_host_api {
      * only data parts; every other chunk (text, tools, steps, finish) is the host's:
      *   {"type":"data-<name>", "data":any, "id"?:string, "transient"?:true}
      * A transient part reaches live clients but is not added to the message.
+     * Since ABI 1.1 a tool that runs may also report progress for its own call,
+     * a preliminary output the client shows until the final one replaces it
+     * (the model never sees it):
+     *   {"type":"tool-output-available", "toolCallId":string, "output":any, "preliminary":true}
      * Returns AGENT_ERR_INVALID for any other JSON, AGENT_ERR_UNSUPPORTED when
-     * `turn_id` is not a running turn.
+     * `turn_id` is not a running turn or `toolCallId` is not a call of it that
+     * is running (its `done` not yet called).
      */
     agent_status (*emit)(void *host_ctx, uint64_t turn_id, agent_str chunk_json);
     /**
@@ -138,7 +143,7 @@ typedef struct agent_plugin_api {
      *   tool: {"name":string, "description":string, "inputSchema"?:JSON schema, "timeoutSeconds"?:number,
      *          "cFunction"?:{"symbol":string, "params":[{"name":string, "type":ctype}],
      *                        "returns":ctype|"void"|"char*", "free"?:string},
-     *          "needsApproval"?:true|false|"when", "clientSide"?:bool}
+     *          "needsApproval"?:true|false|"when", "clientSide"?:bool, "modelOutput"?:bool}
      *   ctype: "int32", "int64", "double", "bool", "const char*".
      * "version" is a label for humans; "toolchain" is agent_toolchain_id() and must
      * match the host's unless "language" is "c" (then the image must contain no
@@ -168,6 +173,10 @@ typedef struct agent_plugin_api {
      * "hooks" (ABI 1.1) names the `call_hook` lifecycle events the agent listens
      * to; the host calls no other. Absent: every event, when the plugin has
      * `call_hook`. ("cancelTurn", not a hook, goes to every plugin with `call_hook`.)
+     * "modelOutput": true (ABI 1.1) says a call's `done` result is
+     * {"output":any, "modelOutput"?:any}: the client and the stored message get
+     * "output", the model gets "modelOutput" (the compact form), in this turn and
+     * whenever the conversation is sent to the model again.
      */
     agent_str manifest_json;
     /**
@@ -199,18 +208,31 @@ typedef struct agent_plugin_api {
      */
     agent_status (*start_turn)(uint64_t turn_id, agent_str request_json);
     /**
-     * Ask a running turn to stop; it still ends with finish_turn. Unknown ids are
-     * ignored. A 1.1 host that knows why first calls `call_hook` with a
-     * "cancelTurn" event for the same turn, on the same thread, right before
-     * this call (see `call_hook`).
+     * Ask a running turn to stop, and its running tool calls with it (ABI 1.1);
+     * the turn still ends with finish_turn. Unknown ids are ignored. A 1.1 host
+     * that knows why first calls `call_hook` with a "cancelTurn" event for the
+     * same turn, on the same thread, right before this call (see `call_hook`).
      */
     void (*cancel_turn)(uint64_t turn_id);
     /**
      * Run a tool the agent declared. `args_json`:
-     *   {"agent":string, "tool":string, "input":any, "approvalCheck"?:true}
+     *   {"agent":string, "tool":string, "input":any, "approvalCheck"?:true,
+     *    "toolCallId"?:string, "chatId"?:string, "clientData"?:any, "state"?:any}
      * "input" is the model's arguments as it wrote them, not checked against
-     * "inputSchema". `done` gets AGENT_OK and the output as JSON (any value), or
-     * another status and a plain-text error the model sees as the tool's error.
+     * "inputSchema". Since ABI 1.1 the host also sends the model's id of the call
+     * ("toolCallId", which the call's preliminary outputs name, see `emit`), the
+     * session ("chatId"), the client's data for the turn ("clientData": the
+     * session's creation clientData with the input's metadata merged over it)
+     * and the session's agent state as last saved ("state"); the last two are
+     * absent when there is none. `done` gets AGENT_OK and the output as JSON (any
+     * value), or another status and a plain-text error the model sees as the
+     * tool's error.
+     * Calls of one model step may run concurrently (the host bounds how many);
+     * their outputs reach the stream in call order whatever order they end in.
+     * `cancel_turn(turn_id)` also cancels the turn's running tool calls: a tool
+     * should stop soon after and still call `done` (any status; the host no
+     * longer waits for it). It is called when the user stops the turn and when
+     * the turn moves to a new build.
      * With "approvalCheck": true (only for a tool whose manifest says
      * "needsApproval":"when") the tool must NOT run: `done` gets AGENT_OK and
      * {"needsApproval":bool} for this input. Any other answer counts as true, so

@@ -1,0 +1,95 @@
+import AgentWire
+import Foundation
+import TestSupport
+import Testing
+
+/// ABI 1.1 for a C plugin's own tools (`call_tool`, not libffi): the call's
+/// arguments name the call and the chat, the plugin may stream preliminary
+/// outputs for it through `emit`, and `"modelOutput": true` gives the model a
+/// compact form — in both isolation modes.
+@Suite struct CToolContextTests {
+    /// A C agent with one `call_tool` tool, `echo`: it streams one preliminary
+    /// output for its call, then answers `{"output": <its call_tool args>, "modelOutput": "compact"}`.
+    static let source = """
+    #include "agent_plugin.h"
+    #include <stdio.h>
+    #include <string.h>
+    static const agent_host_api *host;
+    static agent_str str(const char *text) { agent_str s = {text, strlen(text)}; return s; }
+    static const char manifest[] = "{\\"version\\":\\"1\\",\\"language\\":\\"c\\",\\"toolchain\\":\\"test\\",\\"agents\\":[{\\"id\\":\\"c-echo\\","
+        "\\"tools\\":[{\\"name\\":\\"echo\\",\\"description\\":\\"d\\",\\"inputSchema\\":{\\"type\\":\\"object\\"},\\"modelOutput\\":true}]}]}";
+    static void stream_done(void *ctx, agent_status status, agent_str result) {
+        (void)result;
+        host->finish_turn(host->host_ctx, (uint64_t)(uintptr_t)ctx, status, str(status == AGENT_OK ? "{}" : "failed"));
+    }
+    static agent_status start_turn(uint64_t turn, agent_str request) {
+        (void)request;
+        return host->call_service(host->host_ctx, turn, str("model.stream"), str("{\\"maxSteps\\":2}"), (void *)(uintptr_t)turn, stream_done);
+    }
+    static void cancel_turn(uint64_t turn) { (void)turn; }
+    static agent_status call_tool(uint64_t turn, agent_str args, void *ctx, agent_tool_done_fn done) {
+        static const char key[] = "\\"toolCallId\\":\\"";
+        char id[128] = "";
+        for (size_t i = 0; i + sizeof key - 1 <= args.len; i++) {
+            if (memcmp(args.ptr + i, key, sizeof key - 1) != 0) continue;
+            size_t start = i + sizeof key - 1, n = 0;
+            while (start + n < args.len && n + 1 < sizeof id && args.ptr[start + n] != '"') n++;
+            memcpy(id, args.ptr + start, n);
+            id[n] = 0;
+            break;
+        }
+        char chunk[256];
+        snprintf(chunk, sizeof chunk, "{\\"type\\":\\"tool-output-available\\",\\"toolCallId\\":\\"%s\\",\\"output\\":\\"working\\",\\"preliminary\\":true}", id);
+        agent_status emitted = host->emit(host->host_ctx, turn, str(chunk));
+        char reply[8192];
+        int n = snprintf(reply, sizeof reply, "{\\"output\\":{\\"args\\":%.*s,\\"emitted\\":%d},\\"modelOutput\\":\\"compact\\"}",
+                         (int)args.len, args.ptr, (int)emitted);
+        if (n < 0 || (size_t)n >= sizeof reply) return AGENT_ERR_INVALID;
+        agent_str out = {reply, (size_t)n};
+        done(ctx, AGENT_OK, out);
+        return AGENT_OK;
+    }
+    static void shutdown_plugin(void *c, void (*done)(void *)) { if (done) done(c); }
+    agent_status agent_plugin_entry_v1(const agent_host_api *h, agent_plugin_api *out, size_t size) {
+        if (size < sizeof *out) return AGENT_ERR_INVALID;
+        host = h;
+        memset(out, 0, sizeof *out);
+        out->struct_size = sizeof *out;
+        out->abi_major = AGENT_ABI_MAJOR;
+        out->abi_minor = AGENT_ABI_MINOR;
+        out->manifest_json = str(manifest);
+        out->start_turn = start_turn;
+        out->cancel_turn = cancel_turn;
+        out->call_tool = call_tool;
+        out->shutdown = shutdown_plugin;
+        return AGENT_OK;
+    }
+    """
+
+    @Test(arguments: ["worker", "in-process"])
+    func aCToolGetsItsCallStreamsProgressAndGivesTheModelACompactForm(isolation: String) async throws {
+        let directory = try CCompiler.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plugin = try CCompiler.sharedLibrary(source: Self.source, named: "libCEcho.so", in: directory)
+        try await withDaemon(plugins: [plugin], arguments: ["--isolation", isolation]) { daemon, client in
+            let created = try await client.createSession("c-echo-1", agent: "c-echo", secret: daemon.secretKey)
+            #expect(created.status == 201)
+            try await client.sendMessage(#"/tool echo {"x":1}"#, chatId: "c-echo-1", token: created.token)
+            let events = try await client.readEvents(chatId: "c-echo-1", token: created.token) { $0.completedTurns() == 1 }
+            let callId = try #require(events.first { $0.type == "tool-input-available" }?.json["toolCallId"]?.stringValue)
+            let outputs = events.filter { $0.type == "tool-output-available" }.map(\.json)
+            #expect(outputs.first == ["type": "tool-output-available", "toolCallId": .string(callId), "output": "working", "preliminary": true])
+            #expect(outputs.count == 2)
+            let final = try #require(outputs.last)
+            #expect(final["preliminary"] == nil)
+            #expect(final["output"]?["emitted"] == 0)  // AGENT_OK: the host took the progress
+            let args = final["output"]?["args"]
+            #expect(args?["toolCallId"]?.stringValue == callId)
+            #expect(args?["chatId"] == "c-echo-1")
+            #expect(args?["agent"] == "c-echo")
+            #expect(args?["input"] == ["x": 1])
+            // The model got the compact form.
+            #expect(events.text == #"echo returned "compact""#)
+        }
+    }
+}
