@@ -26,6 +26,8 @@ public struct DaemonConfiguration: Sendable {
     public var runLimits = RunLimits()
     /// How long a superseded generation may drain before its turns move to the active build, or end.
     public var drainTimeout: Duration = .seconds(60)
+    /// What `POST /realtime/v1/sessions/{chatId}/files` takes (README, "Attachments").
+    public var uploads = UploadPolicy()
 
     public init(dataDirectory: String, pluginsDirectory: String?, host: String, port: Int,
                 idleTimeout: Duration = .seconds(300),
@@ -43,5 +45,7 @@ public struct DaemonConfiguration: Sendable {
 
     var databasePath: String { "\(dataDirectory)/agent-host.sqlite" }
     var storeDirectory: String { "\(dataDirectory)/store" }
+    /// Files uploaded to sessions: `<data>/files/<session>/<sha256>`.
+    var filesDirectory: String { "\(dataDirectory)/files" }
     var loadJournalPath: String { "\(dataDirectory)/\(LoadJournal.fileName)" }
 }

@@ -11,7 +11,7 @@ import Hummingbird
 /// | `/healthz`, `/metrics`, `/`, `/playground/*` files | none | no |
 /// | `/api/v1` | `AuthMiddleware(.secretKey)` | no |
 /// | `/playground/v1` | `PlaygroundAccess` (secret key, or a loopback browser) | no |
-/// | `/realtime/v1/sessions/:chatId/…` | `AuthMiddleware(.session(…))`: write for `in`, read for the rest | yes |
+/// | `/realtime/v1/sessions/:chatId/…` | `AuthMiddleware(.session(…))`: write for `in` and `POST files`, read for the rest | yes |
 /// | `POST /api/chat/:agent` | `AuthMiddleware(.anyCredential)`, then write scope for the body's `id` | yes |
 /// | `GET /api/chat/:agent/:chatId/stream` | `AuthMiddleware(.session(.read))` | yes |
 /// | `/sdk/*` | none | yes |
@@ -22,9 +22,12 @@ enum HTTPRouter {
     ///   - storage: where the SSE routes replay a session's records from.
     ///   - auth: checks credentials; its token minter also mints the tokens the routes hand out.
     ///   - environment: the daemon's environment (`AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK`).
+    ///   - files: where uploads are kept; nil serves no file routes.
+    ///   - uploads: what the upload route takes.
     static func build(
         sessions: SessionDirectory, registry: PluginRegistry, storage: any SessionStorage,
-        auth: Authenticator, environment: [String: String]
+        auth: Authenticator, environment: [String: String],
+        files: (any FileStore)? = nil, uploads: UploadPolicy = UploadPolicy()
     ) -> Router<HostRequestContext> {
         let router = Router(context: HostRequestContext.self)
         // Outermost: unknown routes and the non-browser groups get the JSON error shape here.
@@ -44,6 +47,9 @@ enum HTTPRouter {
         let writes = realtime.group().add(middleware: AuthMiddleware(.session(.write), auth: auth))
         RealtimeRoutes(sessions: sessions, storage: storage).register(reads: reads, writes: writes)
         ActiveTurnRoute(sessions: sessions).register(on: reads)
+        if let files {
+            FileRoutes(storage: storage, files: files, policy: uploads).register(reads: reads, writes: writes)
+        }
 
         let chat = BrowserRouteGroup(router.group("api/chat/:agent"))
         AIChatRoutes(sessions: sessions, storage: storage).register(

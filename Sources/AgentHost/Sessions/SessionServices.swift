@@ -14,10 +14,12 @@ struct SessionServices: Sendable {
     var recoveryBudget = 3
     /// How long a turn and a tool call may run.
     var limits = RunLimits()
+    /// The files uploaded to sessions; nil in a host that keeps none.
+    var files: (any FileStore)?
 
     /// The part of these a running turn uses.
     var turnServices: TurnServices {
         TurnServices(registry: registry, models: models, turns: turns, logger: logger, stopGracePeriod: stopGracePeriod,
-                     recoveryBudget: recoveryBudget, limits: limits)
+                     recoveryBudget: recoveryBudget, limits: limits, files: files)
     }
 }
