@@ -480,6 +480,9 @@ def run_attachments(page):
                           f"the attached image shown in the message ({when})")
         if state["chips"] != ["table.csv", "notes.txt"] or state["text"] != "what are these?":
             fail(f"the message shows {state} ({when})")
+        title = driver.find_element(By.ID, "chat-title").text
+        if title != "what are these?":
+            fail(f"the chat's title is {title!r}, not the message's text ({when})")
         return state
 
     check_message("as sent")

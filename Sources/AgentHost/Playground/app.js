@@ -160,7 +160,10 @@ function showChatHeader(chat) {
   ui.chatId.hidden = false;
   ui.chatId.textContent = chat.chatId;
   const firstUser = view.messages.find((m) => m.role === "user");
-  ui.title.textContent = firstUser ? firstUser.el.textContent.slice(0, 80) : "New chat";
+  // The first message's text, else the names of the files it carries.
+  const firstText = firstUser?.el.querySelector(".bubble")?.textContent
+    || [...(firstUser?.el.querySelectorAll("[data-filename]") ?? [])].map((el) => el.dataset.filename).join(", ");
+  ui.title.textContent = firstUser ? firstText.slice(0, 80) : "New chat";
   document.title = `${ui.title.textContent} · agent-host`;
   ui.input.placeholder = `Message ${chat.agent ?? "the agent"}…`;
 }
