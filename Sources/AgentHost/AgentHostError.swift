@@ -4,6 +4,8 @@ public enum AgentHostError: Error, Sendable, Equatable, CustomStringConvertible 
     case badRequest(String)
     case invalidJSON(String)
     case payloadTooLarge(limit: Int)
+    /// An upload whose media type is missing or not allowed (415).
+    case unsupportedMediaType(String)
     case unauthorized(String)
     case forbidden(String)
     case notFound(String)
@@ -16,7 +18,7 @@ public enum AgentHostError: Error, Sendable, Equatable, CustomStringConvertible 
         switch self {
         case .badRequest(let message), .invalidJSON(let message), .unauthorized(let message),
              .forbidden(let message), .notFound(let message), .conflict(let message),
-             .internalError(let message):
+             .internalError(let message), .unsupportedMediaType(let message):
             message
         case .payloadTooLarge(let limit): "request body is larger than \(limit) bytes"
         case .unknownAgent(let agent): "no agent `\(agent)` is loaded"

@@ -271,6 +271,8 @@ public enum HostService {
     /// The turn's whole conversation, as `start_turn` would have carried it
     /// without `messagesOnRequest`: `{}` in, `ConversationReply` out.
     public static let conversationMessages = "conversation.messages"
+    /// The bytes of a file a message refers to: `FileReadRequest` in, `FileReadReply` out.
+    public static let filesRead = "files.read"
 }
 
 /// host → plugin, result of `conversation.messages`.

@@ -43,14 +43,32 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var clientLimitOptions: ClientLimitOptions
 
+    @Option(help: "Largest file a session upload may be, in bytes (default: 20 MiB).")
+    var maxUploadBytes: Int = UploadPolicy.defaultMaximumBytes
+
+    @Option(help: ArgumentHelp(
+        "Media types a session upload may have, comma-separated; replaces the default list.",
+        discussion: "Default: \(UploadPolicy.defaultMediaTypes.sorted().joined(separator: ","))"
+    ))
+    var uploadTypes: String?
+
     func run() async throws {
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
+        guard maxUploadBytes > 0 else { throw ValidationError("--max-upload-bytes must be positive") }
         var configuration = DaemonConfiguration(
             dataDirectory: dataOptions.data, pluginsDirectory: plugins, host: listen.host, port: listen.port,
             idleTimeout: .milliseconds(Int64(idleTimeout * 1000))
         )
         try isolationOptions.apply(to: &configuration)
         try clientLimitOptions.apply(to: &configuration)
+        configuration.uploads.maximumBytes = maxUploadBytes
+        if let uploadTypes {
+            let types = uploadTypes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard !types.isEmpty, types.allSatisfy({ $0.contains("/") }) else {
+                throw ValidationError("--upload-types takes media types such as image/png,application/pdf")
+            }
+            configuration.uploads.mediaTypes = Set(types)
+        }
         try await Daemon(configuration: configuration).run()
     }
 }

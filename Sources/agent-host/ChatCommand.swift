@@ -9,6 +9,7 @@ import Glibc
 /// `agent-host chat AGENT [--chat ID]`: a terminal chat with a running daemon.
 ///
 /// Each line you type is one user message; the answer streams as it is written.
+/// `/attach FILE` uploads a file to the session; it goes with the next message.
 /// Ctrl-C during an answer stops it (a `{"kind":"stop"}` input), a second one
 /// quits; Ctrl-C or Ctrl-D at the prompt quits. Reopening a chat with `--chat`
 /// shows its history and follows an answer that is still running.
@@ -36,10 +37,11 @@ struct Chat: AsyncParsableCommand {
         } catch {
             throw ValidationError("cannot open chat \(chatId): \(error)")
         }
-        printer.note("chat \(chatId) with \(agent) · Ctrl-C stops an answer · Ctrl-D quits")
+        printer.note("chat \(chatId) with \(agent) · /attach FILE adds a file · Ctrl-C stops an answer · Ctrl-D quits")
         for message in try await daemon.history(chatId) {
             printer.write(printer.style(message.role == "user" ? "you › " : "\(agent) › ", message.role == "user" ? "1;36" : "1;35"))
-            printer.write(message.text + "\n")
+            let files = message.files.map { "[\($0.filename ?? $0.mediaType)] " }.joined()
+            printer.write(files + message.text + "\n")
         }
 
         let interrupts = Interrupts()
@@ -48,6 +50,8 @@ struct Chat: AsyncParsableCommand {
         }
         let lines = StandardInputLines.stream()
         var iterator = lines.makeAsyncIterator()
+        // Files attached with `/attach`, sent with the next message.
+        var attached: [UIMessage.FilePart] = []
         while true {
             printer.write(printer.style("you › ", "1;36"))
             guard let line = await iterator.next() else {
@@ -55,8 +59,26 @@ struct Chat: AsyncParsableCommand {
                 return
             }
             printer.inputEnded(line)
-            guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-            let message = UIMessage.text(line, role: "user", id: UUID().uuidString)
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed == "/attach" || trimmed.hasPrefix("/attach ") {
+                let path = trimmed.dropFirst("/attach".count).trimmingCharacters(in: .whitespaces)
+                guard !path.isEmpty else {
+                    printer.note("usage: /attach FILE (the file goes with your next message)")
+                    continue
+                }
+                do {
+                    let (part, stored) = try await daemon.attach(path: NSString(string: path).expandingTildeInPath, chatId: chatId)
+                    attached.append(part)
+                    printer.note("attached \(part.filename ?? path) (\(stored.mediaType), \(stored.size) bytes); it goes with your next message")
+                } catch {
+                    printer.note("cannot attach \(path): \(error)")
+                }
+                continue
+            }
+            guard !trimmed.isEmpty else { continue }
+            var message = UIMessage.text(line, role: "user", id: UUID().uuidString)
+            message.parts = attached.map(\.json) + message.parts
+            attached = []
             let inSeq = try await daemon.send(message: message, chatId: chatId, trigger: "submit-message")
             try await stream(turn: inSeq, chatId: chatId, daemon: daemon, interrupts: interrupts, printer: printer)
         }

@@ -16,10 +16,13 @@ struct HTTPRouterFixture {
     let minter: TokenMinter
     let storage: SQLiteStorage
     let router: Router<HostRequestContext>
+    /// Where uploads go: `<directory>/files`.
+    let files: DirectoryFileStore
 
     /// - Parameters:
     ///   - environment: the daemon's environment (e.g. `AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK`).
-    init(environment: [String: String] = [:]) async throws {
+    ///   - uploads: what the upload route takes.
+    init(environment: [String: String] = [:], uploads: UploadPolicy = UploadPolicy()) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("http-router-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let logger = Logger(label: "test")
@@ -32,9 +35,11 @@ struct HTTPRouterFixture {
             storage: storage, writer: LogWriter(storage: storage), registry: registry,
             models: ModelCatalog(environment: [:]), turns: turns, logger: logger
         )
+        files = DirectoryFileStore(directory: directory.appendingPathComponent("files").path)
         router = HTTPRouter.build(
             sessions: SessionDirectory(services: services), registry: registry, storage: storage,
-            auth: Authenticator(secretKey: secretKey, minter: minter), environment: environment
+            auth: Authenticator(secretKey: secretKey, minter: minter), environment: environment,
+            files: files, uploads: uploads
         )
     }
 

@@ -29,8 +29,8 @@ import Testing
         .user("Thanks"),
     ]
 
-    @Test func anthropicBodyAlternatesRolesAndCarriesToolResultsAsBlocks() {
-        let body = AnthropicRequestBody.make(
+    @Test func anthropicBodyAlternatesRolesAndCarriesToolResultsAsBlocks() throws {
+        let body = try AnthropicRequestBody.make(
             model: "claude-test",
             request: ModelRequest(system: "Be brief.", messages: Self.conversation, tools: [Self.calculator]),
             options: .init(maxTokens: 1000, thinkingBudget: nil)
@@ -59,8 +59,8 @@ import Testing
         ])
     }
 
-    @Test func anthropicPrefillIsAFinalAssistantMessageWithoutTrailingWhitespace() {
-        let body = AnthropicRequestBody.make(
+    @Test func anthropicPrefillIsAFinalAssistantMessageWithoutTrailingWhitespace() throws {
+        let body = try AnthropicRequestBody.make(
             model: "claude-test",
             request: ModelRequest(system: nil, messages: [.user("Count to five")], tools: [], assistantPrefix: "1, 2, 3, \n"),
             options: .init(maxTokens: 50, thinkingBudget: 2048)
@@ -78,8 +78,8 @@ import Testing
         #expect(AnthropicModel(model: "m", apiKey: "k").maxTokens == AnthropicModel.defaultMaxTokens)
     }
 
-    @Test func openAIBodyUsesToolCallsAndToolMessagesAndAsksForUsage() {
-        let body = OpenAIRequestBody.make(
+    @Test func openAIBodyUsesToolCallsAndToolMessagesAndAsksForUsage() throws {
+        let body = try OpenAIRequestBody.make(
             model: "gpt-test",
             request: ModelRequest(system: "Be brief.", messages: Self.conversation, tools: [Self.calculator], assistantPrefix: "You"),
             maxTokens: nil
@@ -106,8 +106,8 @@ import Testing
         ])
     }
 
-    @Test func openAIAssistantContentIsNullOnlyBesideToolCalls() {
-        let body = OpenAIRequestBody.make(
+    @Test func openAIAssistantContentIsNullOnlyBesideToolCalls() throws {
+        let body = try OpenAIRequestBody.make(
             model: "m",
             request: ModelRequest(system: nil, messages: [
                 .assistant(text: "", toolCalls: [ModelToolCall(id: "c", name: "t", input: [:])]),

@@ -1,3 +1,4 @@
+import Foundation
 @testable import AgentHost
 import AgentWire
 import Testing
@@ -45,5 +46,28 @@ import Testing
         #expect(ScriptedModel.continuing([.textDelta("You"), .textDelta(" said:")], after: "You sa") == [.textDelta("id:")])
         // A prefill that is not ours is answered in full.
         #expect(ScriptedModel.continuing([.textDelta("You")], after: "Other") == [.textDelta("You")])
+    }
+}
+
+/// The scripted model says what arrived, so attachments are testable offline.
+@Suite struct ScriptedModelAttachmentTests {
+    private func text(_ parts: [ModelContentPart]) -> String {
+        ScriptedModel().plan(for: ModelRequest(system: nil, messages: [.user(parts: parts)], tools: []))
+            .events.compactMap { if case .textDelta(let delta) = $0 { delta } else { nil } }.joined()
+    }
+
+    @Test func describesEachFileByNameTypeAndSize() {
+        let photo = ModelFile(mediaType: "image/png", filename: "photo.png", source: .bytes(Data(count: 12 * 1024)))
+        #expect(text([.file(photo)]) == "You sent: photo.png (image/png, 12 KB)")
+        let csv = ModelFile(mediaType: "text/csv", filename: "t.csv", source: .bytes(Data("a,b".utf8)))
+        let link = ModelFile(mediaType: "image/jpeg", source: .url("https://example.com/c.jpg"))
+        #expect(text([.text("what are these?"), .file(csv), .file(link)])
+            == "You sent: t.csv (text/csv, 3 bytes), a file (image/jpeg, by URL). You said: what are these?")
+        let big = ModelFile(mediaType: "application/pdf", filename: "big.pdf", source: .bytes(Data(count: 3 * 1024 * 1024 + 400 * 1024)))
+        #expect(text([.file(big)]) == "You sent: big.pdf (application/pdf, 3.4 MB)")
+    }
+
+    @Test func textOnlyMessagesAreEchoedAsBefore() {
+        #expect(text([.text("hello world")]) == "You said: hello world")
     }
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Drives the agent-host playground in headless Chromium (Selenium), as a person would.
 
-Usage: playground_test.py [--approvals] BASE_URL SCREENSHOT_DIR [KEYED_BASE_URL SECRET_KEY]
-(--approvals: the human-in-the-loop run against a daemon serving tools-demo)
+Usage: playground_test.py [--approvals | --attachments] BASE_URL SCREENSHOT_DIR [KEYED_BASE_URL SECRET_KEY]
+(--approvals: the human-in-the-loop run against a daemon serving tools-demo;
+ --attachments: attach files with the picker and by drag-and-drop, send, reload)
 
 Run by BrowserPlaygroundTests (Tests/IntegrationTests) against a real daemon started with
 AGENT_HOST_SCRIPTED_DELAY_MS≈50, so `/slow 40` streams for about two seconds. Exits non-zero
@@ -88,7 +89,7 @@ class Playground:
               role: m.dataset.role,
               id: m.dataset.messageId,
               text: m.dataset.role === 'user'
-                ? m.querySelector('.bubble').textContent
+                ? (m.querySelector('.bubble')?.textContent ?? '')
                 : [...m.querySelectorAll('.part-text')].map(p => p.textContent).join(''),
               streaming: m.dataset.streaming === 'true',
               notices: [...m.querySelectorAll('.notice')].map(n => n.textContent),
@@ -135,9 +136,10 @@ class Playground:
 
 def main():
     approvals = len(sys.argv) == 4 and sys.argv[1] == "--approvals"
-    if not approvals and len(sys.argv) not in (3, 5):
-        fail("usage: playground_test.py [--approvals] BASE_URL SCREENSHOT_DIR [KEYED_BASE_URL SECRET_KEY]", 2)
-    args = sys.argv[2:] if approvals else sys.argv[1:]
+    attachments = len(sys.argv) == 4 and sys.argv[1] == "--attachments"
+    if not approvals and not attachments and len(sys.argv) not in (3, 5):
+        fail("usage: playground_test.py [--approvals | --attachments] BASE_URL SCREENSHOT_DIR [KEYED_BASE_URL SECRET_KEY]", 2)
+    args = sys.argv[2:] if approvals or attachments else sys.argv[1:]
     base_url, shots = args[0], args[1]
     os.makedirs(shots, exist_ok=True)
     driver = make_driver()
@@ -145,6 +147,8 @@ def main():
     try:
         if approvals:
             run_approvals(page)
+        elif attachments:
+            run_attachments(page)
         else:
             run(page)
             if len(args) == 4:
@@ -156,6 +160,8 @@ def main():
         driver.quit()
     if approvals:
         print("PASS: playground approvals: approve, deny, client-side tool, awaiting-input live")
+    elif attachments:
+        print("PASS: playground attachments: picker, drag-and-drop, upload, thumbnail and chips, reload")
     else:
         print("PASS: playground chat, streaming, reload mid-answer, stop, live session list")
 
@@ -383,6 +389,132 @@ def check_transport(page):
     for what, (actual, wanted) in expect.items():
         if actual != wanted:
             fail(f"transport: {what}: got {actual!r}, want {wanted!r}")
+
+
+def noisy_png(width, height):
+    """A PNG of a colour gradient with grain: the grain keeps it from compressing, so it is large
+    enough (> 256 KiB) that the playground uploads it instead of sending a data URL."""
+    import random
+    import struct
+    import zlib
+    rng = random.Random(17)
+    rows = bytearray()
+    for y in range(height):
+        rows.append(0)
+        for x in range(width):
+            rows += bytes((min(255, 40 + x * 180 // width + rng.randrange(60)),
+                           min(255, 60 + y * 150 // height + rng.randrange(60)),
+                           min(255, 200 - x * 120 // width + rng.randrange(50))))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(rows), 6)) + chunk(b"IEND", b"")
+
+
+def run_attachments(page):
+    import tempfile
+    driver = page.driver
+    folder = tempfile.mkdtemp(prefix="attach-")
+    png = noisy_png(420, 300)
+    if len(png) <= 256 * 1024:
+        fail(f"the test image is only {len(png)} bytes; it must be over the 256 KiB upload threshold")
+    csv = b"city,temp\nParis,21\nOslo,9\n"
+    paths = {"sunset.png": png, "table.csv": csv}
+    for name, data in paths.items():
+        with open(os.path.join(folder, name), "wb") as handle:
+            handle.write(data)
+
+    driver.get(page.base_url + "/")
+    page.wait(lambda: page.snapshot()["ready"], "the playground to load")
+    driver.find_element(By.ID, "new-chat").click()
+    page.wait(lambda: page.chat_id(), "a new chat")
+    chat_id = page.chat_id()
+
+    # The picker: two files at once (Selenium types their paths into the file input).
+    picker = driver.find_element(By.ID, "file-input")
+    driver.execute_script("arguments[0].hidden = false", picker)
+    picker.send_keys("\n".join(os.path.join(folder, name) for name in paths))
+    driver.execute_script("arguments[0].hidden = true", picker)
+    # Drag-and-drop: a file dropped anywhere on the page.
+    driver.execute_script(
+        """
+        const transfer = new DataTransfer();
+        transfer.items.add(new File(["remember the milk\\n"], "notes.txt", { type: "text/plain" }));
+        for (const type of ["dragenter", "dragover", "drop"]) {
+          document.getElementById("messages").dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        }
+        """
+    )
+    chips = lambda: driver.execute_script(
+        "return [...document.querySelectorAll('#attachments .attachment')].map(c => c.dataset.filename)")
+    page.wait(lambda: chips() == ["sunset.png", "table.csv", "notes.txt"], "three attachment chips above the composer")
+    page.screenshot("attachments-composer")
+
+    page.send("what are these?")
+    kb = round(len(png) / 1024)
+    expected = (f"You sent: sunset.png (image/png, {kb} KB), table.csv (text/csv, {len(csv)} bytes), "
+                "notes.txt (text/plain, 18 bytes). You said: what are these?")
+    page.wait(lambda: any(m["text"] == expected and not m["streaming"] for m in page.assistants()),
+              f"the scripted model's description: {expected}")
+    if chips():
+        fail(f"the composer still holds attachments after sending: {chips()}")
+
+    def shown():
+        return driver.execute_script(
+            """
+            const user = document.querySelector('#messages article.message[data-role="user"]');
+            if (!user) return null;
+            const image = user.querySelector('img.attachment-image');
+            return {
+              image: image && { name: image.dataset.filename, width: image.naturalWidth, src: image.src.slice(0, 5) },
+              chips: [...user.querySelectorAll('.attachment')].map(c => c.dataset.filename),
+              text: user.querySelector('.bubble')?.textContent,
+            };
+            """
+        )
+
+    def check_message(when):
+        state = page.wait(lambda: (lambda s: s if s and s["image"] and s["image"]["width"] == 420 else None)(shown()),
+                          f"the attached image shown in the message ({when})")
+        if state["chips"] != ["table.csv", "notes.txt"] or state["text"] != "what are these?":
+            fail(f"the message shows {state} ({when})")
+        title = driver.find_element(By.ID, "chat-title").text
+        if title != "what are these?":
+            fail(f"the chat's title is {title!r}, not the message's text ({when})")
+        return state
+
+    check_message("as sent")
+    page.screenshot("attachments-sent")
+
+    # The image went up as an upload (over the threshold), the others inline: the history says so.
+    history = page.loopback_api("/playground/v1/tokens", {"chatId": chat_id})
+    request = urllib.request.Request(f"{page.base_url}/realtime/v1/sessions/{chat_id}/messages",
+                                     headers={"Authorization": f"Bearer {history['publicAccessToken']}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        messages = json.loads(response.read())["messages"]
+    files = [p for p in messages[0]["parts"] if p["type"] == "file"]
+    urls = {p["filename"]: p["url"].split(",")[0] if p["url"].startswith("data:") else p["url"] for p in files}
+    if not urls.get("sunset.png", "").startswith(f"/realtime/v1/sessions/{chat_id}/files/"):
+        fail(f"the large image was not uploaded: {urls}")
+    if urls.get("table.csv") != "data:text/csv;base64" or urls.get("notes.txt") != "data:text/plain;base64":
+        fail(f"the small files did not travel as data URLs: {urls}")
+    # Without the session's token the upload is not served.
+    try:
+        urllib.request.urlopen(page.base_url + urls["sunset.png"], timeout=10)
+        fail("an uploaded file was served without a token")
+    except urllib.error.HTTPError as error:
+        if error.code != 401:
+            fail(f"an uploaded file without a token answered {error.code}, not 401")
+
+    # After a reload the message still shows the image (fetched with the chat's token) and chips.
+    driver.refresh()
+    page.wait(lambda: page.snapshot()["ready"], "the playground to load again")
+    state = check_message("after a reload")
+    if state["image"]["src"] != "blob:":
+        fail(f"the uploaded image is not shown from the bytes fetched with the token: {state}")
+    page.screenshot("attachments-reloaded")
 
 
 def run_approvals(page):

@@ -129,4 +129,31 @@ import Glibc
             #expect(chat.stdout.contains("my-chat › \(full)\n"))
         }
     }
+
+    /// `/attach FILE` uploads the file; it goes with the next message, and reopening shows it.
+    @Test func attachSendsAFileWithTheNextMessage() async throws {
+        try await withDaemon { daemon, _ in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attach-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let csv = folder.appendingPathComponent("table.csv")
+            try Data("a,b\n1,2\n".utf8).write(to: csv)
+            let arguments = ["chat", "my-chat", "--chat", "term-attach", "--url", daemon.baseURL, "--data", daemon.dataDirectory.path]
+
+            let chat = try Child(Self.binary, arguments)
+            chat.type("/attach \(csv.path)")
+            try await chat.waitFor("the upload") { $0.contains("attached table.csv (text/csv, 8 bytes)") }
+            chat.type("/attach \(folder.path)/missing.png")
+            try await chat.waitFor("the refusal") { $0.contains("cannot attach \(folder.path)/missing.png") }
+            chat.type("read this")
+            try await chat.waitFor("the answer") { $0.contains("my-chat › You sent: table.csv (text/csv, 8 bytes). You said: read this\n") }
+            chat.closeInput()
+            #expect(try await chat.waitForExit() == 0)
+
+            let again = try Child(Self.binary, arguments)
+            again.closeInput()
+            #expect(try await again.waitForExit() == 0)
+            #expect(again.stdout.contains("you › [table.csv] read this\n"))
+        }
+    }
 }

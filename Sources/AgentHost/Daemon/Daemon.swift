@@ -32,10 +32,11 @@ public struct Daemon: Sendable {
             drainTimeout: configuration.drainTimeout
         )
         let models = ModelCatalog(environment: environment, logger: logger)
+        let files = DirectoryFileStore(directory: configuration.filesDirectory)
         let services = SessionServices(
             storage: storage, writer: LogWriter(storage: storage), registry: registry, models: models,
             turns: turns, logger: logger, recoveryBudget: configuration.recoveryBudget, limits: configuration.runLimits,
-            readerBufferBytes: configuration.readerBufferBytes
+            readerBufferBytes: configuration.readerBufferBytes, files: files
         )
         let sessions = SessionDirectory(services: services)
         let watcher = PluginWatcher(directory: configuration.pluginsDirectory, registry: registry, logger: logger)
@@ -49,7 +50,7 @@ public struct Daemon: Sendable {
         let router = HTTPRouter.build(
             sessions: sessions, registry: registry, storage: storage,
             auth: Authenticator(secretKey: secretKey, minter: minter), environment: environment,
-            tokenRefresh: configuration.tokenRefresh
+            tokenRefresh: configuration.tokenRefresh, files: files, uploads: configuration.uploads
         )
 
         let banner = StartupBanner(configuration: configuration, secretKey: secretKey, models: models)

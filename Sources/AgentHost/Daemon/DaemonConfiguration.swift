@@ -30,6 +30,8 @@ public struct DaemonConfiguration: Sendable {
     public var readerBufferBytes = LiveBufferLimit.defaultKiB * 1024
     /// When a reader's public token is refreshed in band (`data-token` on `/out`).
     public var tokenRefresh = TokenRefreshPolicy()
+    /// What `POST /realtime/v1/sessions/{chatId}/files` takes (README, "Attachments").
+    public var uploads = UploadPolicy()
 
     public init(dataDirectory: String, pluginsDirectory: String?, host: String, port: Int,
                 idleTimeout: Duration = .seconds(300),
@@ -47,5 +49,7 @@ public struct DaemonConfiguration: Sendable {
 
     var databasePath: String { "\(dataDirectory)/agent-host.sqlite" }
     var storeDirectory: String { "\(dataDirectory)/store" }
+    /// Files uploaded to sessions: `<data>/files/<session>/<sha256>`.
+    var filesDirectory: String { "\(dataDirectory)/files" }
     var loadJournalPath: String { "\(dataDirectory)/\(LoadJournal.fileName)" }
 }

@@ -17,6 +17,7 @@ struct ErrorResponse: Encodable {
         case .badRequest: (.badRequest, "bad_request")
         case .invalidJSON: (.badRequest, "invalid_json")
         case .payloadTooLarge: (.contentTooLarge, "payload_too_large")
+        case .unsupportedMediaType: (.unsupportedMediaType, "unsupported_media_type")
         case .unauthorized: (.unauthorized, "unauthorized")
         case .forbidden: (.forbidden, "forbidden")
         case .notFound: (.notFound, "not_found")

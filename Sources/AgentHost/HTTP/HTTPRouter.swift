@@ -11,7 +11,7 @@ import Hummingbird
 /// | `/healthz`, `/metrics`, `/`, `/playground/*` files | none | no |
 /// | `/api/v1` | `AuthMiddleware(.secretKey)` | no |
 /// | `/playground/v1` | `PlaygroundAccess` (secret key, or a loopback browser) | no |
-/// | `/realtime/v1/sessions/:chatId/…` | `AuthMiddleware(.session(…))`: write for `in`, read for the rest | yes |
+/// | `/realtime/v1/sessions/:chatId/…` | `AuthMiddleware(.session(…))`: write for `in` and `POST files`, read for the rest | yes |
 /// | `POST /api/chat/:agent` | `AuthMiddleware(.anyCredential)`, then write scope for the body's `id` | yes |
 /// | `GET /api/chat/:agent/:chatId/stream` | `AuthMiddleware(.session(.read))` | yes |
 /// | `/sdk/*` | none | yes |
@@ -23,9 +23,12 @@ enum HTTPRouter {
     ///   - auth: checks credentials; its token minter also mints the tokens the routes hand out.
     ///   - environment: the daemon's environment (`AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK`).
     ///   - tokenRefresh: when a reader's token is refreshed in band on `/out`.
+    ///   - files: where uploads are kept; nil serves no file routes.
+    ///   - uploads: what the upload route takes.
     static func build(
         sessions: SessionDirectory, registry: PluginRegistry, storage: any SessionStorage,
-        auth: Authenticator, environment: [String: String], tokenRefresh: TokenRefreshPolicy = TokenRefreshPolicy()
+        auth: Authenticator, environment: [String: String], tokenRefresh: TokenRefreshPolicy = TokenRefreshPolicy(),
+        files: (any FileStore)? = nil, uploads: UploadPolicy = UploadPolicy()
     ) -> Router<HostRequestContext> {
         let router = Router(context: HostRequestContext.self)
         // Outermost: unknown routes and the non-browser groups get the JSON error shape here.
@@ -46,6 +49,9 @@ enum HTTPRouter {
         RealtimeRoutes(sessions: sessions, storage: storage, auth: auth, tokenRefresh: tokenRefresh)
             .register(reads: reads, writes: writes)
         ActiveTurnRoute(sessions: sessions).register(on: reads)
+        if let files {
+            FileRoutes(storage: storage, files: files, policy: uploads).register(reads: reads, writes: writes)
+        }
 
         let chat = BrowserRouteGroup(router.group("api/chat/:agent"))
         AIChatRoutes(sessions: sessions, storage: storage).register(

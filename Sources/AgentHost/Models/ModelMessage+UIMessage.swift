@@ -1,7 +1,11 @@
 import AgentWire
 
 extension ModelMessage {
-    /// Converts `useChat` messages to the model's view: text and tool round trips.
+    /// Converts `useChat` messages to the model's view: text, attached files and
+    /// tool round trips.
+    ///
+    /// A user message keeps its text and `file` parts in order (adjacent text
+    /// parts joined); one that is only text is a single text part, as before.
     ///
     /// An assistant message that spans several steps (`step-start` parts) becomes
     /// one assistant message plus its tool results per step, in order, so text
@@ -17,7 +21,7 @@ extension ModelMessage {
         for message in messages {
             switch message.role {
             case "user":
-                result.append(.user(message.text))
+                result.append(.user(parts: userParts(message)))
             case "assistant":
                 var step = AssistantStep()
                 for part in message.parts {
@@ -49,6 +53,24 @@ extension ModelMessage {
             }
         }
         return result
+    }
+
+    /// A user message's text and file parts, in order; adjacent text joined.
+    private static func userParts(_ message: UIMessage) -> [ModelContentPart] {
+        var parts: [ModelContentPart] = []
+        var text = ""
+        for part in message.parts {
+            if part["type"]?.stringValue == "text" {
+                text += part["text"]?.stringValue ?? ""
+            } else if let file = UIMessage.FilePart(part) {
+                if !text.isEmpty { parts.append(.text(text)) }
+                text = ""
+                parts.append(.file(ModelFile(file)))
+            }
+        }
+        // A message that is only text (or nothing) is one text part, as it always was.
+        if !text.isEmpty || parts.isEmpty { parts.append(.text(text)) }
+        return parts
     }
 
     private struct AssistantStep {

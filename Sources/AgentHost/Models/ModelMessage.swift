@@ -2,11 +2,22 @@ import AgentWire
 
 /// A provider-neutral chat message.
 public enum ModelMessage: Sendable, Hashable {
-    case user(String)
+    /// What the user sent: text and attached files, in the order the message holds them.
+    case user(parts: [ModelContentPart])
     /// `reasoning` is the step's thinking, kept so a tool loop can hand signed
     /// thinking blocks back to Anthropic; it is not rebuilt from UI history.
     case assistant(text: String, toolCalls: [ModelToolCall], reasoning: [ModelReasoning] = [])
     case toolResult(callId: String, name: String, output: JSONValue, isError: Bool)
+}
+
+extension ModelMessage {
+    /// A user message that is only text.
+    ///
+    /// - Parameters:
+    ///   - text: What the user wrote.
+    public static func user(_ text: String) -> ModelMessage {
+        .user(parts: [.text(text)])
+    }
 }
 
 /// A tool call the model made in an assistant step, with its parsed JSON arguments.

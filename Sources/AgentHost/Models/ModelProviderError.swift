@@ -12,6 +12,9 @@ public struct ModelProviderError: Error, Sendable, CustomStringConvertible {
         case truncated
         /// An event we could not understand (invalid JSON, impossible shape).
         case malformed
+        /// The request holds something the provider cannot take (an attachment's
+        /// media type, a URL it cannot fetch); nothing was sent.
+        case unsupportedInput
     }
 
     /// `Anthropic` or `OpenAI`, as the user knows the provider.
@@ -38,7 +41,7 @@ public struct ModelProviderError: Error, Sendable, CustomStringConvertible {
         case .http(let status): status == 408 || status == 409 || status == 429 || status >= 500
         case .streamError(let type): Self.retryableStreamErrors.contains(type)
         case .transport, .truncated: true
-        case .malformed: false
+        case .malformed, .unsupportedInput: false
         }
     }
 
@@ -54,6 +57,7 @@ public struct ModelProviderError: Error, Sendable, CustomStringConvertible {
         case .transport: text = "\(provider) request failed: \(message)"
         case .truncated: text = "\(provider) stream ended early: \(message)"
         case .malformed: text = "\(provider) sent a malformed event: \(message)"
+        case .unsupportedInput: text = "\(provider) cannot take \(message)"
         }
         if attempts > 1 { text += " (gave up after \(attempts) attempts)" }
         return text

@@ -5,6 +5,8 @@ import Foundation
 /// configured, and the model every offline test and demo uses.
 ///
 /// - `hello world` → `You said: hello world`, streamed word by word;
+/// - a message with attachments → `You sent: photo.png (image/png, 12 KB)`, then
+///   `. You said: …` when it has text too: what arrived, testable offline;
 /// - `/slow N` → `1 2 … N`, one word every `delayMilliseconds`;
 /// - `/tool NAME {json}` → step 1 calls tool NAME with that input, step 2 answers
 ///   with the tool's result; several `/tool` lines make several calls in one step
@@ -71,10 +73,16 @@ public struct ScriptedModel: LanguageModel {
             return Plan(events: Self.words(text) + [.finish(.stop)], paced: false)
         }
         let lastUser = messages.last { if case .user = $0 { true } else { false } }
-        guard case .user(let raw) = lastUser else {
+        guard case .user(let parts) = lastUser else {
             return Plan(events: Self.words("Hello! Send me a message.") + [.finish(.stop)], paced: false)
         }
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let files = parts.compactMap { part -> ModelFile? in if case .file(let file) = part { file } else { nil } }
+        let text = parts.compactMap { part -> String? in if case .text(let text) = part { text } else { nil } }
+            .joined().trimmingCharacters(in: .whitespacesAndNewlines)
+        if !files.isEmpty {
+            let sent = "You sent: " + files.map(Self.describe).joined(separator: ", ")
+            return Plan(events: Self.words(text.isEmpty ? sent : "\(sent). You said: \(text)") + [.finish(.stop)], paced: false)
+        }
         if text == "/recall" {
             return Plan(events: Self.words(Self.recall(messages)) + [.finish(.stop)], paced: false)
         }
@@ -105,6 +113,23 @@ public struct ScriptedModel: LanguageModel {
             return "\(name)=\((try? WireCoding.encodeString(output)) ?? "null")"
         }
         return results.isEmpty ? "No tool results were given to me." : "Tool results I was given: " + results.joined(separator: "; ")
+    }
+
+    /// `photo.png (image/png, 12 KB)`: a file's name, type and size (or where it is, when its bytes are not at hand).
+    static func describe(_ file: ModelFile) -> String {
+        let size: String = switch file.source {
+        case .bytes(let data): byteCount(data.count)
+        case .url: "by URL"
+        case .stored: "not read"
+        }
+        return "\(file.filename ?? "a file") (\(file.mediaType), \(size))"
+    }
+
+    /// `512 bytes`, `12 KB`, `3.4 MB`.
+    static func byteCount(_ count: Int) -> String {
+        if count < 1024 { return count == 1 ? "1 byte" : "\(count) bytes" }
+        if count < 1024 * 1024 { return "\(Int((Double(count) / 1024).rounded())) KB" }
+        return String(format: "%.1f MB", Double(count) / 1024 / 1024)
     }
 
     /// Drops the text a prefill already covers, keeping what comes after it.

@@ -5,6 +5,8 @@
 //   POST /realtime/v1/sessions/{chatId}/in    one input record, answered with its seq
 //   GET  /realtime/v1/sessions/{chatId}/out   SSE, `id:` = seq; Last-Event-ID resumes after it
 //   GET  /realtime/v1/sessions/{chatId}/turn  the running turn's input seq (for reconnects)
+//   POST /realtime/v1/sessions/{chatId}/files an attachment's bytes, answered with its daemon URL
+//   GET  /realtime/v1/sessions/{chatId}/files/{sha256}  the attachment back (read scope)
 // It mirrors Trigger.dev's useTriggerChatTransport: the browser holds only a public token scoped
 // to one chat; `startSession` (your server creates the session and returns its token) runs
 // before the first message, `accessToken` (your server mints a fresh token) runs on 401/403.
@@ -138,6 +140,37 @@ async function resolveClientData(clientData, chatId) {
   return typeof clientData === "function" ? await clientData({ chatId }) : clientData;
 }
 
+/** Attachments up to this size travel inside the message as data URLs; larger ones are uploaded
+ *  first (a message may be at most 1 MiB of JSON, and base64 adds a third). */
+export const DEFAULT_UPLOAD_THRESHOLD = 256 * 1024;
+
+/** The bytes of a `data:` URL as a Blob, or null for any other URL. */
+export function blobFromDataURL(url) {
+  const match = /^data:([^,]*?)(;base64)?,(.*)$/s.exec(url ?? "");
+  if (!match) return null;
+  const mediaType = match[1] || "text/plain";
+  if (!match[2]) return new Blob([decodeURIComponent(match[3])], { type: mediaType });
+  const binary = atob(match[3]);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return new Blob([bytes], { type: mediaType });
+}
+
+/** A Blob as a base64 `data:` URL. */
+export function dataURLFromBlob(blob) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
+}
+
+/** Whether `url` is a file uploaded to a session of this daemon (`…/sessions/{chatId}/files/{sha256}`). */
+export function isSessionFileURL(url) {
+  return /^(https?:\/\/[^/]+)?\/realtime\/v1\/sessions\/[^/]+\/files\/[0-9a-f]{64}$/.test(url ?? "");
+}
+
 function randomId() {
   return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
@@ -236,6 +269,78 @@ export class AgentSessionClient {
 
   #path(chatId, leaf) {
     return `/realtime/v1/sessions/${encodeURIComponent(chatId)}/${leaf}`;
+  }
+
+  /**
+   * Uploads one file to a chat: `{url, mediaType, size, sha256, filename?}`, where `url` is the
+   * daemon URL a message's file part refers to. The daemon refuses a file over its size limit
+   * (413) or of a media type it does not allow (415) and keeps nothing.
+   */
+  async upload(chatId, blob, { mediaType = blob.type, filename = blob.name, signal } = {}) {
+    const query = filename ? `?filename=${encodeURIComponent(filename)}` : "";
+    const response = await this.request(
+      chatId,
+      this.#path(chatId, "files") + query,
+      { method: "POST", headers: { "Content-Type": mediaType || "application/octet-stream" }, body: blob, signal },
+      { start: true },
+    );
+    return response.json();
+  }
+
+  /**
+   * File parts for `files` (File or Blob objects): small ones inline as data URLs, those over
+   * `threshold` bytes uploaded first and referred to by their daemon URL.
+   */
+  async fileParts(chatId, files, { threshold = DEFAULT_UPLOAD_THRESHOLD, signal } = {}) {
+    const parts = [];
+    for (const file of files) {
+      const part = { type: "file", mediaType: file.type || "application/octet-stream" };
+      if (file.name) part.filename = file.name;
+      if (file.size > threshold) {
+        part.url = (await this.upload(chatId, file, { mediaType: part.mediaType, filename: file.name, signal })).url;
+      } else {
+        part.url = await dataURLFromBlob(file);
+      }
+      parts.push(part);
+    }
+    return parts;
+  }
+
+  /**
+   * A message ready to send: file parts whose bytes are in the browser (a `data:` URL over
+   * `threshold` bytes, or a `blob:` URL) are uploaded and point at the daemon's copy instead.
+   * Other parts, and https URLs (the model's provider fetches those), pass as they are.
+   */
+  async prepareMessage(chatId, message, { threshold = DEFAULT_UPLOAD_THRESHOLD, signal } = {}) {
+    if (!message?.parts?.some((p) => p.type === "file")) return message;
+    const parts = [];
+    for (const part of message.parts) {
+      if (part.type !== "file" || typeof part.url !== "string") {
+        parts.push(part);
+        continue;
+      }
+      let blob = null;
+      if (part.url.startsWith("data:")) {
+        // base64 holds 3 bytes in 4 characters: no need to decode one that is small anyway.
+        if ((part.url.length - part.url.indexOf(",")) * 0.75 > threshold) blob = blobFromDataURL(part.url);
+      } else if (part.url.startsWith("blob:")) {
+        blob = await (await this.fetch(part.url)).blob();
+      }
+      if (!blob) {
+        parts.push(part);
+        continue;
+      }
+      const stored = await this.upload(chatId, blob, { mediaType: part.mediaType, filename: part.filename, signal });
+      parts.push({ ...part, url: stored.url });
+    }
+    return { ...message, parts };
+  }
+
+  /** A file of a chat (a daemon file URL), fetched with the chat's token: a Blob. */
+  async fetchFile(chatId, url, { signal } = {}) {
+    const path = url.replace(/^https?:\/\/[^/]+/, "");
+    const response = await this.request(chatId, path, { signal });
+    return response.blob();
   }
 
   /** Sends one input record; resolves to its seq. Retries reuse the idempotency key. */
@@ -376,6 +481,9 @@ export class AgentSessionClient {
  * over it (top-level keys); the agent reads it as `run.clientData`. It is also passed to
  * `startSession`. Regenerate (`regenerate({messageId})`) and edit (`sendMessage({…, messageId})`:
  * the message is replaced and what followed it answered again) work as in useChat.
+ *
+ * Attachments (`sendMessage({ text, files })`): a file part over `uploadThreshold` bytes (default
+ * 256 KiB) is uploaded to the session first and sent as its daemon URL; smaller ones stay data URLs.
  */
 export class AgentChatTransport {
   constructor(options = {}) {
@@ -383,6 +491,7 @@ export class AgentChatTransport {
     this.clientData = options.clientData ?? this.client.clientData;
     this.stopOnAbort = options.stopOnAbort ?? true;
     this.maxRetries = options.maxRetries ?? 8;
+    this.uploadThreshold = options.uploadThreshold ?? DEFAULT_UPLOAD_THRESHOLD;
   }
 
   /** The input's metadata: the transport's clientData with the call's metadata over it. */
@@ -401,7 +510,8 @@ export class AgentChatTransport {
     } else {
       const newest = messages?.[messages.length - 1];
       if (!newest) throw new AgentChatError("sendMessages needs at least one message", { code: "bad_request" });
-      input = { kind: "message", message: newest, trigger: "submit-message" };
+      const message = await this.client.prepareMessage(chatId, newest, { threshold: this.uploadThreshold, signal: abortSignal });
+      input = { kind: "message", message, trigger: "submit-message" };
     }
     const data = await this.#metadata(chatId, metadata);
     if (data !== undefined) input.metadata = data;

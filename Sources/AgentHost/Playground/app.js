@@ -6,8 +6,8 @@
 // through), then follows `…/out` after that seq. Nothing before it is sent again, nothing after it
 // is missed; the rest of the answer lands on the message already on screen.
 
-import { AgentChatError, AgentSessionClient } from "/sdk/agent-chat.js";
-import { ChatView, escapeHTML } from "/playground/chat-view.js";
+import { AgentChatError, AgentSessionClient, isSessionFileURL } from "/sdk/agent-chat.js";
+import { ChatView, escapeHTML, fileChip } from "/playground/chat-view.js";
 
 const $ = (id) => document.getElementById(id);
 const KEY_STORAGE = "agent-host:secret-key";
@@ -32,6 +32,10 @@ const ui = {
   send: $("send"),
   stop: $("stop"),
   queueHint: $("queue-hint"),
+  attach: $("attach"),
+  fileInput: $("file-input"),
+  attachments: $("attachments"),
+  dropOverlay: $("drop-overlay"),
   keyDialog: $("key-dialog"),
   keyForm: $("key-form"),
   keyInput: $("key-input"),
@@ -44,6 +48,7 @@ const state = {
   sessions: [],
   chat: null,
   secretKey: sessionStorage.getItem(KEY_STORAGE),
+  attachments: [], // File objects the next message carries
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -100,6 +105,16 @@ const client = new AgentSessionClient({
 
 const view = new ChatView(ui.messages, ui.empty);
 view.onToolAnswer = (part, answer) => answerTool(part, answer);
+// Uploaded attachments are served to holders of the chat's token only: fetch them with it and
+// show the bytes from an object URL (one per file, kept while the page lives).
+const fileURLs = new Map();
+view.fileSource = async (url) => {
+  if (!isSessionFileURL(url) || !state.chat) return url;
+  if (!fileURLs.has(url)) {
+    fileURLs.set(url, client.fetchFile(state.chat.chatId, url).then((blob) => URL.createObjectURL(blob)));
+  }
+  return fileURLs.get(url);
+};
 
 // Client-side tools the page runs when the agent calls them (the demo's `getLocation`): the page
 // has no GPS, so it answers with what the browser knows about where it is.
@@ -145,7 +160,10 @@ function showChatHeader(chat) {
   ui.chatId.hidden = false;
   ui.chatId.textContent = chat.chatId;
   const firstUser = view.messages.find((m) => m.role === "user");
-  ui.title.textContent = firstUser ? firstUser.el.textContent.slice(0, 80) : "New chat";
+  // The first message's text, else the names of the files it carries.
+  const firstText = firstUser?.el.querySelector(".bubble")?.textContent
+    || [...(firstUser?.el.querySelectorAll("[data-filename]") ?? [])].map((el) => el.dataset.filename).join(", ");
+  ui.title.textContent = firstUser ? firstText.slice(0, 80) : "New chat";
   document.title = `${ui.title.textContent} · agent-host`;
   ui.input.placeholder = `Message ${chat.agent ?? "the agent"}…`;
 }
@@ -234,14 +252,23 @@ async function handle(chat, chunk) {
   view.apply(chunk);
 }
 
-async function send(text) {
-  if (!text.trim()) return;
+async function send(text, files = []) {
+  if (!text.trim() && files.length === 0) return;
   if (!state.chat) {
     const created = await newChat();
     if (!created) return;
   }
   const chat = state.chat;
-  const message = { id: crypto.randomUUID(), role: "user", parts: [{ type: "text", text }] };
+  // Small files travel inside the message as data URLs; larger ones are uploaded first.
+  let fileParts;
+  try {
+    fileParts = await client.fileParts(chat.chatId, files);
+  } catch (error) {
+    toast(`Not sent: ${error.message}`, "error");
+    return;
+  }
+  const parts = [...fileParts, ...(text.trim() ? [{ type: "text", text }] : [])];
+  const message = { id: crypto.randomUUID(), role: "user", parts };
   view.add(message, { pending: true });
   showChatHeader(chat);
   view.scrollToBottom();
@@ -412,11 +439,78 @@ function autosize() {
 
 function submitComposer() {
   const text = ui.input.value;
-  if (!text.trim()) return;
+  const files = state.attachments;
+  if (!text.trim() && files.length === 0) return;
   ui.input.value = "";
+  state.attachments = [];
+  renderAttachments();
   autosize();
-  send(text);
+  send(text, files);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Attachments: the picker, drag-and-drop anywhere on the page, and the chips above the composer.
+
+function attach(files) {
+  state.attachments.push(...files);
+  renderAttachments();
+  ui.input.focus();
+}
+
+function renderAttachments() {
+  ui.attachments.hidden = state.attachments.length === 0;
+  ui.attachments.replaceChildren(
+    ...state.attachments.map((file, index) => {
+      const chip = fileChip(file.name, file.type, `${file.type || "unknown type"} · ${formatBytes(file.size)}`);
+      if (file.type.startsWith("image/")) {
+        const thumb = document.createElement("img");
+        thumb.src = URL.createObjectURL(file);
+        thumb.alt = "";
+        chip.querySelector(".file-icon").replaceWith(thumb);
+      }
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "attachment-remove";
+      remove.title = `Remove ${file.name}`;
+      remove.textContent = "×";
+      remove.addEventListener("click", () => {
+        state.attachments.splice(index, 1);
+        renderAttachments();
+      });
+      chip.append(remove);
+      return chip;
+    }),
+  );
+}
+
+function formatBytes(size) {
+  if (size < 1024) return `${size} B`;
+  if (size < 1024 * 1024) return `${Math.round(size / 1024)} KB`;
+  return `${(size / 1024 / 1024).toFixed(1)} MB`;
+}
+
+ui.attach.addEventListener("click", () => ui.fileInput.click());
+ui.fileInput.addEventListener("change", () => {
+  attach([...ui.fileInput.files]);
+  ui.fileInput.value = "";
+});
+let dragDepth = 0;
+document.addEventListener("dragenter", (event) => {
+  if (!event.dataTransfer?.types.includes("Files")) return;
+  dragDepth += 1;
+  ui.dropOverlay.hidden = false;
+});
+document.addEventListener("dragleave", () => {
+  dragDepth = Math.max(0, dragDepth - 1);
+  if (dragDepth === 0) ui.dropOverlay.hidden = true;
+});
+document.addEventListener("dragover", (event) => event.preventDefault());
+document.addEventListener("drop", (event) => {
+  event.preventDefault();
+  dragDepth = 0;
+  ui.dropOverlay.hidden = true;
+  if (event.dataTransfer?.files?.length) attach([...event.dataTransfer.files]);
+});
 
 ui.composer.addEventListener("submit", (event) => {
   event.preventDefault();

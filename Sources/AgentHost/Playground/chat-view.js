@@ -14,6 +14,9 @@ export class ChatView {
     this.dirty = new Set();
     this.frame = 0;
     this.thinking = null;
+    // Turns a file part's URL into one an <img> can show: a daemon file URL needs the chat's
+    // token, so the page fetches it (app.js sets this); data and https URLs show as they are.
+    this.fileSource = async (url) => url;
   }
 
   reset(messages) {
@@ -37,10 +40,20 @@ export class ChatView {
     el.dataset.messageId = message.id;
     const model = { id: message.id, role: message.role, parts: [], el, body: null };
     if (message.role === "user") {
-      const bubble = document.createElement("div");
-      bubble.className = "bubble";
-      bubble.textContent = (message.parts ?? []).filter((p) => p.type === "text").map((p) => p.text).join("");
-      el.append(bubble);
+      const files = (message.parts ?? []).filter((p) => p.type === "file");
+      if (files.length > 0) {
+        const strip = document.createElement("div");
+        strip.className = "message-files";
+        for (const file of files) strip.append(this.attachment(file));
+        el.append(strip);
+      }
+      const text = (message.parts ?? []).filter((p) => p.type === "text").map((p) => p.text).join("");
+      if (text || files.length === 0) {
+        const bubble = document.createElement("div");
+        bubble.className = "bubble";
+        bubble.textContent = text;
+        el.append(bubble);
+      }
       if (pending) el.dataset.pending = "true";
     } else {
       const avatar = document.createElement("img");
@@ -56,6 +69,21 @@ export class ChatView {
     this.messages.push(model);
     this.syncEmpty();
     return model;
+  }
+
+  /** One attached file of a user message: the image itself, or a chip with its name and type. */
+  attachment(file) {
+    const name = file.filename || file.mediaType || "file";
+    if (file.mediaType?.startsWith("image/")) {
+      const img = document.createElement("img");
+      img.className = "attachment-image";
+      img.alt = name;
+      img.title = name;
+      img.dataset.filename = name;
+      this.fileSource(file.url).then((src) => { img.src = src; }, () => { img.alt = `${name} (cannot load)`; });
+      return img;
+    }
+    return fileChip(name, file.mediaType, null);
   }
 
   addPart(message, part) {
@@ -371,6 +399,27 @@ function renderTool(el, part) {
     `<span class="tool-state">${TOOL_STATES[part.state] ?? escapeHTML(part.state ?? "")}</span></summary>` +
     `<div class="tool-io">${rows.join("")}</div>`;
   el.open = open;
+}
+
+/** A file chip: a small type badge (or thumbnail), the name and a line of detail. */
+export function fileChip(name, mediaType, detail) {
+  const chip = document.createElement("span");
+  chip.className = "attachment";
+  chip.dataset.filename = name;
+  const icon = document.createElement("span");
+  icon.className = "file-icon";
+  icon.textContent = (name.includes(".") ? name.split(".").pop() : (mediaType ?? "file").split("/").pop()).slice(0, 4);
+  const text = document.createElement("span");
+  text.className = "attachment-text";
+  const title = document.createElement("span");
+  title.className = "attachment-name";
+  title.textContent = name;
+  const meta = document.createElement("span");
+  meta.className = "attachment-meta";
+  meta.textContent = detail ?? mediaType ?? "";
+  text.append(title, meta);
+  chip.append(icon, text);
+  return chip;
 }
 
 export function escapeHTML(text) {

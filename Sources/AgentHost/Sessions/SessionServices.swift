@@ -16,10 +16,12 @@ struct SessionServices: Sendable {
     var limits = RunLimits()
     /// How far a live reader may fall behind before it is dropped (`LiveBuffer`).
     var readerBufferBytes = LiveBuffer.defaultLimitBytes
+    /// The files uploaded to sessions; nil in a host that keeps none.
+    var files: (any FileStore)?
 
     /// The part of these a running turn uses.
     var turnServices: TurnServices {
         TurnServices(registry: registry, models: models, turns: turns, logger: logger, stopGracePeriod: stopGracePeriod,
-                     recoveryBudget: recoveryBudget, limits: limits)
+                     recoveryBudget: recoveryBudget, limits: limits, files: files)
     }
 }

@@ -20,6 +20,9 @@ struct HostServiceRouter: Sendable {
     /// Answered tool calls are settled by the first model call of the turn only.
     let answersSettled = FirstClaim()
 
+    /// Reads the session files the conversation refers to.
+    var files: ModelFileResolver { ModelFileResolver(store: services.files, chatId: log.chatId) }
+
     /// Answers one service call; the reply is JSON text.
     /// - Parameters:
     ///   - service: The service name (`HostService`).
@@ -37,6 +40,9 @@ struct HostServiceRouter: Sendable {
         case HostService.conversationMessages:
             let messages = await log.conversation.prefix(conversationLength)
             return try WireCoding.encodeString(ConversationReply(messages: Array(messages)))
+        case HostService.filesRead:
+            let read = try WireCoding.decode(FileReadRequest.self, from: request)
+            return try WireCoding.encodeString(try await files.read(read.url))
         default:
             throw AgentHostError.badRequest("unknown host service `\(service)`")
         }
@@ -64,8 +70,11 @@ struct HostServiceRouter: Sendable {
         loop.maxConcurrentToolCalls = limits.maxConcurrentToolCalls
         loop.yieldAtStepBoundary = { await registry.shouldMigrate(lease) }
         loop.approvals = await approvals(for: streamRequest, turnId: channel.turnId)
-        // Left-out messages: the turn's conversation, already converted; explicit ones the loop converts.
-        let messages = streamRequest.inheritsMessages ? conversation : nil
+        // Left-out messages: the turn's conversation, already converted. Files
+        // uploaded to the session are read here, so the provider gets their bytes.
+        let messages = try await files.resolve(
+            streamRequest.inheritsMessages ? conversation : ModelMessage.from(streamRequest.messages)
+        )
         switch try await loop.run(streamRequest, messages: messages, resumingFrom: resumePoint.take()) {
         case .finished(let result):
             return try WireCoding.encodeString(result)

@@ -13,6 +13,8 @@ struct TurnServices: Sendable {
     var recoveryBudget = 3
     /// How long a turn and a tool call may run.
     var limits = RunLimits()
+    /// The files uploaded to sessions, which a turn's attachments refer to; nil: none kept.
+    var files: (any FileStore)?
 }
 
 extension TurnServices {

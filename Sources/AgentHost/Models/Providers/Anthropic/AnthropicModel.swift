@@ -27,9 +27,14 @@ public struct AnthropicModel: LanguageModel {
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
-        let body = AnthropicRequestBody.make(
-            model: model, request: request, options: .init(maxTokens: maxTokens, thinkingBudget: thinkingBudget)
-        )
+        let body: JSONValue
+        do {
+            body = try AnthropicRequestBody.make(
+                model: model, request: request, options: .init(maxTokens: maxTokens, thinkingBudget: thinkingBudget)
+            )
+        } catch {
+            return AsyncThrowingStream { $0.finish(throwing: error) }
+        }
         let endpoint = ProviderEndpoint(
             provider: "Anthropic",
             url: "\(baseURL)/v1/messages",

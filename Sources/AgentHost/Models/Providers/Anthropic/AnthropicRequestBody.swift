@@ -16,7 +16,9 @@ enum AnthropicRequestBody {
         var thinkingBudget: Int?
     }
 
-    static func make(model: String, request: ModelRequest, options: Options) -> JSONValue {
+    /// - Throws: `ModelProviderError` (`unsupportedInput`) for an attachment
+    ///   Anthropic cannot take: nothing is sent, and the turn's error names it.
+    static func make(model: String, request: ModelRequest, options: Options) throws -> JSONValue {
         var turns: [(role: String, content: [JSONValue])] = []
         func add(_ role: String, _ content: [JSONValue]) {
             guard !content.isEmpty else { return }
@@ -28,8 +30,8 @@ enum AnthropicRequestBody {
         }
         for message in request.messages {
             switch message {
-            case .user(let text):
-                add("user", text.isEmpty ? [] : [["type": "text", "text": .string(text)]])
+            case .user(let parts):
+                add("user", try parts.compactMap(AnthropicContent.block))
             case .assistant(let text, let calls, let reasoning):
                 var content: [JSONValue] = reasoning.compactMap(thinkingBlock)
                 if !text.isEmpty { content.append(["type": "text", "text": .string(text)]) }
@@ -39,8 +41,13 @@ enum AnthropicRequestBody {
                 }
                 add("assistant", content)
             case .toolResult(let callId, _, let output, let isError):
+                // A result that carries files goes back as blocks: text, images, documents.
+                var content = JSONValue.string(ToolOutputText.render(output))
+                if let parts = ModelContentPart.toolOutput(output) {
+                    content = .array(try parts.compactMap(AnthropicContent.block))
+                }
                 var block: [String: JSONValue] = [
-                    "type": "tool_result", "tool_use_id": .string(callId), "content": .string(ToolOutputText.render(output)),
+                    "type": "tool_result", "tool_use_id": .string(callId), "content": content,
                 ]
                 if isError { block["is_error"] = true }
                 add("user", [.object(block)])

@@ -21,7 +21,12 @@ public struct OpenAIModel: LanguageModel {
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
-        let body = OpenAIRequestBody.make(model: model, request: request, maxTokens: maxTokens)
+        let body: JSONValue
+        do {
+            body = try OpenAIRequestBody.make(model: model, request: request, maxTokens: maxTokens)
+        } catch {
+            return AsyncThrowingStream { $0.finish(throwing: error) }
+        }
         var headers: [(name: String, value: String)] = [
             ("content-type", "application/json"),
             ("accept", "text/event-stream"),

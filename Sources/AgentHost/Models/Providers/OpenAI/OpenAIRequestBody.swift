@@ -7,16 +7,30 @@ import AgentWire
 /// requested with `stream_options.include_usage`. Chat Completions has no
 /// documented prefill; an assistant prefix is sent as a final assistant message,
 /// which compatible servers (vLLM, llama.cpp, Ollama) continue and OpenAI may.
+///
+/// A user message with attachments has an array of content parts (`OpenAIContent`).
+/// A tool message can only hold text: files a tool returned follow the step's
+/// tool messages in a user message of their own, which the tool message points to.
 enum OpenAIRequestBody {
-    static func make(model: String, request: ModelRequest, maxTokens: Int?) -> JSONValue {
+    /// - Throws: `ModelProviderError` (`unsupportedInput`) for an attachment the
+    ///   Chat Completions API cannot take: nothing is sent, and the turn's error names it.
+    static func make(model: String, request: ModelRequest, maxTokens: Int?) throws -> JSONValue {
         var messages: [JSONValue] = []
         if let system = request.system, !system.isEmpty {
             messages.append(["role": "system", "content": .string(system)])
         }
+        // Files from tool results, sent once the step's tool messages are all written.
+        var toolFiles: [JSONValue] = []
+        func flushToolFiles() {
+            guard !toolFiles.isEmpty else { return }
+            messages.append(["role": "user", "content": .array(toolFiles)])
+            toolFiles = []
+        }
         for message in request.messages {
+            if case .toolResult = message {} else { flushToolFiles() }
             switch message {
-            case .user(let text):
-                messages.append(["role": "user", "content": .string(text)])
+            case .user(let parts):
+                messages.append(["role": "user", "content": try OpenAIContent.userContent(parts)])
             case .assistant(let text, let calls, _):
                 var entry: [String: JSONValue] = ["role": "assistant"]
                 entry["content"] = text.isEmpty && !calls.isEmpty ? .null : .string(text)
@@ -35,12 +49,18 @@ enum OpenAIRequestBody {
                 messages.append(.object(entry))
             case .toolResult(let callId, _, let output, let isError):
                 // Chat Completions has no error flag on tool results; say it in the text.
-                let text = ToolOutputText.render(output)
+                var text = ToolOutputText.render(output)
+                if let parts = ModelContentPart.toolOutput(output) {
+                    let split = try OpenAIContent.toolResult(parts, callId: callId)
+                    text = split.text
+                    toolFiles += split.files
+                }
                 messages.append([
                     "role": "tool", "tool_call_id": .string(callId), "content": .string(isError ? "Error: \(text)" : text),
                 ])
             }
         }
+        flushToolFiles()
         if let prefix = request.assistantPrefix, !prefix.isEmpty {
             messages.append(["role": "assistant", "content": .string(prefix)])
         }
