@@ -61,7 +61,21 @@ public struct Daemon: Sendable {
             onServerRunning: { channel in banner.print(port: channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )
-        try await app.runService()
+        // The reader shutdown runs beside the application, not inside it: a group
+        // shuts its services down last-first, and the application's own group
+        // stops its server first, which waits for every open response — an SSE
+        // stream never ends by itself. Here the readers go first, then the app.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [app, ReaderShutdown(sessions: sessions, logger: logger)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+            )
+        )
+        do {
+            try await group.run()
+        } catch is CancellationError {
+            // A service cut short by the shutdown it was asked for: a clean exit.
+        }
     }
 }
 

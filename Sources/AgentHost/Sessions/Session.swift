@@ -215,6 +215,12 @@ actor Session {
         return LiveSubscription(records: LiveReader(buffer), publishedThrough: lastPublished)
     }
 
+    /// Ends every reader's stream for a daemon shutdown (`LiveBuffer.stopForShutdown`).
+    func stopReadersForShutdown() {
+        for reader in subscribers.values { reader.stopForShutdown() }
+        subscribers.removeAll()
+    }
+
     private func unsubscribe(_ id: UUID) {
         subscribers[id] = nil
         lastActivity = .now

@@ -115,6 +115,12 @@ public actor SessionDirectory {
         return evicted
     }
 
+    /// Ends the streams of every reader of a session in memory: the daemon stops,
+    /// and open SSE responses must not hold its shutdown (they reconnect).
+    public func stopReadersForShutdown() async {
+        for session in live.values { await session.stopReadersForShutdown() }
+    }
+
     /// Calls `hook` for the session once the chat's previous suspend/resume hook is over.
     private func chainHook(_ hook: LifecycleHook, for session: Session) -> Task<Void, Never> {
         let chatId = session.chatId

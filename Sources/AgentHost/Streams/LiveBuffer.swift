@@ -23,6 +23,9 @@ final class LiveBuffer: Sendable {
         let limitBytes: Int
     }
 
+    /// The daemon is shutting down: the reader resumes from another run of it.
+    struct DaemonStopping: Error, Hashable {}
+
     /// The default bound: a few thousand text chunks. A reader that keeps up
     /// never holds more than the batches of one commit.
     static let defaultLimitBytes = LiveBufferLimit.defaultKiB * 1024
@@ -31,7 +34,8 @@ final class LiveBuffer: Sendable {
         var batches: [[LogRecord]] = []
         var bytes = 0
         var finished = false
-        var fellBehind = false
+        /// Why the reader was dropped: it fell behind, or the daemon stops.
+        var dropped: (any Error)?
         var cancelled = false
         var waiter: CheckedContinuation<Next?, any Error>?
     }
@@ -55,14 +59,14 @@ final class LiveBuffer: Sendable {
     func offer(_ batch: [LogRecord]) -> Bool {
         let size = batch.reduce(0) { $0 + $1.body.utf8.count + 64 }
         let (waiter, accepted) = state.withLock { state -> (CheckedContinuation<Next?, any Error>?, Bool) in
-            if state.fellBehind { return (nil, false) }
+            if state.dropped != nil { return (nil, false) }
             if state.finished || state.cancelled { return (nil, true) }
             if let waiter = state.waiter {
                 state.waiter = nil
                 return (waiter, true)
             }
             if !state.batches.isEmpty, state.bytes + size > limitBytes {
-                state.fellBehind = true
+                state.dropped = FellBehind(limitBytes: limitBytes)
                 state.batches = []
                 state.bytes = 0
                 return (nil, false)
@@ -73,6 +77,20 @@ final class LiveBuffer: Sendable {
         }
         waiter?.resume(returning: .records(batch))
         return accepted
+    }
+
+    /// The daemon stops: the reader's stream ends with `DaemonStopping` at once
+    /// — not with a clean end, which a client would read as "session closed" —
+    /// so it reconnects to the next run with `Last-Event-ID`.
+    func stopForShutdown() {
+        let waiter = state.withLock { state -> CheckedContinuation<Next?, any Error>? in
+            if state.dropped == nil { state.dropped = DaemonStopping() }
+            state.batches = []
+            state.bytes = 0
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(throwing: DaemonStopping())
     }
 
     /// No more batches: the reader takes what is buffered, then the end.
@@ -121,7 +139,7 @@ final class LiveBuffer: Sendable {
                         state.bytes -= batch.reduce(0) { $0 + $1.body.utf8.count + 64 }
                         return .success(.records(batch))
                     }
-                    if state.fellBehind { return .failure(FellBehind(limitBytes: limitBytes)) }
+                    if let dropped = state.dropped { return .failure(dropped) }
                     if state.finished || state.cancelled { return .success(nil) }
                     precondition(state.waiter == nil, "one reader per live buffer")
                     state.waiter = continuation
