@@ -2,6 +2,7 @@
 import AgentWire
 import Foundation
 import HTTPTypes
+import Crypto
 import Testing
 
 @Suite struct AuthTests {
@@ -79,5 +80,41 @@ import Testing
         #expect(!key.matches("sk_test_secreT"))
         #expect(!key.matches("sk_test_secret "))
         #expect(!key.matches(""))
+    }
+
+    @Test func aShortSecretKeyIsRefusedWhereverItComesFrom() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("key-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(throws: AgentHostError.self) { try SecretKey.load(environment: ["AGENT_HOST_SECRET_KEY": "k9x"], dataDirectory: directory.path) }
+        let strong = String(repeating: "a1", count: 16)
+        #expect(try SecretKey.load(environment: ["AGENT_HOST_SECRET_KEY": strong], dataDirectory: directory.path).value == strong)
+        // A generated key passes; one an operator shortened by hand does not.
+        let generated = try SecretKey.load(environment: [:], dataDirectory: directory.path)
+        #expect(generated.value.utf8.count >= SecretKey.minimumLength)
+        try "short-key\n".write(to: directory.appendingPathComponent(SecretKey.fileName), atomically: true, encoding: .utf8)
+        #expect(throws: AgentHostError.self) { try SecretKey.load(environment: [:], dataDirectory: directory.path) }
+    }
+
+    @Test func aTokenWhoseHeaderNamesAnotherAlgorithmIsRefused() async throws {
+        let minter = await TokenMinter(secretKey: key)
+        let valid = try await minter.mint(scopes: TokenScopes(read: ["c"], write: ["c"]), ttl: .seconds(600))
+        let payload = try #require(valid.split(separator: ".").dropFirst().first.map(String.init))
+        let derived = SymmetricKey(data: Data(SHA256.hash(data: Data("agent-host public tokens v1|\(key.value)".utf8))))
+        /// The daemon's claims and key, signed by hand under the header `alg` names.
+        func token(alg: String, sign: (Data) -> Data) -> String {
+            let header = Self.base64URL(Data(#"{"alg":"\#(alg)","typ":"JWT"}"#.utf8))
+            return "\(header).\(payload).\(Self.base64URL(sign(Data("\(header).\(payload)".utf8))))"
+        }
+        // Signed exactly as the daemon signs: accepted, so the hand-made tokens below differ only in the algorithm.
+        #expect(await minter.verify(token(alg: "HS256") { Data(HMAC<SHA256>.authenticationCode(for: $0, using: derived)) }) != nil)
+        #expect(await minter.verify(token(alg: "HS512") { Data(HMAC<SHA512>.authenticationCode(for: $0, using: derived)) }) == nil)
+        #expect(await minter.verify(token(alg: "HS384") { Data(HMAC<SHA384>.authenticationCode(for: $0, using: derived)) }) == nil)
+        #expect(await minter.verify(token(alg: "none") { _ in Data() }) == nil)
+    }
+
+    private static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
 }

@@ -118,6 +118,13 @@ import Testing
             let readOnly = try await client.send(.POST, "/api/v1/tokens", token: daemon.secretKey,
                                                  body: #"{"scopes":{"read":{"sessions":"mine"}}}"#).json?["token"]?.stringValue
             #expect(try await request(.POST, url, token: readOnly, body: try Self.chatBody(id: "mine", texts: [("user", "hi")])).status == 403)
+            // Writing alone does not read the answer the response would stream back; nothing is stored either.
+            let writeOnly = try await client.send(.POST, "/api/v1/tokens", token: daemon.secretKey,
+                                                  body: #"{"scopes":{"write":{"sessions":"mine"}}}"#).json?["token"]?.stringValue
+            let refused = try await request(.POST, url, token: writeOnly, body: try Self.chatBody(id: "mine", texts: [("user", "unseen")]))
+            #expect(refused.status == 403)
+            let stored = try await client.send(.GET, "/realtime/v1/sessions/mine/messages", token: token).json?["messages"]?.arrayValue ?? []
+            #expect(!stored.contains { $0["parts"]?.arrayValue?.first?["text"]?.stringValue == "unseen" })
 
             let cases: [(body: String, agent: String, status: Int, code: String)] = [
                 ("{not json", "my-chat", 400, "invalid_json"),

@@ -23,7 +23,7 @@ import NIOCore
 ///
 /// Auth: the chat id of a `POST` is in its body, so the `AuthMiddleware(.anyCredential)`
 /// in front of it admits any valid credential (before the body is read) and the
-/// handler checks the write scope once it has the id; the resume route takes the
+/// handler checks the write and read scopes (it streams the answer back) once it has the id; the resume route takes the
 /// chat id from its path, behind `AuthMiddleware(.session(.read))`.
 struct AIChatRoutes {
     let sessions: SessionDirectory
@@ -48,7 +48,10 @@ struct AIChatRoutes {
             let agent = try Self.agent(context.parameters)
             var request = request
             let body = try await request.decodeJSON(ChatRequest.self)
-            try context.authenticatedPrincipal().require(.write, chatId: body.id)
+            // The response streams the answer: writing alone is not enough to read it.
+            let principal = try context.authenticatedPrincipal()
+            try principal.require(.write, chatId: body.id)
+            try principal.require(.read, chatId: body.id)
             let input = try Self.input(from: body)
             let key = try request.headers.idempotencyKey()
             _ = try await sessions.create(chatId: body.id, agent: agent, clientData: nil, metadata: nil)
