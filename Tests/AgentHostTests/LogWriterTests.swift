@@ -57,32 +57,60 @@ import Testing
         #expect(try await base.records(chatId: "a", after: 0, upTo: nil).map(\.seq) == Array(1...6))
     }
 
-    @Test func aFailedTransactionFailsItsWholeBatchAndTheNextOneCommits() async throws {
+    @Test func aFailedBatchIsRetriedCallerByCallerSoOnlyTheFailingCallerFails() async throws {
         let base = try Self.sqlite()
         let storage = GatedStorage(base)
         let writer = LogWriter(storage: storage)
 
         let first = Task { try await writer.append([Self.record("a", 1)]) }
         await storage.waitForTransaction(1)
-        let failing = [Task { try await writer.append([Self.record("a", 2)]) }, Task { try await writer.append([Self.record("b", 1)]) }]
+        let good = Task { try await writer.append([Self.record("a", 2)]) }
+        let bad = Task { try await writer.append([Self.record("b", 1)]) }
         try await waitUntil { await writer.queuedCallers == 2 }
         await storage.open(1)
         try await first.value
 
+        // The shared transaction fails; each caller's records go again alone.
         await storage.waitForTransaction(2)
         let after = Task { try await writer.append([Self.record("a", 3)]) }
         try await waitUntil { await writer.queuedCallers == 1 }
         await storage.open(2, failing: true)
-        for caller in failing {
-            await #expect(throws: GatedStorage.Refused.self) { try await caller.value }
-        }
-
         await storage.waitForTransaction(3)
         await storage.open(3)
+        await storage.waitForTransaction(4)
+        await storage.open(4, failing: true)
+        try await good.value
+        await #expect(throws: GatedStorage.Refused.self) { try await bad.value }
+
+        await storage.waitForTransaction(5)
+        await storage.open(5)
         try await after.value
-        #expect(await storage.batches.map(\.records) == [1, 2, 1])
-        #expect(try await base.records(chatId: "a", after: 0, upTo: nil).map(\.seq) == [1, 3])
+        #expect(await storage.batches.map(\.records) == [1, 2, 1, 1, 1])
+        #expect(try await base.records(chatId: "a", after: 0, upTo: nil).map(\.seq) == [1, 2, 3])
         #expect(try await base.records(chatId: "b", after: 0, upTo: nil).isEmpty)
+    }
+
+    @Test func aDuplicateSeqFailsOnlyItsOwnSessionsWrite() async throws {
+        let base = try Self.sqlite()
+        try await base.append([Self.record("taken", 1)], statuses: [])
+        let storage = GatedStorage(base)
+        let writer = LogWriter(storage: storage)
+        let first = Task { try await writer.append([Self.record("other", 1)]) }
+        await storage.waitForTransaction(1)
+        // Queued together: a seq the log already has, and another session's record.
+        let duplicate = Task { try await writer.append([Self.record("taken", 1)]) }
+        let innocent = Task { try await writer.append([Self.record("other", 2)]) }
+        try await waitUntil { await writer.queuedCallers == 2 }
+        await storage.open(1)
+        for number in 2...4 {
+            await storage.waitForTransaction(number)
+            await storage.open(number)
+        }
+        try await first.value
+        try await innocent.value
+        await #expect(throws: (any Error).self) { try await duplicate.value }
+        #expect(try await base.records(chatId: "other", after: 0, upTo: nil).map(\.seq) == [1, 2])
+        #expect(try await base.records(chatId: "taken", after: 0, upTo: nil).count == 1)
     }
 
     @Test func aStatusChangeAloneCommits() async throws {

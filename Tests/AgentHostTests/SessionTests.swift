@@ -241,4 +241,39 @@ import Testing
         #expect(after.messages.count == 2 * turns + 2)
         #expect(after.messages[2 * turns].text == "/tool nope {}")
     }
+
+    @Test func inputsArrivingWhileTheSessionIsEvictedOverAndOverGetDistinctSeqs() async throws {
+        let host = try await HostFixture()
+        defer { host.remove() }
+        _ = try await host.session("hammer")
+        let senders = 8, perSender = 40
+        let evicting = Task {
+            var evictions = 0
+            while !Task.isCancelled {
+                evictions += await host.sessions.evictIdle(idleFor: .zero)
+                await Task.yield()
+            }
+            return evictions
+        }
+        // `stop` inputs start no turn: between them the session is idle, and evictable.
+        let seqs = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for _ in 0..<senders {
+                group.addTask {
+                    var mine: [Int64] = []
+                    for _ in 0..<perSender {
+                        mine.append(try await host.sessions.withSession("hammer") {
+                            try await $0.submit(InputRecord(kind: .stop), idempotencyKey: nil)
+                        })
+                    }
+                    return mine
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        evicting.cancel()
+        #expect(await evicting.value > 0, "the session was never evicted: the test proved nothing")
+        #expect(Set(seqs).count == senders * perSender)
+        let stored = try await host.storage.records(chatId: "hammer", after: 0, upTo: nil).map(\.seq)
+        #expect(stored == Array(1...Int64(senders * perSender)))
+    }
 }

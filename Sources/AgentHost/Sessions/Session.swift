@@ -21,6 +21,8 @@ actor Session {
     private var turn: TurnHandle?
     private var recentKeys: [String: Int64] = [:]
     private var subscribers: [UUID: LiveBuffer] = [:]
+    /// Commits of this actor's records not yet done (`persist`): eviction waits for them.
+    private var writesInFlight = 0
     private var lastActivity = ContinuousClock.now
     /// The seq the latest stored history snapshot was folded through.
     private var snapshotSeq: Int64
@@ -182,6 +184,11 @@ actor Session {
     /// Commits, then applies and publishes. `bodies` are the decoded records,
     /// which spares decoding every chunk again on the hot path.
     private func persist(_ records: [LogRecord], bodies: [JSONValue], status: StatusChange? = nil) async throws {
+        // While records with seqs of this actor are on their way to storage, the
+        // session may not leave memory: an actor woken from storage in the meantime
+        // would not see them and would hand out the same seqs again.
+        writesInFlight += 1
+        defer { writesInFlight -= 1 }
         try await services.writer.append(records, status: status)
         for (record, body) in zip(records, bodies) {
             history.apply(record, body: body)
@@ -230,6 +237,7 @@ actor Session {
     /// or waiting, no subscriber, no activity for `idleFor`. The log holds the
     /// rest; a snapshot of the history goes with it when many records came since the last.
     func evictIfIdle(idleFor: Duration) -> Bool {
+        guard writesInFlight == 0 else { return false }
         let evicted = lifecycle.evictIfIdle(
             hasReaders: !subscribers.isEmpty, idleLongEnough: lastActivity.duration(to: .now) >= idleFor
         )

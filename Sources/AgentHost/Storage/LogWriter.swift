@@ -4,11 +4,20 @@
 /// transaction is being written, everything that arrives queues up and goes into
 /// the next one, so a busy daemon writes many records per commit and an idle one
 /// commits a lone record at once, without a timer.
+///
+/// A batch holds the records of many sessions, so one caller's bad record (a seq
+/// taken twice) must not fail the others: when a batch of several callers fails,
+/// each caller's records are retried in a transaction of their own, and only the
+/// callers whose own transaction fails get the error.
 public actor LogWriter {
+    private struct Entry {
+        var records: [LogRecord]
+        var status: StatusChange?
+        var waiter: CheckedContinuation<Void, any Error>
+    }
+
     private let storage: any SessionStorage
-    private var pending: [LogRecord] = []
-    private var pendingStatuses: [StatusChange] = []
-    private var waiters: [CheckedContinuation<Void, any Error>] = []
+    private var pending: [Entry] = []
     private var isFlushing = false
 
     public init(storage: any SessionStorage) {
@@ -18,7 +27,7 @@ public actor LogWriter {
     /// How many callers wait for records that no transaction has taken yet (while
     /// one is being written, those that arrived since it started). Lets a test see
     /// that callers queued up, without reaching into the batch.
-    var queuedCallers: Int { waiters.count }
+    var queuedCallers: Int { pending.count }
 
     /// Returns once `records` (and the status change, if any) are committed;
     /// throws if their transaction failed. A session's status travels with its
@@ -26,9 +35,7 @@ public actor LogWriter {
     public func append(_ records: [LogRecord], status: StatusChange? = nil) async throws {
         guard !records.isEmpty || status != nil else { return }
         try await withCheckedThrowingContinuation { continuation in
-            pending.append(contentsOf: records)
-            if let status { pendingStatuses.append(status) }
-            waiters.append(continuation)
+            pending.append(Entry(records: records, status: status, waiter: continuation))
             if !isFlushing {
                 isFlushing = true
                 Task { await self.flushUntilEmpty() }
@@ -37,18 +44,25 @@ public actor LogWriter {
     }
 
     private func flushUntilEmpty() async {
-        while !waiters.isEmpty {
+        while !pending.isEmpty {
             let batch = pending
-            let statuses = pendingStatuses
-            let batchWaiters = waiters
             pending.removeAll(keepingCapacity: true)
-            pendingStatuses.removeAll(keepingCapacity: true)
-            waiters.removeAll(keepingCapacity: true)
             do {
-                try await storage.append(batch, statuses: statuses)
-                for waiter in batchWaiters { waiter.resume() }
+                try await storage.append(batch.flatMap(\.records), statuses: batch.compactMap(\.status))
+                for entry in batch { entry.waiter.resume() }
             } catch {
-                for waiter in batchWaiters { waiter.resume(throwing: error) }
+                guard batch.count > 1 else {
+                    batch[0].waiter.resume(throwing: error)
+                    continue
+                }
+                for entry in batch {
+                    do {
+                        try await storage.append(entry.records, statuses: entry.status.map { [$0] } ?? [])
+                        entry.waiter.resume()
+                    } catch {
+                        entry.waiter.resume(throwing: error)
+                    }
+                }
             }
         }
         isFlushing = false
