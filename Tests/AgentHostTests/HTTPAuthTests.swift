@@ -138,7 +138,8 @@ import Testing
         let fixture = try await HTTPRouterFixture()
         defer { fixture.remove() }
         let huge = #"{"id":"chat-a","messages":[""# + String(repeating: "x", count: 1 << 20) + #""]}"#
-        let token = try await fixture.token(write: ["chat-a"])
+        // An hour: the megabyte bodies below take a minute on a loaded CI machine, past the default 60 s.
+        let token = try await fixture.token(write: ["chat-a"], ttl: .seconds(3600))
         try await fixture.application.test(.router) { client in
             for body in ["{not json", huge, ""] {
                 let none = try await client.send(.post, "/api/chat/my-chat", body: body)
