@@ -7,21 +7,7 @@ import Testing
 /// into the history: `/messages` keeps everything, the model's conversation
 /// is what the model saw and sees.
 @Suite struct MessageHistorySteeringTests {
-    private struct Log {
-        var records: [LogRecord] = []
-        mutating func add(_ kind: LogRecord.Kind, _ body: JSONValue) {
-            records.append(LogRecord(chatId: "c", seq: Int64(records.count + 1), kind: kind, body: (try? WireCoding.encodeString(body)) ?? "{}"))
-        }
-        mutating func input(_ text: String, id: String, mode: MessageConcurrency? = nil, absorbs: [Int64]? = nil) -> Int64 {
-            var input = InputRecord(kind: .message, message: UIMessage(id: id, role: "user", parts: [["type": "text", "text": .string(text)]]))
-            input.mode = mode
-            input.absorbs = absorbs
-            add(.input, (try? WireCoding.decode(JSONValue.self, from: WireCoding.encodeString(input))) ?? .null)
-            return Int64(records.count)
-        }
-        mutating func control(_ part: ControlPart) { add(.control, part.chunk.json) }
-        mutating func output(_ chunks: [UIChunk]) { for chunk in chunks { add(.output, chunk.json) } }
-    }
+    private typealias Log = MessageHistoryTests.Log
 
     private func step(_ text: String, id: String) -> [UIChunk] {
         [.startStep, .textStart(id: id), .textDelta(id: id, delta: text), .textEnd(id: id), .finishStep]
@@ -33,7 +19,7 @@ import Testing
         log.control(.turnStart(inSeq: first))
         log.output([.start(messageId: "a1"), .startStep, .toolInputAvailable(toolCallId: "c1", toolName: "calc", input: [:]),
                     .toolOutputAvailable(toolCallId: "c1", output: 5), .finishStep])
-        let steer = log.input("actually, in euros", id: "u2", mode: .steer)
+        let steer = log.input("actually, in euros", id: "u2", mode: .steer, absorbs: nil)
         #expect(MessageHistory(records: log.records).pendingInputs.map(\.seq) == [steer])
         log.control(.pendingMessageInjected(inSeq: steer, messageId: "u2", responseMessageId: "a2"))
         log.output(step("5 euros", id: "t") + [.finish(finishReason: .stop)])
@@ -62,7 +48,7 @@ import Testing
         var log = Log()
         let first = log.input("one", id: "u1")
         log.control(.turnStart(inSeq: first))
-        let steer = log.input("two", id: "u2", mode: .steer)
+        let steer = log.input("two", id: "u2", mode: .steer, absorbs: nil)
         log.output([.start(messageId: "a1")] + step("hi", id: "t") + [.finish(finishReason: .stop)])
         log.control(.turnComplete(inSeq: first))
         log.control(.turnStart(inSeq: steer))
@@ -76,7 +62,7 @@ import Testing
             var log = Log()
             let first = log.input("one", id: "u1")
             log.control(.turnStart(inSeq: first))
-            let second = log.input("two", id: "u2", mode: mode)
+            let second = log.input("two", id: "u2", mode: mode, absorbs: nil)
             let third = log.input("three", id: "u3", mode: mode, absorbs: [second])
             let fourth = log.input("four", id: "u4", mode: mode, absorbs: [third])
             log.output([.start(messageId: "a1")] + step("hi", id: "t") + [.finish(finishReason: .stop)])
@@ -127,4 +113,19 @@ import Testing
         #expect(history.compaction == nil)
         #expect(history.modelConversation() == [.user(parts: [.text("one")])])
     }
+}
+
+extension MessageHistoryTests.Log {
+    /// A user message the session wrote down with the mode it applied and the inputs it took over.
+    mutating func input(_ text: String, id: String, mode: MessageConcurrency?, absorbs: [Int64]?) -> Int64 {
+        var input = InputRecord(kind: .message, message: UIMessage(id: id, role: "user", parts: [["type": "text", "text": .string(text)]]))
+        input.mode = mode
+        input.absorbs = absorbs
+        add(.input, (try? WireCoding.decode(JSONValue.self, from: WireCoding.encodeString(input))) ?? .null)
+        return Int64(records.count)
+    }
+
+    mutating func control(_ part: ControlPart) { add(.control, part.chunk.json) }
+
+    mutating func output(_ chunks: [UIChunk]) { for chunk in chunks { add(.output, chunk.json) } }
 }
