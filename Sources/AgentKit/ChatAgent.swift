@@ -34,6 +34,13 @@ public struct ChatAgent: Sendable {
     /// The longest one turn may run before the host ends it with an error;
     /// nil leaves it to the daemon (`serve --max-turn-duration`, which also caps it).
     public let maxTurnDuration: Duration?
+    /// What a message sent while a turn runs does: `.queue` (the default) waits
+    /// for its own turn, `.steer` is injected into the running turn at its next
+    /// step boundary; `.latest`, `.merge`, `.drop`, `.debounce` as Cloudflare's.
+    public let messageConcurrency: MessageConcurrency
+    /// When the host compacts the conversation the model sees (a summary replaces
+    /// the older messages for the model; `/messages` keeps them); nil: never.
+    public let compaction: CompactionPolicy?
     let run: @Sendable (ChatRun) async throws -> StreamTextResult
     let hooks: Hooks
 
@@ -81,6 +88,9 @@ public struct ChatAgent: Sendable {
     ///   - onChatClose: The session was closed.
     ///   - onSuspend: The idle session left the daemon's memory.
     ///   - onResume: The session was rebuilt from storage, before its next turn.
+    ///   - messageConcurrency: What a message sent while a turn runs does
+    ///     (README, "Steering and compaction"); a client may ask otherwise per message.
+    ///   - compaction: When the host summarises the older conversation for the model; nil: never.
     ///   - run: Called once per turn (again when a cut-off turn resumes); what it
     ///     returns, usually `streamText`'s result, ends the turn.
     public init(
@@ -96,6 +106,8 @@ public struct ChatAgent: Sendable {
         onChatClose: (@Sendable (ChatEvent) async throws -> Void)? = nil,
         onSuspend: (@Sendable (ChatEvent) async throws -> Void)? = nil,
         onResume: (@Sendable (ChatEvent) async throws -> Void)? = nil,
+        messageConcurrency: MessageConcurrency = .queue,
+        compaction: CompactionPolicy? = nil,
         run: @escaping @Sendable (ChatRun) async throws -> StreamTextResult
     ) {
         precondition(!id.isEmpty, "an agent needs an id")
@@ -104,6 +116,8 @@ public struct ChatAgent: Sendable {
         self.upgrade = upgrade
         self.migrate = migrate
         self.maxTurnDuration = maxTurnDuration
+        self.messageConcurrency = messageConcurrency
+        self.compaction = compaction
         self.run = run
         self.hooks = Hooks(
             onChatStart: onChatStart, onTurnStart: onTurnStart, onBeforeTurnComplete: onBeforeTurnComplete,
@@ -113,7 +127,8 @@ public struct ChatAgent: Sendable {
 
     var manifest: AgentManifest {
         AgentManifest(
-            id: id, tools: tools.map(\.spec), upgrade: upgrade, maxTurnSeconds: maxTurnDuration?.totalSeconds, hooks: hooks.names
+            id: id, tools: tools.map(\.spec), upgrade: upgrade, maxTurnSeconds: maxTurnDuration?.totalSeconds, hooks: hooks.names,
+            messageConcurrency: messageConcurrency == .queue ? nil : messageConcurrency, compaction: compaction
         )
     }
 }

@@ -53,6 +53,10 @@ public struct AgentManifest: Codable, Sendable, Hashable {
     /// host calls no other. Absent: every event, when the plugin has `call_hook`.
     /// Names this host does not know are ignored.
     public var hooks: [String]?
+    /// What a message arriving while the agent is busy does; absent: `queue`.
+    public var messageConcurrency: MessageConcurrency?
+    /// When the host compacts the conversation the model sees; absent: never.
+    public var compaction: CompactionPolicy?
 
     /// An agent's entry in the manifest.
     ///
@@ -62,14 +66,19 @@ public struct AgentManifest: Codable, Sendable, Hashable {
     ///   - upgrade: Its drain policy; nil means `migrate`.
     ///   - maxTurnSeconds: Its turn time limit; nil leaves it to the daemon.
     ///   - hooks: The lifecycle events it listens to; nil: all of them.
+    ///   - messageConcurrency: What a message arriving while it is busy does; nil: `queue`.
+    ///   - compaction: When its conversation is compacted; nil: never.
     public init(
-        id: String, tools: [ToolSpec], upgrade: UpgradePolicy? = nil, maxTurnSeconds: Double? = nil, hooks: [String]? = nil
+        id: String, tools: [ToolSpec], upgrade: UpgradePolicy? = nil, maxTurnSeconds: Double? = nil, hooks: [String]? = nil,
+        messageConcurrency: MessageConcurrency? = nil, compaction: CompactionPolicy? = nil
     ) {
         self.id = id
         self.tools = tools
         self.upgrade = upgrade
         self.maxTurnSeconds = maxTurnSeconds
         self.hooks = hooks
+        self.messageConcurrency = messageConcurrency
+        self.compaction = compaction
     }
 
     /// Whether the agent asks for `hook` (a plugin without `call_hook` gets none anyway).

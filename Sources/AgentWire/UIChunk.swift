@@ -212,6 +212,13 @@ public enum ControlPart: Sendable, Hashable {
     /// The chat's `onChatStart` hook is called next, in the turn answering
     /// `inSeq`: committed first, so that it is never called twice.
     case chatStart(inSeq: Int64)
+    /// The steered input `inSeq` (its message `messageId`) entered the running
+    /// turn at a step boundary: the model's next step sees it. Its answer goes
+    /// on in a new assistant message, `responseMessageId`, after it.
+    case pendingMessageInjected(inSeq: Int64, messageId: String, responseMessageId: String)
+    /// The turn answering `inSeq` compacted the conversation the model sees: a
+    /// summary replaces what the log held through `throughSeq`.
+    case compacted(inSeq: Int64, throughSeq: Int64, tokensBefore: Int, tokensAfter: Int)
 
     /// Data part names only the host may write: the control parts, and
     /// `token`, with which a browser client takes a refreshed access token.
@@ -219,13 +226,14 @@ public enum ControlPart: Sendable, Hashable {
     /// hand a browser a token.
     public static let reservedNames: Set<String> = [
         "turn-start", "interrupted", "upgraded", "turn-complete", "chat-start", "token",
+        "pending-message-injected", "compacted",
     ]
 
     /// The input seq of the turn this part frames.
     public var inSeq: Int64 {
         switch self {
         case .turnStart(let inSeq), .interrupted(let inSeq), .turnComplete(let inSeq), .chatStart(let inSeq): inSeq
-        case .upgraded(let inSeq, _, _, _): inSeq
+        case .upgraded(let inSeq, _, _, _), .pendingMessageInjected(let inSeq, _, _), .compacted(let inSeq, _, _, _): inSeq
         }
     }
 
@@ -246,6 +254,21 @@ public enum ControlPart: Sendable, Hashable {
             )
         case .turnComplete: .data(name: "turn-complete", data: ["inSeq": seq], transient: true)
         case .chatStart: .data(name: "chat-start", data: ["inSeq": seq], transient: true)
+        case .pendingMessageInjected(_, let messageId, let responseMessageId):
+            .data(
+                name: "pending-message-injected",
+                data: ["inSeq": seq, "messageId": .string(messageId), "responseMessageId": .string(responseMessageId)],
+                transient: true
+            )
+        case .compacted(_, let through, let before, let after):
+            .data(
+                name: "compacted",
+                data: [
+                    "inSeq": seq, "throughSeq": .number(Double(through)), "tokensBefore": .number(Double(before)),
+                    "tokensAfter": .number(Double(after)),
+                ],
+                transient: true
+            )
         }
     }
 
@@ -260,6 +283,15 @@ public enum ControlPart: Sendable, Hashable {
         case "interrupted": self = .interrupted(inSeq: inSeq)
         case "turn-complete": self = .turnComplete(inSeq: inSeq)
         case "chat-start": self = .chatStart(inSeq: inSeq)
+        case "pending-message-injected":
+            self = .pendingMessageInjected(
+                inSeq: inSeq, messageId: data["messageId"]?.stringValue ?? "", responseMessageId: data["responseMessageId"]?.stringValue ?? ""
+            )
+        case "compacted":
+            self = .compacted(
+                inSeq: inSeq, throughSeq: Int64(data["throughSeq"]?.doubleValue ?? 0),
+                tokensBefore: Int(data["tokensBefore"]?.doubleValue ?? 0), tokensAfter: Int(data["tokensAfter"]?.doubleValue ?? 0)
+            )
         case "upgraded":
             self = .upgraded(
                 inSeq: inSeq, fromGeneration: Int(data["fromGeneration"]?.doubleValue ?? 0),

@@ -6,7 +6,7 @@ import Testing
 
 /// Folding the log into `UIMessage[]` and into the checkpoint of a running turn.
 @Suite struct MessageHistoryTests {
-    private struct Log {
+    struct Log {
         var records: [LogRecord] = []
         mutating func add(_ kind: LogRecord.Kind, _ body: JSONValue) {
             records.append(LogRecord(chatId: "c", seq: Int64(records.count + 1), kind: kind, body: (try? WireCoding.encodeString(body)) ?? "{}"))

@@ -83,7 +83,7 @@ extension ProviderIntegration {
                 == "no weather for `Atlantis`; known cities: Berlin, London, New York, Paris, San Francisco, Tokyo")
 
             let agents = try await chat.client.send(.GET, "/api/v1/agents", token: daemon.secretKey)
-            #expect(agents.json?["agents"]?.arrayValue?.map { $0["id"] } == ["tools-demo"])
+            #expect(agents.json?["agents"]?.arrayValue?.map { $0["id"] } == ["long-chat", "tools-demo"])
         }
     }
 }

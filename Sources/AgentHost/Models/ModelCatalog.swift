@@ -43,7 +43,7 @@ public struct ModelCatalog: Sendable {
         let (provider, model) = Self.split(identifier)
         switch provider {
         case "scripted":
-            return ScriptedModel(delayMilliseconds: scriptedDelayMilliseconds)
+            return ScriptedModel(delayMilliseconds: scriptedDelayMilliseconds, reportsUsage: model == "counting")
         case "anthropic":
             guard !model.isEmpty else { throw UnavailableModel(identifier: identifier, reason: "name the model, e.g. `anthropic:claude-sonnet-4-5`") }
             guard let key = providers.anthropicAPIKey else {

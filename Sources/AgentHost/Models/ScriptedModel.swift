@@ -13,15 +13,30 @@ import Foundation
 ///   (ids `call_N`, `call_N_2`, …), and step 2 answers with the last call's result;
 /// - `/recall` → `Tool results I was given: NAME=<json>; …`: every tool result
 ///   in the conversation the model received, as the model received it (a tool's
-///   compact `toModelOutput` form, not the output the UI shows).
+///   compact `toModelOutput` form, not the output the UI shows);
+/// - `/history` → `I was given: user: hi | assistant: You said: hi | …`: every
+///   message of the request in order (text, tool calls and results): what a
+///   steered message or a compaction did to the model's context;
+/// - a summary request (the compaction prompt) → `Summary: <user texts joined by "; ">`.
+///
+/// `scripted:counting` answers the same and reports token usage: input tokens
+/// are a token per four characters of the request (`estimatedInputTokens`),
+/// output tokens the same of its answer — deterministic, so thresholds such as
+/// compaction's can be tested offline. `scripted:echo` reports none.
 public struct ScriptedModel: LanguageModel {
-    public let identifier = "scripted:echo"
+    public var identifier: String { reportsUsage ? "scripted:counting" : "scripted:echo" }
     public let delayMilliseconds: Int
+    /// Whether each request ends with a deterministic `usage` report.
+    public let reportsUsage: Bool
     /// A resumed step continues after the text already streamed, like Anthropic prefill.
     public var supportsAssistantPrefill: Bool { true }
 
-    public init(delayMilliseconds: Int = 20) {
+    /// - Parameters:
+    ///   - delayMilliseconds: The pause before each word of `/slow`.
+    ///   - reportsUsage: Whether requests report deterministic token usage (`scripted:counting`).
+    public init(delayMilliseconds: Int = 20, reportsUsage: Bool = false) {
         self.delayMilliseconds = max(0, delayMilliseconds)
+        self.reportsUsage = reportsUsage
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
@@ -62,6 +77,14 @@ public struct ScriptedModel: LanguageModel {
         }
         var plan = freshPlan(for: messages)
         if !prefix.isEmpty { plan.events = Self.continuing(plan.events, after: prefix) }
+        if reportsUsage {
+            let output = plan.events.reduce(0) { total, event in
+                if case .textDelta(let delta) = event { return total + delta.count }
+                return total
+            }
+            let usage = ModelUsage(inputTokens: request.estimatedInputTokens, outputTokens: ModelRequest.tokens(forCharacters: output))
+            plan.events.insert(.usage(usage), at: max(0, plan.events.count - 1))
+        }
         return plan
     }
 
@@ -85,6 +108,12 @@ public struct ScriptedModel: LanguageModel {
         }
         if text == "/recall" {
             return Plan(events: Self.words(Self.recall(messages)) + [.finish(.stop)], paced: false)
+        }
+        if text == "/history" {
+            return Plan(events: Self.words(Self.history(messages)) + [.finish(.stop)], paced: false)
+        }
+        if text.hasPrefix(Self.summaryRequestPrefix) {
+            return Plan(events: Self.words(Self.summary(messages.dropLast())) + [.finish(.stop)], paced: false)
         }
         if text.hasPrefix("/slow") {
             let count = min(max(Int(text.dropFirst("/slow".count).trimmingCharacters(in: .whitespaces)) ?? 10, 1), 100_000)
@@ -113,6 +142,34 @@ public struct ScriptedModel: LanguageModel {
             return "\(name)=\((try? WireCoding.encodeString(output)) ?? "null")"
         }
         return results.isEmpty ? "No tool results were given to me." : "Tool results I was given: " + results.joined(separator: "; ")
+    }
+
+    /// `/history`'s answer: every message it was given, in order, on one line.
+    static func history(_ messages: [ModelMessage]) -> String {
+        let lines = messages.map { message -> String in
+            switch message {
+            case .user(let parts):
+                return "user: " + parts.compactMap { part -> String? in if case .text(let text) = part { text } else { nil } }.joined()
+            case .assistant(let text, let calls, _):
+                let called = calls.map { "\($0.name)(\($0.id))" }
+                return "assistant: " + ([text].filter { !$0.isEmpty } + called).joined(separator: " ")
+            case .toolResult(let callId, let name, _, _):
+                return "tool: \(name)(\(callId))"
+            }
+        }
+        return "I was given: " + lines.joined(separator: " | ")
+    }
+
+    /// How the host's compaction prompt begins (`TurnRunner.defaultCompactionInstructions`).
+    static let summaryRequestPrefix = "Summarize the conversation"
+
+    /// A summary request's answer: the user's texts, joined.
+    static func summary(_ messages: some Collection<ModelMessage>) -> String {
+        let texts = messages.compactMap { message -> String? in
+            guard case .user(let parts) = message else { return nil }
+            return parts.compactMap { part -> String? in if case .text(let text) = part { text } else { nil } }.joined()
+        }
+        return "Summary: " + texts.joined(separator: "; ")
     }
 
     /// `photo.png (image/png, 12 KB)`: a file's name, type and size (or where it is, when its bytes are not at hand).

@@ -20,6 +20,13 @@ struct StepLoop: Sendable {
     var yieldAtStepBoundary: @Sendable () async -> Bool = { false }
     /// Which calls wait for a person, and the answers to settle first (StepLoop+Approvals).
     var approvals = Approvals.none
+    /// Asked at every step boundary that has a step after it: messages steered
+    /// into the running turn, already recorded in order with the chunks; the
+    /// next step's request ends with them (DESIGN §2).
+    var takeSteering: @Sendable () async throws -> [ModelMessage] = { [] }
+    /// Told after every step what the step's request cost in input tokens (as
+    /// reported, or estimated when the model reports none) and which request it was.
+    var stepFinished: @Sendable (_ inputTokens: Int, _ request: ModelRequest) -> Void = { _, _ in }
 
     struct ToolFailure: Error, Sendable {
         let message: String
@@ -102,6 +109,7 @@ struct StepLoop: Sendable {
             allText += outcome.text
             finishReason = outcome.finishReason
             usage = ModelUsage.combine(usage, outcome.usage)
+            stepFinished(outcome.usage?.inputTokens ?? stepRequest.estimatedInputTokens, stepRequest)
             try await emit(.finishStep)
             // Some OpenAI-compatible servers end a tool call with `stop`: the calls decide.
             guard !outcome.toolCalls.isEmpty else { break }
@@ -116,6 +124,7 @@ struct StepLoop: Sendable {
             }
             messages.append(.assistant(text: outcome.text, toolCalls: outcome.toolCalls, reasoning: outcome.reasoning))
             messages.append(contentsOf: outcome.toolResults)
+            if step < request.maxSteps { messages += try await takeSteering() }
         }
         try await record(usage)
         return .finished(ModelStreamResult(text: allText, finishReason: finishReason, steps: step, usage: usage))

@@ -502,6 +502,21 @@ export class AgentChatTransport {
     return isObject(base) && isObject(metadata) ? { ...base, ...metadata } : metadata;
   }
 
+  /**
+   * Sends a message while a turn runs without touching the open stream: `mode: "steer"` (the
+   * default) injects it into the running turn at its next step boundary — the stream then carries
+   * `data-pending-message-injected {inSeq, messageId, responseMessageId}` — and a turn that reaches
+   * no boundary leaves it to be the next turn. Any `MessageConcurrency` name may be asked for.
+   * Resolves to the input's seq.
+   */
+  async sendPendingMessage(chatId, message, { mode = "steer", metadata, signal } = {}) {
+    const prepared = await this.client.prepareMessage(chatId, message, { threshold: this.uploadThreshold, signal });
+    const input = { kind: "message", message: prepared, trigger: "submit-message", mode };
+    const data = await this.#metadata(chatId, metadata);
+    if (data !== undefined) input.metadata = data;
+    return (await this.client.submit(chatId, input, { signal })).seq;
+  }
+
   async sendMessages({ chatId, trigger, messages, messageId, metadata, abortSignal }) {
     let input;
     if (trigger === "regenerate-message") {

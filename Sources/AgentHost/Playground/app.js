@@ -32,6 +32,8 @@ const ui = {
   send: $("send"),
   stop: $("stop"),
   queueHint: $("queue-hint"),
+  steer: $("steer"),
+  steerToggle: $("steer-toggle"),
   attach: $("attach"),
   fileInput: $("file-input"),
   attachments: $("attachments"),
@@ -134,7 +136,12 @@ function setStatus(status) {
   const running = status === "running";
   ui.stop.hidden = !running;
   ui.send.hidden = running && !ui.input.value.trim();
-  ui.queueHint.textContent = running ? "Messages you send now are answered after this one." : "";
+  ui.steerToggle.hidden = !running;
+  ui.queueHint.textContent = !running
+    ? ""
+    : ui.steer.checked
+      ? "Messages you send now steer this answer at its next step."
+      : "Messages you send now are answered after this one.";
   if (state.chat) {
     state.chat.status = status;
     const row = state.sessions.find((s) => s.chatId === state.chat.chatId);
@@ -241,6 +248,14 @@ async function handle(chat, chunk) {
     view.scrollToBottom();
     return;
   }
+  if (chunk.type === "data-pending-message-injected") {
+    // A steered message entered the running answer: the history shows it where the model read it,
+    // with the answer going on after it.
+    if (!chat.sent.has(chunk.data?.inSeq)) await chat.sending;
+    await loadHistory(chat);
+    view.setThinking(true);
+    return;
+  }
   if (chunk.type === "data-turn-complete") {
     view.endTurn();
     runClientTools();
@@ -272,7 +287,10 @@ async function send(text, files = []) {
   view.add(message, { pending: true });
   showChatHeader(chat);
   view.scrollToBottom();
-  const sending = client.send(chat.chatId, { kind: "message", message, trigger: "submit-message" });
+  const input = { kind: "message", message, trigger: "submit-message" };
+  // While an answer runs, the toggle sends the message into it (`mode: "steer"`).
+  if (chat.status === "running" && ui.steer.checked) input.mode = "steer";
+  const sending = client.send(chat.chatId, input);
   chat.sending = sending.then(
     (seq) => chat.sent.set(seq, message.id),
     () => {},

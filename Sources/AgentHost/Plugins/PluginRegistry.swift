@@ -196,6 +196,14 @@ public actor PluginRegistry {
         return GenerationLease(lease: lease, agent: agent, plugin: plugin, recall: recall)
     }
 
+    /// What the active build's manifest says about `agent`; nil when none is active.
+    /// - Parameters:
+    ///   - agent: The agent id.
+    func activeManifest(of agent: String) -> AgentManifest? {
+        guard let generation = table.activeGeneration(of: agent) else { return nil }
+        return plugins[generation]?.manifest.agents.first { $0.id == agent }
+    }
+
     /// Gives a turn's lease back; the last turn of a draining generation retires it.
     func release(_ lease: GenerationLease) {
         recalls[lease.lease.id] = nil

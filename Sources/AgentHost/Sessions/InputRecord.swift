@@ -27,11 +27,22 @@ public struct InputRecord: Codable, Sendable, Hashable {
     /// Set by the host, never taken from a client: this answer leaves other calls
     /// waiting, so it is folded into the message but starts no turn.
     public var leavesCallsWaiting: Bool?
+    /// What this message does if the agent is busy when it arrives; nil: the
+    /// agent's `messageConcurrency`. The host writes down the mode it applied.
+    public var mode: MessageConcurrency?
+    /// Set by the host, never taken from a client: the waiting inputs this one
+    /// took over (`latest`, `debounce`: they get no turn and leave the
+    /// conversation; `merge`: their messages enter it with this one's turn).
+    public var absorbs: [Int64]?
+    /// Set by the history when it folds an input that merges waiting ones: their
+    /// messages, which enter the conversation before this one's.
+    public var mergedMessages: [UIMessage]?
 
     public init(
         kind: Kind, message: UIMessage? = nil, trigger: String? = nil, action: JSONValue? = nil, metadata: JSONValue? = nil,
-        messageId: String? = nil
+        messageId: String? = nil, mode: MessageConcurrency? = nil
     ) {
+        self.mode = mode
         self.kind = kind
         self.message = message
         self.trigger = trigger

@@ -23,6 +23,8 @@ extension MessageHistory {
         var totalUsage: ModelUsage?
         /// Tools' compact forms for the model, by message id then call id; nil: none.
         var modelOutputs: [String: [String: JSONValue]]?
+        /// The latest compaction; nil: none.
+        var compaction: MessageHistory.Compaction?
 
         struct QueuedInput: Codable, Sendable, Hashable {
             var seq: Int64

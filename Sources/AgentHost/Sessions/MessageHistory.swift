@@ -24,6 +24,8 @@ public struct MessageHistory: Sendable {
     public private(set) var chatStartRecorded = false
     /// Tokens the chat used, summed from every `usage` the step loop reported.
     public private(set) var totalUsage: ModelUsage?
+    /// The latest compaction: the model's conversation starts from its summary.
+    public private(set) var compaction: Compaction?
 
     /// What the model was told a tool returned, where the tool gave it a compact
     /// form (`toModelOutput`): by message id, then tool call id. The messages keep
@@ -62,6 +64,7 @@ public struct MessageHistory: Sendable {
         chatStartRecorded = snapshot.chatStartRecorded ?? false
         totalUsage = snapshot.totalUsage
         modelOutputs = snapshot.modelOutputs ?? [:]
+        compaction = snapshot.compaction
         for (index, message) in messages.enumerated() where indexById[message.id] == nil {
             indexById[message.id] = index
         }
@@ -76,7 +79,7 @@ public struct MessageHistory: Sendable {
             openAssistant: openAssistant, openParts: openParts, turnInProgress: turnInProgress,
             agentState: agentState.map { Snapshot.SavedState(state: $0.state, version: $0.version) },
             turnsStarted: turnsStarted, chatStartRecorded: chatStartRecorded, totalUsage: totalUsage,
-            modelOutputs: modelOutputs.isEmpty ? nil : modelOutputs
+            modelOutputs: modelOutputs.isEmpty ? nil : modelOutputs, compaction: compaction
         )
     }
 
@@ -89,7 +92,8 @@ public struct MessageHistory: Sendable {
     public mutating func apply(_ record: LogRecord, body: JSONValue) {
         switch record.kind {
         case .input:
-            guard let input = try? WireCoding.decode(InputRecord.self, from: record.body) else { return }
+            guard var input = try? WireCoding.decode(InputRecord.self, from: record.body) else { return }
+            absorbWaiting(into: &input)
             // An answer was checked against the waiting message before it was
             // persisted; it folds at once, so answers in a row see each other.
             if input.isToolAnswer, let answer = input.message, let index = indexById[answer.id] {
@@ -116,6 +120,8 @@ public struct MessageHistory: Sendable {
                 turnInProgress = checkpoint
             case .chatStart:
                 chatStartRecorded = true
+            case .pendingMessageInjected(let inSeq, _, let responseMessageId):
+                inject(inSeq: inSeq, responseMessageId: responseMessageId)
             case .interrupted:
                 turnInProgress?.interruptions += 1
             case .turnComplete:
@@ -127,6 +133,7 @@ public struct MessageHistory: Sendable {
                 break
             }
         case .state:
+            if let compaction = Compaction(record: body) { self.compaction = compaction }
             if let state = body["state"] { agentState = (state, body["version"]?.stringValue ?? "") }
             if let record = body[Self.toolModelOutputKey], let callId = record["toolCallId"]?.stringValue,
                let output = record["output"], let index = openAssistant {
@@ -160,6 +167,8 @@ public struct MessageHistory: Sendable {
         } else if input.isRegenerate {
             regenerate(input.messageId)
         } else if let message = input.message {
+            // Messages a `merge` input took over enter the conversation first, in order.
+            for merged in input.mergedMessages ?? [] where indexById[merged.id] == nil { append(merged) }
             if let index = indexById[message.id] {
                 // An edit: the message is replaced and what followed it, answered
                 // to the old text, goes; the turn answers the new text.
@@ -192,6 +201,8 @@ public struct MessageHistory: Sendable {
         }
         messages.removeSubrange(index...)
         modelCache.invalidate(from: index)
+        // A summary of messages that are gone no longer stands for them.
+        if let covered = compaction?.messageCount, index < covered { compaction = nil }
         if let open = openAssistant, open >= index { openAssistant = nil }
     }
 
@@ -205,7 +216,14 @@ public struct MessageHistory: Sendable {
     /// progress included (a resumed turn's). Converts only what changed since
     /// the last call, so a turn costs the same at message 2,000 as at message 2.
     public mutating func modelConversation() -> [ModelMessage] {
-        modelCache.conversation(of: messages, settled: openAssistant ?? messages.count, modelOutputs: modelOutputs)
+        let all = modelCache.conversation(of: messages, settled: openAssistant ?? messages.count, modelOutputs: modelOutputs)
+        guard let compaction, compaction.messageCount > 0 else { return all }
+        // The summary stands for the messages it covers; what came after follows as is.
+        if let cut = modelCache.convertedCount(ofFirst: compaction.messageCount) {
+            return [compaction.modelMessage] + all[cut...]
+        }
+        let rest = compaction.messageCount < messages.count ? Array(messages[compaction.messageCount...]) : []
+        return [compaction.modelMessage] + ModelMessage.from(rest, modelOutputs: modelOutputs)
     }
 
     private mutating func apply(_ chunk: UIChunk) {
@@ -319,5 +337,34 @@ public struct MessageHistory: Sendable {
             updatePart(key, in: index) { $0["state"] = "done" }
         }
         openParts = openParts.filter { $0.key.hasPrefix("tool:") }
+    }
+}
+
+// MARK: - Messages that arrived while the agent was busy
+
+extension MessageHistory {
+    /// An input that took over waiting ones (`absorbs`): they get no turn of
+    /// their own. A `merge` input carries their messages into its turn; for
+    /// `latest` and `debounce` they leave the conversation.
+    fileprivate mutating func absorbWaiting(into input: inout InputRecord) {
+        guard let absorbed = input.absorbs, !absorbed.isEmpty else { return }
+        var carried: [UIMessage] = []
+        for seq in absorbed.sorted() {
+            guard let waiting = queuedInputs.removeValue(forKey: seq) else { continue }
+            carried += (waiting.mergedMessages ?? []) + (waiting.message.map { [$0] } ?? [])
+        }
+        if input.mode == .merge, !carried.isEmpty { input.mergedMessages = carried }
+    }
+
+    /// A steered input entered the running turn at a step boundary: its message
+    /// goes into the conversation there, and the answer goes on after it in a
+    /// message of its own — the history's order is the order the model saw.
+    fileprivate mutating func inject(inSeq: Int64, responseMessageId: String) {
+        guard let input = queuedInputs.removeValue(forKey: inSeq), let message = input.message else { return }
+        if let index = openAssistant { closeOpenParts(in: index) }
+        if indexById[message.id] == nil { append(message) }
+        append(UIMessage(id: responseMessageId, role: "assistant", parts: []))
+        openAssistant = messages.count - 1
+        openParts = [:]
     }
 }

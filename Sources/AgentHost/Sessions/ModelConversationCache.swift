@@ -19,6 +19,13 @@ struct ModelConversationCache: Sendable {
         converted.removeSubrange(keep...)
     }
 
+    /// How many model messages the first `count` UI messages converted to; nil
+    /// when they are not all converted yet.
+    func convertedCount(ofFirst count: Int) -> Int? {
+        guard count <= ends.count else { return nil }
+        return count == 0 ? 0 : ends[count - 1]
+    }
+
     /// The model's view of `messages`: the first `settled` ones are final and
     /// cached; any after them (an answer still streaming) are converted each time.
     /// `modelOutputs`: tools' compact forms for the model, by message id then call id.

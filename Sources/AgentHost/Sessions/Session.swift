@@ -67,8 +67,10 @@ actor Session {
         self.snapshotSeq = snapshotSeq
         self.lastPublished = lastSeq
         self.creationClientData = row.clientData.flatMap { try? WireCoding.decode(JSONValue.self, from: $0) }
+        let pending = history.pendingInputs
         self.lifecycle = SessionLifecycle(
-            status: row.status, queued: history.pendingInputs.map(\.seq), interrupted: history.turnInProgress
+            status: row.status, queued: pending.map(\.seq), steering: Set(pending.filter { $0.input.mode == .steer }.map(\.seq)),
+            interrupted: history.turnInProgress
         )
     }
 
@@ -93,6 +95,8 @@ actor Session {
     func accept(_ input: InputRecord, idempotencyKey: String?) async throws -> Submission {
         try checkInMemory()
         lastActivity = .now
+        // Asked before the idempotency checks: nothing may suspend between their last look and the claim.
+        let mode = await concurrencyMode(for: input)
         if let key = idempotencyKey {
             if let seq = recentKeys[key] { return Submission(seq: seq, startsTurn: input.startsTurn) }
             if let seq = try await services.storage.inputSeq(chatId: chatId, idempotencyKey: key) {
@@ -107,12 +111,16 @@ actor Session {
             return Submission(seq: lastPublished, startsTurn: false)
         }
         let kind = SessionLifecycle.InputKind(input)
-        let body = try WireCoding.encodeString(input)
         // The lifecycle's claim, the seq and the key are all taken before the
         // next suspension point, so a concurrent retry with the same key finds them.
-        let plan = try refusing { () throws(SessionLifecycle.Refusal) in try lifecycle.receive(kind, seq: lastSeq + 1) }
+        let plan = try refusing { () throws(SessionLifecycle.Refusal) in try lifecycle.receive(kind, seq: lastSeq + 1, mode: mode) }
+        // The log says what the busy session did with the input, not memory.
+        input.mode = plan.mode
+        input.absorbs = plan.absorbs.isEmpty ? nil : plan.absorbs
+        input.mergedMessages = nil
+        let body = try WireCoding.encodeString(input)
         let seq = try await record(body, idempotencyKey: idempotencyKey, plan: plan, messageId: input.continuedMessageId)
-        carryOut(lifecycle.inputPersisted(kind, seq: seq))
+        carryOut(lifecycle.inputPersisted(kind, seq: seq, mode: plan.mode))
         return Submission(seq: seq, startsTurn: input.startsTurn)
     }
 
@@ -161,6 +169,8 @@ actor Session {
             let handle = turn ?? TurnHandle(stopGracePeriod: services.stopGracePeriod)
             turn = handle
             TurnRunner.start(log: self, origin: origin, services: services.turnServices, handle: handle)
+        case .startAfterQuiet(let inSeq, let milliseconds):
+            scheduleQuietWindow(inSeq: inSeq, milliseconds: milliseconds)
         }
     }
 
@@ -315,6 +325,8 @@ actor Session {
             throw Evicted()
         } catch .closed {
             throw AgentHostError.sessionClosed(chatId)
+        } catch .busy {
+            throw AgentHostError.conflict("the agent is busy answering, and this message's mode is `drop`: send it again when the turn is over")
         }
     }
 }
@@ -426,6 +438,8 @@ extension Session: TurnLog {
 
     var modelConversation: [ModelMessage] { history.decoded { $0.modelConversation() } }
 
+    var compactionPoint: (messageCount: Int, lastSeq: Int64) { (history.decoded { $0.messages.count }, lastPublished) }
+
     /// How far the running turn got, from the log: the checkpoint to continue from.
     var checkpoint: TurnCheckpoint? { history.turnInProgress }
 
@@ -474,4 +488,39 @@ extension Session {
     var isClosed: Bool { lifecycle.status == .closed }
 
 
+}
+
+// MARK: - Messages that arrive while the agent is busy
+
+extension Session {
+    /// The steered inputs the running turn takes at this step boundary, with
+    /// their messages, oldest first; the turn records each before the model's answer.
+    func takeSteering() -> [(inSeq: Int64, message: UIMessage)] {
+        let seqs = lifecycle.takeSteering()
+        guard !seqs.isEmpty else { return [] }
+        let pending = Dictionary(history.pendingInputs.map { ($0.seq, $0.input) }, uniquingKeysWith: { first, _ in first })
+        return seqs.compactMap { seq in pending[seq]?.message.map { (inSeq: seq, message: $0) } }
+    }
+
+    /// What `input` does if the agent is busy: the client's `mode`, else the
+    /// agent's `messageConcurrency`. Only a user's new message may steer or be
+    /// superseded; answers, actions and regenerations always wait their turn.
+    fileprivate func concurrencyMode(for input: InputRecord) async -> MessageConcurrency {
+        guard input.kind == .message, !input.isRegenerate, input.message?.role == "user" else { return .queue }
+        if let mode = input.mode { return mode }
+        return await services.registry.activeManifest(of: agent)?.messageConcurrency ?? .queue
+    }
+
+    /// Waits out a debounce input's quiet window, then starts its turn if
+    /// nothing newer took it over (the lifecycle decides).
+    fileprivate func scheduleQuietWindow(inSeq: Int64, milliseconds: Int) {
+        Task {
+            try? await Task.sleep(for: .milliseconds(milliseconds))
+            await self.quietWindowElapsed(inSeq: inSeq)
+        }
+    }
+
+    private func quietWindowElapsed(inSeq: Int64) {
+        carryOut(lifecycle.quietWindowElapsed(inSeq: inSeq))
+    }
 }

@@ -1,3 +1,5 @@
+import AgentWire
+
 /// The life of one session as a value: which turn runs, what waits behind it,
 /// and the status the session table shows (idle → running → awaiting-input →
 /// closed). No I/O, no clock, no tasks: each event is a `mutating func` that
@@ -15,7 +17,14 @@
 /// - only a session with nothing running or waiting can leave memory;
 /// - a turn that ends with tool calls waiting for a person leaves the session
 ///   `awaiting-input`; an answer to only some of them starts nothing, the one
-///   that completes them starts the turn that continues the answer.
+///   that completes them starts the turn that continues the answer;
+/// - a message that arrives while the session is busy (a turn runs or inputs
+///   wait) follows its `MessageConcurrency`: `queue` waits its turn; `steer`
+///   waits for the running turn's next step boundary (`takeSteering`) and, if
+///   the turn reaches none, is the next turn; `latest` and `debounce` take over
+///   the inputs that wait (they get no turn), `merge` takes them into its own
+///   turn; `drop` is refused; a `debounce` input's turn starts only after a
+///   quiet window in which nothing else arrived.
 struct SessionLifecycle: Sendable {
     /// What the owner does after an event.
     enum Action: Sendable, Hashable {
@@ -24,6 +33,9 @@ struct SessionLifecycle: Sendable {
         case startTurn(TurnRunner.Origin)
         /// Stop the running turn (it ends with `abort`, then `turnEnded`).
         case stopTurn
+        /// Start input `inSeq`'s turn once `milliseconds` pass: call
+        /// `quietWindowElapsed(inSeq:)` then (a newer input may have taken it over).
+        case startAfterQuiet(inSeq: Int64, milliseconds: Int)
     }
 
     /// What to persist with an input before acting on it.
@@ -33,6 +45,11 @@ struct SessionLifecycle: Sendable {
         /// The input's turn starts as soon as it is durable: write the turn's
         /// opening records in the same commit.
         var answersNow: Bool
+        /// The waiting inputs this one takes over (`latest`, `debounce`, `merge`):
+        /// written into the input so the log, not memory, says they got no turn.
+        var absorbs: [Int64] = []
+        /// The mode applied because the session was busy; nil: it was not.
+        var mode: MessageConcurrency?
     }
 
     /// Why the session refuses an event.
@@ -40,6 +57,8 @@ struct SessionLifecycle: Sendable {
         case closed
         /// This value left memory; a fresh one must be loaded from the log.
         case evicted
+        /// The agent is busy and the message's mode is `drop`.
+        case busy
     }
 
     /// The kinds of input, as far as the session's life is concerned.
@@ -58,8 +77,25 @@ struct SessionLifecycle: Sendable {
         var interrupted: TurnCheckpoint?
         /// Input seqs that asked for a turn, oldest first.
         var queue: [Int64] = []
+        /// Steered inputs waiting for the running turn's next step boundary, oldest first.
+        var steering: [Int64] = []
+        /// Queued `debounce` inputs and the quiet window their turn waits for.
+        var quietWindows: [Int64: Int] = [:]
 
-        var isEmpty: Bool { interrupted == nil && queue.isEmpty }
+        var isEmpty: Bool { interrupted == nil && queue.isEmpty && steering.isEmpty }
+
+        /// Queues a turn input; a `debounce` one waits for its quiet window first.
+        mutating func enqueue(_ seq: Int64, mode: MessageConcurrency?) {
+            queue.append(seq)
+            if case .debounce(let milliseconds)? = mode { quietWindows[seq] = milliseconds }
+        }
+
+        /// Steered inputs no boundary took: they wait for a turn of their own, in arrival order.
+        mutating func unsteer() {
+            guard !steering.isEmpty else { return }
+            queue = (queue + steering).sorted()
+            steering = []
+        }
     }
 
     private enum State: Sendable, Hashable {
@@ -81,10 +117,17 @@ struct SessionLifecycle: Sendable {
     /// - Parameters:
     ///   - status: The persisted status.
     ///   - queued: Seqs of inputs that asked for a turn that never started.
+    ///   - steering: Those of them that were steered and never injected: the
+    ///     interrupted turn, when there is one, may still take them at a boundary.
     ///   - interrupted: A turn that started and never completed.
-    init(status: SessionStatus, queued: [Int64] = [], interrupted: TurnCheckpoint? = nil) {
+    init(status: SessionStatus, queued: [Int64] = [], steering: Set<Int64> = [], interrupted: TurnCheckpoint? = nil) {
         self.status = status
-        state = status == .closed ? .closed(endingTurn: nil) : .waiting(Pending(interrupted: interrupted, queue: queued))
+        var pending = Pending(interrupted: interrupted, queue: queued)
+        if interrupted != nil {
+            pending.queue = queued.filter { !steering.contains($0) }
+            pending.steering = queued.filter { steering.contains($0) }
+        }
+        state = status == .closed ? .closed(endingTurn: nil) : .waiting(pending)
     }
 
     // MARK: Queries
@@ -111,7 +154,7 @@ struct SessionLifecycle: Sendable {
 
     var queuedInputs: Int {
         switch state {
-        case .waiting(let pending), .running(_, let pending): pending.queue.count
+        case .waiting(let pending), .running(_, let pending): pending.queue.count + pending.steering.count
         case .closed, .evicted: 0
         }
     }
@@ -124,24 +167,62 @@ struct SessionLifecycle: Sendable {
     // MARK: Inputs
 
     /// An input is about to be persisted with seq `seq`. Claims the turn when an
-    /// idle session answers it at once.
-    mutating func receive(_ kind: InputKind, seq: Int64) throws(Refusal) -> InputPlan {
+    /// idle session answers it at once; a busy one applies `mode`.
+    /// - Parameters:
+    ///   - mode: What the input does if the session is busy.
+    mutating func receive(_ kind: InputKind, seq: Int64, mode: MessageConcurrency = .queue) throws(Refusal) -> InputPlan {
         switch state {
         case .evicted: throw .evicted
         case .closed: throw .closed
         case .waiting(let pending):
             guard kind == .turn else { return InputPlan(status: nil, answersNow: false) }
+            if !pending.isEmpty, mode == .drop { throw .busy }
             let status = change(to: .running)
-            guard pending.isEmpty else { return InputPlan(status: status, answersNow: false) }
+            guard pending.isEmpty else { return busyPlan(status: status, mode: mode) }
             state = .running(inSeq: seq, pending)
             return InputPlan(status: status, answersNow: true)
         case .running:
-            return InputPlan(status: kind == .turn ? change(to: .running) : nil, answersNow: false)
+            guard kind == .turn else { return InputPlan(status: nil, answersNow: false) }
+            if mode == .drop { throw .busy }
+            return busyPlan(status: change(to: .running), mode: mode)
+        }
+    }
+
+    /// A turn input that arrives while the session is busy: `latest`, `debounce`
+    /// and `merge` take over the inputs waiting for a turn (steered ones stay:
+    /// they belong to the running turn).
+    private mutating func busyPlan(status: SessionStatus?, mode: MessageConcurrency) -> InputPlan {
+        // `queue` is what a busy session always did: nothing to write down.
+        var plan = InputPlan(status: status, answersNow: false, mode: mode == .queue ? nil : mode)
+        switch mode {
+        case .latest, .merge, .debounce:
+            plan.absorbs = takeQueue()
+        case .queue, .steer, .drop:
+            break
+        }
+        return plan
+    }
+
+    /// Empties the queue of inputs waiting for a turn; returns them.
+    private mutating func takeQueue() -> [Int64] {
+        switch state {
+        case .waiting(var pending):
+            defer { state = .waiting(pending) }
+            defer { pending.queue = []; pending.quietWindows = [:] }
+            return pending.queue
+        case .running(let inSeq, var pending):
+            defer { state = .running(inSeq: inSeq, pending) }
+            defer { pending.queue = []; pending.quietWindows = [:] }
+            return pending.queue
+        case .closed, .evicted:
+            return []
         }
     }
 
     /// The input `seq` is durable.
-    mutating func inputPersisted(_ kind: InputKind, seq: Int64) -> Action {
+    /// - Parameters:
+    ///   - mode: The mode `receive` applied (`InputPlan.mode`); nil: the session was not busy.
+    mutating func inputPersisted(_ kind: InputKind, seq: Int64, mode: MessageConcurrency? = nil) -> Action {
         switch (state, kind) {
         case (.running(seq, _), .turn), (.closed(seq), .turn):
             // Claimed by `receive`: the turn starts now (a closed session's turn
@@ -150,11 +231,15 @@ struct SessionLifecycle: Sendable {
         case (.running, .stop):
             return .stopTurn
         case (.running(let inSeq, var pending), .turn):
-            pending.queue.append(seq)
+            if mode == .steer {
+                pending.steering.append(seq)
+            } else {
+                pending.enqueue(seq, mode: mode)
+            }
             state = .running(inSeq: inSeq, pending)
             return .none
         case (.waiting(var pending), .turn):
-            pending.queue.append(seq)
+            pending.enqueue(seq, mode: mode)
             state = .waiting(pending)
             return startNext()
         case (.waiting, .stop), (_, .partialAnswer), (.closed, _), (.evicted, _):
@@ -184,6 +269,25 @@ struct SessionLifecycle: Sendable {
         return startNext()
     }
 
+    /// The running turn reached a step boundary: the steered inputs it takes
+    /// into its conversation there, oldest first. The turn must record them in
+    /// its log before anything the model answers to them.
+    mutating func takeSteering() -> [Int64] {
+        guard case .running(let inSeq, var pending) = state, !pending.steering.isEmpty else { return [] }
+        defer { state = .running(inSeq: inSeq, pending) }
+        defer { pending.steering = [] }
+        return pending.steering
+    }
+
+    /// A debounce input's quiet window passed: its turn starts, unless a newer
+    /// input took it over meanwhile or something else runs.
+    mutating func quietWindowElapsed(inSeq: Int64) -> Action {
+        guard case .waiting(var pending) = state, pending.interrupted == nil, pending.queue.first == inSeq else { return .none }
+        pending.quietWindows[inSeq] = nil
+        state = .waiting(pending)
+        return startNext()
+    }
+
     /// The turn is about to run: the status to commit, if it changes.
     mutating func turnWillRun() -> SessionStatus? {
         guard case .running = state else { return nil }
@@ -194,7 +298,8 @@ struct SessionLifecycle: Sendable {
     /// - Returns: The status to commit (nil: unchanged), and what to start next.
     mutating func turnEnded() -> (status: SessionStatus?, next: Action) {
         switch state {
-        case .running(_, let pending):
+        case .running(_, var pending):
+            pending.unsteer()
             state = .waiting(pending)
             let status = pending.isEmpty && self.status == .running ? change(to: .idle) : nil
             return (status, startNext())
@@ -210,7 +315,8 @@ struct SessionLifecycle: Sendable {
     /// client-side tool): the session shows `awaiting-input` until the answer
     /// arrives as an input, which starts the next turn like any other.
     mutating func turnEndedAwaitingInput() -> (status: SessionStatus?, next: Action) {
-        guard case .running(_, let pending) = state else { return turnEnded() }
+        guard case .running(_, var pending) = state else { return turnEnded() }
+        pending.unsteer()
         state = .waiting(pending)
         guard pending.isEmpty else { return (nil, startNext()) }
         return (change(to: .awaitingInput), .none)
@@ -258,7 +364,11 @@ struct SessionLifecycle: Sendable {
             state = .running(inSeq: checkpoint.inSeq, pending)
             return .startTurn(.interrupted(checkpoint))
         }
-        guard !pending.queue.isEmpty else { return .none }
+        guard let head = pending.queue.first else { return .none }
+        if let window = pending.quietWindows[head] {
+            // Not yet: the owner waits for the window, then asks again.
+            return .startAfterQuiet(inSeq: head, milliseconds: window)
+        }
         let next = pending.queue.removeFirst()
         state = .running(inSeq: next, pending)
         return .startTurn(.input(inSeq: next))

@@ -19,6 +19,8 @@ struct HostServiceRouter: Sendable {
     let services: TurnServices
     /// Answered tool calls are settled by the first model call of the turn only.
     let answersSettled = FirstClaim()
+    /// Where the step loop reports its last step, for compaction.
+    var lastStep = LastStepProbe()
 
     /// Reads the session files the conversation refers to.
     var files: ModelFileResolver { ModelFileResolver(store: services.files, chatId: log.chatId) }
@@ -70,6 +72,10 @@ struct HostServiceRouter: Sendable {
         loop.maxConcurrentToolCalls = limits.maxConcurrentToolCalls
         loop.yieldAtStepBoundary = { await registry.shouldMigrate(lease) }
         loop.approvals = await approvals(for: streamRequest, turnId: channel.turnId)
+        loop.takeSteering = { try await steer(into: channel) }
+        let probe = lastStep
+        let modelName = streamRequest.model
+        loop.stepFinished = { tokens, request in probe.record(inputTokens: tokens, request: request, model: modelName) }
         // Left-out messages: the turn's conversation, already converted. Files
         // uploaded to the session are read here, so the provider gets their bytes.
         let messages = try await files.resolve(

@@ -18,6 +18,9 @@ enum TurnEvent: Sendable {
     /// A tool's compact form for the model (`toModelOutput`), recorded privately
     /// before the call's output chunk so later turns give the model the same.
     case modelOutput(toolCallId: String, output: JSONValue)
+    /// A control record the host writes in order with the chunks (a steered
+    /// message entering the turn).
+    case control(ControlPart)
 }
 
 /// Why the host took a turn from its plugin before the plugin finished it.
@@ -63,6 +66,11 @@ final class TurnChannel: Sendable {
     /// Records the compact form the model got for a call, in order with the chunks.
     func recordModelOutput(toolCallId: String, _ output: JSONValue) {
         deliver(.modelOutput(toolCallId: toolCallId, output: output), closing: false)
+    }
+
+    /// Records a control part in order with the chunks.
+    func sendControl(_ part: ControlPart) {
+        deliver(.control(part), closing: false)
     }
 
     /// A tool call started: until it ends its plugin may stream preliminary outputs for it.

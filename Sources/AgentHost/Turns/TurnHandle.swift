@@ -17,6 +17,8 @@ final class TurnHandle: Sendable {
 
     private let state = Mutex(State())
     private let stopGracePeriod: Duration
+    /// What the turn's last model step cost and asked: what compaction decides on.
+    let lastStep = LastStepProbe()
 
     init(stopGracePeriod: Duration) {
         self.stopGracePeriod = stopGracePeriod

@@ -36,6 +36,11 @@ protocol TurnLog: Sendable {
     var turnContext: TurnContext { get async }
     /// How the running turn's answer stands.
     var turnSummary: TurnSummary { get async }
+    /// The steered inputs the running turn takes at a step boundary, oldest first.
+    func takeSteering() async -> [(inSeq: Int64, message: UIMessage)]
+    /// How many messages the history holds and the last seq of the log: where a
+    /// compaction written now starts its cover.
+    var compactionPoint: (messageCount: Int, lastSeq: Int64) { get async }
 }
 
 extension TurnLog {
@@ -47,6 +52,12 @@ extension TurnLog {
 
     /// No client data: a log whose session was created without any.
     var clientData: JSONValue? { get async { nil } }
+
+    /// Nothing is ever steered into a log that keeps no inputs.
+    func takeSteering() async -> [(inSeq: Int64, message: UIMessage)] { [] }
+
+    /// A log that keeps no history has nothing to compact.
+    var compactionPoint: (messageCount: Int, lastSeq: Int64) { get async { (0, 0) } }
 
     /// A new message for every turn: a log that never continues an answer.
     func responseMessageId(inSeq: Int64) async -> String {

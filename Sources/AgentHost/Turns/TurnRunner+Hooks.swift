@@ -43,7 +43,11 @@ extension TurnRunner {
     }
 
     /// Commits the closing chunks, calls onTurnComplete, then commits `data-turn-complete`.
-    static func complete(log: any TurnLog, inSeq: Int64, ending: [UIChunk], context: TurnContext, services: TurnServices) async throws {
+    /// - Parameters:
+    ///   - lastStep: The turn's last model step, for compaction (TurnRunner+Compaction).
+    static func complete(
+        log: any TurnLog, inSeq: Int64, ending: [UIChunk], context: TurnContext, services: TurnServices, lastStep: LastStepProbe? = nil
+    ) async throws {
         var committed = false
         let outcome = try await services.hooks.call(.onTurnComplete, agent: log.agent, into: nil, before: {
             try await log.append(ending.map(LogEntry.output))
@@ -53,6 +57,12 @@ extension TurnRunner {
         if case .failed(let text) = outcome, await log.turnSummary.checkpoint?.errorText == nil {
             // After `finish`, before the turn's end: the client still hears it.
             closing.append(.output(.error(errorText: text)))
+        }
+        let compaction = await compactionEntries(log: log, inSeq: inSeq, ending: ending, lastStep: lastStep, services: services)
+        if !compaction.isEmpty {
+            // The summary covers the finished answer: that is committed first.
+            if !closing.isEmpty { try await log.append(closing) }
+            closing = compaction
         }
         closing.append(.control(.turnComplete(inSeq: inSeq)))
         try await log.append(closing)

@@ -74,7 +74,7 @@ enum TurnRunner {
             } else {
                 ending = try await runHooked(log: log, handle: handle, inSeq: inSeq, checkpoint: checkpoint, context: context, services: services)
             }
-            try await complete(log: log, inSeq: inSeq, ending: ending, context: context, services: services)
+            try await complete(log: log, inSeq: inSeq, ending: ending, context: context, services: services, lastStep: handle.lastStep)
         } catch {
             // Only storage failures get here; the turn cannot be recorded.
             services.logger.error("turn failed to persist", metadata: ["chatId": "\(log.chatId)", "error": "\(error)"])
@@ -221,7 +221,7 @@ enum TurnRunner {
         }
         let router = HostServiceRouter(
             lease: lease, log: log, conversation: await log.modelConversation, conversationLength: omitted + messages.count,
-            resumePoint: ResumePointSlot(checkpoint?.resumePoint), services: services
+            resumePoint: ResumePointSlot(checkpoint?.resumePoint), services: services, lastStep: handle.lastStep
         )
         let channel = services.turns.open { channel, service, request in
             try await router.serve(service, request: request, channel: channel)
@@ -285,6 +285,8 @@ enum TurnRunner {
                     cut = reason
                 case .modelOutput(let callId, let output):
                     entries.append(.toolModelOutput(toolCallId: callId, output))
+                case .control(let part):
+                    entries.append(.control(part))
                 }
             }
             if !entries.isEmpty { try await log.append(entries) }
