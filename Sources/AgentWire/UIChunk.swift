@@ -212,13 +212,17 @@ public enum ControlPart: Sendable, Hashable {
     /// The chat's `onChatStart` hook is called next, in the turn answering
     /// `inSeq`: committed first, so that it is never called twice.
     case chatStart(inSeq: Int64)
+    /// The action input `inSeq` changed the history (`HistoryEdit`s, in
+    /// order): the record the history folds, and the part that tells a reader
+    /// to reload the messages (`GET …/messages`).
+    case historyChanged(inSeq: Int64, edits: [HistoryEdit])
 
     /// Data part names only the host may write: the control parts, and
     /// `token`, with which a browser client takes a refreshed access token.
     /// A plugin that emits one is refused, so it cannot forge a turn's end or
     /// hand a browser a token.
     public static let reservedNames: Set<String> = [
-        "turn-start", "interrupted", "upgraded", "turn-complete", "chat-start", "token",
+        "turn-start", "interrupted", "upgraded", "turn-complete", "chat-start", "history-changed", "token",
     ]
 
     /// The input seq of the turn this part frames.
@@ -246,6 +250,8 @@ public enum ControlPart: Sendable, Hashable {
             )
         case .turnComplete: .data(name: "turn-complete", data: ["inSeq": seq], transient: true)
         case .chatStart: .data(name: "chat-start", data: ["inSeq": seq], transient: true)
+        case .historyChanged(_, let edits):
+            .data(name: "history-changed", data: ["inSeq": seq, "edits": HistoryEdit.json(edits)], transient: true)
         }
     }
 
@@ -260,6 +266,8 @@ public enum ControlPart: Sendable, Hashable {
         case "interrupted": self = .interrupted(inSeq: inSeq)
         case "turn-complete": self = .turnComplete(inSeq: inSeq)
         case "chat-start": self = .chatStart(inSeq: inSeq)
+        case "history-changed":
+            self = .historyChanged(inSeq: inSeq, edits: data["edits"].flatMap(HistoryEdit.edits(from:)) ?? [])
         case "upgraded":
             self = .upgraded(
                 inSeq: inSeq, fromGeneration: Int(data["fromGeneration"]?.doubleValue ?? 0),

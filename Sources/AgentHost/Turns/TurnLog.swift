@@ -36,6 +36,8 @@ protocol TurnLog: Sendable {
     var turnContext: TurnContext { get async }
     /// How the running turn's answer stands.
     var turnSummary: TurnSummary { get async }
+    /// Input `inSeq` when it is an action waiting to be handled; nil for any other input.
+    func pendingAction(inSeq: Int64) async -> PendingAction?
 }
 
 extension TurnLog {
@@ -47,6 +49,9 @@ extension TurnLog {
 
     /// No client data: a log whose session was created without any.
     var clientData: JSONValue? { get async { nil } }
+
+    /// A log without actions.
+    func pendingAction(inSeq: Int64) async -> PendingAction? { nil }
 
     /// A new message for every turn: a log that never continues an answer.
     func responseMessageId(inSeq: Int64) async -> String {
