@@ -230,6 +230,7 @@ public enum ControlPart: Sendable, Hashable {
         switch self {
         case .turnStart(let inSeq), .interrupted(let inSeq), .turnComplete(let inSeq), .chatStart(let inSeq): inSeq
         case .upgraded(let inSeq, _, _, _): inSeq
+        case .historyChanged(let inSeq, _): inSeq
         }
     }
 

@@ -32,24 +32,25 @@ extension TurnRunner {
         case .failed(let text):
             entries.append(.output(.error(errorText: text)))
         case .done(let result):
+            let answer: ActionOutcome
             do {
-                let answer = try WireCoding.decode(ActionOutcome.self, from: result.isEmpty ? "{}" : result)
-                if let edits = answer.history, !edits.isEmpty {
-                    entries.append(.control(.historyChanged(inSeq: inSeq, edits: edits)))
-                }
-                if answer.respond == true {
-                    let messageId = await log.responseMessageId(inSeq: inSeq)
-                    try await log.append(entries + framing(chatId: log.chatId, inSeq: inSeq, messageId: messageId))
-                    return true
-                }
+                answer = try WireCoding.decode(ActionOutcome.self, from: result.isEmpty ? "{}" : result)
             } catch {
                 services.logger.warning("onAction answered something that is not an action outcome", metadata: [
                     "chatId": "\(log.chatId)", "agent": "\(log.agent)", "result": "\(result)",
                 ])
-                entries.append(.output(.error(
-                    errorText: "hook `onAction` of agent `\(log.agent)` answered `\(result)`, which is not "
-                        + "{\"respond\"?:bool, \"history\"?:[edit]}: \(error)"
-                )))
+                let text = "hook `onAction` of agent `\(log.agent)` answered `\(result)`, which is not "
+                    + "{\"respond\"?:bool, \"history\"?:[edit]}: \(error)"
+                try await log.append([.output(.error(errorText: text)), .control(.turnComplete(inSeq: inSeq))])
+                return false
+            }
+            if let edits = answer.history, !edits.isEmpty {
+                entries.append(.control(.historyChanged(inSeq: inSeq, edits: edits)))
+            }
+            if answer.respond == true {
+                let messageId = await log.responseMessageId(inSeq: inSeq)
+                try await log.append(entries + framing(chatId: log.chatId, inSeq: inSeq, messageId: messageId))
+                return true
             }
         }
         try await log.append(entries + [.control(.turnComplete(inSeq: inSeq))])
