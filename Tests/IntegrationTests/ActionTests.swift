@@ -21,6 +21,26 @@ import Testing
         return try await client.readEvents(chatId: chatId, token: token, lastEventId: seq) { $0.completedTurns() == 1 }
     }
 
+    /// A daemon serving the HooksDemo, and a chat of it that answered "hello" (`u1`).
+    static func withDemoChat(
+        _ chatId: String, isolation: String, _ body: (AgentHostClient, String) async throws -> Void
+    ) async throws {
+        try await withDaemon(plugins: [DaemonProcess.plugin("HooksDemo")], arguments: ["--isolation", isolation]) { daemon, client in
+            let token = try await client.createSession(chatId, agent: "hooks-demo", secret: daemon.secretKey).token
+            _ = try await exchange(client, chatId, token: token, input: message("hello", id: "u1"))
+            try await body(client, token)
+        }
+    }
+
+    /// Sends an action through `AgentHostClient.sendAction` and follows it to its end.
+    static func followAction(_ client: AgentHostClient, _ chatId: String, token: String, type: String) async throws -> [UIChunk] {
+        let client = client.using(token: token)
+        let seq = try await client.sendAction(["type": .string(type)], chatId: chatId)
+        var chunks: [UIChunk] = []
+        try await client.follow(turn: seq, chatId: chatId) { chunks.append($0) }
+        return chunks
+    }
+
     static func action(_ type: String) -> JSONValue { ["kind": "action", "action": ["type": .string(type)]] }
 
     static func texts(_ history: [UIMessage]) -> [String] {
@@ -42,18 +62,13 @@ import Testing
             #expect(next.text == "You said: next")
             #expect(try await client.using(token: token).history("plain").count == 4)
             // The Swift client follows an action to its end like a turn.
-            let seq = try await client.using(token: token).sendAction(["type": "undo"], chatId: "plain")
-            var chunks: [UIChunk] = []
-            try await client.using(token: token).follow(turn: seq, chatId: "plain") { chunks.append($0) }
-            #expect(chunks.isEmpty)
+            #expect(try await Self.followAction(client, "plain", token: token, type: "undo").isEmpty)
         }
     }
 
     @Test(arguments: isolations)
     func aHandlerThatStartsATurnAnswersWithReasonAction(isolation: String) async throws {
-        try await withDaemon(plugins: [DaemonProcess.plugin("HooksDemo")], arguments: ["--isolation", isolation]) { daemon, client in
-            let token = try await client.createSession("again", agent: "hooks-demo", secret: daemon.secretKey).token
-            _ = try await Self.exchange(client, "again", token: token, input: Self.message("hello", id: "u1"))
+        try await Self.withDemoChat("again", isolation: isolation) { client, token in
             let events = try await Self.exchange(client, "again", token: token, input: Self.action("again"))
             #expect(events.contains { $0.type == "data-history-changed" })
             #expect(events.filter { $0.type == "start" }.count == 1)
@@ -106,18 +121,14 @@ import Testing
 
     @Test(arguments: isolations)
     func aThrowingHandlerEndsTheActionWithOneErrorAndTheDaemonKeepsServing(isolation: String) async throws {
-        try await withDaemon(plugins: [DaemonProcess.plugin("HooksDemo")], arguments: ["--isolation", isolation]) { daemon, client in
-            let token = try await client.createSession("bad", agent: "hooks-demo", secret: daemon.secretKey).token
-            _ = try await Self.exchange(client, "bad", token: token, input: Self.message("hello", id: "u1"))
+        try await Self.withDemoChat("bad", isolation: isolation) { client, token in
             let events = try await Self.exchange(client, "bad", token: token, input: Self.action("explode"))
             #expect(events.map(\.type) == ["error", "data-turn-complete"])
             let text = try #require(events.first?.json["errorText"]?.stringValue)
             #expect(text.contains("onAction") && text.contains("DemoAction"), "\(text)")
             #expect(Self.texts(try await client.using(token: token).history("bad")) == ["hello", "You said: hello"])
             // The Swift client's follow hands the error over.
-            let seq = try await client.using(token: token).sendAction(["type": "explode"], chatId: "bad")
-            var chunks: [UIChunk] = []
-            try await client.using(token: token).follow(turn: seq, chatId: "bad") { chunks.append($0) }
+            let chunks = try await Self.followAction(client, "bad", token: token, type: "explode")
             #expect(chunks.count == 1)
             if case .error = chunks.first {} else { Issue.record("expected an error chunk, got \(chunks)") }
             let next = try await Self.exchange(client, "bad", token: token, input: Self.message("still there?", id: "u2"))
