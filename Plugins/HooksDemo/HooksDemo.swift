@@ -7,9 +7,22 @@ struct Preferences: Decodable, Sendable {
     var locale: String?
 }
 
-/// The lifecycle hooks and typed clientData of `chat.agent`, the agent-host
-/// way: the chat is set up once, each finished turn is persisted to the
-/// agent's own store, and the answer ends with a summary part.
+/// The actions the client's buttons send (`transport.sendAction(chatId, {type: "undo"})`).
+struct DemoAction: Decodable, Sendable {
+    enum Kind: String, Decodable, Sendable {
+        /// Undo the last exchange: the last user message and its answer go.
+        case undo
+        /// Answer the last user message again: its answer goes, and a turn answers it anew.
+        case again
+    }
+
+    var type: Kind
+}
+
+/// The lifecycle hooks, typed clientData and actions of `chat.agent`, the
+/// agent-host way: the chat is set up once, each finished turn is persisted to
+/// the agent's own store, the answer ends with a summary part, and an "undo"
+/// button removes the last exchange for good.
 let hooksDemo = ChatAgent(
     id: "hooks-demo",
     onChatStart: { event in
@@ -41,6 +54,21 @@ let hooksDemo = ChatAgent(
     },
     onChatClose: { event in
         await ChatStore.shared.record(["event": "chat-close", "chatId": .string(event.chatId)])
+    },
+    onAction: { event in
+        // A payload that does not fit `DemoAction` ends the action with an error part saying why.
+        let action = try event.action(as: DemoAction.self)
+        await ChatStore.shared.record(["event": "action", "chatId": .string(event.chatId), "type": .string(action.type.rawValue)])
+        guard let lastUser = event.messages.last(where: { $0.role == "user" }) else { return }
+        switch action.type {
+        case .undo:
+            // Durable: `/messages`, the model's next context and a restart all lose the exchange.
+            event.history.remove(from: lastUser.id)
+        case .again:
+            event.history.rollback(to: lastUser.id)
+            // Not a turn unless asked: this one runs with `run.reason == .action`.
+            event.startTurn()
+        }
     }
 ) { run in
     // A value that does not fit `Preferences` ends the turn with an error part saying why.

@@ -24,6 +24,8 @@ extension AgentHostClient {
     ) async throws {
         var lastEventId = inSeq
         var started = false
+        /// The last chunk before a start, when an `error`: a failed action's.
+        var unframedError: UIChunk?
         var failures = 0
         var client = self
         while true {
@@ -40,12 +42,17 @@ extension AgentHostClient {
                     switch chunk.control {
                     case .turnStart(inSeq):
                         started = true
-                    case .turnComplete(inSeq) where started:
+                    case .turnComplete(inSeq):
+                        // Also without a start: an action that no turn answered ends here,
+                        // right after the `error` of a handler that failed (same commit).
+                        if !started, let failed = unframedError { onChunk(failed) }
                         return
+                    case .historyChanged(inSeq, _):
+                        onChunk(chunk)
                     case .turnStart, .turnComplete:
                         continue
                     default:
-                        if started { onChunk(chunk) }
+                        if started { onChunk(chunk) } else if case .error = chunk { unframedError = chunk } else { unframedError = nil }
                     }
                 }
                 // A clean end: the session was closed.

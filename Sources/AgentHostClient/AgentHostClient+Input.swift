@@ -33,6 +33,25 @@ extension AgentHostClient {
         return try await send(.object(input), chatId: chatId, idempotencyKey: idempotencyKey)
     }
 
+    /// Sends an action for the agent's `onAction` (`{"kind":"action","action":…}`);
+    /// returns its seq. It is not a turn unless the handler starts one: follow
+    /// it with `follow(turn:)` until its `data-turn-complete` (after its
+    /// `data-history-changed` when it edited the history, the answer when it
+    /// started a turn, one `error` when the handler failed).
+    /// - Parameters:
+    ///   - action: The payload, any JSON the agent's handler decodes.
+    ///   - chatId: The session's id.
+    ///   - metadata: The client's data for the action, merged over the session's.
+    ///   - idempotencyKey: Makes retries safe; a fresh key each call by default.
+    @discardableResult
+    public func sendAction(
+        _ action: JSONValue, chatId: String, metadata: JSONValue? = nil, idempotencyKey: String? = UUID().uuidString
+    ) async throws -> Int64 {
+        var input: [String: JSONValue] = ["kind": "action", "action": action]
+        if let metadata { input["metadata"] = metadata }
+        return try await send(.object(input), chatId: chatId, idempotencyKey: idempotencyKey)
+    }
+
     /// Asks the running turn to stop; returns the stop record's seq.
     /// - Parameters:
     ///   - chatId: The session's id.

@@ -53,6 +53,7 @@ public struct ChatAgent: Sendable {
         var onChatClose: (@Sendable (ChatEvent) async throws -> Void)?
         var onSuspend: (@Sendable (ChatEvent) async throws -> Void)?
         var onResume: (@Sendable (ChatEvent) async throws -> Void)?
+        var onAction: (@Sendable (ActionEvent) async throws -> Void)?
 
         /// The wire names of the hooks set, and `cancelTurn`, which AgentKit always
         /// takes (it tells `run.stopSignal` from `run.cancelSignal`).
@@ -61,7 +62,7 @@ public struct ChatAgent: Sendable {
                 (.onChatStart, onChatStart != nil), (.onTurnStart, onTurnStart != nil),
                 (.onBeforeTurnComplete, onBeforeTurnComplete != nil), (.onTurnComplete, onTurnComplete != nil),
                 (.onChatClose, onChatClose != nil), (.onSuspend, onSuspend != nil), (.onResume, onResume != nil),
-                (.cancelTurn, true),
+                (.onAction, onAction != nil), (.cancelTurn, true),
             ]
             return set.filter { $0.1 }.map { $0.0.rawValue }
         }
@@ -91,6 +92,11 @@ public struct ChatAgent: Sendable {
     ///   - messageConcurrency: What a message sent while a turn runs does
     ///     (README, "Steering and compaction"); a client may ask otherwise per message.
     ///   - compaction: When the host summarises the older conversation for the model; nil: never.
+    ///   - onAction: An action the client sent (`transport.sendAction`): read it
+    ///     with `event.action(as:)`, change the conversation durably through
+    ///     `event.history`, and call `event.startTurn()` to answer it with a turn
+    ///     (`reason` `.action`). Without it, an action changes nothing and nothing
+    ///     answers it. A throw ends the action with one `error` part.
     ///   - run: Called once per turn (again when a cut-off turn resumes); what it
     ///     returns, usually `streamText`'s result, ends the turn.
     public init(
@@ -108,6 +114,7 @@ public struct ChatAgent: Sendable {
         onResume: (@Sendable (ChatEvent) async throws -> Void)? = nil,
         messageConcurrency: MessageConcurrency = .queue,
         compaction: CompactionPolicy? = nil,
+        onAction: (@Sendable (ActionEvent) async throws -> Void)? = nil,
         run: @escaping @Sendable (ChatRun) async throws -> StreamTextResult
     ) {
         precondition(!id.isEmpty, "an agent needs an id")
@@ -121,7 +128,8 @@ public struct ChatAgent: Sendable {
         self.run = run
         self.hooks = Hooks(
             onChatStart: onChatStart, onTurnStart: onTurnStart, onBeforeTurnComplete: onBeforeTurnComplete,
-            onTurnComplete: onTurnComplete, onChatClose: onChatClose, onSuspend: onSuspend, onResume: onResume
+            onTurnComplete: onTurnComplete, onChatClose: onChatClose, onSuspend: onSuspend, onResume: onResume,
+            onAction: onAction
         )
     }
 

@@ -29,7 +29,8 @@ final class TurnCancellation: Sendable {
 // MARK: - call_hook
 
 /// The plugin's `call_hook`: a lifecycle event of one of its agents, run in a
-/// task of its own; `done` gets `{}`, or the hook's error for the user.
+/// task of its own; `done` gets its result (`{}`, or `onAction`'s
+/// `ActionOutcome`), or the hook's error for the user.
 /// `AGENT_ERR_UNSUPPORTED` (and no `done`) for an agent or hook it does not have.
 func callHookEntry(
     _ turnId: UInt64, _ eventStr: agent_str, _ context: UnsafeMutableRawPointer?, _ done: agent_tool_done_fn?
@@ -52,8 +53,7 @@ func callHookEntry(
         state.nextToolTask += 1
         state.hookTasks[taskId] = Task {
             do {
-                try await hook()
-                completion(AGENT_OK, "{}")
+                completion(AGENT_OK, try await hook())
             } catch {
                 completion(AGENT_ERR_INTERNAL, "\(error)")
             }
@@ -64,8 +64,32 @@ func callHookEntry(
 }
 
 extension ChatAgent.Hooks {
-    /// The hook `event` names, bound to its event value; nil when the agent has none.
-    func closure(for event: HookEvent, writer: HookWriter) -> (@Sendable () async throws -> Void)? {
+    /// The hook `event` names, bound to its event value and returning its
+    /// result JSON; nil when the agent has none.
+    func closure(for event: HookEvent, writer: HookWriter) -> (@Sendable () async throws -> String)? {
+        guard event.hook != .onAction else { return actionClosure(for: event) }
+        guard let hook = voidClosure(for: event, writer: writer) else { return nil }
+        return {
+            try await hook()
+            return "{}"
+        }
+    }
+
+    /// `onAction` bound to its event: returns the outcome the handler recorded.
+    private func actionClosure(for event: HookEvent) -> (@Sendable () async throws -> String)? {
+        guard let hook = onAction else { return nil }
+        let value = ActionEvent(
+            chatId: event.chatId, clientData: event.clientData, action: event.action ?? .null, messages: event.messages ?? [],
+            history: ChatHistory(messages: event.messages ?? [])
+        )
+        return {
+            try await hook(value)
+            return try WireCoding.encodeString(value.history.recorder.withLock { $0 })
+        }
+    }
+
+    /// The hooks that answer nothing but done or failed.
+    private func voidClosure(for event: HookEvent, writer: HookWriter) -> (@Sendable () async throws -> Void)? {
         let (chatId, clientData) = (event.chatId, event.clientData)
         switch event.hook {
         case .onChatStart:
@@ -97,7 +121,7 @@ extension ChatAgent.Hooks {
             guard let hook else { return nil }
             let value = ChatEvent(chatId: chatId, clientData: clientData)
             return { try await hook(value) }
-        case .cancelTurn:
+        case .cancelTurn, .onAction:
             return nil
         }
     }

@@ -30,6 +30,11 @@ public struct HookEvent: Codable, Sendable, Hashable {
     public var totalUsage: ModelUsage?
     /// Why the host cancels the turn (`cancelTurn` only).
     public var cancelReason: CancelReason?
+    /// The action input's payload, as the client sent it (`onAction` only).
+    public var action: JSONValue?
+    /// The conversation as it stands, oldest first (`onAction` only): what its
+    /// history edits name messages of.
+    public var messages: [UIMessage]?
 
     /// An event with only its name and owner set; the caller fills in the rest.
     ///
@@ -73,6 +78,9 @@ public enum LifecycleHook: String, Codable, Sendable, Hashable, CaseIterable {
     case onSuspend
     /// The session was rebuilt from storage.
     case onResume
+    /// An action input (`{"kind":"action"}`): not a turn unless the hook's
+    /// result starts one (`ActionOutcome`).
+    case onAction
     /// Not a hook: the reason of the `cancel_turn` that follows.
     case cancelTurn
 

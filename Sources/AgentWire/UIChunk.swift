@@ -219,13 +219,17 @@ public enum ControlPart: Sendable, Hashable {
     /// The turn answering `inSeq` compacted the conversation the model sees: a
     /// summary replaces what the log held through `throughSeq`.
     case compacted(inSeq: Int64, throughSeq: Int64, tokensBefore: Int, tokensAfter: Int)
+    /// The action input `inSeq` changed the history (`HistoryEdit`s, in
+    /// order): the record the history folds, and the part that tells a reader
+    /// to reload the messages (`GET …/messages`).
+    case historyChanged(inSeq: Int64, edits: [HistoryEdit])
 
     /// Data part names only the host may write: the control parts, and
     /// `token`, with which a browser client takes a refreshed access token.
     /// A plugin that emits one is refused, so it cannot forge a turn's end or
     /// hand a browser a token.
     public static let reservedNames: Set<String> = [
-        "turn-start", "interrupted", "upgraded", "turn-complete", "chat-start", "token",
+        "turn-start", "interrupted", "upgraded", "turn-complete", "chat-start", "history-changed", "token",
         "pending-message-injected", "compacted",
     ]
 
@@ -234,6 +238,7 @@ public enum ControlPart: Sendable, Hashable {
         switch self {
         case .turnStart(let inSeq), .interrupted(let inSeq), .turnComplete(let inSeq), .chatStart(let inSeq): inSeq
         case .upgraded(let inSeq, _, _, _), .pendingMessageInjected(let inSeq, _, _), .compacted(let inSeq, _, _, _): inSeq
+        case .historyChanged(let inSeq, _): inSeq
         }
     }
 
@@ -269,6 +274,8 @@ public enum ControlPart: Sendable, Hashable {
                 ],
                 transient: true
             )
+        case .historyChanged(_, let edits):
+            .data(name: "history-changed", data: ["inSeq": seq, "edits": HistoryEdit.json(edits)], transient: true)
         }
     }
 
@@ -292,6 +299,8 @@ public enum ControlPart: Sendable, Hashable {
                 inSeq: inSeq, throughSeq: Int64(data["throughSeq"]?.doubleValue ?? 0),
                 tokensBefore: Int(data["tokensBefore"]?.doubleValue ?? 0), tokensAfter: Int(data["tokensAfter"]?.doubleValue ?? 0)
             )
+        case "history-changed":
+            self = .historyChanged(inSeq: inSeq, edits: data["edits"].flatMap(HistoryEdit.edits(from:)) ?? [])
         case "upgraded":
             self = .upgraded(
                 inSeq: inSeq, fromGeneration: Int(data["fromGeneration"]?.doubleValue ?? 0),

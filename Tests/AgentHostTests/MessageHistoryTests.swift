@@ -44,6 +44,32 @@ import Testing
         #expect(history.turnInProgress == nil)
     }
 
+    @Test func anActionsHistoryEditsFoldInOrderAndTheActionLeavesTheQueue() {
+        var log = Log()
+        for (index, id) in ["u1", "u2", "u3"].enumerated() {
+            let seq = log.input("m\(index)", id: id)
+            log.turn(inSeq: seq, [.start(messageId: "a\(index + 1)")] + answer.dropFirst())
+        }
+        log.add(.input, ["kind": "action", "action": ["type": "undo"]])
+        let action = Int64(log.records.count)
+        #expect(MessageHistory(records: log.records).pendingInputs.map(\.seq) == [action])
+        let edited = UIMessage(id: "u1", role: "user", parts: [["type": "text", "text": "redacted"]])
+        log.add(.control, ControlPart.historyChanged(inSeq: action, edits: [
+            .rollback(to: "u3"), .remove("a2"), .replace(edited), .remove("unknown"),
+        ]).chunk.json)
+        log.add(.control, ControlPart.turnComplete(inSeq: action).chunk.json)
+        var history = MessageHistory(records: log.records)
+        #expect(history.messages.map(\.id) == ["u1", "a1", "u2", "u3"])
+        #expect(history.messages.first?.text == "redacted")
+        #expect(history.pendingInputs.isEmpty, "an action without a turn is over at its turn-complete")
+        #expect(history.turnsStarted == 3)
+        #expect(history.modelConversation().count == 4)
+        // A woken session folds the same records over a snapshot taken before them.
+        let before = MessageHistory(records: Array(log.records.prefix(Int(action))))
+        let woken = MessageHistory(snapshot: before.snapshot(throughSeq: action), records: Array(log.records.dropFirst(Int(action))))
+        #expect(woken.messages == history.messages)
+    }
+
     @Test func anAbortedAnswerKeepsItsPartialText() {
         var log = Log()
         let seq = log.input("go", id: "u1")

@@ -100,6 +100,11 @@ struct AIChatRoutes {
             // A user message with an id the history has is an edit (`sendMessage({messageId})`):
             // it replaces that message, and what followed it is answered again.
             input = InputRecord(kind: .message, message: newest, trigger: "submit-message", metadata: body.metadata)
+        case "action":
+            // DefaultChatTransport has no actions; they are inputs of their own, not turns.
+            throw AgentHostError.badRequest(
+                "actions are not sent to /api/chat: POST {\"kind\":\"action\",\"action\":…} to /realtime/v1/sessions/{chatId}/in"
+            )
         case let other:
             throw AgentHostError.badRequest("unknown trigger `\(other)`")
         }

@@ -445,17 +445,29 @@ export class AgentSessionClient {
    */
   async *turn(chatId, inSeq, { signal, maxRetries } = {}) {
     let started = false;
+    // The last chunk before a start, when an `error`: a failed action handler's.
+    let unframedError;
     for await (const { chunk } of this.follow(chatId, { after: inSeq, signal, maxRetries })) {
       const type = chunk?.type;
       if (type === "data-turn-start" || type === "data-turn-complete") {
         if (chunk.data?.inSeq !== inSeq) continue;
-        if (type === "data-turn-start") started = true;
-        else if (started) return;
-        continue;
+        if (type === "data-turn-start") {
+          started = true;
+          continue;
+        }
+        // Also without a start: an action that no turn answered ends here.
+        if (!started && unframedError) yield unframedError;
+        return;
       }
       // Taken by `follow`; not part of the answer.
       if (type === "data-token") continue;
+      // An action's history edits precede its turn (if any): the reader reloads the messages.
+      if (type === "data-history-changed" && chunk.data?.inSeq === inSeq) {
+        yield chunk;
+        continue;
+      }
       if (started) yield chunk;
+      else unframedError = type === "error" ? chunk : undefined;
     }
   }
 }
@@ -555,6 +567,22 @@ export class AgentChatTransport {
   /** Stops the running turn of a chat without a useChat abort. */
   stop(chatId) {
     return this.client.stop(chatId);
+  }
+
+  /**
+   * Sends an action (`{kind: "action", action}`) with the transport's clientData as its metadata.
+   * The agent's `onAction` handles it; it is not a turn unless the handler starts one. Resolves to
+   * the action's chunks as a ReadableStream: `data-history-changed` when it changed the history
+   * (reload it, e.g. `setMessages((await transport.client.history(chatId)).messages)`), the answer
+   * when the handler started a turn, one `error` chunk when the handler failed; it closes at the
+   * action's `data-turn-complete`.
+   */
+  async sendAction(chatId, action, { metadata, abortSignal } = {}) {
+    const input = { kind: "action", action };
+    const data = await this.#metadata(chatId, metadata);
+    if (data !== undefined) input.metadata = data;
+    const accepted = await this.client.submit(chatId, input, { signal: abortSignal });
+    return this.#stream(chatId, accepted.seq, abortSignal, false);
   }
 
   #stream(chatId, inSeq, abortSignal, stopOnAbort) {

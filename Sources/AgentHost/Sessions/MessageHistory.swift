@@ -124,8 +124,12 @@ public struct MessageHistory: Sendable {
                 inject(inSeq: inSeq, responseMessageId: responseMessageId)
             case .interrupted:
                 turnInProgress?.interruptions += 1
-            case .turnComplete:
+            case .historyChanged(_, let edits):
+                for edit in edits { self.edit(edit) }
+            case .turnComplete(let inSeq):
                 turnInProgress = nil
+                // An action that started no turn ends here, without a `turn-start`.
+                queuedInputs[inSeq] = nil
                 // Nothing of this turn follows; an answer that ended in `error`
                 // without `finish` is final too.
                 openAssistant = nil
@@ -204,6 +208,30 @@ public struct MessageHistory: Sendable {
         // A summary of messages that are gone no longer stands for them.
         if let covered = compaction?.messageCount, index < covered { compaction = nil }
         if let open = openAssistant, open >= index { openAssistant = nil }
+    }
+
+    /// One edit of an action (`data-history-changed`); an id the history does
+    /// not hold changes nothing, so a fold without messages (a woken session's,
+    /// `SessionHistory`) passes over it and the decoded fold applies it.
+    private mutating func edit(_ edit: HistoryEdit) {
+        switch edit {
+        case .rollback(let id):
+            guard let index = indexById[id] else { return }
+            truncate(from: index + 1)
+        case .remove(let id):
+            guard let index = indexById[id] else { return }
+            // The messages after it move up one place, keeping what the model was told of their tools.
+            let tail = Array(messages[(index + 1)...])
+            let outputs = tail.compactMap { message in modelOutputs[message.id].map { (message.id, $0) } }
+            truncate(from: index)
+            for message in tail { append(message) }
+            for (messageId, output) in outputs { modelOutputs[messageId] = output }
+        case .replace(let message):
+            guard let index = indexById[message.id] else { return }
+            messages[index] = message
+            modelOutputs[message.id] = nil
+            modelCache.invalidate(from: index)
+        }
     }
 
     private mutating func append(_ message: UIMessage) {

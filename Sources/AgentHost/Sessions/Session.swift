@@ -119,7 +119,9 @@ actor Session {
         input.absorbs = plan.absorbs.isEmpty ? nil : plan.absorbs
         input.mergedMessages = nil
         let body = try WireCoding.encodeString(input)
-        let seq = try await record(body, idempotencyKey: idempotencyKey, plan: plan, messageId: input.continuedMessageId)
+        let seq = try await record(
+            body, idempotencyKey: idempotencyKey, plan: plan, messageId: input.continuedMessageId, framed: input.kind != .action
+        )
         carryOut(lifecycle.inputPersisted(kind, seq: seq, mode: plan.mode))
         return Submission(seq: seq, startsTurn: input.startsTurn)
     }
@@ -128,8 +130,10 @@ actor Session {
     /// once, the turn's opening records — and returns its seq.
     /// - Parameters:
     ///   - messageId: The answer the turn continues; nil for a new one.
+    ///   - framed: A turn answered at once opens in this commit; false for an
+    ///     action, whose handler decides whether a turn answers it.
     private func record(
-        _ body: String, idempotencyKey: String?, plan: SessionLifecycle.InputPlan, messageId: String?
+        _ body: String, idempotencyKey: String?, plan: SessionLifecycle.InputPlan, messageId: String?, framed: Bool
     ) async throws -> Int64 {
         let seq = nextSeq()
         if let key = idempotencyKey {
@@ -140,7 +144,7 @@ actor Session {
         var entries: [LogEntry] = []
         if plan.answersNow {
             turn = TurnHandle(stopGracePeriod: services.stopGracePeriod)
-            entries = TurnRunner.framing(chatId: chatId, inSeq: seq, messageId: messageId)
+            if framed { entries = TurnRunner.framing(chatId: chatId, inSeq: seq, messageId: messageId) }
         }
         do {
             // The session is marked running in the same transaction as its input,
@@ -431,6 +435,14 @@ extension Session: TurnLog {
     }
 
     var agentState: (state: JSONValue, version: String)? { history.agentState }
+
+    func pendingAction(inSeq: Int64) -> PendingAction? {
+        guard let input = history.pendingInputs.first(where: { $0.seq == inSeq })?.input, input.kind == .action else { return nil }
+        return PendingAction(
+            action: input.action, clientData: JSONValue.mergingClientData(creationClientData, input.metadata),
+            messages: conversation
+        )
+    }
 
     /// The running turn's clientData: the session's creation clientData with the
     /// input's `metadata` merged over it, as `run` and the hooks see it.

@@ -8,7 +8,9 @@ import AgentWire
 /// The two framing records themselves are not forwarded: a consumer of one turn
 /// frames it its own way (`start` … `finish`, then `[DONE]` for the AI SDK).
 /// Other control records (`data-upgraded`, `data-interrupted`, …) are transient
-/// data parts and pass through.
+/// data parts and pass through. An action input is followed the same way: its
+/// `data-history-changed` passes, and its `data-turn-complete` ends it even
+/// when no turn answered it (no `data-turn-start`).
 struct TurnFilter {
     let inSeq: Int64
     private(set) var started = false
@@ -32,7 +34,11 @@ struct TurnFilter {
                 started = true
                 return .skip
             case .turnComplete(inSeq):
-                return started ? .end : .skip
+                // Also without a start: an action that no turn answered ends here.
+                return .end
+            case .historyChanged(inSeq, _):
+                // The action's edits come before its turn's start: the reader reloads the messages.
+                return .forward
             case .turnStart, .turnComplete:
                 return .skip
             default:

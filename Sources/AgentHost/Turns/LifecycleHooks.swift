@@ -20,7 +20,8 @@ struct LifecycleHooks: Sendable {
     enum Outcome: Sendable, Equatable {
         /// The agent does not listen to the event (or has no build that could).
         case notCalled
-        case done
+        /// The hook ran; `result` is the JSON its `done` gave (`{}` for most hooks).
+        case done(result: String)
         /// The hook failed; the text says so for the user.
         case failed(String)
     }
@@ -52,9 +53,9 @@ struct LifecycleHooks: Sendable {
         let outcome = await run(event(), lease: lease, into: hook.writesIntoTurn ? log : nil)
         await registry.release(lease)
         switch outcome {
-        case .success(.written(let entries)):
+        case .success(.written(let entries, let result)):
             if let log, !entries.isEmpty { try await log.append(entries) }
-            return .done
+            return .done(result: result)
         case .success(.unsupported):
             return .notCalled
         case .failure(let failure):
@@ -85,8 +86,8 @@ struct LifecycleHooks: Sendable {
     }
 
     private enum Answer: Sendable {
-        /// Done; the data parts it wrote, to commit.
-        case written([LogEntry])
+        /// Done; the data parts it wrote, to commit, and its result JSON.
+        case written([LogEntry], result: String)
         /// The plugin does not have this hook after all.
         case unsupported
     }
@@ -121,7 +122,7 @@ struct LifecycleHooks: Sendable {
             return .failure(Failure(message: "it did not finish within \(timeout.secondsText)"))
         }
         switch status {
-        case AGENT_OK: return .success(.written(entries))
+        case AGENT_OK: return .success(.written(entries, result: text))
         case AGENT_ERR_UNSUPPORTED: return .success(.unsupported)
         default: return .failure(Failure(message: text))
         }

@@ -41,6 +41,9 @@ protocol TurnLog: Sendable {
     /// How many messages the history holds and the last seq of the log: where a
     /// compaction written now starts its cover.
     var compactionPoint: (messageCount: Int, lastSeq: Int64) { get async }
+
+    /// Input `inSeq` when it is an action waiting to be handled; nil for any other input.
+    func pendingAction(inSeq: Int64) async -> PendingAction?
 }
 
 extension TurnLog {
@@ -58,6 +61,9 @@ extension TurnLog {
 
     /// A log that keeps no history has nothing to compact.
     var compactionPoint: (messageCount: Int, lastSeq: Int64) { get async { (0, 0) } }
+
+    /// A log without actions.
+    func pendingAction(inSeq: Int64) async -> PendingAction? { nil }
 
     /// A new message for every turn: a log that never continues an answer.
     func responseMessageId(inSeq: Int64) async -> String {

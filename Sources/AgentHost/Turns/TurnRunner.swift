@@ -44,42 +44,55 @@ enum TurnRunner {
     }
 
     private static func run(log: any TurnLog, handle: TurnHandle, origin: Origin, services: TurnServices) async {
-        let inSeq = origin.inSeq
         do {
             try await log.turnWillRun()
-            var checkpoint: TurnCheckpoint?
-            switch origin {
-            case .framedInput:
-                break
-            case .input:
-                let messageId = await log.responseMessageId(inSeq: inSeq)
-                try await log.append(framing(chatId: log.chatId, inSeq: inSeq, messageId: messageId))
-            case .interrupted(let progress):
-                checkpoint = progress
-                var entries: [LogEntry] = [.control(.interrupted(inSeq: inSeq))]
-                if !progress.started { entries.append(.output(.start(messageId: messageId(chatId: log.chatId, inSeq: inSeq)))) }
-                try await log.append(entries)
-                // This cut-off counts too: the budget is spent by the crashes so far.
-                checkpoint?.interruptions += 1
-            }
-            let context = await log.turnContext
-            let ending: [UIChunk]
-            if let checkpoint, checkpoint.responseEnded {
-                ending = []
-            } else if let checkpoint, checkpoint.stopRequested {
-                ending = [.abort]
-            } else if let checkpoint, let exhausted = budgetExhausted(checkpoint, services: services) {
-                // Start-up never resumes a turn past its budget: it may be what killed the daemon.
-                ending = failure(exhausted, stepOpen: checkpoint.stepOpen)
+            // An action holds the turn slot while its handler runs; it becomes a
+            // turn only when the handler asks for one (its framing is then written).
+            if let action = await log.pendingAction(inSeq: origin.inSeq) {
+                if try await handleAction(action, log: log, inSeq: origin.inSeq, services: services) {
+                    try await answer(log: log, handle: handle, origin: .framedInput(inSeq: origin.inSeq), services: services)
+                }
             } else {
-                ending = try await runHooked(log: log, handle: handle, inSeq: inSeq, checkpoint: checkpoint, context: context, services: services)
+                try await answer(log: log, handle: handle, origin: origin, services: services)
             }
-            try await complete(log: log, inSeq: inSeq, ending: ending, context: context, services: services, lastStep: handle.lastStep)
         } catch {
             // Only storage failures get here; the turn cannot be recorded.
             services.logger.error("turn failed to persist", metadata: ["chatId": "\(log.chatId)", "error": "\(error)"])
         }
         await log.turnDidEnd()
+    }
+
+    /// The turn from its opening records to `data-turn-complete`.
+    private static func answer(log: any TurnLog, handle: TurnHandle, origin: Origin, services: TurnServices) async throws {
+        let inSeq = origin.inSeq
+        var checkpoint: TurnCheckpoint?
+        switch origin {
+        case .framedInput:
+            break
+        case .input:
+            let messageId = await log.responseMessageId(inSeq: inSeq)
+            try await log.append(framing(chatId: log.chatId, inSeq: inSeq, messageId: messageId))
+        case .interrupted(let progress):
+            checkpoint = progress
+            var entries: [LogEntry] = [.control(.interrupted(inSeq: inSeq))]
+            if !progress.started { entries.append(.output(.start(messageId: messageId(chatId: log.chatId, inSeq: inSeq)))) }
+            try await log.append(entries)
+            // This cut-off counts too: the budget is spent by the crashes so far.
+            checkpoint?.interruptions += 1
+        }
+        let context = await log.turnContext
+        let ending: [UIChunk]
+        if let checkpoint, checkpoint.responseEnded {
+            ending = []
+        } else if let checkpoint, checkpoint.stopRequested {
+            ending = [.abort]
+        } else if let checkpoint, let exhausted = budgetExhausted(checkpoint, services: services) {
+            // Start-up never resumes a turn past its budget: it may be what killed the daemon.
+            ending = failure(exhausted, stepOpen: checkpoint.stepOpen)
+        } else {
+            ending = try await runHooked(log: log, handle: handle, inSeq: inSeq, checkpoint: checkpoint, context: context, services: services)
+        }
+        try await complete(log: log, inSeq: inSeq, ending: ending, context: context, services: services, lastStep: handle.lastStep)
     }
 
     /// Runs the plugin's turn; returns the chunks that close the response. When

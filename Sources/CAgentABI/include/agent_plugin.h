@@ -245,13 +245,15 @@ typedef struct agent_plugin_api {
     /**
      * ABI 1.1, may be NULL (or lie beyond struct_size): a plugin without it loads
      * and gets no hooks. One lifecycle event of an agent; `done` gets AGENT_OK
-     * and a JSON result ({} for now), or another status and a plain-text error.
+     * and a JSON result ({} for every hook but "onAction", see there), or
+     * another status and a plain-text error.
      * A non-OK return means `done` will not be called; AGENT_ERR_UNSUPPORTED
      * reads as "no such hook here" and is not an error. `hook_json`:
      *   {"hook":name, "agent":string, "chatId":string, "clientData"?:any,
      *    "reason"?:reason, "turnNumber"?:int, "messageId"?:string,
      *    "responseMessage"?:UIMessage, "finishReason"?:reason, "stopped"?:bool,
-     *    "error"?:string, "usage"?:usage, "totalUsage"?:usage, "cancelReason"?:string}
+     *    "error"?:string, "usage"?:usage, "totalUsage"?:usage, "cancelReason"?:string,
+     *    "action"?:any, "messages"?:[UIMessage]}
      * (members as in `start_turn`). `turn_id` is non-zero for the events that may
      * write into the response: during the call, `emit` with that id adds data
      * parts to it. Where each fires, in the order of the session log:
@@ -273,6 +275,28 @@ typedef struct agent_plugin_api {
      *   "onSuspend"     the idle session left the daemon's memory.
      *   "onResume"      the session was rebuilt from storage (an eviction or a
      *                   restart before), before any turn of it runs.
+     *   "onAction"      an action input ({"kind":"action","action":any} on
+     *                   `/in`), in the session's turn slot (after the turns
+     *                   queued before it): "action" is the client's payload,
+     *                   "messages" the conversation as it stands, "clientData"
+     *                   as for a turn. An action is not a turn: the result
+     *                   {"respond"?:bool, "history"?:[edit]} says what follows.
+     *                   Each edit is {"op":"rollback","messageId":id} (keep the
+     *                   messages through id, drop the rest), {"op":"remove",
+     *                   "messageId":id} (drop one message) or {"op":"replace",
+     *                   "message":UIMessage} (the message with that id becomes
+     *                   this one); ids the history does not hold change nothing.
+     *                   The host commits the edits as one `data-history-changed`
+     *                   record (which readers see, and which the history folds:
+     *                   /messages, the model's context and a restart agree), and
+     *                   with "respond": true the turn's opening records in the
+     *                   same commit; that turn runs with reason "action". Without
+     *                   "respond", `data-turn-complete` ends the action. A failed
+     *                   hook (or a result that is not this shape) ends it with one
+     *                   `error` chunk and `data-turn-complete`, changing nothing;
+     *                   an agent that does not list "onAction" answers no action.
+     *                   A crash while the hook runs calls it again after the
+     *                   restart (its result is committed at most once). turn_id 0.
      *   "cancelTurn"    not a hook: the reason for the `cancel_turn` that
      *                   follows: "cancelReason" is "stop" (the user stopped it)
      *                   or a host reason, "close", "upgrade", "drain", "timeout".
