@@ -58,7 +58,7 @@ extension ProviderIntegration {
             let history = try await daemon.client.send(.GET, "/realtime/v1/sessions/\(childId)/messages", token: daemon.secretKey)
             let messages = history.json?["messages"]?.arrayValue ?? []
             #expect(messages.map { $0["role"]?.stringValue } == ["user", "assistant"])
-            #expect(messages.first?["parts"]?[0]?["text"] == "/slow 8")
+            #expect(messages.first?["parts"]?.arrayValue?.first?["text"] == "/slow 8")
 
             // The agents listing shows the delegation.
             let agents = try await daemon.client.send(.GET, "/api/v1/agents", token: daemon.secretKey).json

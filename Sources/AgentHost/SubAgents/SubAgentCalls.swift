@@ -88,7 +88,7 @@ final class SubAgentCalls: Sendable {
         )
         let (submission, subscription) = try await sessions.withSession(childId) { session in
             // Subscribe first: the turn's records are then either in storage or on the stream.
-            let subscription = try session.subscribe()
+            let subscription = try await session.subscribe()
             return (try await session.accept(input, idempotencyKey: Self.inputKey), subscription)
         }
         var follower = SubAgentFollower(
@@ -96,7 +96,7 @@ final class SubAgentCalls: Sendable {
         )
         do {
             return try await follower.follow(from: subscription, storage: storage) {
-                try await sessions.withSession(childId) { try $0.subscribe() }
+                try await sessions.withSession(childId) { try await $0.subscribe() }
             }
         } catch {
             guard Task.isCancelled || error is CancellationError else { throw error }
