@@ -5,10 +5,10 @@ import AgentKit
 /// tool card (preliminary outputs), and the orchestrator's model gets the
 /// child's final answer as the tool's output.
 ///
-/// - `research` hands a question to the `researcher` agent, which lives in
-///   another plugin (ToolsDemo, Researcher.swift): agents call each other by id.
-/// - `askAgent` asks any agent by id, from code (`ToolContext.callAgent`), and
-///   shapes the output: the child's text and its session id.
+/// - `research` hands a question to the `researcher` agent (Researcher.swift).
+/// - `askAgent` asks any agent by id, in any loaded plugin (e.g. MyChat's
+///   `my-chat`), from code (`ToolContext.callAgent`), and shapes the output:
+///   the child's text and its session id.
 /// - `deeper` hands its own request to a fresh orchestrator, which calls
 ///   `deeper` again: the recursion ends at the daemon's depth limit
 ///   (`serve --max-agent-depth`), whose error the deepest model reads.
@@ -65,4 +65,4 @@ let orchestrator = ChatAgent(id: "orchestrator", tools: [research, askAgent, dee
     )
 }
 
-#agentPlugin(version: "1.0.0", agents: [orchestrator])
+#agentPlugin(version: "1.0.0", agents: [orchestrator, researcher])

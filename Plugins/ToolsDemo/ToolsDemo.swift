@@ -65,4 +65,4 @@ let toolsDemo = ChatAgent(
     )
 }
 
-#agentPlugin(version: "1.0.0", agents: [toolsDemo, researcher])
+#agentPlugin(version: "1.0.0", agents: [toolsDemo])

@@ -10,12 +10,12 @@ extension DaemonProcess {
 
 extension ProviderIntegration {
     /// Sub-agents through the real daemon: the SubAgentsDemo orchestrator
-    /// delegates to the `researcher` of the ToolsDemo plugin (another .so), in
-    /// a worker process and in the daemon's own.
+    /// delegates to its `researcher` and to MyChat's `my-chat` (another .so),
+    /// in a worker process and in the daemon's own.
     @Suite struct SubAgentTests {
         private static func daemon(_ isolation: String, arguments: [String] = [], environment: [String: String] = [:]) throws -> DaemonProcess {
             let daemon = try DaemonProcess(
-                plugins: [DaemonProcess.subAgentsDemoPlugin, DaemonProcess.toolsDemoPlugin], environment: environment,
+                plugins: [DaemonProcess.subAgentsDemoPlugin, DaemonProcess.myChatPlugin], environment: environment,
                 arguments: ["--isolation", isolation] + arguments
             )
             try daemon.start()
@@ -65,6 +65,22 @@ extension ProviderIntegration {
             let tools = agents?["agents"]?.arrayValue?.first { $0["id"] == "orchestrator" }?["tools"]?.arrayValue ?? []
             #expect(tools.first { $0["name"] == "research" }?["agent"] == "researcher")
             #expect(tools.first { $0["name"] == "askAgent" }?["agent"] == nil)
+        }
+
+        @Test(arguments: ["worker", "in-process"])
+        func anAgentInAnotherPluginAnswersByIdFromCode(isolation: String) async throws {
+            let daemon = try Self.daemon(isolation)
+            defer { daemon.stop() }
+            var chat = try await ChatSession(daemon: daemon, chatId: "cross", agent: "orchestrator")
+            let events = try await chat.turn(#"/tool askAgent {"agent":"my-chat","message":"/slow 5"}"#)
+            let callId = try #require(events.first("tool-input-available")?["toolCallId"]?.stringValue)
+            let childId = "cross~\(callId)"
+            #expect(events.contains { $0.type == "tool-output-available" && $0.json["preliminary"] == true })
+            let final = events.filter { $0.type == "tool-output-available" && $0.json["preliminary"] == nil }.map { $0.json["output"] }
+            #expect(final == [["answer": "1 2 3 4 5", "chatId": .string(childId)]])
+            let info = try await daemon.client.send(.GET, "/api/v1/sessions/\(childId)", token: daemon.secretKey).json
+            #expect(info?["agent"] == "my-chat")
+            #expect(info?["parentChatId"] == "cross")
         }
 
         @Test func anUnknownAgentIsAToolErrorTheModelReads() async throws {

@@ -1,9 +1,8 @@
 import AgentKit
 
-/// The `researcher` agent: what the SubAgentsDemo orchestrator's `research`
-/// tool delegates to, from another plugin. It is an ordinary agent — a chat
-/// can talk to it directly too; as a sub-agent it answers in a child session
-/// of the orchestrator's chat.
+/// The `researcher` agent: what the orchestrator's `research` tool delegates
+/// to. It is an ordinary agent — a chat can talk to it directly too; as a
+/// sub-agent it answers in a child session of the orchestrator's chat.
 let researcher = ChatAgent(id: "researcher") { run in
     try await streamText(
         model: .default,
