@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "AgentKit", targets: ["AgentKit"]),
         .library(name: "MyChat", type: .dynamic, targets: ["MyChat"]),
         .library(name: "ToolsDemo", type: .dynamic, targets: ["ToolsDemo"]),
+        .library(name: "SubAgentsDemo", type: .dynamic, targets: ["SubAgentsDemo"]),
         // Two builds of one test agent whose behaviour differs, for redeploy tests and demos.
         .library(name: "UpgradeDemoV1", type: .dynamic, targets: ["UpgradeDemoV1"]),
         .library(name: "UpgradeDemoV2", type: .dynamic, targets: ["UpgradeDemoV2"]),
@@ -89,6 +90,7 @@ let package = Package(
         ),
         .target(name: "MyChat", dependencies: ["AgentKit"], path: "Plugins/MyChat", linkerSettings: pluginLinkerSettings),
         .target(name: "ToolsDemo", dependencies: ["AgentKit"], path: "Plugins/ToolsDemo", linkerSettings: pluginLinkerSettings),
+        .target(name: "SubAgentsDemo", dependencies: ["AgentKit"], path: "Plugins/SubAgentsDemo", linkerSettings: pluginLinkerSettings),
         .target(name: "UpgradeDemoCore", dependencies: ["AgentKit"], path: "Plugins/UpgradeDemo/Core"),
         .target(name: "UpgradeDemoV1", dependencies: ["UpgradeDemoCore"], path: "Plugins/UpgradeDemo/V1", linkerSettings: pluginLinkerSettings),
         .target(name: "UpgradeDemoV2", dependencies: ["UpgradeDemoCore"], path: "Plugins/UpgradeDemo/V2", linkerSettings: pluginLinkerSettings),

@@ -28,6 +28,8 @@ public struct Tool: Sendable {
     let execute: (@Sendable (JSONValue, ToolContext) async throws -> ToolModelOutputResult)?
     /// True when the tool gives the model a compact form of its output (`toModelOutput`).
     let hasModelOutput: Bool
+    /// The agent a call delegates to (`Tool.agent`); the manifest shows it.
+    var delegatesTo: String?
 
     /// True for a tool declared without `execute`: the client runs it.
     public var isClientSide: Bool { execute == nil }
@@ -143,11 +145,13 @@ public struct Tool: Sendable {
     }
 
     var spec: ToolSpec {
-        ToolSpec(
+        var spec = ToolSpec(
             name: name, description: description, inputSchema: inputSchema, timeoutSeconds: timeout?.totalSeconds,
             needsApproval: needsApproval.wire, clientSide: isClientSide ? true : nil,
             modelOutput: hasModelOutput ? true : nil
         )
+        spec.agent = delegatesTo
+        return spec
     }
 }
 

@@ -124,6 +124,9 @@ public struct ToolSpec: Codable, Sendable, Hashable {
     /// (`{"output", "modelOutput"}`): the UI keeps `output`, the model gets
     /// `modelOutput` — in this turn and whenever the conversation is sent again.
     public var modelOutput: Bool?
+    /// Set for a tool that delegates to another agent (`Tool.agent`): the id of
+    /// the agent a call runs as a child session. `GET /api/v1/agents` shows it.
+    public var agent: String?
 
     /// A tool's description for the model.
     ///
@@ -166,6 +169,7 @@ public struct ToolSpec: Codable, Sendable, Hashable {
         needsApproval = try container.decodeIfPresent(ToolApproval.self, forKey: .needsApproval)
         clientSide = try container.decodeIfPresent(Bool.self, forKey: .clientSide)
         modelOutput = try container.decodeIfPresent(Bool.self, forKey: .modelOutput)
+        agent = try container.decodeIfPresent(String.self, forKey: .agent)
         if let schema = try container.decodeIfPresent(JSONValue.self, forKey: .inputSchema) {
             inputSchema = schema
         } else if let cFunction {

@@ -273,6 +273,9 @@ public enum HostService {
     public static let conversationMessages = "conversation.messages"
     /// The bytes of a file a message refers to: `FileReadRequest` in, `FileReadReply` out.
     public static let filesRead = "files.read"
+    /// Run another agent as a child session of this turn's and wait for its
+    /// answer: `AgentCallRequest` in, `AgentCallReply` out (README, "Sub-agents").
+    public static let agentCall = "agent.call"
 }
 
 /// host → plugin, result of `conversation.messages`.

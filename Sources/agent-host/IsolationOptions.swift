@@ -33,6 +33,12 @@ struct IsolationOptions: ParsableArguments {
     @Option(help: "How many tool calls of one model step run at the same time; their outputs stay in call order.")
     var toolConcurrency: Int = 4
 
+    @Option(help: "How many sub-agent levels a chat may have below it (an agent calling agents calling agents); a call past it is the calling tool's error. 0: no sub-agents.")
+    var maxAgentDepth: Int = 3
+
+    @Option(help: "How many sub-agent calls one session may run at the same time; a call past it is the calling tool's error.")
+    var maxAgentFanout: Int = 4
+
     @Option(help: "A reader's token with less than this many seconds (or a quarter of its lifetime) left gets a fresh one on its /out stream at the next turn's end.")
     var tokenRefreshWindow: Double = 600
 
@@ -60,6 +66,10 @@ struct IsolationOptions: ParsableArguments {
             maxTurnDuration: .seconds(maxTurnDuration), toolTimeout: .seconds(toolTimeout), maxConcurrentToolCalls: toolConcurrency
         )
         configuration.drainTimeout = .seconds(drainTimeout)
+        guard maxAgentDepth >= 0, maxAgentFanout >= 1 else {
+            throw ValidationError("--max-agent-depth must not be negative and --max-agent-fanout must be at least 1")
+        }
+        configuration.subAgentLimits = SubAgentLimits(maxDepth: maxAgentDepth, maxConcurrentPerSession: maxAgentFanout)
         guard tokenRefreshWindow >= 0 else { throw ValidationError("--token-refresh-window must not be negative") }
         configuration.tokenRefresh.window = .milliseconds(Int64(tokenRefreshWindow * 1000))
     }

@@ -33,12 +33,14 @@ public struct Daemon: Sendable {
         )
         let models = ModelCatalog(environment: environment, logger: logger)
         let files = DirectoryFileStore(directory: configuration.filesDirectory)
+        let subAgents = SubAgentCalls(limits: configuration.subAgentLimits, storage: storage)
         let services = SessionServices(
             storage: storage, writer: LogWriter(storage: storage), registry: registry, models: models,
             turns: turns, logger: logger, recoveryBudget: configuration.recoveryBudget, limits: configuration.runLimits,
-            readerBufferBytes: configuration.readerBufferBytes, files: files
+            readerBufferBytes: configuration.readerBufferBytes, files: files, subAgents: subAgents
         )
         let sessions = SessionDirectory(services: services)
+        subAgents.bind(sessions)
         let watcher = PluginWatcher(directory: configuration.pluginsDirectory, registry: registry, logger: logger)
         // The server listens before the builds load (the watcher loads them, then
         // `DaemonStartup` resumes interrupted sessions): a build that hangs or

@@ -24,6 +24,8 @@ public struct DaemonConfiguration: Sendable {
     public var pluginShutdownTimeout: Duration = .seconds(10)
     /// How long a turn and a tool call may run (README, "Run limits").
     public var runLimits = RunLimits()
+    /// How deep and how wide delegation to sub-agents may go (README, "Sub-agents").
+    public var subAgentLimits = SubAgentLimits()
     /// How long a superseded generation may drain before its turns move to the active build, or end.
     public var drainTimeout: Duration = .seconds(60)
     /// How far a live stream reader may fall behind before it is dropped (`LiveBuffer`).

@@ -279,7 +279,7 @@ actor Session {
         SessionInfo(
             chatId: chatId, agent: agent, status: lifecycle.status, generation: turn?.generationId, lastSeq: lastPublished,
             queuedInputs: lifecycle.queuedInputs, createdAt: row.createdAt, updatedAt: row.updatedAt,
-            clientData: row.clientData, metadata: row.metadata
+            clientData: row.clientData, metadata: row.metadata, parentChatId: row.parentChatId, toolCallId: row.toolCallId
         )
     }
 

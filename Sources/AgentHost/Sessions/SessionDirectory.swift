@@ -17,11 +17,19 @@ public actor SessionDirectory {
     }
 
     /// Create-or-get on chatId. Refuses unknown agents and closed sessions.
-    public func create(chatId: String, agent: String, clientData: String?, metadata: String?) async throws -> (row: SessionRow, created: Bool) {
+    /// - Parameters:
+    ///   - parent: For a sub-agent's session: the calling session and tool call.
+    public func create(
+        chatId: String, agent: String, clientData: String?, metadata: String?,
+        parent: (chatId: String, toolCallId: String?)? = nil
+    ) async throws -> (row: SessionRow, created: Bool) {
         guard !chatId.isEmpty, chatId.count <= 256 else { throw AgentHostError.badRequest("`chatId` must be 1 to 256 characters") }
         guard await services.registry.hasAgent(agent) else { throw AgentHostError.unknownAgent(agent) }
         let result = try await services.storage.createSession(
-            SessionRow(chatId: chatId, agent: agent, clientData: clientData, metadata: metadata)
+            SessionRow(
+                chatId: chatId, agent: agent, clientData: clientData, metadata: metadata,
+                parentChatId: parent?.chatId, toolCallId: parent?.toolCallId
+            )
         )
         if !result.created {
             guard result.row.status != .closed else {

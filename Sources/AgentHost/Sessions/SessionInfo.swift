@@ -13,4 +13,8 @@ public struct SessionInfo: Codable, Sendable {
     public var updatedAt: Date
     public var clientData: String?
     public var metadata: String?
+    /// For a sub-agent's session: the session whose turn called it.
+    public var parentChatId: String?
+    /// For a sub-agent's session: the parent's tool call it answers.
+    public var toolCallId: String?
 }

@@ -18,10 +18,12 @@ struct SessionServices: Sendable {
     var readerBufferBytes = LiveBuffer.defaultLimitBytes
     /// The files uploaded to sessions; nil in a host that keeps none.
     var files: (any FileStore)?
+    /// Serves `agent.call`: children are sessions of the same directory.
+    var subAgents: SubAgentCalls?
 
     /// The part of these a running turn uses.
     var turnServices: TurnServices {
         TurnServices(registry: registry, models: models, turns: turns, logger: logger, stopGracePeriod: stopGracePeriod,
-                     recoveryBudget: recoveryBudget, limits: limits, files: files)
+                     recoveryBudget: recoveryBudget, limits: limits, files: files, subAgents: subAgents)
     }
 }

@@ -57,6 +57,13 @@ public final class SQLiteStorage: SessionStorage {
                 table.column("createdAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v3-sub-agent-sessions") { db in
+            try db.alter(table: "session") { table in
+                table.add(column: "parentChatId", .text)
+                table.add(column: "toolCallId", .text)
+            }
+            try db.create(index: "session_parent", on: "session", columns: ["parentChatId"], condition: Column("parentChatId") != nil)
+        }
         return migrator
     }
 

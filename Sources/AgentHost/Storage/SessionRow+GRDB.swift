@@ -19,6 +19,8 @@ extension SessionRow: FetchableRecord, MutablePersistableRecord {
         public static let metadata = Column("metadata")
         public static let createdAt = Column("createdAt")
         public static let updatedAt = Column("updatedAt")
+        public static let parentChatId = Column("parentChatId")
+        public static let toolCallId = Column("toolCallId")
     }
 
     /// Takes the id SQLite assigned to the inserted row.

@@ -12,9 +12,17 @@ public struct SessionRow: Codable, Sendable, Hashable {
     public var metadata: String?
     public var createdAt: Date
     public var updatedAt: Date
+    /// For a sub-agent's session: the session whose turn called it, or nil.
+    public var parentChatId: String?
+    /// For a sub-agent's session: the parent's tool call it answers (nil for a
+    /// call made from the parent's `run`).
+    public var toolCallId: String?
 
     public init(chatId: String, agent: String, status: SessionStatus = .idle, clientData: String? = nil,
-                metadata: String? = nil, createdAt: Date = Date(), updatedAt: Date = Date()) {
+                metadata: String? = nil, createdAt: Date = Date(), updatedAt: Date = Date(),
+                parentChatId: String? = nil, toolCallId: String? = nil) {
+        self.parentChatId = parentChatId
+        self.toolCallId = toolCallId
         self.chatId = chatId
         self.agent = agent
         self.status = status

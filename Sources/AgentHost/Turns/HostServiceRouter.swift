@@ -45,6 +45,8 @@ struct HostServiceRouter: Sendable {
         case HostService.filesRead:
             let read = try WireCoding.decode(FileReadRequest.self, from: request)
             return try WireCoding.encodeString(try await files.read(read.url))
+        case HostService.agentCall:
+            return try await callAgent(request: request, channel: channel)
         default:
             throw AgentHostError.badRequest("unknown host service `\(service)`")
         }

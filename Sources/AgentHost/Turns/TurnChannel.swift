@@ -53,6 +53,11 @@ final class TurnChannel: Sendable {
     /// Tool calls of this turn that are running: the ones a plugin may write
     /// preliminary outputs for (a call id may run twice at once only by mistake: counted).
     private let runningToolCalls = Mutex<[String: Int]>([:])
+    /// Set when the turn ends for good (a stop, a closed session, its time
+    /// limit): its sub-agent calls then stop their children too. A move to a
+    /// new build or a lost worker leaves them running: the turn goes on and
+    /// finds them again.
+    private let endsForGood = Atomic<Bool>(false)
 
     init(turnId: UInt64, serve: @escaping ServiceHandler) {
         self.turnId = turnId
@@ -113,6 +118,7 @@ final class TurnChannel: Sendable {
     /// The host ends the plugin's side of the turn (a time limit, a drain
     /// deadline): what was sent before counts, nothing after it; its model call stops.
     func cut(_ reason: TurnCut) {
+        if case .timedOut = reason { markEndingForGood() }
         deliver(.cut(reason), closing: true)
         cancelServices()
     }
@@ -146,6 +152,14 @@ final class TurnChannel: Sendable {
             if let ready { continuation.resume(returning: ready) }
         }
     }
+
+    /// The turn is being stopped, not moved: see `endsForGood`.
+    func markEndingForGood() {
+        endsForGood.store(true, ordering: .releasing)
+    }
+
+    /// True once the turn is being stopped for good.
+    var isEndingForGood: Bool { endsForGood.load(ordering: .acquiring) }
 
     /// Keeps a running service call so `cancelServices` can stop it.
     func track(_ task: Task<Void, Never>) {

@@ -58,6 +58,8 @@ final class TurnHandle: Sendable {
     }
 
     private static func cancel(channel: TurnChannel, plugin: any PluginInstance, reason: CancelReason, grace: Duration) {
+        // Before any cancellation: a sub-agent call that sees it stops its child.
+        channel.markEndingForGood()
         Task {
             // The reason first: the plugin's model call then fails on a turn that knows why.
             await plugin.cancelTurn(channel.turnId, reason: reason)

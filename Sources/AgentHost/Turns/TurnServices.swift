@@ -15,6 +15,8 @@ struct TurnServices: Sendable {
     var limits = RunLimits()
     /// The files uploaded to sessions, which a turn's attachments refer to; nil: none kept.
     var files: (any FileStore)?
+    /// Serves `agent.call` (sub-agents); nil in a host without sessions to create.
+    var subAgents: SubAgentCalls?
 }
 
 extension TurnServices {

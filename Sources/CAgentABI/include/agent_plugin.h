@@ -114,6 +114,18 @@ typedef struct agent_host_api {
      *   manifest says "messagesOnRequest" and that needs to read the past.
      *   request: {}
      *   result:  {"messages":[UIMessage]}
+     * "agent.call": run another agent (any loaded plugin's, by id) as a child
+     *   session of this turn's session and wait for its answer. With
+     *   "toolCallId" (a running tool call of this turn, e.g. from call_tool's
+     *   request) the child's answer so far streams as that call's preliminary
+     *   outputs and the child is keyed by the call; without it, "key" names
+     *   the call within the turn. The same call made again (a resumed turn)
+     *   finds the same child and its answer: a child answers a call once.
+     *   An unknown agent, a failed or stopped child, and a call past the
+     *   daemon's depth or fan-out limit give AGENT_ERR_INTERNAL and a message
+     *   for the calling model.
+     *   request: {"agent":string, "message":string, "toolCallId"?:string, "key"?:string}
+     *   result:  {"chatId":string, "text":string, "message":UIMessage}
      */
     agent_status (*call_service)(void *host_ctx, uint64_t turn_id, agent_str service, agent_str request_json,
                                  void *callback_ctx, agent_service_done_fn done);
