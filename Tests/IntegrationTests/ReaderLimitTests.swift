@@ -31,7 +31,8 @@ import Testing
             do {
                 _ = try await client.readEvents(chatId: chatId, token: token, lastEventId: collected.last?.id ?? after) { events in
                     guard let last = events.last else { return false }
-                    collected.append(last)
+                    // A token refresh belongs to its connection, not the log: it repeats the last id.
+                    if last.type != "data-token" { collected.append(last) }
                     finished = done(last)
                     return finished
                 }
@@ -63,7 +64,8 @@ import Testing
             #expect(text.components(separatedBy: "data-turn-complete").count - 1 < 3)
             // What it got is a gap-free prefix of the log; a resume from its last id gives exactly the rest.
             #expect(got.count < whole.count)
-            #expect(got == whole.prefix(got.count).map(\.id), "the stalled reader's events are not a prefix of the log")
+            let firstDifference = zip(got, whole.map(\.id)).enumerated().first { $0.element.0 != $0.element.1 }
+            #expect(firstDifference == nil, "the stalled reader's events are not a prefix of the log: first difference \(String(describing: firstDifference)) of \(got.count)")
             let lastId = try #require(whole.last?.id)
             let rest = try await Self.readResuming(client, chatId: "stalled", token: token, after: got.last ?? 0) { $0.id == lastId }
             #expect(got + rest.map(\.id) == whole.map(\.id), "a resume after the drop does not give exactly the rest")
