@@ -16,8 +16,6 @@ import Testing
     #include <string.h>
     static const agent_host_api *host;
     static agent_str str(const char *text) { agent_str s = {text, strlen(text)}; return s; }
-    static const char manifest[] = "{\\"version\\":\\"1\\",\\"language\\":\\"c\\",\\"toolchain\\":\\"test\\",\\"agents\\":[{\\"id\\":\\"c-echo\\","
-        "\\"tools\\":[{\\"name\\":\\"echo\\",\\"description\\":\\"d\\",\\"inputSchema\\":{\\"type\\":\\"object\\"},\\"modelOutput\\":true}]}]}";
     static void stream_done(void *ctx, agent_status status, agent_str result) {
         (void)result;
         host->finish_turn(host->host_ctx, (uint64_t)(uintptr_t)ctx, status, str(status == AGENT_OK ? "{}" : "failed"));
@@ -50,20 +48,7 @@ import Testing
         return AGENT_OK;
     }
     static void shutdown_plugin(void *c, void (*done)(void *)) { if (done) done(c); }
-    agent_status agent_plugin_entry_v1(const agent_host_api *h, agent_plugin_api *out, size_t size) {
-        if (size < sizeof *out) return AGENT_ERR_INVALID;
-        host = h;
-        memset(out, 0, sizeof *out);
-        out->struct_size = sizeof *out;
-        out->abi_major = AGENT_ABI_MAJOR;
-        out->abi_minor = AGENT_ABI_MINOR;
-        out->manifest_json = str(manifest);
-        out->start_turn = start_turn;
-        out->cancel_turn = cancel_turn;
-        out->call_tool = call_tool;
-        out->shutdown = shutdown_plugin;
-        return AGENT_OK;
-    }
+    \(CPluginTests.entryFunction(manifest: #"{"version":"1","language":"c","toolchain":"test","agents":[{"id":"c-echo","tools":[{"name":"echo","description":"d","inputSchema":{"type":"object"},"modelOutput":true}]}]}"#, tableSize: "sizeof *out", extra: "host = h;"))
     """
 
     @Test(arguments: ["worker", "in-process"])

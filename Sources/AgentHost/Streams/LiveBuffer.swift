@@ -54,10 +54,15 @@ final class LiveBuffer: Sendable {
         self.onCancel = onCancel
     }
 
+    /// What a batch counts against `limitBytes`: its bodies and a little for each record.
+    private static func bytes(of batch: [LogRecord]) -> Int {
+        batch.reduce(0) { $0 + $1.body.utf8.count + 64 }
+    }
+
     /// Hands `batch` to the reader. Returns false when the reader fell too far
     /// behind: the buffer then holds nothing more and takes no more batches.
     func offer(_ batch: [LogRecord]) -> Bool {
-        let size = batch.reduce(0) { $0 + $1.body.utf8.count + 64 }
+        let size = Self.bytes(of: batch)
         let (waiter, accepted) = state.withLock { state -> (CheckedContinuation<Next?, any Error>?, Bool) in
             if state.dropped != nil { return (nil, false) }
             if state.finished || state.cancelled { return (nil, true) }
@@ -136,7 +141,7 @@ final class LiveBuffer: Sendable {
                 let ready = state.withLock { state -> Result<Next?, any Error>? in
                     if !state.batches.isEmpty {
                         let batch = state.batches.removeFirst()
-                        state.bytes -= batch.reduce(0) { $0 + $1.body.utf8.count + 64 }
+                        state.bytes -= Self.bytes(of: batch)
                         return .success(.records(batch))
                     }
                     if let dropped = state.dropped { return .failure(dropped) }
