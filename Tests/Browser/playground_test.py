@@ -28,7 +28,7 @@ def fail(message, code=1):
 
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -74,6 +74,19 @@ class Playground:
         except TimeoutException:
             self.screenshot("failure")
             fail(f"timed out waiting for {what}; page state: {json.dumps(self.snapshot())}")
+
+    def click(self, selector, what):
+        """Clicks the element `selector` names, finding it again if a re-render replaced it.
+
+        The session list is rebuilt whenever a session's status changes; an element found a
+        moment earlier may be gone by the time of the click."""
+        def clicked():
+            try:
+                self.driver.find_element(By.CSS_SELECTOR, selector).click()
+                return True
+            except StaleElementReferenceException:
+                return False
+        self.wait(clicked, what)
 
     def screenshot(self, name):
         path = os.path.join(self.shots, f"playground-{name}.png")
@@ -261,7 +274,7 @@ def run(page):
     check_transport(page)
 
     # 6. The final look of the page, for people.
-    driver.find_element(By.CSS_SELECTOR, f'#session-list .session[data-chat-id="{chat_id}"]').click()
+    page.click(f'#session-list .session[data-chat-id="{chat_id}"]', "the first chat in the session list")
     page.wait(lambda: len(page.assistants()) == 3, "the first chat to reopen")
     page.send("hello again")
     page.wait(lambda: any(m["text"] == "You said: hello again" and not m["streaming"] for m in page.assistants()),

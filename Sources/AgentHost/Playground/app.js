@@ -402,6 +402,9 @@ async function refreshSessions() {
   }
 }
 
+/** What the session list shows now, so a poll that changes nothing leaves the DOM alone. */
+let renderedSessionsSignature = null;
+
 function renderSessions() {
   ui.sessionCount.textContent = state.sessions.length ? String(state.sessions.length) : "";
   if (state.sessions.length === 0) {
@@ -409,20 +412,31 @@ function renderSessions() {
     empty.className = "session-empty";
     empty.textContent = "No sessions yet. Start one above.";
     ui.sessionList.replaceChildren(empty);
+    renderedSessionsSignature = null;
     return;
   }
+  // The list is polled; rebuilding unchanged rows would swap the element under a person's
+  // pointer mid-click (and under a test's), so only a changed list is rendered again.
+  const rows = state.sessions.map((session) => ({
+    session,
+    status: session.chatId === state.chat?.chatId && state.chat.status ? state.chat.status : session.status,
+    current: session.chatId === state.chat?.chatId,
+    when: relativeTime(session.updatedAt),
+  }));
+  const signature = JSON.stringify(rows.map((r) => [r.session.chatId, r.session.agent, r.status, r.current, r.when]));
+  if (signature === renderedSessionsSignature) return;
+  renderedSessionsSignature = signature;
   ui.sessionList.replaceChildren(
-    ...state.sessions.map((session) => {
+    ...rows.map(({ session, status, current, when }) => {
       const item = document.createElement("li");
       item.className = "session";
       item.dataset.chatId = session.chatId;
-      item.setAttribute("aria-current", String(session.chatId === state.chat?.chatId));
-      const status = session.chatId === state.chat?.chatId && state.chat.status ? state.chat.status : session.status;
+      item.setAttribute("aria-current", String(current));
       item.innerHTML =
         `<span class="session-name"></span><span class="status-pill" data-status="${escapeHTML(status)}">${escapeHTML(status)}</span>` +
         `<span class="session-sub"></span>`;
       item.querySelector(".session-name").textContent = session.chatId;
-      item.querySelector(".session-sub").textContent = `${session.agent} · ${relativeTime(session.updatedAt)}`;
+      item.querySelector(".session-sub").textContent = `${session.agent} · ${when}`;
       item.addEventListener("click", () => openChat(session.chatId, session.agent));
       return item;
     }),
