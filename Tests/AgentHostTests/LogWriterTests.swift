@@ -193,6 +193,7 @@ actor GatedStorage: SessionStorage {
 
     func createSession(_ row: SessionRow) async throws -> (row: SessionRow, created: Bool) { try await base.createSession(row) }
     func session(chatId: String) async throws -> SessionRow? { try await base.session(chatId: chatId) }
+    func children(of parentChatId: String) async throws -> [SessionRow] { try await base.children(of: parentChatId) }
     func listSessions(agent: String?, status: SessionStatus?, limit: Int, after: Int64?) async throws -> [SessionRow] {
         try await base.listSessions(agent: agent, status: status, limit: limit, after: after)
     }

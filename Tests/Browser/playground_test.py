@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Drives the agent-host playground in headless Chromium (Selenium), as a person would.
 
-Usage: playground_test.py [--approvals | --attachments] BASE_URL SCREENSHOT_DIR [KEYED_BASE_URL SECRET_KEY]
+Usage: playground_test.py [--approvals | --attachments | --subagents] BASE_URL SCREENSHOT_DIR [KEYED_BASE_URL SECRET_KEY]
 (--approvals: the human-in-the-loop run against a daemon serving tools-demo;
- --attachments: attach files with the picker and by drag-and-drop, send, reload)
+ --attachments: attach files with the picker and by drag-and-drop, send, reload;
+ --subagents: an orchestrator delegating to its researcher, watched inside the tool card)
 
 Run by BrowserPlaygroundTests (Tests/IntegrationTests) against a real daemon started with
 AGENT_HOST_SCRIPTED_DELAY_MS≈50, so `/slow 40` streams for about two seconds. Exits non-zero
@@ -16,6 +17,7 @@ import os
 import shutil
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 EXPECTED_SLOW = " ".join(str(n) for n in range(1, 41))
@@ -150,9 +152,10 @@ class Playground:
 def main():
     approvals = len(sys.argv) == 4 and sys.argv[1] == "--approvals"
     attachments = len(sys.argv) == 4 and sys.argv[1] == "--attachments"
-    if not approvals and not attachments and len(sys.argv) not in (3, 5):
-        fail("usage: playground_test.py [--approvals | --attachments] BASE_URL SCREENSHOT_DIR [KEYED_BASE_URL SECRET_KEY]", 2)
-    args = sys.argv[2:] if approvals or attachments else sys.argv[1:]
+    subagents = len(sys.argv) == 4 and sys.argv[1] == "--subagents"
+    if not approvals and not attachments and not subagents and len(sys.argv) not in (3, 5):
+        fail("usage: playground_test.py [--approvals | --attachments | --subagents] BASE_URL SCREENSHOT_DIR [KEYED_BASE_URL SECRET_KEY]", 2)
+    args = sys.argv[2:] if approvals or attachments or subagents else sys.argv[1:]
     base_url, shots = args[0], args[1]
     os.makedirs(shots, exist_ok=True)
     driver = make_driver()
@@ -162,6 +165,8 @@ def main():
             run_approvals(page)
         elif attachments:
             run_attachments(page)
+        elif subagents:
+            run_subagents(page)
         else:
             run(page)
             if len(args) == 4:
@@ -175,6 +180,8 @@ def main():
         print("PASS: playground approvals: approve, deny, client-side tool, awaiting-input live")
     elif attachments:
         print("PASS: playground attachments: picker, drag-and-drop, upload, thumbnail and chips, reload")
+    elif subagents:
+        print("PASS: playground sub-agents: live progress in the tool card, final output, link to the child session")
     else:
         print("PASS: playground chat, streaming, reload mid-answer, stop, live session list")
 
@@ -528,6 +535,57 @@ def run_attachments(page):
     if state["image"]["src"] != "blob:":
         fail(f"the uploaded image is not shown from the bytes fetched with the token: {state}")
     page.screenshot("attachments-reloaded")
+
+
+def run_subagents(page):
+    """The orchestrator delegates `/slow 30` to its researcher; the card shows the researcher's
+    answer growing, then the final output and a link that opens the child session."""
+    from selenium.webdriver.support.ui import Select
+    driver = page.driver
+    driver.get(page.base_url + "/")
+    page.wait(lambda: page.snapshot()["ready"] and "orchestrator" in page.snapshot()["agents"], "the playground with orchestrator")
+    Select(driver.find_element(By.ID, "agent-select")).select_by_value("orchestrator")
+    page.send('/tool research {"message":"/slow 30"}')
+
+    def sub_agent_text():
+        cards = driver.find_elements(By.CSS_SELECTOR, ".part-tool .sub-agent")
+        return cards[-1].text if cards else ""
+
+    # Progress: the card opens by itself and shows a partial answer while the tool still works.
+    partial = page.wait(lambda: driver.execute_script(
+        "const c = document.querySelector('.part-tool[data-preliminary=\"true\"]');"
+        "const text = c && c.open ? c.querySelector('.sub-agent').textContent.trim() : '';"
+        "return /^[0-9]/.test(text) ? text : null;"),
+        "the researcher's partial answer inside the open tool card")
+    full = " ".join(str(n) for n in range(1, 31))
+    if partial == full or not full.startswith(partial):
+        fail(f"while the tool works the card should show a strict prefix of the answer, got {partial!r}")
+    page.screenshot("subagent-working")
+    page.wait(lambda: any(m["text"] == f'research returned "{full}"' and not m["streaming"] for m in page.assistants()),
+              "the orchestrator's answer with the research result")
+    if sub_agent_text().strip() != full:
+        fail(f"the card should end with the researcher's whole answer, got {sub_agent_text()!r}")
+    state = driver.find_element(By.CSS_SELECTOR, ".part-tool .tool-state").text
+    if state != "done":
+        fail(f"the finished card should say done, says {state!r}")
+    page.screenshot("subagent-done")
+
+    # The link opens the child's own session, whose history is the researcher's turn.
+    parent = page.chat_id()
+    link = driver.find_element(By.CSS_SELECTOR, ".part-tool .child-link")
+    child = urllib.parse.unquote(link.get_attribute("href").split("#chat=", 1)[1])
+    if not child.startswith(parent + "~"):
+        fail(f"the link should name a child of {parent}, names {child!r}")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", link)
+    link.click()
+    page.wait(lambda: page.chat_id() == child and any(m["text"] == full for m in page.assistants()),
+              "the child session to open with the researcher's answer")
+    page.screenshot("subagent-child")
+    back = page.wait(lambda: next((a for a in driver.find_elements(By.ID, "chat-parent") if a.is_displayed()), None),
+                     "the child's link back to its parent")
+    back.click()
+    page.wait(lambda: page.chat_id() == parent and any(m["text"] == f'research returned "{full}"' for m in page.assistants()),
+              "the parent chat to open again from the child's link")
 
 
 def run_approvals(page):

@@ -55,10 +55,21 @@ extension ProviderIntegration {
             #expect(info?["agent"] == "researcher")
             #expect(info?["parentChatId"] == "orch")
             #expect(info?["toolCallId"]?.stringValue == callId)
-            let history = try await daemon.client.send(.GET, "/realtime/v1/sessions/\(childId)/messages", token: daemon.secretKey)
+            let parentInfo = try await daemon.client.send(.GET, "/api/v1/sessions/orch", token: daemon.secretKey).json
+            #expect(parentInfo?["children"] == [["chatId": .string(childId), "agent": "researcher", "status": "idle", "toolCallId": .string(callId)]])
+            // The parent chat's token reads the child (history and stream), and cannot write to it.
+            let history = try await daemon.client.send(.GET, "/realtime/v1/sessions/\(childId)/messages", token: chat.token)
+            #expect(history.status == 200)
             let messages = history.json?["messages"]?.arrayValue ?? []
             #expect(messages.map { $0["role"]?.stringValue } == ["user", "assistant"])
             #expect(messages.first?["parts"]?.arrayValue?.first?["text"] == "/slow 8")
+            let childEvents = try await daemon.client.readEvents(chatId: childId, token: chat.token) { $0.contains { $0.type == "finish" } }
+            #expect(childEvents.text == "1 2 3 4 5 6 7 8")
+            let write = try await daemon.client.send(
+                .POST, "/realtime/v1/sessions/\(childId)/in", token: chat.token,
+                body: #"{"kind":"message","message":{"id":"intruder","role":"user","parts":[{"type":"text","text":"hi"}]}}"#
+            )
+            #expect(write.status == 403)
 
             // The agents listing shows the delegation.
             let agents = try await daemon.client.send(.GET, "/api/v1/agents", token: daemon.secretKey).json

@@ -17,7 +17,8 @@ struct AuthMiddleware: RouterMiddleware {
         /// The secret key, or a public token with this access to the session
         /// named by the route's `:chatId` path parameter (`/realtime/v1/sessions/:chatId/…`,
         /// `/api/chat/:agent/:chatId/stream`). The middleware runs after routing,
-        /// so the path parameters are already in the context.
+        /// so the path parameters are already in the context. Read access to a
+        /// session also reads the sub-agent sessions below it (`SessionAncestry`).
         case session(TokenScopes.Access)
         /// Any valid credential; the handler checks the scope. For `POST /api/chat/:agent`,
         /// whose chat id is in the body: a bad credential is refused here, before the
@@ -27,13 +28,17 @@ struct AuthMiddleware: RouterMiddleware {
 
     let requirement: Requirement
     let auth: Authenticator
+    let ancestry: SessionAncestry?
 
     /// - Parameters:
     ///   - requirement: who the group admits.
     ///   - auth: checks the `Authorization` header.
-    init(_ requirement: Requirement, auth: Authenticator) {
+    ///   - ancestry: finds a sub-agent session's parents, whose read tokens read it
+    ///     too; nil admits a token for the named session only.
+    init(_ requirement: Requirement, auth: Authenticator, ancestry: SessionAncestry? = nil) {
         self.requirement = requirement
         self.auth = auth
+        self.ancestry = ancestry
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -42,10 +47,25 @@ struct AuthMiddleware: RouterMiddleware {
         case .secretKey:
             context.principal = try await auth.requireSecret(request.headers)
         case .session(let access):
-            context.principal = try await auth.require(access, chatId: try context.parameters.chatId(), request.headers)
+            let chatId = try context.parameters.chatId()
+            let caller = try await auth.principal(request.headers)
+            if try await !readsAsAncestor(caller, access: access, chatId: chatId) {
+                try caller.require(access, chatId: chatId)
+            }
+            context.principal = caller
         case .anyCredential:
             context.principal = try await auth.principal(request.headers)
         }
         return try await next(request, context)
+    }
+
+    /// Whether a token without its own scope for `chatId` reads it through a
+    /// session above it. Only asked when the token's own scopes fall short, so a
+    /// request for the token's own chat costs no lookup.
+    private func readsAsAncestor(_ caller: Principal, access: TokenScopes.Access, chatId: String) async throws -> Bool {
+        guard access == .read, let ancestry, case .token(let scopes) = caller, !scopes.allows(.read, chatId: chatId) else {
+            return false
+        }
+        return try await ancestry.ancestors(of: chatId).contains { scopes.allows(.read, chatId: $0) }
     }
 }

@@ -11,7 +11,7 @@ import Hummingbird
 /// | `/healthz`, `/metrics`, `/`, `/playground/*` files | none | no |
 /// | `/api/v1` | `AuthMiddleware(.secretKey)` | no |
 /// | `/playground/v1` | `PlaygroundAccess` (secret key, or a loopback browser) | no |
-/// | `/realtime/v1/sessions/:chatId/…` | `AuthMiddleware(.session(…))`: write for `in` and `POST files`, read for the rest | yes |
+/// | `/realtime/v1/sessions/:chatId/…` | `AuthMiddleware(.session(…))`: write for `in` and `POST files`, read for the rest (a parent chat's read token reads its sub-agent sessions) | yes |
 /// | `POST /api/chat/:agent` | `AuthMiddleware(.anyCredential)`, then write scope for the body's `id` | yes |
 /// | `GET /api/chat/:agent/:chatId/stream` | `AuthMiddleware(.session(.read))` | yes |
 /// | `/sdk/*` | none | yes |
@@ -44,7 +44,8 @@ enum HTTPRouter {
         PlaygroundAccessRoutes(sessions: sessions, registry: registry, opener: opener).register(on: playground)
 
         let realtime = BrowserRouteGroup(router.group("realtime/v1"))
-        let reads = realtime.group().add(middleware: AuthMiddleware(.session(.read), auth: auth))
+        let ancestry = SessionAncestry(storage: storage)
+        let reads = realtime.group().add(middleware: AuthMiddleware(.session(.read), auth: auth, ancestry: ancestry))
         let writes = realtime.group().add(middleware: AuthMiddleware(.session(.write), auth: auth))
         RealtimeRoutes(sessions: sessions, storage: storage, auth: auth, tokenRefresh: tokenRefresh)
             .register(reads: reads, writes: writes)
@@ -56,7 +57,7 @@ enum HTTPRouter {
         let chat = BrowserRouteGroup(router.group("api/chat/:agent"))
         AIChatRoutes(sessions: sessions, storage: storage).register(
             turns: chat.group().add(middleware: AuthMiddleware(.anyCredential, auth: auth)),
-            resumes: chat.group().add(middleware: AuthMiddleware(.session(.read), auth: auth))
+            resumes: chat.group().add(middleware: AuthMiddleware(.session(.read), auth: auth, ancestry: ancestry))
         )
 
         PlaygroundRoutes().register(on: router, sdk: BrowserRouteGroup(router.group("sdk")))

@@ -22,6 +22,7 @@ const ui = {
   title: $("chat-title"),
   agentBadge: $("chat-agent"),
   chatId: $("chat-id"),
+  chatParent: $("chat-parent"),
   connection: $("connection"),
   status: $("chat-status"),
   seq: $("chat-seq"),
@@ -106,6 +107,8 @@ const client = new AgentSessionClient({
 });
 
 const view = new ChatView(ui.messages, ui.empty);
+view.childSession = (toolCallId) =>
+  state.sessions.find((s) => s.parentChatId === state.chat?.chatId && s.toolCallId === toolCallId)?.chatId ?? null;
 view.onToolAnswer = (part, answer) => answerTool(part, answer);
 // Uploaded attachments are served to holders of the chat's token only: fetch them with it and
 // show the bytes from an object URL (one per file, kept while the page lives).
@@ -161,11 +164,22 @@ function showSeq(seq) {
   ui.seq.textContent = seq ? `seq ${seq}` : "";
 }
 
+/** A sub-agent's session links back to the chat whose tool call it answers (once the list knows it). */
+function showParentLink(chat) {
+  const parent = state.sessions.find((s) => s.chatId === chat.chatId)?.parentChatId;
+  ui.chatParent.hidden = !parent;
+  if (parent) {
+    ui.chatParent.href = `#chat=${encodeURIComponent(parent)}`;
+    ui.chatParent.textContent = `↩ sub-agent of ${parent}`;
+  }
+}
+
 function showChatHeader(chat) {
   ui.agentBadge.hidden = !chat.agent;
   ui.agentBadge.textContent = chat.agent ?? "";
   ui.chatId.hidden = false;
   ui.chatId.textContent = chat.chatId;
+  showParentLink(chat);
   const firstUser = view.messages.find((m) => m.role === "user");
   // The first message's text, else the names of the files it carries.
   const firstText = firstUser?.el.querySelector(".bubble")?.textContent
@@ -397,6 +411,8 @@ async function refreshSessions() {
     const { data } = await playground("/playground/v1/sessions");
     state.sessions = data;
     renderSessions();
+    view.refreshChildLinks();
+    if (state.chat) showParentLink(state.chat);
   } catch (error) {
     console.warn("session list", error);
   }

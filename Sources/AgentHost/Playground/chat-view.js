@@ -17,6 +17,9 @@ export class ChatView {
     // Turns a file part's URL into one an <img> can show: a daemon file URL needs the chat's
     // token, so the page fetches it (app.js sets this); data and https URLs show as they are.
     this.fileSource = async (url) => url;
+    // The sub-agent session a tool call created, by toolCallId, or null (set by the page,
+    // which knows the session list).
+    this.childSession = () => null;
   }
 
   reset(messages) {
@@ -223,9 +226,14 @@ export class ChatView {
       case "tool-approval-request":
         this.updateTool(chunk.toolCallId, { state: "approval-requested", approval: { id: chunk.approvalId } });
         break;
-      case "tool-output-available":
-        this.updateTool(chunk.toolCallId, { state: "output-available", output: chunk.output });
+      case "tool-output-available": {
+        const changes = { state: "output-available", output: chunk.output, preliminary: chunk.preliminary === true };
+        // A sub-agent's progress arrives as snapshots of its answer; keep the last one to show
+        // inside the card even after the final output (which the agent may shape to plain text).
+        if (isMessageSnapshot(chunk.output)) changes.subAgent = chunk.output;
+        this.updateTool(chunk.toolCallId, changes);
         break;
+      }
       case "tool-output-error":
         this.updateTool(chunk.toolCallId, { state: "output-error", errorText: chunk.errorText });
         break;
@@ -333,7 +341,10 @@ export class ChatView {
       el.className = "part-reasoning";
       el.textContent = part.text ?? "";
     } else if (part.type?.startsWith("tool-") || part.type === "dynamic-tool") {
-      renderTool(el, part);
+      // Live, the snapshots name their session; after a reload the page's session list does.
+      const child = part.subAgent?.metadata?.subAgent?.chatId ?? this.childSession(part.toolCallId);
+      part.childLinked = Boolean(child);
+      renderTool(el, part, child);
       if (part.state === "approval-requested" && this.onToolAnswer) this.addApprovalButtons(part);
     } else if (part.type?.startsWith("data-")) {
       el.className = "part-data";
@@ -343,6 +354,15 @@ export class ChatView {
     }
   }
 }
+
+/** Renders again the tool cards whose sub-agent session the page has learnt of since. */
+ChatView.prototype.refreshChildLinks = function () {
+  for (const message of this.messages) {
+    for (const part of message.parts) {
+      if (part.toolCallId && !part.childLinked && this.childSession(part.toolCallId)) this.markDirty(part);
+    }
+  }
+};
 
 /** Approve / Deny for a call waiting for approval; the answer goes to `onToolAnswer`. */
 ChatView.prototype.addApprovalButtons = function (part) {
@@ -385,18 +405,50 @@ const TOOL_STATES = {
   "output-denied": "denied",
 };
 
-function renderTool(el, part) {
+/** Whether a tool output is a UIMessage snapshot: what a sub-agent call streams as its progress. */
+function isMessageSnapshot(output) {
+  return output !== null && typeof output === "object" && output.role === "assistant" && Array.isArray(output.parts);
+}
+
+/** A sub-agent's answer so far, small, inside its parent's tool card. */
+function subAgentTranscript(snapshot) {
+  const lines = snapshot.parts.map((p) => {
+    if (p.type === "text") return `<div class="sub-text">${renderMarkdown(p.text ?? "")}</div>`;
+    if (p.type?.startsWith("tool-") || p.type === "dynamic-tool") {
+      return `<div class="sub-tool">ƒ ${escapeHTML(toolName(p))} · ${escapeHTML(TOOL_STATES[p.state] ?? p.state ?? "")}</div>`;
+    }
+    return "";
+  });
+  return `<div class="sub-agent">${lines.join("") || "<div class=\"sub-text\">…</div>"}</div>`;
+}
+
+/**
+ * A tool call as a collapsible card.
+ * @param childChatId the sub-agent session the call created, linked from the card; null for none.
+ */
+function renderTool(el, part, childChatId) {
   const name = toolName(part);
   el.className = "part-tool";
   el.dataset.state = part.state;
+  el.dataset.preliminary = String(part.preliminary === true);
   const input = part.input !== undefined ? JSON.stringify(part.input, null, 2) : part.inputText ?? "";
   const rows = [`<div>input</div><pre>${escapeHTML(input || "{}")}</pre>`];
-  if (part.state === "output-available") rows.push(`<div>output</div><pre>${escapeHTML(JSON.stringify(part.output, null, 2))}</pre>`);
+  if (part.subAgent) rows.push(`<div>sub-agent</div>${subAgentTranscript(part.subAgent)}`);
+  if (part.state === "output-available" && !part.preliminary) {
+    rows.push(`<div>output</div><pre>${escapeHTML(JSON.stringify(part.output, null, 2))}</pre>`);
+  }
   if (part.errorText) rows.push(`<div>error</div><pre>${escapeHTML(part.errorText)}</pre>`);
-  const open = el.open;
+  if (childChatId) {
+    rows.push(`<a class="child-link" href="#chat=${encodeURIComponent(childChatId)}">open the sub-agent's session ${escapeHTML(childChatId)} ↗</a>`);
+  }
+  // A sub-agent at work opens its card once, so a person sees it think; after that the
+  // person decides whether it stays open.
+  const open = el.open || (part.subAgent && !el.dataset.openedForSubAgent);
+  if (part.subAgent) el.dataset.openedForSubAgent = "true";
+  const state = part.preliminary ? "working…" : TOOL_STATES[part.state] ?? escapeHTML(part.state ?? "");
   el.innerHTML =
     `<summary><span class="tool-icon">ƒ</span><span class="tool-name">${escapeHTML(name)}</span>` +
-    `<span class="tool-state">${TOOL_STATES[part.state] ?? escapeHTML(part.state ?? "")}</span></summary>` +
+    `<span class="tool-state">${state}</span></summary>` +
     `<div class="tool-io">${rows.join("")}</div>`;
   el.open = open;
 }

@@ -106,7 +106,11 @@ public actor SessionDirectory {
     }
 
     public func info(_ chatId: String) async throws -> SessionInfo {
-        try await session(chatId).info
+        var info = try await session(chatId).info
+        info.children = try await services.storage.children(of: chatId).map {
+            SessionInfo.Child(chatId: $0.chatId, agent: $0.agent, status: $0.status, toolCallId: $0.toolCallId)
+        }
+        return info
     }
 
     /// Drops idle sessions from memory; they are rebuilt from the log on next use.

@@ -17,4 +17,15 @@ public struct SessionInfo: Codable, Sendable {
     public var parentChatId: String?
     /// For a sub-agent's session: the parent's tool call it answers.
     public var toolCallId: String?
+    /// The sub-agent sessions this session's turns called, oldest first.
+    public var children: [Child] = []
+
+    /// A sub-agent session, as its parent's info lists it.
+    public struct Child: Codable, Sendable, Equatable {
+        public var chatId: String
+        public var agent: String
+        public var status: SessionStatus
+        /// The parent's tool call the child answers.
+        public var toolCallId: String?
+    }
 }

@@ -109,6 +109,12 @@ public final class SQLiteStorage: SessionStorage {
         }
     }
 
+    public func children(of parentChatId: String) async throws -> [SessionRow] {
+        try await pool.read { db in
+            try SessionRow.filter(SessionRow.Columns.parentChatId == parentChatId).order(SessionRow.Columns.id).fetchAll(db)
+        }
+    }
+
     public func append(_ records: [LogRecord], statuses: [StatusChange]) async throws {
         guard !records.isEmpty || !statuses.isEmpty else { return }
         try await pool.write { db in

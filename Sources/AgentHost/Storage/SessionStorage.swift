@@ -8,6 +8,8 @@ public protocol SessionStorage: Sendable {
     func session(chatId: String) async throws -> SessionRow?
     /// Sessions in creation order, starting after the row with id `after`.
     func listSessions(agent: String?, status: SessionStatus?, limit: Int, after: Int64?) async throws -> [SessionRow]
+    /// The sub-agent sessions a session's turns called, in creation order.
+    func children(of parentChatId: String) async throws -> [SessionRow]
     /// Appends records of any sessions and applies status changes, all in one
     /// transaction (group commit).
     func append(_ records: [LogRecord], statuses: [StatusChange]) async throws
