@@ -16,6 +16,19 @@ import Testing
         return TestPackage.root.appendingPathComponent(".build/browser-screenshots")
     }
 
+    /// Runs the browser script with `arguments` (a mode flag and URLs; the screenshot
+    /// directory is added after the first URL) and expects it to pass with `passLine`.
+    private static func runScript(_ arguments: [String], passLine: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let script = TestPackage.root.appendingPathComponent("Tests/Browser/playground_test.py")
+        var arguments = arguments
+        let firstURL = (arguments.firstIndex { $0.hasPrefix("http") } ?? 0) + 1
+        arguments.insert(screenshotDirectory.path, at: firstURL)
+        let (status, transcript) = try Command.run(["python3", script.path] + arguments)
+        print(transcript)
+        #expect(status == 0, "the browser test failed:\n\(transcript)", sourceLocation: sourceLocation)
+        #expect(transcript.contains(passLine), sourceLocation: sourceLocation)
+    }
+
     @Test func chatStreamsSurvivesAReloadMidAnswerStopsAndAsksForTheKeyWhenNotLocal() async throws {
         // ~60 ms between words: `/slow 40` streams for about 2.4 s, long enough to reload in.
         try await withDaemon(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "60"]) { daemon, _ in
@@ -25,25 +38,13 @@ import Testing
             try keyed.start()
             defer { keyed.stop() }
 
-            let script = TestPackage.root.appendingPathComponent("Tests/Browser/playground_test.py")
-            let (status, transcript) = try Command.run(
-                ["python3", script.path, daemon.baseURL, Self.screenshotDirectory.path, keyed.baseURL, keyed.secretKey]
-            )
-            print(transcript)
-            #expect(status == 0, "the browser test failed:\n\(transcript)")
-            #expect(transcript.contains("PASS:"))
+            try Self.runScript([daemon.baseURL, keyed.baseURL, keyed.secretKey], passLine: "PASS:")
         }
     }
 
     @Test func approveAndDenyButtonsAndAClientSideToolInThePlayground() async throws {
         try await withDaemon(plugins: [DaemonProcess.myChatPlugin, DaemonProcess.toolsDemoPlugin]) { daemon, _ in
-            let script = TestPackage.root.appendingPathComponent("Tests/Browser/playground_test.py")
-            let (status, transcript) = try Command.run(
-                ["python3", script.path, "--approvals", daemon.baseURL, Self.screenshotDirectory.path]
-            )
-            print(transcript)
-            #expect(status == 0, "the browser test failed:\n\(transcript)")
-            #expect(transcript.contains("PASS: playground approvals"))
+            try Self.runScript(["--approvals", daemon.baseURL], passLine: "PASS: playground approvals")
         }
     }
 
@@ -54,13 +55,7 @@ import Testing
             plugins: [DaemonProcess.myChatPlugin, DaemonProcess.subAgentsDemoPlugin],
             environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "60"]
         ) { daemon, _ in
-            let script = TestPackage.root.appendingPathComponent("Tests/Browser/playground_test.py")
-            let (status, transcript) = try Command.run(
-                ["python3", script.path, "--subagents", daemon.baseURL, Self.screenshotDirectory.path]
-            )
-            print(transcript)
-            #expect(status == 0, "the browser test failed:\n\(transcript)")
-            #expect(transcript.contains("PASS: playground sub-agents"))
+            try Self.runScript(["--subagents", daemon.baseURL], passLine: "PASS: playground sub-agents")
         }
     }
 
@@ -69,13 +64,7 @@ import Testing
     /// shows a thumbnail and chips, also after a reload.
     @Test func attachFilesWithThePickerAndByDragAndDrop() async throws {
         try await withDaemon { daemon, _ in
-            let script = TestPackage.root.appendingPathComponent("Tests/Browser/playground_test.py")
-            let (status, transcript) = try Command.run(
-                ["python3", script.path, "--attachments", daemon.baseURL, Self.screenshotDirectory.path]
-            )
-            print(transcript)
-            #expect(status == 0, "the browser test failed:\n\(transcript)")
-            #expect(transcript.contains("PASS: playground attachments"))
+            try Self.runScript(["--attachments", daemon.baseURL], passLine: "PASS: playground attachments")
         }
     }
 }
