@@ -128,6 +128,23 @@ import Testing
         }
     }
 
+    /// Closing a session mid-answer stops the turn; a reader gets the answer's `abort` and
+    /// `data-turn-complete` (as it would for a stop), and then its stream ends.
+    @Test func closingMidTurnSendsReadersTheAbortAndTurnCompleteThenEndsTheirStreams() async throws {
+        try await withDaemon(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "20"]) { daemon, client in
+            let token = try await client.createSession("closing", secret: daemon.secretKey).token
+            try await client.sendMessage("/slow 1000", chatId: "closing", token: token)
+            let streaming = try await client.readEvents(chatId: "closing", token: token) { $0.contains { $0.type == "text-delta" } }
+            // A live reader, following from the last chunk it saw, while the session is closed.
+            let reader = Task { try await client.readEvents(chatId: "closing", token: token, lastEventId: streaming.last?.id) { _ in false } }
+            #expect(try await client.send(.POST, "/api/v1/sessions/closing/close", token: daemon.secretKey).status == 200)
+            let events = try await reader.value
+            #expect(events.contains { $0.type == "abort" })
+            #expect(events.last?.type == "data-turn-complete")
+            #expect(!(streaming.text + events.text).hasSuffix(" 1000"), "the answer was cut short")
+        }
+    }
+
     @Test func anIdleSessionLeavesMemoryAndWakesOnItsNextInput() async throws {
         try await withDaemon(arguments: ["--idle-timeout", "0.3"]) { daemon, client in
             let token = try await client.createSession("sleepy", secret: daemon.secretKey).token

@@ -35,7 +35,8 @@ actor Session {
     let creationClientData: JSONValue?
     /// Hooks that must be over before this session's next turn (`onResume`).
     let hooksBeforeTurns = HookGate()
-    /// The session was closed while a turn ran: `onChatClose` waits for its end.
+    /// The session was closed while a turn ran: its readers get the turn's last
+    /// records, then end, and `onChatClose` runs, when the turn ends.
     private var chatCloseHookPending = false
 
     /// A live session writes a history snapshot at the end of a turn once at
@@ -228,7 +229,8 @@ actor Session {
         lastActivity = .now
         let id = UUID()
         let buffer = LiveBuffer(limitBytes: services.readerBufferBytes) { Task { await self.unsubscribe(id) } }
-        if lifecycle.status == .closed {
+        // A closed session's turn may still be winding down (`close`): its last records are live.
+        if lifecycle.status == .closed && !chatCloseHookPending {
             buffer.finish()
         } else {
             subscribers[id] = buffer
@@ -294,10 +296,21 @@ actor Session {
         guard closed else { return }
         if stopTurn { turn?.stop(reason: .close) }
         try await services.writer.append([], status: statusChange(.closed))
+        if stopTurn {
+            // The stopped turn still writes its `abort` and `data-turn-complete`: readers
+            // get those, then their streams end, and the close hook runs after the turn's
+            // onTurnComplete (`turnDidEnd`).
+            chatCloseHookPending = true
+        } else {
+            finishReaders()
+            notifyChatClosed()
+        }
+    }
+
+    /// Ends every live reader's stream: the session is closed and nothing more comes.
+    private func finishReaders() {
         for reader in subscribers.values { reader.finish() }
         subscribers.removeAll()
-        // After the stopped turn's onTurnComplete, when one runs.
-        if stopTurn { chatCloseHookPending = true } else { notifyChatClosed() }
     }
 
     /// The change to commit for a new status (the lifecycle holds the status
@@ -411,6 +424,7 @@ extension Session: TurnLog {
         carryOut(next)
         if chatCloseHookPending {
             chatCloseHookPending = false
+            finishReaders()
             notifyChatClosed()
         }
     }
