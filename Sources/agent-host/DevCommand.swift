@@ -36,6 +36,9 @@ struct Dev: AsyncParsableCommand {
         var settings = DaemonConfiguration(dataDirectory: dataOptions.data, pluginsDirectory: nil, host: listen.host, port: listen.port)
         try isolationOptions.apply(to: &settings)
         try clientLimitOptions.apply(to: &settings)
+        // The edit-save-see loop on the author's own machine: the playground opens
+        // without its pass for browsers there (`serve` needs the pass or the key).
+        settings.trustPlaygroundLoopbackUnlessSet()
         let configuration = settings
         say("dev: plugins \(builder.products.joined(separator: ", ")) → \(configuration.pluginsDirectory)")
         try builder.buildAndDeploy(into: configuration.pluginsDirectory)

@@ -5,14 +5,18 @@ import Testing
 
 @testable import AgentHost
 
-/// `/playground/v1` without a key: only for a browser on this machine, named
-/// as this machine (`Host`, `Origin`), and only while the loopback path is on.
+/// `/playground/v1`: with the playground pass or the secret key from anywhere;
+/// without either only where loopback is trusted (`agent-host dev`), and then only
+/// for a browser on this machine, named as this machine (`Host`, `Origin`).
 /// `PlaygroundAccessTests` covers a remote peer that spoofs local headers.
 @Suite struct HTTPPlaygroundAccessTests {
+    /// The environment `agent-host dev` runs with.
+    static let trusted = ["AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK": "1"]
+
     /// The `.router` test client has no socket, so no peer address: unknown
     /// is not loopback, and there is no token without the key.
     @Test func anUnknownPeerGetsNothingWithoutTheKey() async throws {
-        let fixture = try await HTTPRouterFixture()
+        let fixture = try await HTTPRouterFixture(environment: Self.trusted)
         defer { fixture.remove() }
         let secret = fixture.secretKey.value
         try await fixture.application.test(.router) { client in
@@ -32,7 +36,7 @@ import Testing
     /// A real socket on 127.0.0.1: the loopback path works, and the token it
     /// hands out opens that session's realtime routes.
     @Test func aLoopbackBrowserGetsATokenForAnExistingSession() async throws {
-        let fixture = try await HTTPRouterFixture()
+        let fixture = try await HTTPRouterFixture(environment: Self.trusted)
         defer { fixture.remove() }
         try await fixture.addSession("c")
         try await fixture.application.test(.live) { client in
@@ -60,7 +64,7 @@ import Testing
 
     /// A loopback peer whose `Host` names another machine (DNS rebinding).
     @Test func aLoopbackPeerWithAForeignHostGetsNothing() async throws {
-        let fixture = try await HTTPRouterFixture()
+        let fixture = try await HTTPRouterFixture(environment: Self.trusted)
         defer { fixture.remove() }
         let responder = fixture.router.buildResponder()
         for authority in ["evil.example:8787", "127.0.0.1.evil.example"] {
@@ -77,17 +81,51 @@ import Testing
         #expect(named.status == .ok)
     }
 
-    /// Behind a reverse proxy every peer is local: with the loopback path off,
-    /// the playground needs the key (401 without one), even from 127.0.0.1.
-    @Test func theLoopbackPathCanBeTurnedOff() async throws {
-        let fixture = try await HTTPRouterFixture(environment: ["AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK": "0"])
+    /// `serve`'s default, and a daemon behind a reverse proxy (where every peer is
+    /// local): without loopback trust the playground needs the pass or the key (401
+    /// without), even from 127.0.0.1 — a local process that cannot see the daemon's
+    /// output gets nothing.
+    @Test func withoutLoopbackTrustTheLoopbackPathIsClosed() async throws {
+        for environment in [[:], ["AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK": "0"]] {
+            let fixture = try await HTTPRouterFixture(environment: environment)
+            defer { fixture.remove() }
+            let secret = fixture.secretKey.value
+            let pass = fixture.playgroundPass.value
+            try await fixture.application.test(.live) { client in
+                let refused = try await client.send(.get, "/playground/v1/sessions")
+                #expect(refused.status == .unauthorized)
+                #expect(refused.errorCode == "unauthorized")
+                #expect(refused.errorMessage?.contains("playground pass") == true)
+                #expect(try await client.send(.post, "/playground/v1/tokens", body: #"{"chatId":"c"}"#).status == .unauthorized)
+                #expect(try await client.send(.get, "/playground/v1/sessions", token: secret).status == .ok)
+                #expect(try await client.send(.get, "/playground/v1/sessions", token: pass).status == .ok)
+            }
+        }
+    }
+
+    /// The pass opens the playground's routes from any peer, and nothing else:
+    /// not the operator routes, not a session's routes; another pass is refused.
+    @Test func thePlaygroundPassOpensThePlaygroundRoutesOnly() async throws {
+        let fixture = try await HTTPRouterFixture()
         defer { fixture.remove() }
-        let secret = fixture.secretKey.value
-        try await fixture.application.test(.live) { client in
-            let refused = try await client.send(.get, "/playground/v1/sessions")
-            #expect(refused.status == .unauthorized)
-            #expect(refused.errorCode == "unauthorized")
-            #expect(try await client.send(.get, "/playground/v1/sessions", token: secret).status == .ok)
+        try await fixture.addSession("c")
+        let pass = fixture.playgroundPass.value
+        let responder = fixture.router.buildResponder()
+        let remote = try await responder.respond(
+            to: HTTPRouterFixture.request(.get, "/playground/v1/sessions", headers: [.authorization: "Bearer \(pass)"], body: ""),
+            context: try fixture.context(peer: "10.0.0.5")
+        )
+        #expect(remote.status == .ok)
+        try await fixture.application.test(.router) { client in
+            let issued = try await client.send(.post, "/playground/v1/tokens", token: pass, body: #"{"chatId":"c"}"#)
+            #expect(issued.status == .created)
+            let token = try #require(issued.json?["publicAccessToken"] as? String)
+            #expect(try await client.send(.get, "/realtime/v1/sessions/c/messages", token: token).status == .ok)
+            for (method, path) in [(HTTPRequest.Method.get, "/api/v1/agents"), (.get, "/api/v1/sessions"), (.get, "/realtime/v1/sessions/c/messages")] {
+                #expect(try await client.send(method, path, token: pass).status == .unauthorized, "\(path)")
+            }
+            let other = PlaygroundPass().value
+            #expect(try await client.send(.get, "/playground/v1/sessions", token: other).status == .unauthorized)
         }
     }
 }

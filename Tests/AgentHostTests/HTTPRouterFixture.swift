@@ -18,6 +18,8 @@ struct HTTPRouterFixture {
     let router: Router<HostRequestContext>
     /// Where uploads go: `<directory>/files`.
     let files: DirectoryFileStore
+    /// The playground pass the router accepts, as the daemon prints it at start-up.
+    let playgroundPass = PlaygroundPass()
 
     /// - Parameters:
     ///   - environment: the daemon's environment (e.g. `AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK`).
@@ -39,7 +41,7 @@ struct HTTPRouterFixture {
         router = HTTPRouter.build(
             sessions: SessionDirectory(services: services), registry: registry, storage: storage,
             auth: Authenticator(secretKey: secretKey, minter: minter), environment: environment,
-            files: files, uploads: uploads
+            playgroundPass: playgroundPass, files: files, uploads: uploads
         )
     }
 

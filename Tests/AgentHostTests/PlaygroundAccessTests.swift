@@ -34,7 +34,7 @@ import Testing
     /// The real router and routes, a request from 10.0.0.5 that claims, in every
     /// header it can, to be local.
     @Test func aRemotePeerGetsNoTokenWithoutTheSecretKey() async throws {
-        let fixture = try await HTTPRouterFixture()
+        let fixture = try await HTTPRouterFixture(environment: HTTPPlaygroundAccessTests.trusted)
         defer { fixture.remove() }
         let responder = fixture.router.buildResponder()
         let spoofed: HTTPFields = [
@@ -73,5 +73,17 @@ import Testing
             context: try fixture.context(peer: "127.0.0.1")
         )
         #expect(local.status == .ok)
+    }
+
+    /// `agent-host dev` trusts loopback browsers unless the environment says otherwise; `serve` never
+    /// turns it on by itself.
+    @Test func devTrustsLoopbackUnlessTheEnvironmentDecides() {
+        var dev = DaemonConfiguration(dataDirectory: "/tmp/x", pluginsDirectory: nil, host: "127.0.0.1", port: 0, environment: [:])
+        #expect(!PlaygroundAccess.trustsLoopback(dev.environment))
+        dev.trustPlaygroundLoopbackUnlessSet()
+        #expect(PlaygroundAccess.trustsLoopback(dev.environment))
+        var proxied = DaemonConfiguration(dataDirectory: "/tmp/x", pluginsDirectory: nil, host: "127.0.0.1", port: 0, environment: ["AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK": "0"])
+        proxied.trustPlaygroundLoopbackUnlessSet()
+        #expect(!PlaygroundAccess.trustsLoopback(proxied.environment))
     }
 }

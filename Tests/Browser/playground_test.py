@@ -65,10 +65,22 @@ def make_driver():
 
 
 class Playground:
-    def __init__(self, driver, base_url, shots):
+    def __init__(self, driver, url, shots):
+        """`url` is the daemon's base URL, or the playground link of its banner (`…/#pass=pp_…`)."""
         self.driver = driver
+        base_url, _, fragment = url.partition("#")
         self.base_url = base_url.rstrip("/")
+        self.playground_pass = fragment[len("pass="):] if fragment.startswith("pass=") else None
         self.shots = shots
+
+    def open_pass_link(self):
+        """Opens the banner's link once, as the person who started the daemon would: the page keeps
+        the pass in this tab (sessionStorage), so later loads of the bare address work too."""
+        if self.playground_pass:
+            self.driver.get(f"{self.base_url}/#pass={self.playground_pass}")
+            self.wait(lambda: self.snapshot()["ready"], "the playground to load from its pass link")
+            if "pass=" in self.snapshot()["hash"]:
+                fail("the page should take the pass out of the address bar")
 
     def wait(self, condition, what, timeout=30):
         try:
@@ -138,11 +150,14 @@ class Playground:
         return hash_.split("=", 1)[1] if hash_.startswith("#chat=") else None
 
     def loopback_api(self, path, body=None):
-        """The playground's own loopback route, called the way the page does (no key)."""
+        """The playground's own route, called the way the page does (with the pass it holds)."""
+        headers = {"Content-Type": "application/json"}
+        if self.playground_pass:
+            headers["Authorization"] = f"Bearer {self.playground_pass}"
         request = urllib.request.Request(
             self.base_url + path,
             data=json.dumps(body).encode() if body is not None else None,
-            headers={"Content-Type": "application/json"},
+            headers=headers,
             method="POST" if body is not None else "GET",
         )
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -161,6 +176,7 @@ def main():
     driver = make_driver()
     page = Playground(driver, base_url, shots)
     try:
+        page.open_pass_link()
         if approvals:
             run_approvals(page)
         elif attachments:
@@ -194,7 +210,11 @@ def run(page):
     if "my-chat" not in state["agents"]:
         fail(f"agent picker does not offer my-chat: {state['agents']}")
 
-    # 1. A first message: a new session is made (no key: this browser is on the daemon's machine),
+    mode = driver.find_element(By.ID, "access-mode").text
+    if "playground pass" not in mode:
+        fail(f"the footer should say the tab holds the playground pass from the banner's link: {mode!r}")
+
+    # 1. A first message: a new session is made (with the pass from the banner's link),
     #    and the reply streams in.
     page.send("hello world")
     page.wait(lambda: any(m["text"] == "You said: hello world" and not m["streaming"] for m in page.assistants()),
@@ -320,8 +340,11 @@ TRANSPORT_SCRIPT = """
 const done = arguments[arguments.length - 1];
 (async () => {
   const { AgentChatTransport } = await import('/sdk/agent-chat.js');
+  // The stand-in for your backend: the playground's routes, with the pass this tab holds.
+  const pass = sessionStorage.getItem('agent-host:secret-key');
   const post = async (path, body) => (await fetch(path, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json();
+    method: 'POST', headers: { 'Content-Type': 'application/json', ...(pass ? { Authorization: 'Bearer ' + pass } : {}) },
+    body: JSON.stringify(body) })).json();
   const calls = { accessToken: 0, startSession: 0 };
   const options = () => ({
     agent: 'my-chat',
@@ -644,8 +667,11 @@ APPROVAL_TRANSPORT_SCRIPT = """
 const done = arguments[arguments.length - 1];
 (async () => {
   const { AgentChatTransport } = await import('/sdk/agent-chat.js');
+  // The stand-in for your backend: the playground's routes, with the pass this tab holds.
+  const pass = sessionStorage.getItem('agent-host:secret-key');
   const post = async (path, body) => (await fetch(path, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json();
+    method: 'POST', headers: { 'Content-Type': 'application/json', ...(pass ? { Authorization: 'Bearer ' + pass } : {}) },
+    body: JSON.stringify(body) })).json();
   const transport = new AgentChatTransport({
     agent: 'tools-demo',
     accessToken: async ({ chatId }) => (await post('/playground/v1/tokens', { chatId })).publicAccessToken,

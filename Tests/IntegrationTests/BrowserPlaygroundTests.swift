@@ -38,13 +38,13 @@ import Testing
             try keyed.start()
             defer { keyed.stop() }
 
-            try Self.runScript([daemon.baseURL, keyed.baseURL, keyed.secretKey], passLine: "PASS:")
+            try Self.runScript([daemon.playgroundURL, keyed.baseURL, keyed.secretKey], passLine: "PASS:")
         }
     }
 
     @Test func approveAndDenyButtonsAndAClientSideToolInThePlayground() async throws {
         try await withDaemon(plugins: [DaemonProcess.myChatPlugin, DaemonProcess.toolsDemoPlugin]) { daemon, _ in
-            try Self.runScript(["--approvals", daemon.baseURL], passLine: "PASS: playground approvals")
+            try Self.runScript(["--approvals", daemon.playgroundURL], passLine: "PASS: playground approvals")
         }
     }
 
@@ -55,7 +55,7 @@ import Testing
             plugins: [DaemonProcess.myChatPlugin, DaemonProcess.subAgentsDemoPlugin],
             environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "60"]
         ) { daemon, _ in
-            try Self.runScript(["--subagents", daemon.baseURL], passLine: "PASS: playground sub-agents")
+            try Self.runScript(["--subagents", daemon.playgroundURL], passLine: "PASS: playground sub-agents")
         }
     }
 
@@ -64,7 +64,7 @@ import Testing
     /// shows a thumbnail and chips, also after a reload.
     @Test func attachFilesWithThePickerAndByDragAndDrop() async throws {
         try await withDaemon { daemon, _ in
-            try Self.runScript(["--attachments", daemon.baseURL], passLine: "PASS: playground attachments")
+            try Self.runScript(["--attachments", daemon.playgroundURL], passLine: "PASS: playground attachments")
         }
     }
 }

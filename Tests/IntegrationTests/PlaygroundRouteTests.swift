@@ -4,15 +4,17 @@ import NIOHTTP1
 import TestSupport
 import Testing
 
-/// The playground as the daemon serves it: embedded files, the banner, and the
-/// loopback-only routes that hand out sessions and tokens without a key.
+/// The playground as the daemon serves it: embedded files, the banner with its
+/// pass link, and the routes that hand out sessions and tokens to the pass.
 /// (A non-loopback peer is tested in AgentHostTests/PlaygroundAccessTests: a test
 /// cannot open a connection from another machine.)
 @Suite struct PlaygroundRouteTests {
     @Test func theDaemonServesThePageAndTheSDKAndPrintsWhereToOpenIt() async throws {
         try await withDaemon { daemon, client in
             let port = try #require(daemon.baseURL.split(separator: ":").last)
-            #expect(daemon.log.contains("playground: http://127.0.0.1:\(port)/"))
+            #expect(daemon.log.contains("playground: http://127.0.0.1:\(port)/#pass=pp_"))
+            #expect(daemon.playgroundURL.hasPrefix("http://127.0.0.1:\(port)/#pass=pp_"))
+            #expect(daemon.playgroundPass.count == 67)
 
             let page = try await client.send(.GET, "/", token: nil)
             #expect(page.status == 200)
@@ -28,13 +30,19 @@ import Testing
         }
     }
 
-    @Test func aLoopbackBrowserGetsSessionsAndTokensWithoutAKey() async throws {
+    @Test func theBannersPassGetsSessionsAndTokensAndNothingElse() async throws {
         try await withDaemon { daemon, client in
-            let agents = try await client.send(.GET, "/playground/v1/agents", token: nil)
+            let pass = daemon.playgroundPass
+            // `serve` trusts no local process by default: no pass, no playground.
+            let refused = try await client.send(.GET, "/playground/v1/sessions", token: nil)
+            #expect(refused.status == 401)
+            #expect(refused.json?["error"]?["message"]?.stringValue?.contains("playground pass") == true)
+
+            let agents = try await client.send(.GET, "/playground/v1/agents", token: pass)
             #expect(agents.status == 200)
             #expect(agents.json?["agents"]?.arrayValue?.first?["id"]?.stringValue == "my-chat")
 
-            let created = try await client.send(.POST, "/playground/v1/sessions", token: nil, body: #"{"agent":"my-chat"}"#)
+            let created = try await client.send(.POST, "/playground/v1/sessions", token: pass, body: #"{"agent":"my-chat"}"#)
             #expect(created.status == 201)
             let chatId = try #require(created.json?["chatId"]?.stringValue)
             let token = try #require(created.json?["publicAccessToken"]?.stringValue)
@@ -45,14 +53,15 @@ import Testing
             let events = try await client.readEvents(chatId: chatId, token: token) { $0.completedTurns() == 1 }
             #expect(events.text == "You said: hello world")
             #expect(try await client.send(.GET, "/api/v1/agents", token: token).status == 403)
+            #expect(try await client.send(.GET, "/api/v1/agents", token: pass).status == 401)
 
-            let refreshed = try await client.send(.POST, "/playground/v1/tokens", token: nil, body: #"{"chatId":"\#(chatId)"}"#)
+            let refreshed = try await client.send(.POST, "/playground/v1/tokens", token: pass, body: #"{"chatId":"\#(chatId)"}"#)
             #expect(refreshed.status == 201)
             let fresh = try #require(refreshed.json?["publicAccessToken"]?.stringValue)
             #expect(try await client.send(.GET, "/realtime/v1/sessions/\(chatId)/messages", token: fresh).status == 200)
-            #expect(try await client.send(.POST, "/playground/v1/tokens", token: nil, body: #"{"chatId":"nobody"}"#).status == 404)
+            #expect(try await client.send(.POST, "/playground/v1/tokens", token: pass, body: #"{"chatId":"nobody"}"#).status == 404)
 
-            let list = try await client.send(.GET, "/playground/v1/sessions", token: nil)
+            let list = try await client.send(.GET, "/playground/v1/sessions", token: pass)
             let row = list.json?["data"]?.arrayValue?.first { $0["chatId"]?.stringValue == chatId }
             #expect(row?["status"]?.stringValue == "idle")
             #expect(row?["agent"]?.stringValue == "my-chat")
@@ -64,8 +73,10 @@ import Testing
         }
     }
 
-    @Test func noTokenForForeignHostsOriginsOrPublicTokensAndTheLoopbackPathCanBeTurnedOff() async throws {
-        try await withDaemon { daemon, client in
+    /// Loopback trust on (what `agent-host dev` sets): a browser on this machine needs no pass,
+    /// but only when named as this machine.
+    @Test func withLoopbackTrustNoTokenForForeignHostsOriginsOrPublicTokensAndTheLoopbackPathCanBeTurnedOff() async throws {
+        try await withDaemon(environment: ["AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK": "1"]) { daemon, client in
             let body = #"{"agent":"my-chat"}"#
 
             // DNS rebinding: a page on evil.example that resolves to 127.0.0.1 is a loopback peer.

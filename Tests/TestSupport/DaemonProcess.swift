@@ -21,6 +21,12 @@ public final class DaemonProcess: @unchecked Sendable {
     public private(set) var baseURL = ""
     /// The daemon's secret key once started.
     public private(set) var secretKey = ""
+    /// The playground link of the start-up banner, with this run's pass (`…/#pass=pp_…`).
+    public private(set) var playgroundURL = ""
+    /// This run's playground pass, from the banner's link.
+    public var playgroundPass: String {
+        playgroundURL.range(of: "#pass=").map { String(playgroundURL[$0.upperBound...]) } ?? ""
+    }
     /// What the daemon printed up to its start-up banner.
     public private(set) var log = ""
 
@@ -111,6 +117,9 @@ public final class DaemonProcess: @unchecked Sendable {
             let lines = log.split(separator: "\n")
             if let line = lines.first(where: { $0.hasPrefix("agent-host listening on ") }) {
                 baseURL = String(line.dropFirst("agent-host listening on ".count))
+            }
+            if let line = lines.first(where: { $0.hasPrefix("  playground: ") }) {
+                playgroundURL = String(line.dropFirst("  playground: ".count).prefix { $0 != " " })
             }
             pluginsLoaded = pluginsLoaded || lines.contains { $0.hasPrefix("agent-host plugins loaded") }
         }

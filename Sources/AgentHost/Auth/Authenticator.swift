@@ -31,6 +31,13 @@ public struct Authenticator: Sendable {
         return await minter.claims(of: credential)
     }
 
+    /// The credential of a well-formed `Authorization: Bearer …` header, or nil.
+    /// - Parameters:
+    ///   - headers: the request's headers.
+    static func bearerCredential(_ headers: HTTPFields) -> String? {
+        try? bearer(headers)
+    }
+
     /// The credential of an `Authorization: Bearer …` header.
     private static func bearer(_ headers: HTTPFields) throws(AgentHostError) -> String {
         guard let header = headers[.authorization] else {

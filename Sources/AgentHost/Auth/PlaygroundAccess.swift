@@ -3,35 +3,47 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// Who may use the playground's session and token routes (`/playground/v1`).
+/// Who may use the playground's session and token routes (`/playground/v1`):
+/// they list every session and mint a read+write token for any chat, so they
+/// are as powerful as the secret key within their reach.
 ///
-/// The playground must work with no set-up when opened on the daemon's own
-/// machine, yet a browser elsewhere must never get a token without the secret
-/// key. So:
-///
-/// - a request with an `Authorization` header must carry the secret key, from
-///   any address;
-/// - a request without one is allowed only when the *socket's* peer address is
-///   loopback (never a header such as `X-Forwarded-For`), and additionally its
+/// - A request with an `Authorization` header must carry the secret key or this
+///   run's playground pass (`PlaygroundPass`, printed in the start-up banner's
+///   playground link), from any address. This is `serve`'s only way in: a local
+///   process that can reach the loopback port but not the daemon's output gets
+///   nothing.
+/// - A request without one is allowed only when loopback trust is on (`agent-host
+///   dev`, or `AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK=1`), the *socket's* peer
+///   address is loopback (never a header such as `X-Forwarded-For`), and its
 ///   `Host` and `Origin` (if sent) name a loopback host. That last check stops
 ///   DNS rebinding: a web page on `evil.example` whose name resolves to 127.0.0.1
 ///   reaches us from a loopback peer, but with `Host: evil.example`.
-///
-/// `AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK=0` turns the loopback path off, for a
-/// daemon behind a reverse proxy on the same machine (every peer is then local).
 struct PlaygroundAccess: Sendable {
     let auth: Authenticator
+    let pass: PlaygroundPass?
     let trustsLoopback: Bool
 
     static let environmentKey = "AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK"
 
-    init(auth: Authenticator, environment: [String: String]) {
+    /// - Parameters:
+    ///   - auth: checks the secret key.
+    ///   - pass: this run's playground pass; nil accepts the secret key only.
+    ///   - environment: `AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK=1` lets loopback browsers in without a credential.
+    init(auth: Authenticator, pass: PlaygroundPass? = nil, environment: [String: String]) {
         self.auth = auth
-        let setting = environment[Self.environmentKey]?.lowercased()
-        trustsLoopback = !["0", "false", "no", "off"].contains(setting ?? "")
+        self.pass = pass
+        trustsLoopback = Self.trustsLoopback(environment)
     }
 
-    /// The caller, if the playground may serve it: the secret key, or a loopback browser.
+    /// Whether the environment turns loopback trust on; off unless it says so.
+    /// - Parameters:
+    ///   - environment: the daemon's environment.
+    static func trustsLoopback(_ environment: [String: String]) -> Bool {
+        ["1", "true", "yes", "on"].contains(environment[environmentKey]?.lowercased() ?? "")
+    }
+
+    /// The caller, if the playground may serve it: the secret key, the playground
+    /// pass, or (with loopback trust on) a loopback browser.
     /// - Parameters:
     ///   - request: the request, read for `Authorization`, `Host` and `Origin`.
     ///   - peer: the socket's peer address.
@@ -39,10 +51,16 @@ struct PlaygroundAccess: Sendable {
     func require(_ request: Request, peer: SocketAddress?) async throws(AgentHostError) -> Principal {
         let headers = request.headers
         if headers[.authorization] != nil {
+            if let pass, let credential = Authenticator.bearerCredential(headers), pass.matches(credential) {
+                return .playground
+            }
             return try await auth.requireSecret(headers)
         }
         guard trustsLoopback else {
-            throw .unauthorized("the playground needs the secret key on this daemon (\(Self.environmentKey) is off)")
+            throw .unauthorized(
+                "the playground needs this run's playground pass (open the playground link the daemon printed at start-up) "
+                    + "or the secret key"
+            )
         }
         guard LoopbackPeer.isLoopback(peer) else {
             throw .forbidden(
@@ -56,7 +74,7 @@ struct PlaygroundAccess: Sendable {
         else {
             throw .forbidden("the request's Host or Origin is not this machine; open the playground at http://127.0.0.1 or http://localhost")
         }
-        return .loopback
+        return .playground
     }
 
     /// `localhost`, `*.localhost`, `127.x.y.z` or `[::1]`, with or without a port.

@@ -1,14 +1,15 @@
 /// Who is calling: the operator's server (secret key), a browser holding a
-/// public token scoped to some sessions, or a browser on the daemon's own
-/// machine that the playground's loopback rule let in without a credential.
+/// public token scoped to some sessions, or the playground's page (admitted by
+/// the playground pass or, where trusted, as a loopback browser).
 ///
 /// The route groups' auth middleware put it in `HostRequestContext.principal`.
 public enum Principal: Sendable, Equatable {
     case secret
     case token(TokenScopes)
-    /// Admitted by `PlaygroundAccess` for `/playground/v1` only; it holds no
+    /// Admitted by `PlaygroundAccess` for `/playground/v1` only (the playground
+    /// pass, or a loopback browser where loopback is trusted); it holds no
     /// credential, so every other check refuses it.
-    case loopback
+    case playground
 
     /// Refuses anyone without the secret key.
     public func requireSecret() throws(AgentHostError) {
@@ -27,7 +28,7 @@ public enum Principal: Sendable, Equatable {
             return
         case .token(let scopes) where scopes.allows(access, chatId: chatId):
             return
-        case .token, .loopback:
+        case .token, .playground:
             throw .forbidden("the token has no \(access.rawValue) scope for session `\(chatId)`")
         }
     }

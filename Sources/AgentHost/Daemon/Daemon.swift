@@ -49,13 +49,14 @@ public struct Daemon: Sendable {
         let startup = DaemonStartup(registry: registry, sessions: sessions, logger: logger)
         let evictor = SessionEvictor(sessions: sessions, idleTimeout: configuration.idleTimeout, logger: logger)
 
+        let playgroundPass = PlaygroundPass()
         let router = HTTPRouter.build(
             sessions: sessions, registry: registry, storage: storage,
             auth: Authenticator(secretKey: secretKey, minter: minter), environment: environment,
-            tokenRefresh: configuration.tokenRefresh, files: files, uploads: configuration.uploads
+            playgroundPass: playgroundPass, tokenRefresh: configuration.tokenRefresh, files: files, uploads: configuration.uploads
         )
 
-        let banner = StartupBanner(configuration: configuration, secretKey: secretKey, models: models)
+        let banner = StartupBanner(configuration: configuration, secretKey: secretKey, playgroundPass: playgroundPass, models: models)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "agent-host"),
@@ -86,12 +87,13 @@ public struct Daemon: Sendable {
 struct StartupBanner: Sendable {
     let configuration: DaemonConfiguration
     let secretKey: SecretKey
+    let playgroundPass: PlaygroundPass
     let models: ModelCatalog
 
     func print(port: Int) {
         var lines = [
             "agent-host listening on http://\(configuration.host):\(port)",
-            "  playground: \(playgroundURL(port: port)) (open it in a browser on this machine)",
+            "  playground: \(playgroundURL(port: port))#pass=\(playgroundPass.value) (this link opens it; the pass changes at every start)",
             "  data:    \(configuration.dataDirectory)",
             "  plugins: \(configuration.pluginsDirectory) (drop .so files here; they load without a restart)",
             "  \(models.banner)",

@@ -55,3 +55,13 @@ public struct DaemonConfiguration: Sendable {
     var filesDirectory: String { "\(dataDirectory)/files" }
     var loadJournalPath: String { "\(dataDirectory)/\(LoadJournal.fileName)" }
 }
+
+extension DaemonConfiguration {
+    /// Lets loopback browsers use the playground without its pass or the secret
+    /// key, unless the environment already decides (`AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK`).
+    /// `agent-host dev` does this; `serve` does not.
+    public mutating func trustPlaygroundLoopbackUnlessSet() {
+        guard environment[PlaygroundAccess.environmentKey] == nil else { return }
+        environment[PlaygroundAccess.environmentKey] = "1"
+    }
+}

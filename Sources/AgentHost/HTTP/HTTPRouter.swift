@@ -10,7 +10,7 @@ import Hummingbird
 /// |---|---|---|
 /// | `/healthz`, `/metrics`, `/`, `/playground/*` files | none | no |
 /// | `/api/v1` | `AuthMiddleware(.secretKey)` | no |
-/// | `/playground/v1` | `PlaygroundAccess` (secret key, or a loopback browser) | no |
+/// | `/playground/v1` | `PlaygroundAccess` (secret key, the playground pass, or a loopback browser under `dev`) | no |
 /// | `/realtime/v1/sessions/:chatId/…` | `AuthMiddleware(.session(…))`: write for `in` and `POST files`, read for the rest (a parent chat's read token reads its sub-agent sessions) | yes |
 /// | `POST /api/chat/:agent` | `AuthMiddleware(.anyCredential)`, then write scope for the body's `id` | yes |
 /// | `GET /api/chat/:agent/:chatId/stream` | `AuthMiddleware(.session(.read))` | yes |
@@ -23,11 +23,13 @@ enum HTTPRouter {
     ///   - auth: checks credentials; its token minter also mints the tokens the routes hand out.
     ///   - environment: the daemon's environment (`AGENT_HOST_PLAYGROUND_TRUST_LOOPBACK`).
     ///   - tokenRefresh: when a reader's token is refreshed in band on `/out`.
+    ///   - playgroundPass: this run's playground pass (`PlaygroundAccess`); nil: the secret key only.
     ///   - files: where uploads are kept; nil serves no file routes.
     ///   - uploads: what the upload route takes.
     static func build(
         sessions: SessionDirectory, registry: PluginRegistry, storage: any SessionStorage,
-        auth: Authenticator, environment: [String: String], tokenRefresh: TokenRefreshPolicy = TokenRefreshPolicy(),
+        auth: Authenticator, environment: [String: String], playgroundPass: PlaygroundPass? = nil,
+        tokenRefresh: TokenRefreshPolicy = TokenRefreshPolicy(),
         files: (any FileStore)? = nil, uploads: UploadPolicy = UploadPolicy()
     ) -> Router<HostRequestContext> {
         let router = Router(context: HostRequestContext.self)
@@ -40,7 +42,7 @@ enum HTTPRouter {
         let management = router.group("api/v1").add(middleware: AuthMiddleware(.secretKey, auth: auth))
         ManagementRoutes(sessions: sessions, registry: registry, opener: opener, minter: auth.minter).register(on: management)
 
-        let playground = router.group("playground/v1").add(middleware: PlaygroundAccess(auth: auth, environment: environment))
+        let playground = router.group("playground/v1").add(middleware: PlaygroundAccess(auth: auth, pass: playgroundPass, environment: environment))
         PlaygroundAccessRoutes(sessions: sessions, registry: registry, opener: opener).register(on: playground)
 
         let realtime = BrowserRouteGroup(router.group("realtime/v1"))

@@ -11,6 +11,16 @@ import { ChatView, escapeHTML, fileChip } from "/playground/chat-view.js";
 
 const $ = (id) => document.getElementById(id);
 const KEY_STORAGE = "agent-host:secret-key";
+
+// The daemon's start-up link carries this run's playground pass (`#pass=…`): keep it for this tab
+// like a pasted key, and take it out of the address bar (and so out of the history and bookmarks).
+{
+  const pass = new URLSearchParams(location.hash.slice(1)).get("pass");
+  if (pass) {
+    sessionStorage.setItem(KEY_STORAGE, pass);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+}
 const SESSION_POLL_MS = 2500;
 
 const ui = {
@@ -55,8 +65,9 @@ const state = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// The playground's own routes (/playground/v1): agents, sessions, tokens. On the daemon's machine
-// they need nothing; elsewhere they need the secret key, which the user pastes once per tab.
+// The playground's own routes (/playground/v1): agents, sessions, tokens. They need this run's
+// playground pass (from the link the daemon printed) or the secret key, kept per tab; under
+// `agent-host dev` a browser on the daemon's machine needs neither.
 
 let keyPrompt = null;
 
@@ -95,7 +106,8 @@ function askForKey(reason) {
 
 function showAccessMode() {
   ui.accessMode.dataset.mode = state.secretKey ? "key" : "local";
-  ui.accessMode.textContent = state.secretKey ? "secret key (this tab only)" : "local browser: no key needed";
+  const held = state.secretKey?.startsWith("pp_") ? "playground pass" : "secret key";
+  ui.accessMode.textContent = state.secretKey ? `${held} (this tab only)` : "local browser: no key needed";
 }
 
 const client = new AgentSessionClient({
