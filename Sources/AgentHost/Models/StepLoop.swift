@@ -27,6 +27,12 @@ struct StepLoop: Sendable {
     /// Told after every step what the step's request cost in input tokens (as
     /// reported, or estimated when the model reports none) and which request it was.
     var stepFinished: @Sendable (_ inputTokens: Int, _ request: ModelRequest) -> Void = { _, _ in }
+    /// Asked once before the first step (not when a cut-off step is retried:
+    /// its prefix must stay last): injected context the request ends with.
+    var contextBeforeFirstStep: @Sendable () async throws -> [ModelMessage] = { [] }
+    /// Applied to every step's request right before the model gets it (the
+    /// agent's `prepareMessages`); the loop's own conversation stays as it is.
+    var prepareRequest: @Sendable (ModelRequest) async throws -> ModelRequest = { $0 }
 
     struct ToolFailure: Error, Sendable {
         let message: String
@@ -89,6 +95,7 @@ struct StepLoop: Sendable {
         var step = resumePoint?.stepsCompleted ?? 0
         var openStep = resumePoint?.openStep
         messages += try await settleAnsweredCalls()
+        if openStep == nil { messages += try await contextBeforeFirstStep() }
         while step < request.maxSteps {
             step += 1
             var stepRequest = ModelRequest(system: request.system, messages: messages, tools: request.tools)
@@ -104,6 +111,7 @@ struct StepLoop: Sendable {
             } else {
                 try await emit(.startStep)
             }
+            stepRequest = try await prepareRequest(stepRequest)
             let outcome = try await runStep(number: step, request: stepRequest, continuing: openStep)
             openStep = nil
             allText += outcome.text
