@@ -41,6 +41,9 @@ public struct ChatAgent: Sendable {
     /// When the host compacts the conversation the model sees (a summary replaces
     /// the older messages for the model; `/messages` keeps them); nil: never.
     public let compaction: CompactionPolicy?
+    /// Transforms the model context before every model request (PII
+    /// stripping, trimming); the stored history never changes. Nil: none.
+    public let prepareMessages: (@Sendable ([PromptMessage]) async throws -> [PromptMessage])?
     let run: @Sendable (ChatRun) async throws -> StreamTextResult
     let hooks: Hooks
 
@@ -97,6 +100,10 @@ public struct ChatAgent: Sendable {
     ///     `event.history`, and call `event.startTurn()` to answer it with a turn
     ///     (`reason` `.action`). Without it, an action changes nothing and nothing
     ///     answers it. A throw ends the action with one `error` part.
+    ///   - prepareMessages: Called before every model request of a turn with the
+    ///     model context (after compaction, steering and injected context); what
+    ///     it returns is what the model is sent. `/messages` and later requests
+    ///     still start from the originals. A throw ends the turn with its error.
     ///   - run: Called once per turn (again when a cut-off turn resumes); what it
     ///     returns, usually `streamText`'s result, ends the turn.
     public init(
@@ -115,6 +122,7 @@ public struct ChatAgent: Sendable {
         messageConcurrency: MessageConcurrency = .queue,
         compaction: CompactionPolicy? = nil,
         onAction: (@Sendable (ActionEvent) async throws -> Void)? = nil,
+        prepareMessages: (@Sendable ([PromptMessage]) async throws -> [PromptMessage])? = nil,
         run: @escaping @Sendable (ChatRun) async throws -> StreamTextResult
     ) {
         precondition(!id.isEmpty, "an agent needs an id")
@@ -125,6 +133,7 @@ public struct ChatAgent: Sendable {
         self.maxTurnDuration = maxTurnDuration
         self.messageConcurrency = messageConcurrency
         self.compaction = compaction
+        self.prepareMessages = prepareMessages
         self.run = run
         self.hooks = Hooks(
             onChatStart: onChatStart, onTurnStart: onTurnStart, onBeforeTurnComplete: onBeforeTurnComplete,
@@ -135,7 +144,8 @@ public struct ChatAgent: Sendable {
 
     var manifest: AgentManifest {
         AgentManifest(
-            id: id, tools: tools.map(\.spec), upgrade: upgrade, maxTurnSeconds: maxTurnDuration?.totalSeconds, hooks: hooks.names,
+            id: id, tools: tools.map(\.spec), upgrade: upgrade, maxTurnSeconds: maxTurnDuration?.totalSeconds,
+            hooks: hooks.names + (prepareMessages == nil ? [] : [LifecycleHook.prepareMessages.rawValue]),
             messageConcurrency: messageConcurrency == .queue ? nil : messageConcurrency, compaction: compaction
         )
     }

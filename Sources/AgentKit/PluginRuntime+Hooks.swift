@@ -45,6 +45,7 @@ func callHookEntry(
     }
     guard let done else { return AGENT_ERR_INVALID }
     let completion = Completion(context: context, done: done)
+    if let status = PluginRuntime.callSpecialHook(event, turnId: turnId, completion: completion) { return status }
     return PluginRuntime.state.withLock { state -> agent_status in
         guard let hook = state.agents[event.agent]?.hooks.closure(for: event, writer: HookWriter(turnId: turnId)) else {
             return AGENT_ERR_UNSUPPORTED
@@ -121,7 +122,7 @@ extension ChatAgent.Hooks {
             guard let hook else { return nil }
             let value = ChatEvent(chatId: chatId, clientData: clientData)
             return { try await hook(value) }
-        case .cancelTurn, .onAction:
+        case .cancelTurn, .onAction, .prepareMessages, .runDeferred:
             return nil
         }
     }

@@ -4,11 +4,16 @@ import AgentWire
 /// conversation gets it (ContextInjections).
 extension MessageHistory {
     /// Where a `data-context-injected` record places its injections: after
-    /// the complete steps of the answer being streamed, or after the last
-    /// message when none is open.
+    /// the complete steps of the answer being streamed; before its first step,
+    /// ahead of the user message it answers (the model reads the context, then
+    /// the question); after the last message when no answer is open.
     var injectionAnchor: (message: Int, part: Int) {
         guard let open = openAssistant else { return (messages.count, 0) }
-        return (open, messages[open].parts.count)
+        let parts = messages[open].parts
+        if !parts.contains(where: { $0["type"] == "step-start" }), open > 0, messages[open - 1].role == "user" {
+            return (open - 1, 0)
+        }
+        return (open, parts.count)
     }
 
     /// The model's conversation `all` with the placed injections in their
