@@ -41,9 +41,6 @@ public struct ChatAgent: Sendable {
     /// When the host compacts the conversation the model sees (a summary replaces
     /// the older messages for the model; `/messages` keeps them); nil: never.
     public let compaction: CompactionPolicy?
-    /// Transforms the model context before every model request (PII
-    /// stripping, trimming); the stored history never changes. Nil: none.
-    public let prepareMessages: (@Sendable ([PromptMessage]) async throws -> [PromptMessage])?
     let run: @Sendable (ChatRun) async throws -> StreamTextResult
     let hooks: Hooks
 
@@ -57,6 +54,8 @@ public struct ChatAgent: Sendable {
         var onSuspend: (@Sendable (ChatEvent) async throws -> Void)?
         var onResume: (@Sendable (ChatEvent) async throws -> Void)?
         var onAction: (@Sendable (ActionEvent) async throws -> Void)?
+        /// Not a lifecycle moment: the model context before every model request.
+        var prepareMessages: (@Sendable ([PromptMessage]) async throws -> [PromptMessage])?
 
         /// The wire names of the hooks set, and `cancelTurn`, which AgentKit always
         /// takes (it tells `run.stopSignal` from `run.cancelSignal`).
@@ -65,7 +64,7 @@ public struct ChatAgent: Sendable {
                 (.onChatStart, onChatStart != nil), (.onTurnStart, onTurnStart != nil),
                 (.onBeforeTurnComplete, onBeforeTurnComplete != nil), (.onTurnComplete, onTurnComplete != nil),
                 (.onChatClose, onChatClose != nil), (.onSuspend, onSuspend != nil), (.onResume, onResume != nil),
-                (.onAction, onAction != nil), (.cancelTurn, true),
+                (.onAction, onAction != nil), (.prepareMessages, prepareMessages != nil), (.cancelTurn, true),
             ]
             return set.filter { $0.1 }.map { $0.0.rawValue }
         }
@@ -133,19 +132,18 @@ public struct ChatAgent: Sendable {
         self.maxTurnDuration = maxTurnDuration
         self.messageConcurrency = messageConcurrency
         self.compaction = compaction
-        self.prepareMessages = prepareMessages
         self.run = run
         self.hooks = Hooks(
             onChatStart: onChatStart, onTurnStart: onTurnStart, onBeforeTurnComplete: onBeforeTurnComplete,
             onTurnComplete: onTurnComplete, onChatClose: onChatClose, onSuspend: onSuspend, onResume: onResume,
-            onAction: onAction
+            onAction: onAction, prepareMessages: prepareMessages
         )
     }
 
     var manifest: AgentManifest {
         AgentManifest(
             id: id, tools: tools.map(\.spec), upgrade: upgrade, maxTurnSeconds: maxTurnDuration?.totalSeconds,
-            hooks: hooks.names + (prepareMessages == nil ? [] : [LifecycleHook.prepareMessages.rawValue]),
+            hooks: hooks.names,
             messageConcurrency: messageConcurrency == .queue ? nil : messageConcurrency, compaction: compaction
         )
     }

@@ -1,34 +1,13 @@
 import CAgentABI
 
-/// The `call_hook` events that are not lifecycle hooks of `ChatAgent.Hooks`:
-/// `runDeferred` runs work a turn registered with `run.defer`, under the
-/// host's turn id for it (so `cancel_turn` with that id cancels it);
-/// `prepareMessages` passes the model context through the agent's hook.
+/// `runDeferred`, the `call_hook` event that is no hook of `ChatAgent.Hooks`:
+/// it runs work a turn registered with `run.defer`, under the host's turn id
+/// for it (so `cancel_turn` with that id cancels it).
 extension PluginRuntime {
-    /// Handles `event` when it is one of these; nil for any other event.
+    /// Handles `event` when it is `runDeferred`; nil for any other event.
     static func callSpecialHook(_ event: HookEvent, turnId: UInt64, completion: Completion) -> agent_status? {
-        switch event.hook {
-        case .runDeferred:
-            return runDeferred(event.deferralId ?? "", turnId: turnId, completion: completion)
-        case .prepareMessages:
-            return state.withLock { state -> agent_status in
-                guard let prepare = state.agents[event.agent]?.prepareMessages else { return AGENT_ERR_UNSUPPORTED }
-                let prompt = event.prompt ?? []
-                let taskId = state.nextToolTask
-                state.nextToolTask += 1
-                state.hookTasks[taskId] = Task {
-                    do {
-                        completion(AGENT_OK, try WireCoding.encodeString(PreparedMessages(messages: try await prepare(prompt))))
-                    } catch {
-                        completion(AGENT_ERR_INTERNAL, "\(error)")
-                    }
-                    _ = PluginRuntime.state.withLock { $0.hookTasks.removeValue(forKey: taskId) }
-                }
-                return AGENT_OK
-            }
-        default:
-            return nil
-        }
+        guard event.hook == .runDeferred else { return nil }
+        return runDeferred(event.deferralId ?? "", turnId: turnId, completion: completion)
     }
 
     /// Starts the work `id`, once: a build (or process) that does not hold it answers unsupported.

@@ -69,6 +69,11 @@ extension ChatAgent.Hooks {
     /// result JSON; nil when the agent has none.
     func closure(for event: HookEvent, writer: HookWriter) -> (@Sendable () async throws -> String)? {
         guard event.hook != .onAction else { return actionClosure(for: event) }
+        if event.hook == .prepareMessages {
+            guard let prepare = prepareMessages else { return nil }
+            let prompt = event.prompt ?? []
+            return { try WireCoding.encodeString(PreparedMessages(messages: try await prepare(prompt))) }
+        }
         guard let hook = voidClosure(for: event, writer: writer) else { return nil }
         return {
             try await hook()
