@@ -54,6 +54,8 @@ public struct ChatAgent: Sendable {
         var onSuspend: (@Sendable (ChatEvent) async throws -> Void)?
         var onResume: (@Sendable (ChatEvent) async throws -> Void)?
         var onAction: (@Sendable (ActionEvent) async throws -> Void)?
+        /// Not a lifecycle moment: the model context before every model request.
+        var prepareMessages: (@Sendable ([PromptMessage]) async throws -> [PromptMessage])?
 
         /// The wire names of the hooks set, and `cancelTurn`, which AgentKit always
         /// takes (it tells `run.stopSignal` from `run.cancelSignal`).
@@ -62,7 +64,7 @@ public struct ChatAgent: Sendable {
                 (.onChatStart, onChatStart != nil), (.onTurnStart, onTurnStart != nil),
                 (.onBeforeTurnComplete, onBeforeTurnComplete != nil), (.onTurnComplete, onTurnComplete != nil),
                 (.onChatClose, onChatClose != nil), (.onSuspend, onSuspend != nil), (.onResume, onResume != nil),
-                (.onAction, onAction != nil), (.cancelTurn, true),
+                (.onAction, onAction != nil), (.prepareMessages, prepareMessages != nil), (.cancelTurn, true),
             ]
             return set.filter { $0.1 }.map { $0.0.rawValue }
         }
@@ -97,6 +99,10 @@ public struct ChatAgent: Sendable {
     ///     `event.history`, and call `event.startTurn()` to answer it with a turn
     ///     (`reason` `.action`). Without it, an action changes nothing and nothing
     ///     answers it. A throw ends the action with one `error` part.
+    ///   - prepareMessages: Called before every model request of a turn with the
+    ///     model context (after compaction, steering and injected context); what
+    ///     it returns is what the model is sent. `/messages` and later requests
+    ///     still start from the originals. A throw ends the turn with its error.
     ///   - run: Called once per turn (again when a cut-off turn resumes); what it
     ///     returns, usually `streamText`'s result, ends the turn.
     public init(
@@ -115,6 +121,7 @@ public struct ChatAgent: Sendable {
         messageConcurrency: MessageConcurrency = .queue,
         compaction: CompactionPolicy? = nil,
         onAction: (@Sendable (ActionEvent) async throws -> Void)? = nil,
+        prepareMessages: (@Sendable ([PromptMessage]) async throws -> [PromptMessage])? = nil,
         run: @escaping @Sendable (ChatRun) async throws -> StreamTextResult
     ) {
         precondition(!id.isEmpty, "an agent needs an id")
@@ -129,13 +136,14 @@ public struct ChatAgent: Sendable {
         self.hooks = Hooks(
             onChatStart: onChatStart, onTurnStart: onTurnStart, onBeforeTurnComplete: onBeforeTurnComplete,
             onTurnComplete: onTurnComplete, onChatClose: onChatClose, onSuspend: onSuspend, onResume: onResume,
-            onAction: onAction
+            onAction: onAction, prepareMessages: prepareMessages
         )
     }
 
     var manifest: AgentManifest {
         AgentManifest(
-            id: id, tools: tools.map(\.spec), upgrade: upgrade, maxTurnSeconds: maxTurnDuration?.totalSeconds, hooks: hooks.names,
+            id: id, tools: tools.map(\.spec), upgrade: upgrade, maxTurnSeconds: maxTurnDuration?.totalSeconds,
+            hooks: hooks.names,
             messageConcurrency: messageConcurrency == .queue ? nil : messageConcurrency, compaction: compaction
         )
     }

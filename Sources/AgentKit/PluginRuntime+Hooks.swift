@@ -45,6 +45,7 @@ func callHookEntry(
     }
     guard let done else { return AGENT_ERR_INVALID }
     let completion = Completion(context: context, done: done)
+    if let status = PluginRuntime.callSpecialHook(event, turnId: turnId, completion: completion) { return status }
     return PluginRuntime.state.withLock { state -> agent_status in
         guard let hook = state.agents[event.agent]?.hooks.closure(for: event, writer: HookWriter(turnId: turnId)) else {
             return AGENT_ERR_UNSUPPORTED
@@ -68,6 +69,11 @@ extension ChatAgent.Hooks {
     /// result JSON; nil when the agent has none.
     func closure(for event: HookEvent, writer: HookWriter) -> (@Sendable () async throws -> String)? {
         guard event.hook != .onAction else { return actionClosure(for: event) }
+        if event.hook == .prepareMessages {
+            guard let prepare = prepareMessages else { return nil }
+            let prompt = event.prompt ?? []
+            return { try WireCoding.encodeString(PreparedMessages(messages: try await prepare(prompt))) }
+        }
         guard let hook = voidClosure(for: event, writer: writer) else { return nil }
         return {
             try await hook()
@@ -121,7 +127,7 @@ extension ChatAgent.Hooks {
             guard let hook else { return nil }
             let value = ChatEvent(chatId: chatId, clientData: clientData)
             return { try await hook(value) }
-        case .cancelTurn, .onAction:
+        case .cancelTurn, .onAction, .prepareMessages, .runDeferred:
             return nil
         }
     }

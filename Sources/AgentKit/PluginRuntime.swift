@@ -18,6 +18,10 @@ enum PluginRuntime {
         /// Why each running turn is being cancelled, once the host said (`PluginRuntime+Hooks.swift`).
         var cancellations: [UInt64: TurnCancellation] = [:]
         var hookTasks: [UInt64: Task<Void, Never>] = [:]
+        /// Work turns registered with `run.defer`, by id, until the host runs it (`runDeferred`).
+        var deferrals: [String: @Sendable () async throws -> String?] = [:]
+        /// Deferred work running, by the host's turn id for it.
+        var deferredTasks: [UInt64: Task<Void, Never>] = [:]
     }
 
     static let state = Mutex(State())
@@ -96,9 +100,13 @@ func startTurnEntry(_ turnId: UInt64, _ requestStr: agent_str) -> agent_status {
 }
 
 func cancelTurnEntry(_ turnId: UInt64) {
-    let (task, cancellation) = PluginRuntime.state.withLock { ($0.turns[turnId], $0.cancellations[turnId]) }
+    let (task, cancellation, deferred) = PluginRuntime.state.withLock {
+        ($0.turns[turnId], $0.cancellations[turnId], $0.deferredTasks[turnId])
+    }
     cancellation?.markCancelled()
     task?.cancel()
+    // The id may name deferred work instead (`runDeferred`).
+    deferred?.cancel()
     // A stop (or a move to a new build) stops the turn's tools too (ABI 1.1).
     PluginRuntime.cancelToolTasks(ofTurn: turnId)
 }
@@ -106,6 +114,7 @@ func cancelTurnEntry(_ turnId: UInt64) {
 func shutdownEntry(_ context: UnsafeMutableRawPointer?, _ done: (@convention(c) (UnsafeMutableRawPointer?) -> Void)?) {
     let tasks = PluginRuntime.state.withLock { state in
         Array(state.turns.values) + state.toolTasks.values.map(\.task) + Array(state.hookTasks.values)
+            + Array(state.deferredTasks.values)
     }
     let completion = ShutdownCompletion(context: context, done: done)
     Task {

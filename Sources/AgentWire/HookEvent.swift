@@ -35,6 +35,10 @@ public struct HookEvent: Codable, Sendable, Hashable {
     /// The conversation as it stands, oldest first (`onAction` only): what its
     /// history edits name messages of.
     public var messages: [UIMessage]?
+    /// The model context the next model request sends (`prepareMessages` only).
+    public var prompt: [PromptMessage]?
+    /// The plugin's id of the deferred work to run (`runDeferred` only).
+    public var deferralId: String?
 
     /// An event with only its name and owner set; the caller fills in the rest.
     ///
@@ -83,6 +87,14 @@ public enum LifecycleHook: String, Codable, Sendable, Hashable, CaseIterable {
     case onAction
     /// Not a hook: the reason of the `cancel_turn` that follows.
     case cancelTurn
+    /// Before each model request of a turn: `prompt` is the model context; the
+    /// result (`PreparedMessages`) is what the model gets. Called only when the
+    /// agent lists it (a `hooks` list without it, or none, is never called).
+    case prepareMessages
+    /// Not a hook: run the deferred work `deferralId` that a turn registered
+    /// (`defer.start`); the result is a `DeferredResult`. `turn_id` is the
+    /// work's own: `cancel_turn` with it cancels the work.
+    case runDeferred
 
     /// The events that may write data parts into the turn's response (the host
     /// passes a turn id with them).

@@ -86,7 +86,9 @@ public struct AgentManifest: Codable, Sendable, Hashable {
     /// - Parameters:
     ///   - hook: The event.
     public func listens(to hook: LifecycleHook) -> Bool {
-        hooks.map { $0.contains(hook.rawValue) } ?? true
+        // `prepareMessages` changes what the model reads: only an agent that names it gets it.
+        if hook == .prepareMessages { return hooks?.contains(hook.rawValue) ?? false }
+        return hooks.map { $0.contains(hook.rawValue) } ?? true
     }
 }
 

@@ -223,6 +223,12 @@ public enum ControlPart: Sendable, Hashable {
     /// order): the record the history folds, and the part that tells a reader
     /// to reload the messages (`GET …/messages`).
     case historyChanged(inSeq: Int64, edits: [HistoryEdit])
+    /// Context injected into the model's conversation (`run.inject`, a deferred
+    /// result) entered the turn answering `inSeq` here: at a step boundary, or
+    /// before its first model request. `seqs` are the injections' own records,
+    /// in the order the model reads them. Not a chat message: `/messages` does
+    /// not show it; the model's context keeps it at this place.
+    case contextInjected(inSeq: Int64, seqs: [Int64])
 
     /// Data part names only the host may write: the control parts, and
     /// `token`, with which a browser client takes a refreshed access token.
@@ -230,7 +236,7 @@ public enum ControlPart: Sendable, Hashable {
     /// hand a browser a token.
     public static let reservedNames: Set<String> = [
         "turn-start", "interrupted", "upgraded", "turn-complete", "chat-start", "history-changed", "token",
-        "pending-message-injected", "compacted",
+        "pending-message-injected", "compacted", "context-injected",
     ]
 
     /// The input seq of the turn this part frames.
@@ -238,7 +244,7 @@ public enum ControlPart: Sendable, Hashable {
         switch self {
         case .turnStart(let inSeq), .interrupted(let inSeq), .turnComplete(let inSeq), .chatStart(let inSeq): inSeq
         case .upgraded(let inSeq, _, _, _), .pendingMessageInjected(let inSeq, _, _), .compacted(let inSeq, _, _, _): inSeq
-        case .historyChanged(let inSeq, _): inSeq
+        case .historyChanged(let inSeq, _), .contextInjected(let inSeq, _): inSeq
         }
     }
 
@@ -276,6 +282,8 @@ public enum ControlPart: Sendable, Hashable {
             )
         case .historyChanged(_, let edits):
             .data(name: "history-changed", data: ["inSeq": seq, "edits": HistoryEdit.json(edits)], transient: true)
+        case .contextInjected(_, let seqs):
+            .data(name: "context-injected", data: ["inSeq": seq, "seqs": .array(seqs.map { .number(Double($0)) })], transient: true)
         }
     }
 
@@ -299,6 +307,8 @@ public enum ControlPart: Sendable, Hashable {
                 inSeq: inSeq, throughSeq: Int64(data["throughSeq"]?.doubleValue ?? 0),
                 tokensBefore: Int(data["tokensBefore"]?.doubleValue ?? 0), tokensAfter: Int(data["tokensAfter"]?.doubleValue ?? 0)
             )
+        case "context-injected":
+            self = .contextInjected(inSeq: inSeq, seqs: data["seqs"]?.arrayValue?.compactMap { $0.doubleValue.map(Int64.init) } ?? [])
         case "history-changed":
             self = .historyChanged(inSeq: inSeq, edits: data["edits"].flatMap(HistoryEdit.edits(from:)) ?? [])
         case "upgraded":

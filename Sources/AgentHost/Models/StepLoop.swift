@@ -27,6 +27,13 @@ struct StepLoop: Sendable {
     /// Told after every step what the step's request cost in input tokens (as
     /// reported, or estimated when the model reports none) and which request it was.
     var stepFinished: @Sendable (_ inputTokens: Int, _ request: ModelRequest) -> Void = { _, _ in }
+    /// Asked once before the first step (not when a cut-off step is retried:
+    /// its prefix must stay last): injected context, which goes before the
+    /// user message the turn answers, or at the end when the turn continues an answer.
+    var contextBeforeFirstStep: @Sendable () async throws -> [ModelMessage] = { [] }
+    /// Applied to every step's request right before the model gets it (the
+    /// agent's `prepareMessages`); the loop's own conversation stays as it is.
+    var prepareRequest: @Sendable (ModelRequest) async throws -> ModelRequest = { $0 }
 
     struct ToolFailure: Error, Sendable {
         let message: String
@@ -89,6 +96,16 @@ struct StepLoop: Sendable {
         var step = resumePoint?.stepsCompleted ?? 0
         var openStep = resumePoint?.openStep
         messages += try await settleAnsweredCalls()
+        if openStep == nil {
+            // Before any step, the context goes ahead of the message the turn
+            // answers, where the history places it (MessageHistory+ContextInjection).
+            let context = try await contextBeforeFirstStep()
+            if step == 0, case .user? = messages.last {
+                messages.insert(contentsOf: context, at: messages.count - 1)
+            } else {
+                messages += context
+            }
+        }
         while step < request.maxSteps {
             step += 1
             var stepRequest = ModelRequest(system: request.system, messages: messages, tools: request.tools)
@@ -104,6 +121,7 @@ struct StepLoop: Sendable {
             } else {
                 try await emit(.startStep)
             }
+            stepRequest = try await prepareRequest(stepRequest)
             let outcome = try await runStep(number: step, request: stepRequest, continuing: openStep)
             openStep = nil
             allText += outcome.text

@@ -25,6 +25,8 @@ extension MessageHistory {
         var modelOutputs: [String: [String: JSONValue]]?
         /// The latest compaction; nil: none.
         var compaction: MessageHistory.Compaction?
+        /// Injected context and deferred work; nil: none.
+        var injections: ContextInjections?
 
         struct QueuedInput: Codable, Sendable, Hashable {
             var seq: Int64

@@ -9,11 +9,11 @@ public struct MessageHistory: Sendable {
     public private(set) var messages: [UIMessage] = []
     private var queuedInputs: [Int64: InputRecord] = [:]
     /// The assistant message being streamed, and the index of each open part.
-    private var openAssistant: Int?
+    private(set) var openAssistant: Int?
     private var openParts: [String: Int] = [:]
     /// Where each message id sits in `messages`, so a turn finds its message without a scan.
     private var indexById: [String: Int] = [:]
-    private var modelCache = ModelConversationCache()
+    private(set) var modelCache = ModelConversationCache()
     /// The turn that started and has not completed, if any.
     public private(set) var turnInProgress: TurnCheckpoint?
     /// The agent's saved state and the version label of the build that saved it.
@@ -26,11 +26,13 @@ public struct MessageHistory: Sendable {
     public private(set) var totalUsage: ModelUsage?
     /// The latest compaction: the model's conversation starts from its summary.
     public private(set) var compaction: Compaction?
+    /// Model-only context (`run.inject`, deferred results) and deferred work (ContextInjections).
+    public private(set) var injections = ContextInjections()
 
     /// What the model was told a tool returned, where the tool gave it a compact
     /// form (`toModelOutput`): by message id, then tool call id. The messages keep
     /// the full output for the UI; `modelConversation()` uses these instead.
-    private var modelOutputs: [String: [String: JSONValue]] = [:]
+    private(set) var modelOutputs: [String: [String: JSONValue]] = [:]
 
     /// The member of a private `state` record that carries a tool's compact form
     /// for the model: `{"toolModelOutput": {"toolCallId", "output"}}`.
@@ -65,6 +67,7 @@ public struct MessageHistory: Sendable {
         totalUsage = snapshot.totalUsage
         modelOutputs = snapshot.modelOutputs ?? [:]
         compaction = snapshot.compaction
+        injections = snapshot.injections ?? ContextInjections()
         for (index, message) in messages.enumerated() where indexById[message.id] == nil {
             indexById[message.id] = index
         }
@@ -79,7 +82,8 @@ public struct MessageHistory: Sendable {
             openAssistant: openAssistant, openParts: openParts, turnInProgress: turnInProgress,
             agentState: agentState.map { Snapshot.SavedState(state: $0.state, version: $0.version) },
             turnsStarted: turnsStarted, chatStartRecorded: chatStartRecorded, totalUsage: totalUsage,
-            modelOutputs: modelOutputs.isEmpty ? nil : modelOutputs, compaction: compaction
+            modelOutputs: modelOutputs.isEmpty ? nil : modelOutputs, compaction: compaction,
+            injections: injections == ContextInjections() ? nil : injections
         )
     }
 
@@ -126,6 +130,9 @@ public struct MessageHistory: Sendable {
                 turnInProgress?.interruptions += 1
             case .historyChanged(_, let edits):
                 for edit in edits { self.edit(edit) }
+            case .contextInjected(_, let seqs):
+                let anchor = injectionAnchor
+                injections.place(seqs, message: anchor.message, part: anchor.part, at: record.seq)
             case .turnComplete(let inSeq):
                 turnInProgress = nil
                 // An action that started no turn ends here, without a `turn-start`.
@@ -138,6 +145,7 @@ public struct MessageHistory: Sendable {
             }
         case .state:
             if let compaction = Compaction(record: body) { self.compaction = compaction }
+            injections.apply(state: body, seq: record.seq)
             if let state = body["state"] { agentState = (state, body["version"]?.stringValue ?? "") }
             if let record = body[Self.toolModelOutputKey], let callId = record["toolCallId"]?.stringValue,
                let output = record["output"], let index = openAssistant {
@@ -205,6 +213,7 @@ public struct MessageHistory: Sendable {
         }
         messages.removeSubrange(index...)
         modelCache.invalidate(from: index)
+        injections.truncate(from: index)
         // A summary of messages that are gone no longer stands for them.
         if let covered = compaction?.messageCount, index < covered { compaction = nil }
         if let open = openAssistant, open >= index { openAssistant = nil }
@@ -223,9 +232,12 @@ public struct MessageHistory: Sendable {
             // The messages after it move up one place, keeping what the model was told of their tools.
             let tail = Array(messages[(index + 1)...])
             let outputs = tail.compactMap { message in modelOutputs[message.id].map { (message.id, $0) } }
+            var injected = injections
+            injected.remove(at: index)
             truncate(from: index)
             for message in tail { append(message) }
             for (messageId, output) in outputs { modelOutputs[messageId] = output }
+            injections = injected
         case .replace(let message):
             guard let index = indexById[message.id] else { return }
             messages[index] = message
@@ -245,6 +257,8 @@ public struct MessageHistory: Sendable {
     /// the last call, so a turn costs the same at message 2,000 as at message 2.
     public mutating func modelConversation() -> [ModelMessage] {
         let all = modelCache.conversation(of: messages, settled: openAssistant ?? messages.count, modelOutputs: modelOutputs)
+        // Injected context goes into its places (MessageHistory+ContextInjection).
+        guard injections.placed.isEmpty else { return injectedConversation(all) }
         guard let compaction, compaction.messageCount > 0 else { return all }
         // The summary stands for the messages it covers; what came after follows as is.
         if let cut = modelCache.convertedCount(ofFirst: compaction.messageCount) {

@@ -38,6 +38,11 @@ actor Session {
     /// The session was closed while a turn ran: its readers get the turn's last
     /// records, then end, and `onChatClose` runs, when the turn ends.
     private var chatCloseHookPending = false
+    /// Injections a turn took whose `data-context-injected` may not be folded yet:
+    /// no other boundary takes them again.
+    private var injectionsTaken: Set<Int64> = []
+    /// Deferred work this process's turns registered, and the tasks running it.
+    private var deferredWork = DeferredWorkTable()
 
     /// A live session writes a history snapshot at the end of a turn once at
     /// least this many records were added since the last one, and at least a
@@ -253,7 +258,8 @@ actor Session {
     /// or waiting, no subscriber, no activity for `idleFor`. The log holds the
     /// rest; a snapshot of the history goes with it when many records came since the last.
     func evictIfIdle(idleFor: Duration) -> Bool {
-        guard writesInFlight == 0 else { return false }
+        // Deferred work records its result in this actor's log: it stays until then.
+        guard writesInFlight == 0, deferredWork.running.isEmpty else { return false }
         let evicted = lifecycle.evictIfIdle(
             hasReaders: !subscribers.isEmpty, idleLongEnough: lastActivity.duration(to: .now) >= idleFor
         )
@@ -295,6 +301,7 @@ actor Session {
         let (closed, stopTurn) = try refusing { () throws(SessionLifecycle.Refusal) in try lifecycle.close() }
         guard closed else { return }
         if stopTurn { turn?.stop(reason: .close) }
+        deferredWork.cancelAll()
         try await services.writer.append([], status: statusChange(.closed))
         if stopTurn {
             // The stopped turn still writes its `abort` and `data-turn-complete`: readers
@@ -414,6 +421,8 @@ extension Session: TurnLog {
 
     func turnDidEnd() async {
         turn = nil
+        // Before the next turn starts: it waits for this work's results.
+        startDeferredWork()
         saveSnapshot(ifRecordsSinceLast: max(Self.snapshotInterval, snapshotSeq / 16))
         let (status, next) = turnEndsAwaitingInput() ? lifecycle.turnEndedAwaitingInput() : lifecycle.turnEnded()
         do {
@@ -548,5 +557,85 @@ extension Session {
 
     private func quietWindowElapsed(inSeq: Int64) {
         carryOut(lifecycle.quietWindowElapsed(inSeq: inSeq))
+    }
+}
+
+// MARK: - Injected context and deferred work
+
+extension Session: ContextInjectionLog {
+    /// Acknowledges model-only context: its record is durable when this returns.
+    /// - Returns: The record's seq, the injection's id.
+    func inject(_ text: String) async throws -> Int64 {
+        lastActivity = .now
+        let body = ContextInjections.injectionRecord(text: text)
+        let record = LogRecord(chatId: chatId, seq: nextSeq(), kind: .state, body: body.jsonText)
+        try await persist([record], bodies: [body])
+        return record.seq
+    }
+
+    /// The injections waiting for a turn, oldest first; each is handed out once
+    /// (the turn records where it placed them).
+    func takeInjections() -> [(seq: Int64, text: String)] {
+        let taken = history.injections.pendingInOrder.filter { !injectionsTaken.contains($0.seq) }
+        injectionsTaken.formUnion(taken.map(\.seq))
+        return taken
+    }
+
+    /// Records deferred work the running turn registered; it starts when the turn is over.
+    func registerDeferral(id: String, timeoutSeconds: Double) async throws {
+        deferredWork.known.insert(id)
+        try await append([LogEntry(.state, ContextInjections.deferralRecord(id: id, timeoutSeconds: timeoutSeconds))])
+    }
+
+    /// Waits until the deferred work running now has recorded its results
+    /// (each within its time limit); work a previous process registered and
+    /// never finished is recorded as failed first.
+    func awaitDeferredWork() async {
+        await failOrphanedDeferrals()
+        for task in deferredWork.running.values { await task.value }
+    }
+
+    /// Starts the registered work that waits for the turn to be over.
+    private func startDeferredWork() {
+        for deferral in history.injections.deferrals.values.sorted(by: { $0.id < $1.id })
+        where deferredWork.known.contains(deferral.id) && deferredWork.running[deferral.id] == nil {
+            let (agent, chatId, services) = (agent, chatId, services.turnServices)
+            deferredWork.running[deferral.id] = Task {
+                let outcome = await DeferredWork.run(deferral, agent: agent, chatId: chatId, services: services)
+                await self.deferralEnded(deferral.id, outcome)
+            }
+        }
+    }
+
+    private func deferralEnded(_ id: String, _ outcome: DeferredWork.Outcome) async {
+        do {
+            try await append([LogEntry(.state, ContextInjections.deferralResultRecord(id: id, text: outcome.text, error: outcome.error))])
+        } catch {
+            services.logger.error("cannot record deferred work's result", metadata: ["chatId": "\(chatId)", "error": "\(error)"])
+        }
+        if let error = outcome.error {
+            services.logger.warning("deferred work failed", metadata: ["chatId": "\(chatId)", "id": "\(id)", "error": "\(error)"])
+        }
+        deferredWork.running[id] = nil
+    }
+
+    /// Work the log shows registered and unfinished that no turn of this
+    /// process registered: its closure was lost with the process that ran it
+    /// (a restart). It is recorded as failed, never run again, so nothing is
+    /// injected twice.
+    private func failOrphanedDeferrals() async {
+        let orphans = history.injections.deferrals.keys.filter { !deferredWork.known.contains($0) }.sorted()
+        guard !orphans.isEmpty else { return }
+        deferredWork.known.formUnion(orphans)
+        let entries = orphans.map { id in
+            LogEntry(.state, ContextInjections.deferralResultRecord(
+                id: id, text: nil, error: "interrupted: the daemon stopped before the work finished"
+            ))
+        }
+        do {
+            try await append(entries)
+        } catch {
+            services.logger.error("cannot record interrupted deferred work", metadata: ["chatId": "\(chatId)", "error": "\(error)"])
+        }
     }
 }

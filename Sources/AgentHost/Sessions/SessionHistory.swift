@@ -62,6 +62,8 @@ struct SessionHistory: Sendable {
     var chatStartRecorded: Bool { folded.chatStartRecorded }
     /// Tokens the chat used so far.
     var totalUsage: ModelUsage? { folded.totalUsage }
+    /// Injected context waiting for a turn, and deferred work without a result.
+    var injections: ContextInjections { folded.injections }
 
     /// Folds one more record; while the messages are encoded, it waits with them.
     mutating func apply(_ record: LogRecord, body: JSONValue) {

@@ -47,6 +47,10 @@ struct HostServiceRouter: Sendable {
             return try WireCoding.encodeString(try await files.read(read.url))
         case HostService.agentCall:
             return try await callAgent(request: request, channel: channel)
+        case HostService.contextInject:
+            return try await inject(request: request)
+        case HostService.deferStart:
+            return try await startDeferral(request: request)
         default:
             throw AgentHostError.badRequest("unknown host service `\(service)`")
         }
@@ -74,7 +78,10 @@ struct HostServiceRouter: Sendable {
         loop.maxConcurrentToolCalls = limits.maxConcurrentToolCalls
         loop.yieldAtStepBoundary = { await registry.shouldMigrate(lease) }
         loop.approvals = await approvals(for: streamRequest, turnId: channel.turnId)
-        loop.takeSteering = { try await steer(into: channel) }
+        // Injected context first, then steered messages: both wait for this boundary.
+        loop.takeSteering = { try await injectContext(into: channel) + steer(into: channel) }
+        loop.contextBeforeFirstStep = { try await contextBeforeFirstStep(into: channel) }
+        loop.prepareRequest = prepareMessages(channel: channel)
         let probe = lastStep
         let modelName = streamRequest.model
         loop.stepFinished = { tokens, request in probe.record(inputTokens: tokens, request: request, model: modelName) }

@@ -126,6 +126,18 @@ typedef struct agent_host_api {
      *   for the calling model.
      *   request: {"agent":string, "message":string, "toolCallId"?:string, "key"?:string}
      *   result:  {"chatId":string, "text":string, "message":UIMessage}
+     * "context.inject": model-only context: the model reads "text" as a user
+     *   message of its own at this turn's next step boundary, or before the
+     *   next turn's first model request; never a chat message. Durable when
+     *   answered (its log seq is its id, as `data-context-injected` names it).
+     *   request: {"text":string}
+     *   result:  {"seq":int}
+     * "defer.start": work to run once this turn is over ("runDeferred" through
+     *   `call_hook`, within "timeoutSeconds"); the text it returns is injected
+     *   before the next turn, which waits for it. Cancelled when the session
+     *   closes; after a crash, recorded as failed (never run again).
+     *   request: {"id":string, "timeoutSeconds":number}
+     *   result:  {}
      */
     agent_status (*call_service)(void *host_ctx, uint64_t turn_id, agent_str service, agent_str request_json,
                                  void *callback_ctx, agent_service_done_fn done);
@@ -265,7 +277,7 @@ typedef struct agent_plugin_api {
      *    "reason"?:reason, "turnNumber"?:int, "messageId"?:string,
      *    "responseMessage"?:UIMessage, "finishReason"?:reason, "stopped"?:bool,
      *    "error"?:string, "usage"?:usage, "totalUsage"?:usage, "cancelReason"?:string,
-     *    "action"?:any, "messages"?:[UIMessage]}
+     *    "action"?:any, "messages"?:[UIMessage], "prompt"?:[message], "deferralId"?:string}
      * (members as in `start_turn`). `turn_id` is non-zero for the events that may
      * write into the response: during the call, `emit` with that id adds data
      * parts to it. Where each fires, in the order of the session log:
@@ -309,6 +321,20 @@ typedef struct agent_plugin_api {
      *                   an agent that does not list "onAction" answers no action.
      *                   A crash while the hook runs calls it again after the
      *                   restart (its result is committed at most once). turn_id 0.
+     *   "prepareMessages" before every model request of a turn, only for an
+     *                   agent whose "hooks" list names it: "prompt" is the model
+     *                   context, [{"role":"user"|"assistant"|"tool", "parts":[part]}],
+     *                   part {"type":"text"|"file"|"reasoning"|"tool-call"|"tool-result",
+     *                   "text"?, "mediaType"?, "filename"?, "url"?, "fileRef"?,
+     *                   "toolCallId"?, "toolName"?, "input"?, "output"?, "isError"?,
+     *                   "signature"?, "redactedData"?}; the result {"messages":[message]}
+     *                   is what the model is sent (the history keeps the
+     *                   originals). A failure ends the turn. turn_id 0.
+     *   "runDeferred"   not a hook: run the work "deferralId" a turn registered
+     *                   ("defer.start"), once the turn is over; the result is
+     *                   {"text"?:string} (absent: nothing to inject). turn_id is
+     *                   the work's own: `cancel_turn` with it cancels the work.
+     *                   AGENT_ERR_UNSUPPORTED: this build does not hold it.
      *   "cancelTurn"    not a hook: the reason for the `cancel_turn` that
      *                   follows: "cancelReason" is "stop" (the user stopped it)
      *                   or a host reason, "close", "upgrade", "drain", "timeout".
