@@ -14,7 +14,7 @@ extension ErrorResponse {
 
     /// Answers `error` on a connection from a channel handler below the router
     /// (no request reached it: the connection limit, a malformed request), then
-    /// closes the connection once the answer is written.
+    /// ends the connection (`finishAfter`).
     /// - Parameters:
     ///   - error: What the client is told.
     ///   - context: The context of a handler after the HTTP codec (it writes `HTTPResponsePart`s).
@@ -27,7 +27,17 @@ extension ErrorResponse {
         context.write(NIOAny(HTTPResponsePart.body(body)), promise: nil)
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(NIOAny(HTTPResponsePart.end(nil)), promise: written)
-        let channel = context.channel
-        written.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        finishAfter(written.futureResult, channel: context.channel)
+    }
+
+    /// Once `written` completes, closes the connection's sending side only: a
+    /// full close with the client's bytes still unread would reset the
+    /// connection, and a reset may discard the answer before the client reads
+    /// it. The client sees the end and closes; one that keeps sending is cut
+    /// by its read deadline (`RequestDeadlineHandler`).
+    static func finishAfter(_ written: EventLoopFuture<Void>, channel: any Channel) {
+        written.whenComplete { _ in
+            channel.close(mode: .output).whenFailure { _ in channel.close(promise: nil) }
+        }
     }
 }

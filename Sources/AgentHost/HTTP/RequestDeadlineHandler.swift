@@ -3,9 +3,9 @@ import NIOCore
 import NIOHTTPTypes
 
 /// Closes a connection that is too slow to send its request, or idle too long
-/// (`ConnectionLimits`, `RequestDeadlines`), and one whose response said
+/// (`ConnectionLimits`, `RequestDeadlines`), and ends one whose response said
 /// `Connection: close` once that response is written (a 413 answered from
-/// `Content-Length`, before the body: nothing of it is read).
+/// `Content-Length`, before the body: the client stops sending it).
 ///
 /// Hummingbird's own `idleTimeout` is one timer reset by every parsed part:
 /// a request trickled in a byte at a time never completes a part and is cut
@@ -82,8 +82,8 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
             let written = context.eventLoop.makePromise(of: Void.self)
             written.futureResult.cascade(to: promise)
             context.writeAndFlush(data, promise: written)
-            let channel = context.channel
-            written.futureResult.whenComplete { _ in channel.close(promise: nil) }
+            ErrorResponse.finishAfter(written.futureResult, channel: context.channel)
+            rearm(context)
         }
     }
 
