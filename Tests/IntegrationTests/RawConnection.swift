@@ -19,8 +19,19 @@ final class RawConnection {
     /// - Parameters:
     ///   - port: The daemon's port.
     init(port: Int) throws {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        socket = try Self.connectedSocket(port: port)
+    }
+
+    /// A TCP socket connected to 127.0.0.1:`port`.
+    /// - Parameters:
+    ///   - port: The daemon's port.
+    ///   - receiveBuffer: `SO_RCVBUF` to set before connecting (a tiny one makes a stalled reader).
+    static func connectedSocket(port: Int, receiveBuffer: Int32? = nil) throws -> Int32 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw TestFailure("socket: \(errno)") }
+        if var size = receiveBuffer {
+            setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -32,6 +43,7 @@ final class RawConnection {
             close(socket)
             throw TestFailure("connect: \(errno)")
         }
+        return socket
     }
 
     deinit { close(socket) }
