@@ -11,8 +11,10 @@ TOKEN=$(curl -sf -H "Authorization: Bearer $KEY" -d "{\"chatId\":\"$CHAT\",\"age
   "$BASE/api/v1/sessions" | python3 -c 'import json,sys; print(json.load(sys.stdin)["publicAccessToken"])')
 
 echo "== send a message (client side, public token)"
-curl -sf -H "Authorization: Bearer $TOKEN" \
-  -d '{"kind":"message","message":{"id":"m1","role":"user","parts":[{"type":"text","text":"hello world"}]}}' \
+# A fresh message id per message: an id the history has is an edit of that message.
+MSG=m-$(date +%s%N)
+curl -sf -H "Authorization: Bearer $TOKEN" -H "Idempotency-Key: $MSG" \
+  -d '{"kind":"message","message":{"id":"'"$MSG"'","role":"user","parts":[{"type":"text","text":"hello world"}]}}' \
   "$BASE/realtime/v1/sessions/$CHAT/in"; echo
 
 echo "== read the stream until the turn completes"

@@ -13,6 +13,16 @@ public enum AgentHostError: Error, Sendable, Equatable, CustomStringConvertible 
     case unknownAgent(String)
     case sessionClosed(String)
     case internalError(String)
+    /// A client input larger than `InputLimits.maxInputBytes` (413).
+    case inputTooLarge(limit: Int)
+    /// Request headers larger than the HTTP decoder takes (431), e.g. a huge token.
+    case headersTooLarge(limit: Int)
+    /// The session's queue of inputs waiting for a turn is full (429).
+    case queueFull(limit: Int)
+    /// An `Idempotency-Key` sent again with another body (422).
+    case idempotencyKeyReused(String)
+    /// The daemon holds `ConnectionLimits.maxConnections` connections (503).
+    case tooManyConnections(limit: Int)
 
     public var description: String {
         switch self {
@@ -23,6 +33,14 @@ public enum AgentHostError: Error, Sendable, Equatable, CustomStringConvertible 
         case .payloadTooLarge(let limit): "request body is larger than \(limit) bytes"
         case .unknownAgent(let agent): "no agent `\(agent)` is loaded"
         case .sessionClosed(let chatId): "session `\(chatId)` is closed"
+        case .inputTooLarge(let limit): "the input is larger than \(limit) bytes (`serve --max-input-size`); send a smaller message"
+        case .headersTooLarge(let limit): "the request headers are larger than \(limit) bytes (a token that long is not one this daemon minted)"
+        case .queueFull(let limit):
+            "\(limit) inputs already wait behind the running turn (`serve --max-queued-inputs`); "
+                + "wait for the answers, or send {\"kind\":\"clear-queue\"} to drop the waiting ones"
+        case .idempotencyKeyReused(let key):
+            "`Idempotency-Key` \(key) was used before with another body; use a fresh key for a new input"
+        case .tooManyConnections(let limit): "the daemon holds its limit of \(limit) connections (`serve --max-connections`); try again shortly"
         }
     }
 }

@@ -75,14 +75,15 @@ import Testing
         let host = try await HostFixture()
         defer { host.remove() }
         let session = try await host.session("i")
-        let first = try await session.submit(HostFixture.message("once"), idempotencyKey: "k1")
-        let again = try await session.submit(HostFixture.message("once"), idempotencyKey: "k1")
+        // A retry sends the same body (the same message id too): another body is a 422.
+        let first = try await session.submit(HostFixture.message("once", id: "m-once"), idempotencyKey: "k1")
+        let again = try await session.submit(HostFixture.message("once", id: "m-once"), idempotencyKey: "k1")
         #expect(first == again)
         try await waitUntil { await session.info.status == .idle }
         #expect(await session.messages.messages.count == 2)
         // A fresh actor (after eviction) still finds the key in storage.
         #expect(await session.evictIfIdle(idleFor: .zero))
-        let seq = try await host.sessions.withSession("i") { try await $0.submit(HostFixture.message("once"), idempotencyKey: "k1") }
+        let seq = try await host.sessions.withSession("i") { try await $0.submit(HostFixture.message("once", id: "m-once"), idempotencyKey: "k1") }
         #expect(seq == first)
         let queued = try await host.sessions.session("i").info.queuedInputs
         #expect(queued == 0)

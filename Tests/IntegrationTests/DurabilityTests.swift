@@ -118,7 +118,7 @@ import Testing
             let info = try await client.send(.GET, "/api/v1/sessions/s2", token: secret)
             #expect(info.json?["status"]?.stringValue == "closed")
             let refused = try await client.send(.POST, "/realtime/v1/sessions/s2/in", token: tokens["s2"],
-                                                body: #"{"kind":"message","message":{"id":"x","role":"user","parts":[]}}"#)
+                                                body: #"{"kind":"message","message":{"id":"x","role":"user","parts":[{"type":"text","text":"late"}]}}"#)
             #expect(refused.status == 409)
             #expect(refused.json?["error"]?["code"]?.stringValue == "session_closed")
             let recreate = try await client.send(.POST, "/api/v1/sessions", token: secret, body: #"{"chatId":"s2","agent":"my-chat"}"#)

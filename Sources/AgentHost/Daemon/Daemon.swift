@@ -20,6 +20,14 @@ public struct Daemon: Sendable {
             try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
         let environment = configuration.environment
+        if let files = FileDescriptorLimit.raiseToHard() {
+            logger.info("open-file limit", metadata: ["before": "\(files.before)", "now": "\(files.after)"])
+            if files.after < UInt64(configuration.connectionLimits.maxConnections) {
+                logger.warning("the open-file limit is below --max-connections: connections past it fail to open", metadata: [
+                    "openFiles": "\(files.after)", "maxConnections": "\(configuration.connectionLimits.maxConnections)",
+                ])
+            }
+        }
         let secretKey = try SecretKey.load(environment: environment, dataDirectory: configuration.dataDirectory)
         let minter = await TokenMinter(secretKey: secretKey)
         let storage = try SQLiteStorage(path: configuration.databasePath)
@@ -37,7 +45,8 @@ public struct Daemon: Sendable {
         let services = SessionServices(
             storage: storage, writer: LogWriter(storage: storage), registry: registry, models: models,
             turns: turns, logger: logger, recoveryBudget: configuration.recoveryBudget, limits: configuration.runLimits,
-            readerBufferBytes: configuration.readerBufferBytes, files: files, subAgents: subAgents
+            readerBufferBytes: configuration.readerBufferBytes, files: files, subAgents: subAgents,
+            inputLimits: configuration.inputLimits
         )
         let sessions = SessionDirectory(services: services)
         subAgents.bind(sessions)
@@ -59,6 +68,7 @@ public struct Daemon: Sendable {
         let banner = StartupBanner(configuration: configuration, secretKey: secretKey, playgroundPass: playgroundPass, models: models)
         let app = Application(
             router: router,
+            server: .guardedHTTP1(configuration.connectionLimits),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "agent-host"),
             services: [watcher, startup, evictor],
             onServerRunning: { channel in banner.print(port: channel.localAddress?.port ?? configuration.port) },

@@ -34,6 +34,10 @@ public struct DaemonConfiguration: Sendable {
     public var tokenRefresh = TokenRefreshPolicy()
     /// What `POST /realtime/v1/sessions/{chatId}/files` takes (README, "Attachments").
     public var uploads = UploadPolicy()
+    /// Read deadlines and the connection limit (README, "Limits: connections").
+    public var connectionLimits = ConnectionLimits()
+    /// The queue cap and the input size limit (README, "Limits: inputs").
+    public var inputLimits = InputLimits()
 
     public init(dataDirectory: String, pluginsDirectory: String?, host: String, port: Int,
                 idleTimeout: Duration = .seconds(300),

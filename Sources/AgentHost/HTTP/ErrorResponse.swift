@@ -25,6 +25,11 @@ struct ErrorResponse: Encodable {
         case .unknownAgent: (.notFound, "unknown_agent")
         case .sessionClosed: (.conflict, "session_closed")
         case .internalError: (.internalServerError, "internal")
+        case .inputTooLarge: (.contentTooLarge, "input_too_large")
+        case .headersTooLarge: (.requestHeaderFieldsTooLarge, "headers_too_large")
+        case .queueFull: (.tooManyRequests, "queue_full")
+        case .idempotencyKeyReused: (.unprocessableContent, "idempotency_key_reused")
+        case .tooManyConnections: (.serviceUnavailable, "too_many_connections")
         }
     }
 
@@ -49,13 +54,12 @@ struct ErrorResponse: Encodable {
     }
 
     static func response(for error: AgentHostError) -> Response {
-        let (status, code) = Self.status(for: error)
-        let body = (try? WireCoding.encode(ErrorResponse(error: Body(code: code, message: error.description)))) ?? Data()
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))
-        )
+        let (status, body) = Self.body(for: error)
+        var headers: HTTPFields = [.contentType: "application/json"]
+        // Refused from `Content-Length`, the body was never read: the connection
+        // closes after the answer (`RequestDeadlineHandler`) instead of reading it.
+        if case .payloadTooLarge = error { headers[.connection] = "close" }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
     private static func describe(_ error: DecodingError) -> String {

@@ -10,7 +10,11 @@ enum HTTPLimits {
 
 extension Request {
     /// Decodes the JSON body (at most 1 MiB); malformed JSON is a 400, never a crash.
+    /// A `Content-Length` past the limit is refused before any of the body is read.
     mutating func decodeJSON<T: Decodable>(_ type: T.Type) async throws -> T {
+        if let length = headers[.contentLength].flatMap(Int.init), length > HTTPLimits.maximumBody {
+            throw AgentHostError.payloadTooLarge(limit: HTTPLimits.maximumBody)
+        }
         let buffer = try await collectBody(upTo: HTTPLimits.maximumBody)
         guard buffer.readableBytes > 0 else { throw AgentHostError.invalidJSON("request body is empty; JSON expected") }
         do {

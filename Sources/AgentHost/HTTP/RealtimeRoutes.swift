@@ -22,6 +22,8 @@ struct RealtimeRoutes {
         /// `false` for an answer to tool calls that starts no turn (others still
         /// wait, or it was given before); absent otherwise.
         var startsTurn: Bool?
+        /// For `{"kind": "clear-queue"}`: the seqs of the waiting inputs it dropped.
+        var cleared: [Int64]?
     }
 
     struct History: Encodable {
@@ -41,7 +43,8 @@ struct RealtimeRoutes {
             let key = try request.headers.idempotencyKey()
             let accepted = try await sessions.withSession(chatId) { try await $0.accept(input, idempotencyKey: key) }
             let noTurn = input.isToolAnswer && !accepted.startsTurn
-            return try Response.json(Accepted(seq: accepted.seq, startsTurn: noTurn ? false : nil))
+            let cleared = input.kind == .clearQueue ? accepted.cleared : nil
+            return try Response.json(Accepted(seq: accepted.seq, startsTurn: noTurn ? false : nil, cleared: cleared))
         }
 
         reads.get("sessions/:chatId/messages") { _, context in

@@ -132,7 +132,7 @@ public struct ScriptedModel: LanguageModel {
             }
             return Plan(events: calls + [.finish(.toolCalls)], paced: false)
         }
-        return Plan(events: Self.words("You said: \(text)") + [.finish(.stop)], paced: false)
+        return Plan(events: Self.echo("You said: \(text)") + [.finish(.stop)], paced: false)
     }
 
     /// `/recall`'s answer: the tool results the model was given, in order.
@@ -210,6 +210,25 @@ public struct ScriptedModel: LanguageModel {
         }
         return result
     }
+
+    /// An echo of a client's text: word by word, but in at most `echoDeltas`
+    /// deltas. One delta a word made a 500 KB message of short words a
+    /// quarter of a million log records; a model's answer is not that long.
+    static func echo(_ text: String) -> [ModelEvent] {
+        let words = words(text)
+        guard words.count > echoDeltas else { return words }
+        let perDelta = (words.count + echoDeltas - 1) / echoDeltas
+        return stride(from: 0, to: words.count, by: perDelta).map { start in
+            let group = words[start..<min(start + perDelta, words.count)].compactMap { event -> String? in
+                if case .textDelta(let delta) = event { return delta }
+                return nil
+            }
+            return .textDelta(group.joined())
+        }
+    }
+
+    /// The most deltas an echo streams.
+    static let echoDeltas = 1024
 
     /// Splits into word-sized deltas that join back to exactly `text`.
     static func words(_ text: String) -> [ModelEvent] {

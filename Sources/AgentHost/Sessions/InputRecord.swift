@@ -6,6 +6,9 @@ public struct InputRecord: Codable, Sendable, Hashable {
         case message
         case stop
         case action
+        /// Drops every input waiting behind the running turn (they get no turn);
+        /// the running turn goes on (`stop` ends it).
+        case clearQueue = "clear-queue"
     }
 
     public var kind: Kind
@@ -56,7 +59,7 @@ public struct InputRecord: Codable, Sendable, Hashable {
         switch kind {
         case .action: .action
         case .message where isRegenerate: .regenerate
-        case .message, .stop: .submit
+        case .message, .stop, .clearQueue: .submit
         }
     }
 
@@ -78,11 +81,25 @@ public struct InputRecord: Codable, Sendable, Hashable {
             if let trigger, trigger != "submit-message" {
                 throw .badRequest("unknown trigger `\(trigger)`")
             }
-        case .stop:
+            try message.validateParts()
+        case .stop, .clearQueue:
             return
         case .action:
             guard action != nil else { throw .badRequest("an action input needs an `action`") }
         }
+    }
+
+    /// The input as a client sent it: without the fields the host sets (the
+    /// mode it applied, what it took over, the calls it closed). A retry with
+    /// the same `Idempotency-Key` must match the first on these.
+    var asSentByClient: InputRecord {
+        var input = self
+        input.mode = nil
+        input.closesToolCalls = nil
+        input.leavesCallsWaiting = nil
+        input.absorbs = nil
+        input.mergedMessages = nil
+        return input
     }
 
     /// Whether this input asks the agent for a turn.

@@ -19,7 +19,8 @@ actor Session {
     private var lastPublished: Int64
     private var history: SessionHistory
     private var turn: TurnHandle?
-    private var recentKeys: [String: Int64] = [:]
+    /// Idempotency keys seen lately: the input's seq and the hash of the input as sent (`asSentByClient`).
+    private var recentKeys: [String: (seq: Int64, fingerprint: Int)] = [:]
     private var subscribers: [UUID: LiveBuffer] = [:]
     /// Commits of this actor's records not yet done (`persist`): eviction waits for them.
     private var writesInFlight = 0
@@ -94,6 +95,8 @@ actor Session {
         var seq: Int64
         /// The input asks for a turn (it may be queued behind another).
         var startsTurn: Bool
+        /// For `clear-queue`: the waiting inputs it took away.
+        var cleared: [Int64] = []
     }
 
     /// As `submit`, saying whether a turn answers the input: an answer that
@@ -101,16 +104,21 @@ actor Session {
     func accept(_ input: InputRecord, idempotencyKey: String?) async throws -> Submission {
         try checkInMemory()
         lastActivity = .now
+        let sent = input.asSentByClient
+        let size = try WireCoding.encode(sent).count
+        guard size <= services.inputLimits.maxInputBytes else { throw AgentHostError.inputTooLarge(limit: services.inputLimits.maxInputBytes) }
         // Asked before the idempotency checks: nothing may suspend between their last look and the claim.
         let mode = await concurrencyMode(for: input)
         if let key = idempotencyKey {
-            if let seq = recentKeys[key] { return Submission(seq: seq, startsTurn: input.startsTurn) }
+            if let seen = try repeated(key, sent) { return Submission(seq: seen, startsTurn: input.startsTurn) }
             if let seq = try await services.storage.inputSeq(chatId: chatId, idempotencyKey: key) {
-                recentKeys[key] = seq
+                let first = try await storedInput(seq: seq)
+                recentKeys[key] = (seq, first.hashValue)
+                guard first == sent else { throw AgentHostError.idempotencyKeyReused(key) }
                 return Submission(seq: seq, startsTurn: input.startsTurn)
             }
             // Another call with this key may have got here while we awaited.
-            if let seq = recentKeys[key] { return Submission(seq: seq, startsTurn: input.startsTurn) }
+            if let seen = try repeated(key, sent) { return Submission(seq: seen, startsTurn: input.startsTurn) }
         }
         var input = input
         if case .duplicate? = try prepareToolAnswers(&input) {
@@ -119,17 +127,35 @@ actor Session {
         let kind = SessionLifecycle.InputKind(input)
         // The lifecycle's claim, the seq and the key are all taken before the
         // next suspension point, so a concurrent retry with the same key finds them.
-        let plan = try refusing { () throws(SessionLifecycle.Refusal) in try lifecycle.receive(kind, seq: lastSeq + 1, mode: mode) }
+        let queueLimit = services.inputLimits.maxQueuedInputs
+        let plan = try refusing { () throws(SessionLifecycle.Refusal) in
+            try lifecycle.receive(kind, seq: lastSeq + 1, mode: mode, queueLimit: queueLimit)
+        }
         // The log says what the busy session did with the input, not memory.
         input.mode = plan.mode
         input.absorbs = plan.absorbs.isEmpty ? nil : plan.absorbs
         input.mergedMessages = nil
         let body = try WireCoding.encodeString(input)
         let seq = try await record(
-            body, idempotencyKey: idempotencyKey, plan: plan, messageId: input.continuedMessageId, framed: input.kind != .action
+            body, idempotencyKey: idempotencyKey, fingerprint: sent.hashValue, plan: plan, messageId: input.continuedMessageId,
+            framed: input.kind != .action
         )
         carryOut(lifecycle.inputPersisted(kind, seq: seq, mode: plan.mode))
-        return Submission(seq: seq, startsTurn: input.startsTurn)
+        return Submission(seq: seq, startsTurn: input.startsTurn, cleared: input.kind == .clearQueue ? plan.absorbs : [])
+    }
+
+    /// The seq of the input first sent with `key`, when this actor saw it;
+    /// throws when that input differs from `sent` (the hash of each is kept, not the input).
+    private func repeated(_ key: String, _ sent: InputRecord) throws -> Int64? {
+        guard let seen = recentKeys[key] else { return nil }
+        guard seen.fingerprint == sent.hashValue else { throw AgentHostError.idempotencyKeyReused(key) }
+        return seen.seq
+    }
+
+    /// The stored input `seq`, as its client sent it.
+    private func storedInput(seq: Int64) async throws -> InputRecord? {
+        let records = try await services.storage.records(chatId: chatId, after: seq - 1, upTo: seq, limit: 1)
+        return records.first.flatMap { try? WireCoding.decode(InputRecord.self, from: $0.body) }?.asSentByClient
     }
 
     /// Commits the input — with the status change and, for a turn answered at
@@ -139,13 +165,13 @@ actor Session {
     ///   - framed: A turn answered at once opens in this commit; false for an
     ///     action, whose handler decides whether a turn answers it.
     private func record(
-        _ body: String, idempotencyKey: String?, plan: SessionLifecycle.InputPlan, messageId: String?, framed: Bool
+        _ body: String, idempotencyKey: String?, fingerprint: Int, plan: SessionLifecycle.InputPlan, messageId: String?, framed: Bool
     ) async throws -> Int64 {
         let seq = nextSeq()
         if let key = idempotencyKey {
             // A cache in front of the storage lookup, bounded; storage stays the authority.
             if recentKeys.count >= 1024 { recentKeys.removeAll(keepingCapacity: true) }
-            recentKeys[key] = seq
+            recentKeys[key] = (seq, fingerprint)
         }
         var entries: [LogEntry] = []
         if plan.answersNow {
@@ -351,6 +377,8 @@ actor Session {
             throw AgentHostError.sessionClosed(chatId)
         } catch .busy {
             throw AgentHostError.conflict("the agent is busy answering, and this message's mode is `drop`: send it again when the turn is over")
+        } catch .queueFull(let limit) {
+            throw AgentHostError.queueFull(limit: limit)
         }
     }
 }
@@ -506,6 +534,7 @@ extension SessionLifecycle.InputKind {
         case .message where input.leavesCallsWaiting == true: self = .partialAnswer
         case .message, .action: self = .turn
         case .stop: self = .stop
+        case .clearQueue: self = .clearQueue
         }
     }
 }

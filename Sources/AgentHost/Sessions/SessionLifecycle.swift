@@ -24,7 +24,9 @@ import AgentWire
 ///   the turn reaches none, is the next turn; `latest` and `debounce` take over
 ///   the inputs that wait (they get no turn), `merge` takes them into its own
 ///   turn; `drop` is refused; a `debounce` input's turn starts only after a
-///   quiet window in which nothing else arrived.
+///   quiet window in which nothing else arrived;
+/// - at most `queueLimit` inputs wait (`queue`, `steer`); one more is refused;
+///   `clear-queue` takes every waiting input away (they get no turn).
 struct SessionLifecycle: Sendable {
     /// What the owner does after an event.
     enum Action: Sendable, Hashable {
@@ -59,6 +61,8 @@ struct SessionLifecycle: Sendable {
         case evicted
         /// The agent is busy and the message's mode is `drop`.
         case busy
+        /// As many inputs as the session takes wait already.
+        case queueFull(limit: Int)
     }
 
     /// The kinds of input, as far as the session's life is concerned.
@@ -69,6 +73,8 @@ struct SessionLifecycle: Sendable {
         /// An answer to some of the tool calls waiting for a person: recorded,
         /// but the others still wait, so no turn starts and the status stays.
         case partialAnswer
+        /// Takes every waiting input away (`clear-queue`).
+        case clearQueue
     }
 
     /// Work that waits for the next turn slot.
@@ -170,13 +176,19 @@ struct SessionLifecycle: Sendable {
     /// idle session answers it at once; a busy one applies `mode`.
     /// - Parameters:
     ///   - mode: What the input does if the session is busy.
-    mutating func receive(_ kind: InputKind, seq: Int64, mode: MessageConcurrency = .queue) throws(Refusal) -> InputPlan {
+    ///   - queueLimit: How many inputs may wait; one that would wait past it is refused.
+    mutating func receive(
+        _ kind: InputKind, seq: Int64, mode: MessageConcurrency = .queue, queueLimit: Int = .max
+    ) throws(Refusal) -> InputPlan {
         switch state {
         case .evicted: throw .evicted
         case .closed: throw .closed
+        case .waiting where kind == .clearQueue, .running where kind == .clearQueue:
+            return clearQueue()
         case .waiting(let pending):
             guard kind == .turn else { return InputPlan(status: nil, answersNow: false) }
             if !pending.isEmpty, mode == .drop { throw .busy }
+            if !pending.isEmpty { try checkRoom(mode: mode, limit: queueLimit) }
             let status = change(to: .running)
             guard pending.isEmpty else { return busyPlan(status: status, mode: mode) }
             state = .running(inSeq: seq, pending)
@@ -184,7 +196,41 @@ struct SessionLifecycle: Sendable {
         case .running:
             guard kind == .turn else { return InputPlan(status: nil, answersNow: false) }
             if mode == .drop { throw .busy }
+            try checkRoom(mode: mode, limit: queueLimit)
             return busyPlan(status: change(to: .running), mode: mode)
+        }
+    }
+
+    /// A busy session's input that would wait (`queue`, `steer`) needs room;
+    /// one that takes the waiting inputs over (`latest`, `debounce`, `merge`) does not add to them.
+    private func checkRoom(mode: MessageConcurrency, limit: Int) throws(Refusal) {
+        switch mode {
+        case .queue, .steer:
+            if queuedInputs >= limit { throw .queueFull(limit: limit) }
+        case .latest, .merge, .debounce, .drop:
+            break
+        }
+    }
+
+    /// `clear-queue`: every waiting input, steered ones too, gets no turn (the
+    /// plan's `absorbs` writes them down); the running turn goes on, and a
+    /// session left with nothing to do is idle.
+    private mutating func clearQueue() -> InputPlan {
+        var cleared = takeQueue()
+        switch state {
+        case .waiting(var pending):
+            cleared += pending.steering
+            pending.steering = []
+            state = .waiting(pending)
+            let status = pending.isEmpty && status == .running ? change(to: .idle) : nil
+            return InputPlan(status: status, answersNow: false, absorbs: cleared.sorted())
+        case .running(let inSeq, var pending):
+            cleared += pending.steering
+            pending.steering = []
+            state = .running(inSeq: inSeq, pending)
+            return InputPlan(status: nil, answersNow: false, absorbs: cleared.sorted())
+        case .closed, .evicted:
+            return InputPlan(status: nil, answersNow: false)
         }
     }
 
@@ -242,7 +288,7 @@ struct SessionLifecycle: Sendable {
             pending.enqueue(seq, mode: mode)
             state = .waiting(pending)
             return startNext()
-        case (.waiting, .stop), (_, .partialAnswer), (.closed, _), (.evicted, _):
+        case (.waiting, .stop), (_, .partialAnswer), (_, .clearQueue), (.closed, _), (.evicted, _):
             return .none
         }
     }

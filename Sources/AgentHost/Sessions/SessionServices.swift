@@ -20,6 +20,8 @@ struct SessionServices: Sendable {
     var files: (any FileStore)?
     /// Serves `agent.call`: children are sessions of the same directory.
     var subAgents: SubAgentCalls?
+    /// The queue cap and the input size limit.
+    var inputLimits = InputLimits()
 
     /// The part of these a running turn uses.
     var turnServices: TurnServices {

@@ -29,6 +29,8 @@ enum TurnCut: Sendable, Hashable {
     case timedOut(limit: Duration)
     /// The build it runs on was replaced and its drain deadline passed.
     case drainDeadline
+    /// The turn streamed `RunLimits.maxTurnOutputChunks` chunks.
+    case outputLimit
 }
 
 /// The host end of one turn: chunks from the plugin and from the step loop go
@@ -118,7 +120,7 @@ final class TurnChannel: Sendable {
     /// The host ends the plugin's side of the turn (a time limit, a drain
     /// deadline): what was sent before counts, nothing after it; its model call stops.
     func cut(_ reason: TurnCut) {
-        if case .timedOut = reason { markEndingForGood() }
+        if reason != .drainDeadline { markEndingForGood() }
         deliver(.cut(reason), closing: true)
         cancelServices()
     }

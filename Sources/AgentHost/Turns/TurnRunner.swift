@@ -107,6 +107,8 @@ enum TurnRunner {
         var attempt = context
         if checkpoint != nil { attempt.reason = .resumed }
         var stepOpen = checkpoint?.stepOpen ?? false
+        // Like the time limit, the output limit counts across moves and lost workers.
+        var streamed = 0
         // The time limit counts from here, across moves and lost workers: a
         // plugin that keeps losing its worker does not get a fresh limit each time.
         let began = ContinuousClock.now
@@ -121,7 +123,7 @@ enum TurnRunner {
             do {
                 end = try await runOnGeneration(
                     lease: lease, log: log, handle: handle, checkpoint: checkpoint, context: attempt, began: began,
-                    stepOpen: &stepOpen, services: services
+                    stepOpen: &stepOpen, streamed: &streamed, services: services
                 )
             } catch {
                 handle.stop()
@@ -162,6 +164,8 @@ enum TurnRunner {
                         + "so it was ended. Send a new message to continue.",
                     stepOpen: stepOpen
                 )
+            case .outputLimited:
+                return failure(services.limits.outputLimitText(agent: log.agent), stepOpen: stepOpen)
             case .recalled where handle.stopRequested:
                 return [.abort]
             case .recalled:
@@ -208,6 +212,8 @@ enum TurnRunner {
         case lost(reason: String)
         /// The turn ran past its time limit; its plugin was cancelled and left behind.
         case timedOut(limit: Duration)
+        /// The turn streamed as many chunks as one turn may; its plugin was cancelled.
+        case outputLimited
         /// The build drained past its deadline and the agent's turns may not
         /// move (`upgrade: .drain`): the turn ends.
         case recalled
@@ -218,7 +224,7 @@ enum TurnRunner {
     /// generation its drain deadline, cut it there.
     private static func runOnGeneration(
         lease: GenerationLease, log: any TurnLog, handle: TurnHandle, checkpoint: TurnCheckpoint?, context: TurnContext,
-        began: ContinuousClock.Instant, stepOpen: inout Bool, services: TurnServices
+        began: ContinuousClock.Instant, stepOpen: inout Bool, streamed: inout Int, services: TurnServices
     ) async throws -> AttemptEnd {
         // A plugin that fetches messages on request gets the newest one only:
         // nothing of the past is copied or encoded for a turn that does not read it.
@@ -274,6 +280,7 @@ enum TurnRunner {
         var end = AttemptEnd.finished(status: AGENT_ERR_INTERNAL, result: "the agent ended without finishing the turn")
         var moving = false
         var cut: TurnCut?
+        var overLimit = false
         while true {
             let batch = await channel.nextBatch()
             if batch.isEmpty { break }
@@ -281,6 +288,13 @@ enum TurnRunner {
             for event in batch {
                 switch event {
                 case .chunk(let chunk):
+                    // Past the limit nothing more is kept; the cut ends the turn.
+                    guard streamed < services.limits.maxTurnOutputChunks else {
+                        if !overLimit { channel.cut(.outputLimit) }
+                        overLimit = true
+                        continue
+                    }
+                    streamed += 1
                     switch chunk {
                     case .startStep: stepOpen = true
                     case .finishStep: stepOpen = false
@@ -304,6 +318,8 @@ enum TurnRunner {
             }
             if !entries.isEmpty { try await log.append(entries) }
         }
+        // The plugin may have finished in the batch that passed the limit: the turn still lost its tail.
+        if overLimit, cut == nil { cut = .outputLimit }
         switch cut {
         case .timedOut(let limit)?:
             services.logger.warning("turn overran its time limit; ended", metadata: [
@@ -312,6 +328,12 @@ enum TurnRunner {
             plugin.abandonTurn(channel.turnId, grace: services.stopGracePeriod)
             await services.registry.recordHang(lease, what: "turn")
             return .timedOut(limit: limit)
+        case .outputLimit?:
+            services.logger.warning("turn streamed past its output limit; ended", metadata: [
+                "chatId": "\(log.chatId)", "agent": "\(log.agent)", "chunks": "\(streamed)",
+            ])
+            plugin.abandonTurn(channel.turnId, grace: services.stopGracePeriod)
+            return .outputLimited
         case .drainDeadline?:
             // What was persisted is the checkpoint: the turn continues from it
             // on the active build, a step cut mid-stream included (as after a crash).
