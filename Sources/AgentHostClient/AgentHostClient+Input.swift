@@ -52,6 +52,20 @@ extension AgentHostClient {
         return try await send(.object(input), chatId: chatId, idempotencyKey: idempotencyKey)
     }
 
+    /// Drops every input waiting behind the running turn (the turn goes on);
+    /// returns the seqs of the inputs dropped.
+    /// - Parameters:
+    ///   - chatId: The session's id.
+    @discardableResult
+    public func clearQueue(chatId: String) async throws -> [Int64] {
+        let reply = try await call(
+            .POST, Self.sessionPath(chatId, "in"), body: JSONValue.object(["kind": "clear-queue"]).jsonText,
+            headers: [(name: "Idempotency-Key", value: UUID().uuidString)]
+        )
+        guard let cleared = reply.json?["cleared"]?.arrayValue else { throw AgentHostClientError.malformed("cleared", in: reply) }
+        return cleared.compactMap { $0.doubleValue.map(Int64.init) }
+    }
+
     /// Asks the running turn to stop; returns the stop record's seq.
     /// - Parameters:
     ///   - chatId: The session's id.

@@ -377,6 +377,11 @@ export class AgentSessionClient {
     return this.send(chatId, { kind: "stop" });
   }
 
+  /** Drops every input waiting behind the running turn (which goes on); resolves to the seqs dropped. */
+  async clearQueue(chatId) {
+    return (await this.submit(chatId, { kind: "clear-queue" })).cleared ?? [];
+  }
+
   /** The conversation as UIMessage[] plus the seq it is current through. */
   async history(chatId, { signal } = {}) {
     const response = await this.request(chatId, this.#path(chatId, "messages"), { signal });
@@ -567,6 +572,11 @@ export class AgentChatTransport {
   /** Stops the running turn of a chat without a useChat abort. */
   stop(chatId) {
     return this.client.stop(chatId);
+  }
+
+  /** Drops the messages queued behind the running turn; resolves to the seqs dropped. */
+  clearQueue(chatId) {
+    return this.client.clearQueue(chatId);
   }
 
   /**
