@@ -336,7 +336,8 @@ def run_with_key(page, secret_key):
         fail(f"the footer should say the tab holds the secret key: {mode!r}")
 
 
-TRANSPORT_SCRIPT = """
+# What both transport scripts start with: the SDK module and a stand-in for your backend.
+TRANSPORT_PRELUDE = """
 const done = arguments[arguments.length - 1];
 (async () => {
   const { AgentChatTransport } = await import('/sdk/agent-chat.js');
@@ -345,7 +346,9 @@ const done = arguments[arguments.length - 1];
   const post = async (path, body) => (await fetch(path, {
     method: 'POST', headers: { 'Content-Type': 'application/json', ...(pass ? { Authorization: 'Bearer ' + pass } : {}) },
     body: JSON.stringify(body) })).json();
-  const calls = { accessToken: 0, startSession: 0 };
+"""
+
+TRANSPORT_SCRIPT = TRANSPORT_PRELUDE + """  const calls = { accessToken: 0, startSession: 0 };
   const options = () => ({
     agent: 'my-chat',
     accessToken: async ({ chatId }) => { calls.accessToken++; return (await post('/playground/v1/tokens', { chatId })).publicAccessToken; },
@@ -405,12 +408,18 @@ const done = arguments[arguments.length - 1];
 """
 
 
-def check_transport(page):
-    page.driver.set_script_timeout(90)
-    result = page.driver.execute_async_script(TRANSPORT_SCRIPT)
-    print(f"transport: {json.dumps(result)[:600]}")
+def run_in_page(page, script, label, timeout):
+    """Runs an async script in the page and returns what it hands to `done`; fails on its error."""
+    page.driver.set_script_timeout(timeout)
+    result = page.driver.execute_async_script(script)
+    print(f"{label}: {json.dumps(result)[:600]}")
     if "error" in result:
-        fail(f"the transport threw: {result['error']}")
+        fail(f"the {label} threw: {result['error']}")
+    return result
+
+
+def check_transport(page):
+    result = run_in_page(page, TRANSPORT_SCRIPT, "transport", 90)
     expect = {
         "first text": (result["first"]["text"], "You said: hello sdk"),
         "first framing": (result["first"]["types"][0], "start"),
@@ -663,16 +672,7 @@ def run_approvals(page):
     page.screenshot("approvals-final")
 
 
-APPROVAL_TRANSPORT_SCRIPT = """
-const done = arguments[arguments.length - 1];
-(async () => {
-  const { AgentChatTransport } = await import('/sdk/agent-chat.js');
-  // The stand-in for your backend: the playground's routes, with the pass this tab holds.
-  const pass = sessionStorage.getItem('agent-host:secret-key');
-  const post = async (path, body) => (await fetch(path, {
-    method: 'POST', headers: { 'Content-Type': 'application/json', ...(pass ? { Authorization: 'Bearer ' + pass } : {}) },
-    body: JSON.stringify(body) })).json();
-  const transport = new AgentChatTransport({
+APPROVAL_TRANSPORT_SCRIPT = TRANSPORT_PRELUDE + """  const transport = new AgentChatTransport({
     agent: 'tools-demo',
     accessToken: async ({ chatId }) => (await post('/playground/v1/tokens', { chatId })).publicAccessToken,
     startSession: async ({ chatId, agent }) => post('/playground/v1/sessions', { chatId, agent }),
@@ -697,11 +697,7 @@ const done = arguments[arguments.length - 1];
 
 def check_approval_transport(page):
     """`AgentChatTransport` (the SDK for `useChat`) carries an approval and its continuation."""
-    page.driver.set_script_timeout(60)
-    result = page.driver.execute_async_script(APPROVAL_TRANSPORT_SCRIPT)
-    print(f"approval transport: {json.dumps(result)[:400]}")
-    if "error" in result:
-        fail(f"the transport threw: {result['error']}")
+    result = run_in_page(page, APPROVAL_TRANSPORT_SCRIPT, "approval transport", 60)
     if result["asking"][-2:] != ["finish-step", "finish"] or "tool-approval-request" not in result["asking"]:
         fail(f"transport: the asking turn: {result['asking']}")
     if result["continued"][:2] != ["start", "tool-output-available"] or not result["sameMessage"]:
