@@ -16,18 +16,7 @@ extension ProviderIntegration {
         /// `$SLOW_TOOL_DIR/N.log` as it starts, waits until `$SLOW_TOOL_DIR/N.gate`
         /// exists, and answers `{"ran": <toolCallId>}`.
         static let source = #"""
-        #include "agent_plugin.h"
-        #include <pthread.h>
-        #include <stdio.h>
-        #include <stdlib.h>
-        #include <string.h>
-        #include <unistd.h>
-        static const agent_host_api *host;
-        static agent_str str(const char *text) { agent_str s = {text, strlen(text)}; return s; }
-        static void stream_done(void *ctx, agent_status status, agent_str result) {
-            (void)result;
-            host->finish_turn(host->host_ctx, (uint64_t)(uintptr_t)ctx, status, str(status == AGENT_OK ? "{}" : "failed"));
-        }
+        \#(CPluginTests.modelStreamPrelude)
         static agent_status start_turn(uint64_t turn, agent_str request) {
             (void)request;
             return host->call_service(host->host_ctx, turn, str("model.stream"), str("{\"maxSteps\":3}"), (void *)(uintptr_t)turn, stream_done);
