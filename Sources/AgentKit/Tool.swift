@@ -24,6 +24,10 @@ public struct Tool: Sendable {
     public let timeout: Duration?
     /// Whether a call waits for a person's approval before `execute` runs.
     public let needsApproval: Approval
+    /// Whether a call cut off by a crash may run again, with the same
+    /// `ToolContext.toolCallId` (README, "Tools after a crash"); false: the
+    /// model is told the call was interrupted instead.
+    public let retryable: Bool
     /// Runs the tool; nil for a client-side tool, which the browser runs.
     let execute: (@Sendable (JSONValue, ToolContext) async throws -> ToolModelOutputResult)?
     /// True when the tool gives the model a compact form of its output (`toModelOutput`).
@@ -45,6 +49,10 @@ public struct Tool: Sendable {
     ///   - needsApproval: `.always`, or `.when { (input: Input) in … }` to decide per
     ///     call: the turn then ends with an approval request, and the tool runs once
     ///     a person approved it (a denied call never runs; the model is told).
+    ///   - retryable: True when running a call twice is harmless (it reads, or it
+    ///     uses `ToolContext.toolCallId` as its idempotency key): a call cut off by
+    ///     a crash then runs again with the same id. False (the default): the model
+    ///     is told the call was interrupted, and the tool never runs twice.
     ///   - toModelOutput: What the model is told the tool returned, when that should
     ///     be shorter than the output the UI shows (a summary of a long document, a
     ///     count instead of rows). The stream and the stored message keep the full
@@ -58,12 +66,13 @@ public struct Tool: Sendable {
         inputSchema: JSONValue,
         timeout: Duration? = nil,
         needsApproval: Approval = .never,
+        retryable: Bool = false,
         toModelOutput: (@Sendable (Output) throws -> JSONValue)? = nil,
         execute: @escaping @Sendable (Input) async throws -> Output
     ) {
         self.init(
             name: name, description: description, inputSchema: inputSchema, timeout: timeout,
-            needsApproval: needsApproval, toModelOutput: toModelOutput
+            needsApproval: needsApproval, retryable: retryable, toModelOutput: toModelOutput
         ) { (input: Input, _: ToolContext) in
             try await execute(input)
         }
@@ -87,6 +96,8 @@ public struct Tool: Sendable {
     ///   - inputSchema: A JSON schema that `Input` decodes from; the model fills it in.
     ///   - timeout: How long one call may take; `nil` leaves it to the daemon.
     ///   - needsApproval: Whether a call waits for a person's approval first.
+    ///   - retryable: True when a call cut off by a crash may run again with the
+    ///     same `context.toolCallId`; false: the model is told it was interrupted.
     ///   - toModelOutput: What the model is told the tool returned, when that
     ///     should be shorter than the output the UI shows; nil: the output.
     ///   - execute: Runs the tool with the call's context. The task it runs in is
@@ -98,6 +109,7 @@ public struct Tool: Sendable {
         inputSchema: JSONValue,
         timeout: Duration? = nil,
         needsApproval: Approval = .never,
+        retryable: Bool = false,
         toModelOutput: (@Sendable (Output) throws -> JSONValue)? = nil,
         execute: @escaping @Sendable (Input, ToolContext) async throws -> Output
     ) {
@@ -106,6 +118,7 @@ public struct Tool: Sendable {
         self.inputSchema = inputSchema
         self.timeout = timeout
         self.needsApproval = needsApproval
+        self.retryable = retryable
         self.hasModelOutput = toModelOutput != nil
         self.execute = { raw, context in
             let input = try Self.decode(Input.self, raw, tool: name)
@@ -132,6 +145,7 @@ public struct Tool: Sendable {
         self.inputSchema = inputSchema
         self.timeout = nil
         self.needsApproval = .never
+        self.retryable = false
         self.hasModelOutput = false
         self.execute = nil
     }
@@ -151,6 +165,7 @@ public struct Tool: Sendable {
             modelOutput: hasModelOutput ? true : nil
         )
         spec.agent = delegatesTo
+        spec.retryable = retryable ? true : nil
         return spec
     }
 }

@@ -14,7 +14,9 @@
 /// ```
 public struct ToolContext: Sendable {
     /// The model's id of this call: what the call's `tool-output-available`
-    /// chunks and the stored tool part name.
+    /// chunks and the stored tool part name. It is the call's idempotency key:
+    /// a `retryable` tool cut off by a crash runs again with the same id, so an
+    /// effect keyed by it (a payment's idempotency key, a row's id) happens once.
     public let toolCallId: String
     /// The session the call belongs to.
     public let chatId: String

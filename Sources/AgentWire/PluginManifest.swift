@@ -129,6 +129,13 @@ public struct ToolSpec: Codable, Sendable, Hashable {
     /// Set for a tool that delegates to another agent (`Tool.agent`): the id of
     /// the agent a call runs as a child session. `GET /api/v1/agents` shows it.
     public var agent: String?
+    /// True when a call may run again after a crash cut it off (the daemon or
+    /// the agent's worker died while it ran): the host runs it again with the
+    /// same `toolCallId`, its idempotency key. Absent or false: an interrupted
+    /// call is not run again; it ends with a `tool-output-error` saying so,
+    /// which the model reads. A tool that delegates (`agent`) counts as
+    /// retryable: running it again reattaches to the same child session.
+    public var retryable: Bool?
 
     /// A tool's description for the model.
     ///
@@ -172,6 +179,7 @@ public struct ToolSpec: Codable, Sendable, Hashable {
         clientSide = try container.decodeIfPresent(Bool.self, forKey: .clientSide)
         modelOutput = try container.decodeIfPresent(Bool.self, forKey: .modelOutput)
         agent = try container.decodeIfPresent(String.self, forKey: .agent)
+        retryable = try container.decodeIfPresent(Bool.self, forKey: .retryable)
         if let schema = try container.decodeIfPresent(JSONValue.self, forKey: .inputSchema) {
             inputSchema = schema
         } else if let cFunction {

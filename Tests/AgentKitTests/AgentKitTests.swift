@@ -45,6 +45,17 @@ import Testing
         #expect(Tool(name: "n", description: "d", inputSchema: [:]) { (_: AddInput) in 1 }.spec.modelOutput == nil)
     }
 
+    @Test func aRetryableToolSaysSoInItsSpecAndTheManifestReadsIt() throws {
+        let retryable = Tool(name: "lookup", description: "d", inputSchema: [:], retryable: true) { (_: AddInput) in 1 }
+        #expect(retryable.spec.retryable == true)
+        // Not retryable unless declared: the field stays out of the manifest.
+        let plain = Tool(name: "charge", description: "d", inputSchema: [:]) { (_: AddInput) in 1 }
+        #expect(plain.spec.retryable == nil)
+        #expect(!(try WireCoding.encodeString(plain.spec)).contains("retryable"))
+        let decoded = try WireCoding.decode(ToolSpec.self, from: WireCoding.encodeString(retryable.spec))
+        #expect(decoded.retryable == true)
+    }
+
     @Test func toolsDeclareApprovalAndClientSideInTheirSpec() async throws {
         let always = Tool(name: "wipe", description: "d", inputSchema: [:], needsApproval: .always) { (_: AddInput) in 1 }
         let perCall = Tool(name: "add", description: "d", inputSchema: [:], needsApproval: .when { (input: AddInput) in input.a > 100 }) {

@@ -197,6 +197,24 @@ import Testing
         """
     }
 
+    /// The start of a test plugin whose turns run the host's step loop: the
+    /// usual headers, the host table as `host`, `str()` for a C string, and
+    /// `stream_done`, which finishes the turn `ctx` names when `model.stream` ends.
+    static let modelStreamPrelude = """
+        #include "agent_plugin.h"
+        #include <pthread.h>
+        #include <stdio.h>
+        #include <stdlib.h>
+        #include <string.h>
+        #include <unistd.h>
+        static const agent_host_api *host;
+        static agent_str str(const char *text) { agent_str s = {text, strlen(text)}; return s; }
+        static void stream_done(void *ctx, agent_status status, agent_str result) {
+            (void)result;
+            host->finish_turn(host->host_ctx, (uint64_t)(uintptr_t)ctx, status, str(status == AGENT_OK ? "{}" : "failed"));
+        }
+        """
+
     /// The manifest and the entry function of a test plugin whose functions are
     /// `start_turn`, `cancel_turn`, `call_tool` and `shutdown_plugin`.
     /// - Parameters:

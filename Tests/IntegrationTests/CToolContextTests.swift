@@ -11,15 +11,7 @@ import Testing
     /// A C agent with one `call_tool` tool, `echo`: it streams one preliminary
     /// output for its call, then answers `{"output": <its call_tool args>, "modelOutput": "compact"}`.
     static let source = """
-    #include "agent_plugin.h"
-    #include <stdio.h>
-    #include <string.h>
-    static const agent_host_api *host;
-    static agent_str str(const char *text) { agent_str s = {text, strlen(text)}; return s; }
-    static void stream_done(void *ctx, agent_status status, agent_str result) {
-        (void)result;
-        host->finish_turn(host->host_ctx, (uint64_t)(uintptr_t)ctx, status, str(status == AGENT_OK ? "{}" : "failed"));
-    }
+    \(CPluginTests.modelStreamPrelude)
     static agent_status start_turn(uint64_t turn, agent_str request) {
         (void)request;
         return host->call_service(host->host_ctx, turn, str("model.stream"), str("{\\"maxSteps\\":2}"), (void *)(uintptr_t)turn, stream_done);

@@ -14,18 +14,7 @@ import Testing
     /// Agents: `c-steer` (`messageConcurrency: steer`, up to 4 steps) and
     /// `c-onestep` (the default `queue`, 1 step: its turn has no boundary).
     static let source = """
-    #include "agent_plugin.h"
-    #include <pthread.h>
-    #include <stdio.h>
-    #include <stdlib.h>
-    #include <string.h>
-    #include <unistd.h>
-    static const agent_host_api *host;
-    static agent_str str(const char *text) { agent_str s = {text, strlen(text)}; return s; }
-    static void stream_done(void *ctx, agent_status status, agent_str result) {
-        (void)result;
-        host->finish_turn(host->host_ctx, (uint64_t)(uintptr_t)ctx, status, str(status == AGENT_OK ? "{}" : "failed"));
-    }
+    \(CPluginTests.modelStreamPrelude)
     static agent_status start_turn(uint64_t turn, agent_str request) {
         int one = 0;
         for (size_t i = 0; i + 9 <= request.len; i++) if (memcmp(request.ptr + i, "c-onestep", 9) == 0) one = 1;

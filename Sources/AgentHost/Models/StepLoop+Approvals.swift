@@ -11,8 +11,15 @@ extension StepLoop {
         /// Stream `tool-approval-request` and end the turn: a person decides.
         case askApproval
         /// A client-side tool: leave it at `input-available` and end the turn;
-        /// the client sends the output.
+        /// the client sends the output. (Also a recovered call whose approval
+        /// was asked for before the cut: nothing to stream, the answer continues it.)
         case awaitClient
+        /// A recovered call that ended before the cut: its recorded result
+        /// stands; nothing runs or streams (StepLoop+Recovery).
+        case reuse(ModelMessage)
+        /// A recovered call cut off while it ran, whose tool is not safe to
+        /// retry: it ends with a `tool-output-error` saying so.
+        case interrupted
     }
 
     /// A call a person answered in the message this turn continues.
@@ -43,7 +50,7 @@ extension StepLoop {
     /// for a call that runs now.
     func holdsForAnswer(_ call: ModelToolCall, _ handling: CallHandling) async throws -> Bool {
         switch handling {
-        case .run:
+        case .run, .reuse, .interrupted:
             return false
         case .askApproval:
             try await emit(.toolApprovalRequest(approvalId: Self.approvalId(forCall: call.id), toolCallId: call.id))
@@ -57,13 +64,18 @@ extension StepLoop {
     /// outputs right after `start` (before the first `start-step`, as the AI SDK
     /// does). Returns the calls and their results for the model, to follow the
     /// conversation: the message they belong to was converted without them.
-    func settleAnsweredCalls() async throws -> [ModelMessage] {
+    /// - Parameters:
+    ///   - cutOff: Calls that started before a crash and have no output: an
+    ///     approved one runs again only when its tool is safe to retry.
+    func settleAnsweredCalls(cutOff: Set<String> = []) async throws -> [ModelMessage] {
         let answered = approvals.answered
         guard !answered.isEmpty else { return [] }
         var results: [ModelMessage] = []
         for answer in answered {
             try Task.checkCancellation()
-            if answer.approved {
+            if answer.approved, cutOff.contains(answer.call.id), !isRetryable(answer.call.name) {
+                results.append(try await reportInterrupted(answer.call))
+            } else if answer.approved {
                 results.append(try await runTool(answer.call))
             } else {
                 try await emit(.toolOutputDenied(toolCallId: answer.call.id))

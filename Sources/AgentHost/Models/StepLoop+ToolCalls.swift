@@ -8,12 +8,22 @@ extension StepLoop {
     /// Runs the calls that need nobody, asks for the ones that wait for a
     /// person; returns the results for the model in call order, and whether a
     /// call waits (the turn ends after this step).
-    func runCalls(_ calls: [ModelToolCall]) async throws -> (results: [ModelMessage], awaitsAnswer: Bool) {
+    /// - Parameters:
+    ///   - calls: The step's calls, in the order the model made them.
+    ///   - recovered: For a step finished after a crash, how the calls the log
+    ///     already decided are handled (StepLoop+Recovery); the others are asked.
+    func runCalls(
+        _ calls: [ModelToolCall], recovered: [String: CallHandling] = [:]
+    ) async throws -> (results: [ModelMessage], awaitsAnswer: Bool) {
         guard !calls.isEmpty else { return ([], false) }
         var handlings: [CallHandling] = []
         for call in calls {
             try Task.checkCancellation()
-            handlings.append(await approvals.handling(call))
+            if let handling = recovered[call.id] {
+                handlings.append(handling)
+            } else {
+                handlings.append(await approvals.handling(call))
+            }
         }
         let runnable = calls.indices.filter { handlings[$0] == .run }
         var results: [ModelMessage] = []
@@ -24,11 +34,16 @@ extension StepLoop {
         func reportReady() async throws {
             while next < calls.count {
                 let call = calls[next]
-                if handlings[next] == .run {
+                switch handlings[next] {
+                case .run:
                     guard let result = finished.removeValue(forKey: next) else { return }
                     results.append(try await report(call, result))
-                } else if try await holdsForAnswer(call, handlings[next]) {
-                    awaitsAnswer = true
+                case .reuse(let result):
+                    results.append(result)
+                case .interrupted:
+                    results.append(try await reportInterrupted(call))
+                case .askApproval, .awaitClient:
+                    if try await holdsForAnswer(call, handlings[next]) { awaitsAnswer = true }
                 }
                 next += 1
             }

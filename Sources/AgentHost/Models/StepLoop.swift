@@ -34,6 +34,9 @@ struct StepLoop: Sendable {
     /// Applied to every step's request right before the model gets it (the
     /// agent's `prepareMessages`); the loop's own conversation stays as it is.
     var prepareRequest: @Sendable (ModelRequest) async throws -> ModelRequest = { $0 }
+    /// Whether a tool is safe to run again after a crash cut a call of it off
+    /// (its manifest's `retryable`, or a tool that delegates to an agent).
+    var isRetryable: @Sendable (_ toolName: String) -> Bool = { _ in false }
 
     struct ToolFailure: Error, Sendable {
         let message: String
@@ -66,6 +69,8 @@ struct StepLoop: Sendable {
         var stepsCompleted: Int
         /// The step that was streaming when the turn was cut off, if any.
         var openStep: OpenStep?
+        /// Calls of the turn that started and have no output: cut off while they ran.
+        var unfinishedStarts: Set<String> = []
     }
 
     /// A step that was cut off mid-stream and is being retried.
@@ -75,6 +80,9 @@ struct StepLoop: Sendable {
         var reasoningId: String?
         /// Text streamed so far in the step; sent back so the answer continues.
         var prefix: String
+        /// The step's tool calls as recorded. Once its model stream had ended
+        /// (`streamEnded`), the step is finished from these instead of asked again.
+        var toolCalls: [RecordedToolCall] = []
     }
 
     /// Runs steps until the model stops or the turn's step limit is reached.
@@ -95,7 +103,7 @@ struct StepLoop: Sendable {
         var usage: ModelUsage?
         var step = resumePoint?.stepsCompleted ?? 0
         var openStep = resumePoint?.openStep
-        messages += try await settleAnsweredCalls()
+        messages += try await settleAnsweredCalls(cutOff: resumePoint?.unfinishedStarts ?? [])
         if openStep == nil {
             // Before any step, the context goes ahead of the message the turn
             // answers, where the history places it (MessageHistory+ContextInjection).
@@ -108,26 +116,33 @@ struct StepLoop: Sendable {
         }
         while step < request.maxSteps {
             step += 1
-            var stepRequest = ModelRequest(system: request.system, messages: messages, tools: request.tools)
-            if let open = openStep {
-                // The answer so far is the history's last, text-only assistant message.
-                // It goes to the model as the step's prefix (Anthropic prefill), not as
-                // history, and becomes part of this step's text.
-                if !open.prefix.isEmpty, case .assistant(_, let calls, _)? = messages.last, calls.isEmpty {
-                    messages.removeLast()
-                    stepRequest.messages = messages
-                }
-                stepRequest.assistantPrefix = open.prefix.isEmpty ? nil : open.prefix
+            let outcome: StepOutcome
+            if let open = openStep, Self.streamEnded(open.toolCalls) {
+                // Its tools were running when it was cut off: it is finished from
+                // the log, without the model (StepLoop+Recovery).
+                outcome = try await finishCutOffStep(open, messages: &messages)
             } else {
-                try await emit(.startStep)
+                var stepRequest = ModelRequest(system: request.system, messages: messages, tools: request.tools)
+                if let open = openStep {
+                    // The answer so far is the history's last, text-only assistant message.
+                    // It goes to the model as the step's prefix (Anthropic prefill), not as
+                    // history, and becomes part of this step's text.
+                    if !open.prefix.isEmpty, case .assistant(_, let calls, _)? = messages.last, calls.isEmpty {
+                        messages.removeLast()
+                        stepRequest.messages = messages
+                    }
+                    stepRequest.assistantPrefix = open.prefix.isEmpty ? nil : open.prefix
+                } else {
+                    try await emit(.startStep)
+                }
+                stepRequest = try await prepareRequest(stepRequest)
+                outcome = try await runStep(number: step, request: stepRequest, continuing: openStep)
+                stepFinished(outcome.usage?.inputTokens ?? stepRequest.estimatedInputTokens, stepRequest)
             }
-            stepRequest = try await prepareRequest(stepRequest)
-            let outcome = try await runStep(number: step, request: stepRequest, continuing: openStep)
             openStep = nil
             allText += outcome.text
             finishReason = outcome.finishReason
             usage = ModelUsage.combine(usage, outcome.usage)
-            stepFinished(outcome.usage?.inputTokens ?? stepRequest.estimatedInputTokens, stepRequest)
             try await emit(.finishStep)
             // Some OpenAI-compatible servers end a tool call with `stop`: the calls decide.
             guard !outcome.toolCalls.isEmpty else { break }
@@ -154,7 +169,7 @@ struct StepLoop: Sendable {
         if let usage { try await emit(.messageMetadata(["usage": usage.json])) }
     }
 
-    private struct StepOutcome {
+    struct StepOutcome {
         var text = ""
         var finishReason = FinishReason.stop
         var usage: ModelUsage?

@@ -38,6 +38,10 @@ public struct MessageHistory: Sendable {
     /// for the model: `{"toolModelOutput": {"toolCallId", "output"}}`.
     static let toolModelOutputKey = "toolModelOutput"
 
+    /// The member of a private `state` record that says a tool call is about to
+    /// run: `{"toolCallStarted": {"toolCallId"}}` (`LogEntry.toolCallStarted`).
+    static let toolCallStartedKey = "toolCallStarted"
+
     public init() {}
 
     /// Inputs that asked for a turn that has not started yet, oldest first.
@@ -144,6 +148,10 @@ public struct MessageHistory: Sendable {
                 break
             }
         case .state:
+            if let callId = body[Self.toolCallStartedKey]?["toolCallId"]?.stringValue {
+                turnInProgress?.recordStart(ofToolCall: callId)
+                return
+            }
             if let compaction = Compaction(record: body) { self.compaction = compaction }
             injections.apply(state: body, seq: record.seq)
             if let state = body["state"] { agentState = (state, body["version"]?.stringValue ?? "") }

@@ -2,8 +2,8 @@ import AgentWire
 import CAgentABI
 
 extension HostServiceRouter {
-    /// Runs one tool call through the plugin: with its call id, chat, client
-    /// data and the session's state (ABI 1.1), within its time limit, open for
+    /// Runs one tool call through the plugin, once its start is recorded: with
+    /// its call id, chat, client data and the session's state (ABI 1.1), within its time limit, open for
     /// preliminary outputs while it runs, and given up at once when the turn is
     /// stopped (the plugin's `cancel_turn` cancels the tool itself).
     static func runTool(
@@ -18,6 +18,11 @@ extension HostServiceRouter {
         )
         channel.toolCallBegan(call.id)
         defer { channel.toolCallEnded(call.id) }
+        // Durable before the tool runs: after a crash, a start without an
+        // output is a call that may have had effects (README, "Tools after a crash").
+        guard await channel.commitToolCallStart(call.id) else {
+            return .failure(.init(message: "tool `\(name)` did not run: its turn ended first"))
+        }
         guard let answer = await PluginCalls.value(within: limit, of: {
             await lease.plugin.callTool(turnId: channel.turnId, request)
         }) else {
@@ -37,4 +42,10 @@ extension HostServiceRouter {
         }
         return .success(StepLoop.ToolOutput(result.output, modelOutput: result.modelOutput))
     }
+}
+
+extension ToolSpec {
+    /// Whether a call cut off by a crash runs again: the tool says it is safe,
+    /// or it delegates, and running it again reattaches to its child session.
+    var runsAgainAfterCrash: Bool { retryable == true || agent != nil }
 }

@@ -65,17 +65,21 @@ struct HostServiceRouter: Sendable {
         let limits = services.limits
         let registry = services.registry
         let log = log
+        let requestTools = streamRequest.tools
+        // The manifest's declaration decides; a tool only passed in the request has the default.
+        let declared: @Sendable (String) -> ToolSpec? = { name in
+            agentTools.first { $0.name == name } ?? requestTools.first { $0.name == name }
+        }
         var loop = StepLoop(
             model: try services.models.model(named: streamRequest.model),
             emit: { chunk in channel.send(chunk) },
             callTool: { call in
-                // The manifest's declaration decides; a tool only passed in the request has the default.
-                let declared = agentTools.first { $0.name == call.name } ?? streamRequest.tools.first { $0.name == call.name }
-                return await Self.runTool(call, declared: declared, lease: lease, log: log, channel: channel, limits: limits, registry: registry)
+                await Self.runTool(call, declared: declared(call.name), lease: lease, log: log, channel: channel, limits: limits, registry: registry)
             }
         )
         loop.recordModelOutput = { callId, modelOutput in channel.recordModelOutput(toolCallId: callId, modelOutput) }
         loop.maxConcurrentToolCalls = limits.maxConcurrentToolCalls
+        loop.isRetryable = { name in declared(name)?.runsAgainAfterCrash ?? false }
         loop.yieldAtStepBoundary = { await registry.shouldMigrate(lease) }
         loop.approvals = await approvals(for: streamRequest, turnId: channel.turnId)
         // Injected context first, then steered messages: both wait for this boundary.

@@ -21,6 +21,10 @@ enum TurnEvent: Sendable {
     /// A control record the host writes in order with the chunks (a steered
     /// message entering the turn).
     case control(ControlPart)
+    /// A tool call is about to run: recorded privately, in order with the
+    /// chunks; `persisted` learns when the record is durable (false: it never
+    /// will be, the turn is over), and the call runs only then.
+    case toolCallStarted(toolCallId: String, persisted: CheckedContinuation<Bool, Never>)
 }
 
 /// Why the host took a turn from its plugin before the plugin finished it.
@@ -80,6 +84,18 @@ final class TurnChannel: Sendable {
         deliver(.control(part), closing: false)
     }
 
+    /// Records that a tool call starts and returns once that record is
+    /// durable: after a crash, the log then tells a call that may have run (a
+    /// start without an output) from one that never did. False when the turn
+    /// is over and the record was not written: the call must not run.
+    func commitToolCallStart(_ toolCallId: String) async -> Bool {
+        await withCheckedContinuation { persisted in
+            if !deliver(.toolCallStarted(toolCallId: toolCallId, persisted: persisted), closing: false) {
+                persisted.resume(returning: false)
+            }
+        }
+    }
+
     /// A tool call started: until it ends its plugin may stream preliminary outputs for it.
     func toolCallBegan(_ toolCallId: String) {
         runningToolCalls.withLock { $0[toolCallId, default: 0] += 1 }
@@ -125,17 +141,32 @@ final class TurnChannel: Sendable {
         cancelServices()
     }
 
-    private func deliver(_ event: TurnEvent, closing: Bool) {
-        let (waiter, batch) = buffer.withLock { state -> (CheckedContinuation<[TurnEvent], Never>?, [TurnEvent]) in
-            guard !state.finished else { return (nil, []) }
+    /// Buffers `event`; false when the channel had finished and dropped it.
+    @discardableResult
+    private func deliver(_ event: TurnEvent, closing: Bool) -> Bool {
+        let (accepted, waiter, batch) = buffer.withLock { state -> (Bool, CheckedContinuation<[TurnEvent], Never>?, [TurnEvent]) in
+            guard !state.finished else { return (false, nil, []) }
             state.finished = closing
             state.events.append(event)
-            guard let waiter = state.waiter else { return (nil, []) }
+            guard let waiter = state.waiter else { return (true, nil, []) }
             state.waiter = nil
             defer { state.events.removeAll(keepingCapacity: true) }
-            return (waiter, state.events)
+            return (true, waiter, state.events)
         }
         waiter?.resume(returning: batch)
+        return accepted
+    }
+
+    /// The runner stopped reading (it ended, or storage failed): nothing more
+    /// is taken, and calls waiting for their start to be recorded learn it
+    /// never will be.
+    func closeForRunner() {
+        let left = buffer.withLock { state -> [TurnEvent] in
+            state.finished = true
+            defer { state.events.removeAll() }
+            return state.events
+        }
+        for case .toolCallStarted(_, let persisted) in left { persisted.resume(returning: false) }
     }
 
     /// Everything buffered, waiting if nothing is. Returns `[]` once the turn has

@@ -40,6 +40,11 @@ public struct TurnCheckpoint: Sendable, Hashable, Codable {
     public var finishReason: FinishReason?
     public var stopped = false
     public var errorText: String?
+    /// The tool calls of the open step, in the order the model made them.
+    public var openStepCalls: [RecordedToolCall] = []
+    /// Calls of this turn whose start was recorded and that have no output
+    /// yet: cut off while they ran, when the turn was cut off.
+    public var unfinishedStarts: Set<String> = []
 
     public init(inSeq: Int64) {
         self.inSeq = inSeq
@@ -75,6 +80,7 @@ public struct TurnCheckpoint: Sendable, Hashable, Codable {
             usage = ModelUsage.combine(usage, ModelUsage(reported: metadata))
         default: break
         }
+        applyToolChunk(chunk)
     }
 }
 
@@ -82,10 +88,11 @@ extension TurnCheckpoint {
     private enum CodingKeys: String, CodingKey {
         case inSeq, stepsCompleted, stepOpen, partialStepText, openTextId, openReasoningId, responseEnded, started
         case stopRequested, interruptions, number, reason, metadata, usage, usageBefore
-        case finishReason, stopped, errorText
+        case finishReason, stopped, errorText, openStepCalls, unfinishedStarts
     }
 
-    /// Reads a checkpoint; one stored before `interruptions` existed counts none.
+    /// Reads a checkpoint; one stored before `interruptions` existed counts
+    /// none, one stored before tool calls were recorded has none.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         inSeq = try container.decode(Int64.self, forKey: .inSeq)
@@ -106,6 +113,8 @@ extension TurnCheckpoint {
         finishReason = try container.decodeIfPresent(FinishReason.self, forKey: .finishReason)
         stopped = try container.decodeIfPresent(Bool.self, forKey: .stopped) ?? false
         errorText = try container.decodeIfPresent(String.self, forKey: .errorText)
+        openStepCalls = try container.decodeIfPresent([RecordedToolCall].self, forKey: .openStepCalls) ?? []
+        unfinishedStarts = try container.decodeIfPresent(Set<String>.self, forKey: .unfinishedStarts) ?? []
     }
 }
 
@@ -115,8 +124,11 @@ extension TurnCheckpoint {
         StepLoop.ResumePoint(
             stepsCompleted: stepsCompleted,
             openStep: stepOpen
-                ? StepLoop.OpenStep(textId: openTextId, reasoningId: openReasoningId, prefix: partialStepText)
-                : nil
+                ? StepLoop.OpenStep(
+                    textId: openTextId, reasoningId: openReasoningId, prefix: partialStepText, toolCalls: openStepCalls
+                )
+                : nil,
+            unfinishedStarts: unfinishedStarts
         )
     }
 }

@@ -92,4 +92,11 @@ struct LogEntry: Sendable {
     static func toolModelOutput(toolCallId: String, _ output: JSONValue) -> LogEntry {
         LogEntry(.state, [MessageHistory.toolModelOutputKey: ["toolCallId": .string(toolCallId), "output": output]])
     }
+
+    /// A tool call of the running turn is about to run: private (a `state`
+    /// record), folded into the turn's checkpoint, so recovery after a crash
+    /// knows the call may have had effects (README, "Tools after a crash").
+    static func toolCallStarted(toolCallId: String) -> LogEntry {
+        LogEntry(.state, [MessageHistory.toolCallStartedKey: ["toolCallId": .string(toolCallId)]])
+    }
 }

@@ -246,6 +246,7 @@ enum TurnRunner {
             try await router.serve(service, request: request, channel: channel)
         }
         defer { services.turns.close(channel.turnId) }
+        defer { channel.closeForRunner() }
         handle.attach(channel: channel, plugin: lease.plugin, generationId: lease.generationId)
 
         let saved = await log.agentState
@@ -285,6 +286,8 @@ enum TurnRunner {
             let batch = await channel.nextBatch()
             if batch.isEmpty { break }
             var entries: [LogEntry] = []
+            // Tool calls waiting for their start record to be durable before they run.
+            var starting: [CheckedContinuation<Bool, Never>] = []
             for event in batch {
                 switch event {
                 case .chunk(let chunk):
@@ -314,9 +317,18 @@ enum TurnRunner {
                     entries.append(.toolModelOutput(toolCallId: callId, output))
                 case .control(let part):
                     entries.append(.control(part))
+                case .toolCallStarted(let callId, let persisted):
+                    entries.append(.toolCallStarted(toolCallId: callId))
+                    starting.append(persisted)
                 }
             }
-            if !entries.isEmpty { try await log.append(entries) }
+            do {
+                if !entries.isEmpty { try await log.append(entries) }
+            } catch {
+                for persisted in starting { persisted.resume(returning: false) }
+                throw error
+            }
+            for persisted in starting { persisted.resume(returning: true) }
         }
         // The plugin may have finished in the batch that passed the limit: the turn still lost its tail.
         if overLimit, cut == nil { cut = .outputLimit }

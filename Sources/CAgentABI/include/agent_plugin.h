@@ -201,6 +201,10 @@ typedef struct agent_plugin_api {
      * {"output":any, "modelOutput"?:any}: the client and the stored message get
      * "output", the model gets "modelOutput" (the compact form), in this turn and
      * whenever the conversation is sent to the model again.
+     * "retryable": true says a call cut off by a crash (the daemon or the worker
+     * died while it ran) may run again, with the same "toolCallId" (its
+     * idempotency key); absent or false: it is not run again and ends with an
+     * "interrupted" tool error the model reads (README, "Tools after a crash").
      */
     agent_str manifest_json;
     /**

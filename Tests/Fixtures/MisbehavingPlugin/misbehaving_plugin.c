@@ -14,7 +14,8 @@
  *   /tool twice {}       the tool calls `done` twice
  *   /tool both {}        the tool calls `done` and then returns an error
  *   /tool hang {}        the tool never calls `done`
- *   /tool gate {"path":P} the tool waits until file P exists, then answers "opened"
+ *   /tool gate {"path":P} the tool waits until file P exists, then answers "opened";
+ *                         it is "retryable": a call cut off by a crash runs again
  *
  * Built with -DHANG_SHUTDOWN, its shutdown never calls `done`; with
  * -DBLOCK_ENTRY, its entry function never returns. With -DMAX_TURN_SECONDS=N
@@ -126,13 +127,15 @@ agent_status agent_plugin_entry_v1(const agent_host_api *host_api, agent_plugin_
 #endif
     if (!host_api || !out || out_size < sizeof(agent_plugin_api)) return AGENT_ERR_INVALID;
     host = host_api;
-    static const char tool[] = "{\"name\":\"%s\",\"description\":\"misbehaves\",\"inputSchema\":{\"type\":\"object\"}}";
+    static const char tool[] = "{\"name\":\"%s\",\"description\":\"misbehaves\",\"inputSchema\":{\"type\":\"object\"}%s}";
     char tools[1536];
     int used = 0;
     const char *names[] = {"boom", "twice", "both", "hang", "gate"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        /* Waiting for a file is safe to do twice: a gate call cut off by a crash runs again. */
+        const char *extra = strcmp(names[i], "gate") == 0 ? ",\"retryable\":true" : "";
         used += snprintf(tools + used, sizeof tools - (size_t)used, "%s", i ? "," : "");
-        used += snprintf(tools + used, sizeof tools - (size_t)used, tool, names[i]);
+        used += snprintf(tools + used, sizeof tools - (size_t)used, tool, names[i], extra);
     }
 #ifdef MAX_TURN_SECONDS
 #define STRINGIFY2(x) #x
