@@ -71,8 +71,9 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
-            // The playground page and the browser SDK, compiled into the binary: no npm, no files to ship.
-            resources: [.embedInCode("Playground")]
+            // The playground page, the browser SDK and the OpenAPI document, compiled into the binary:
+            // no npm, no files to ship.
+            resources: [.embedInCode("Playground"), .embedInCode("OpenAPI")]
         ),
         /// One client for the daemon's HTTP API: the CLI's chat and bench, and the integration tests.
         .target(

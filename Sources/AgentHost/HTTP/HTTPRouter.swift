@@ -8,7 +8,7 @@ import Hummingbird
 ///
 /// | group | auth | CORS |
 /// |---|---|---|
-/// | `/healthz`, `/metrics`, `/`, `/playground/*` files | none | no |
+/// | `/healthz`, `/metrics`, `/openapi.json`, `/`, `/playground/*` files | none | no |
 /// | `/api/v1` | `AuthMiddleware(.secretKey)` | no |
 /// | `/playground/v1` | `PlaygroundAccess` (secret key, the playground pass, or a loopback browser under `dev`) | no |
 /// | `/realtime/v1/sessions/:chatId/…` | `AuthMiddleware(.session(…))`: write for `in` and `POST files`, read for the rest (a parent chat's read token reads its sub-agent sessions) | yes |
@@ -38,6 +38,7 @@ enum HTTPRouter {
         let opener = SessionOpener(sessions: sessions, minter: auth.minter)
 
         MetricsRoutes(sessions: sessions, plugins: registry.startup).register(on: router)
+        OpenAPIRoute.register(on: router)
 
         let management = router.group("api/v1").add(middleware: AuthMiddleware(.secretKey, auth: auth))
         ManagementRoutes(sessions: sessions, registry: registry, opener: opener, minter: auth.minter).register(on: management)
