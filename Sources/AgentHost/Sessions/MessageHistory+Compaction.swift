@@ -5,12 +5,18 @@ extension MessageHistory {
     /// A durable compaction: the summary that replaces, for the model, the
     /// first `messageCount` messages of the history (`/messages` keeps them).
     /// The body of a private `state` record `{"compaction": {…}}`.
+    ///
+    /// After a turn it covers every message; between the steps of a tool turn
+    /// it covers the messages before the running answer (`TurnCheckpoint.answerStart`),
+    /// which the model keeps reading whole after the summary. A history edit
+    /// that removes, replaces or rolls back past a covered message drops it:
+    /// the summary would tell of messages that are gone.
     public struct Compaction: Codable, Sendable, Hashable {
-        /// The model's summary of the conversation it covers.
+        /// The summary of the conversation it covers.
         public var summary: String
         /// How many messages of the history it covers, from the first.
         public var messageCount: Int
-        /// The last log seq it covers.
+        /// The last log seq it covers: the log's end when it was made.
         public var throughSeq: Int64
 
         public init(summary: String, messageCount: Int, throughSeq: Int64) {
@@ -39,5 +45,24 @@ extension MessageHistory {
                   let compaction = try? WireCoding.decode(Self.self, from: data) else { return nil }
             self = compaction
         }
+
+        /// Whether the summary stands for injected context: context placed
+        /// among the messages it covers, or right after them before it was made
+        /// (the summary request read it). Context placed in the running answer
+        /// of a compaction between steps is not covered: the answer stays whole.
+        func covers(_ injection: ContextInjections.Placed) -> Bool {
+            injection.message < messageCount || (injection.message == messageCount && injection.part == 0 && injection.placedAt <= throughSeq)
+        }
+    }
+
+    /// How many of the model conversation's last messages are the running
+    /// turn's answer so far (with what was steered or injected into it): what a
+    /// compaction between steps keeps after its summary. Nil outside a turn,
+    /// or before its answer started.
+    mutating func modelAnswerCount() -> Int? {
+        guard let start = turnInProgress?.answerStart, start <= messages.count else { return nil }
+        var before = self
+        before.truncate(from: start)
+        return modelConversation().count - before.modelConversation().count
     }
 }

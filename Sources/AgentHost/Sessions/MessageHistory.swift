@@ -205,7 +205,7 @@ public struct MessageHistory: Sendable {
     }
 
     /// Drops the message at `index` and every one after it.
-    private mutating func truncate(from index: Int) {
+    mutating func truncate(from index: Int) {
         guard index < messages.count else { return }
         for position in index..<messages.count where indexById[messages[position].id] == position {
             indexById[messages[position].id] = nil
@@ -243,6 +243,8 @@ public struct MessageHistory: Sendable {
             messages[index] = message
             modelOutputs[message.id] = nil
             modelCache.invalidate(from: index)
+            // The summary tells the old message: the model gets the messages again.
+            if let covered = compaction?.messageCount, index < covered { compaction = nil }
         }
     }
 
@@ -275,6 +277,7 @@ public struct MessageHistory: Sendable {
             openAssistant = index
             openParts = Dictionary(messages[index].toolParts.map { ("tool:\($0.part.toolCallId)", $0.index) }, uniquingKeysWith: { $1 })
             modelCache.invalidate(from: index)
+            markAnswerStart(index)
             return
         }
         if case .start(let messageId) = chunk {
@@ -282,6 +285,7 @@ public struct MessageHistory: Sendable {
             append(UIMessage(id: id, role: "assistant", parts: []))
             openAssistant = messages.count - 1
             openParts = [:]
+            markAnswerStart(messages.count - 1)
             return
         }
         guard let index = openAssistant else { return }
@@ -351,6 +355,12 @@ public struct MessageHistory: Sendable {
         default:
             break
         }
+    }
+
+    /// The running turn's first answer message is at `index` (a later `start`
+    /// of the same turn, after a steered message, leaves it as it is).
+    private mutating func markAnswerStart(_ index: Int) {
+        if turnInProgress != nil, turnInProgress?.answerStart == nil { turnInProgress?.answerStart = index }
     }
 
     private mutating func appendText(_ delta: String, toPart key: String, in index: Int) {
