@@ -7,7 +7,7 @@ extension MessageHistory {
     /// The body of a private `state` record `{"compaction": {…}}`.
     ///
     /// After a turn it covers every message; between the steps of a tool turn
-    /// it covers the messages before the running answer (`TurnCheckpoint.answerStart`),
+    /// it covers the messages before the running answer (`TurnCheckpoint.answerMessageId`),
     /// which the model keeps reading whole after the summary. A history edit
     /// that removes, replaces or rolls back past a covered message drops it:
     /// the summary would tell of messages that are gone.
@@ -55,14 +55,17 @@ extension MessageHistory {
         }
     }
 
-    /// How many of the model conversation's last messages are the running
-    /// turn's answer so far (with what was steered or injected into it): what a
-    /// compaction between steps keeps after its summary. Nil outside a turn,
-    /// or before its answer started.
-    mutating func modelAnswerCount() -> Int? {
-        guard let start = turnInProgress?.answerStart, start <= messages.count else { return nil }
+    /// The running turn's answer so far (with what was steered or injected
+    /// into it): what a compaction between steps keeps after its summary —
+    /// `start`, the index of its first message, and `modelCount`, how many of
+    /// the model conversation's last messages it is. Nil outside a turn, or
+    /// before its answer started.
+    mutating func runningAnswer() -> (start: Int, modelCount: Int)? {
+        guard let id = turnInProgress?.answerMessageId, let start = messages.lastIndex(where: { $0.id == id }) else { return nil }
+        // The history without the answer: what the model reads before it. A
+        // copy, truncated (a copy of the message array, none of their content).
         var before = self
         before.truncate(from: start)
-        return modelConversation().count - before.modelConversation().count
+        return (start, modelConversation().count - before.modelConversation().count)
     }
 }

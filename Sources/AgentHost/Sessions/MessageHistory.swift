@@ -277,7 +277,7 @@ public struct MessageHistory: Sendable {
             openAssistant = index
             openParts = Dictionary(messages[index].toolParts.map { ("tool:\($0.part.toolCallId)", $0.index) }, uniquingKeysWith: { $1 })
             modelCache.invalidate(from: index)
-            markAnswerStart(index)
+            markAnswerStart(messageId)
             return
         }
         if case .start(let messageId) = chunk {
@@ -285,7 +285,7 @@ public struct MessageHistory: Sendable {
             append(UIMessage(id: id, role: "assistant", parts: []))
             openAssistant = messages.count - 1
             openParts = [:]
-            markAnswerStart(messages.count - 1)
+            markAnswerStart(messageId)
             return
         }
         guard let index = openAssistant else { return }
@@ -357,10 +357,12 @@ public struct MessageHistory: Sendable {
         }
     }
 
-    /// The running turn's first answer message is at `index` (a later `start`
+    /// The running turn's first answer message is `messageId` (a later `start`
     /// of the same turn, after a steered message, leaves it as it is).
-    private mutating func markAnswerStart(_ index: Int) {
-        if turnInProgress != nil, turnInProgress?.answerStart == nil { turnInProgress?.answerStart = index }
+    private mutating func markAnswerStart(_ messageId: String) {
+        if turnInProgress != nil, turnInProgress?.answerMessageId == nil, !messageId.isEmpty {
+            turnInProgress?.answerMessageId = messageId
+        }
     }
 
     private mutating func appendText(_ delta: String, toPart key: String, in index: Int) {

@@ -27,8 +27,8 @@ extension HostServiceRouter {
         return { messages, start in
             let prefix = Array(messages[..<start])
             // A lone message before the answer (a summary already) leaves nothing to gain.
-            guard prefix.count > 1, let step = probe.last, let checkpoint = await log.checkpoint,
-                  let answerStart = checkpoint.answerStart, answerStart > 0,
+            guard prefix.count > 1, let step = probe.last, let inSeq = await log.checkpoint?.inSeq,
+                  let answerStart = await log.runningAnswer?.start, answerStart > 0,
                   await compactor.shouldCompact(after: step, source: .betweenSteps) else { return nil }
             do {
                 let summary = try await compactor.summarize(prefix, after: step)
@@ -38,7 +38,7 @@ extension HostServiceRouter {
                 let rebuilt = [compaction.modelMessage] + messages[start...]
                 let after = ModelRequest(system: step.system, messages: rebuilt, tools: []).estimatedInputTokens
                 channel.sendControl(.compacted(
-                    inSeq: checkpoint.inSeq, throughSeq: point.lastSeq, tokensBefore: step.inputTokens, tokensAfter: after
+                    inSeq: inSeq, throughSeq: point.lastSeq, tokensBefore: step.inputTokens, tokensAfter: after
                 ))
                 logger.info("compacted a conversation between steps", metadata: [
                     "chatId": "\(log.chatId)", "throughSeq": "\(point.lastSeq)", "tokensBefore": "\(step.inputTokens)",
@@ -56,7 +56,7 @@ extension HostServiceRouter {
 }
 
 /// How many of a turn's starting conversation's last messages are its answer
-/// so far (`TurnLog.modelAnswerCount`), read from the log by the turn's first
+/// so far (`TurnLog.runningAnswer`), read from the log by the turn's first
 /// model call, before that call adds to the answer.
 final class AnswerTailSlot: Sendable {
     private let value = Mutex<Int??>(nil)
@@ -64,7 +64,7 @@ final class AnswerTailSlot: Sendable {
     /// The count, read from `log` on the first call.
     func value(from log: any TurnLog) async -> Int? {
         if let known = value.withLock({ $0 }) { return known }
-        let read = await log.modelAnswerCount
+        let read = await log.runningAnswer?.modelCount
         return value.withLock { slot in
             if slot == nil { slot = .some(read) }
             return slot ?? nil

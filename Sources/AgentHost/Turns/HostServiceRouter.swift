@@ -91,7 +91,9 @@ struct HostServiceRouter: Sendable {
             probe.record(inputTokens: input, outputTokens: output, request: request, model: modelName)
         }
         loop.compactBetweenSteps = compactBetweenSteps(for: streamRequest, channel: channel)
-        if streamRequest.inheritsMessages { loop.answerTail = await answerTail.value(from: log) }
+        if streamRequest.inheritsMessages, lease.agentManifest?.compaction != nil {
+            loop.answerTail = await answerTail.value(from: log)
+        }
         // Left-out messages: the turn's conversation, already converted. Files
         // uploaded to the session are read here, so the provider gets their bytes.
         let messages = try await files.resolve(

@@ -40,10 +40,10 @@ public struct TurnCheckpoint: Sendable, Hashable, Codable {
     public var finishReason: FinishReason?
     public var stopped = false
     public var errorText: String?
-    /// Where the turn's answer starts in the history: the index of its first
-    /// answer message (steered messages and their answers follow it). What a
-    /// compaction between steps keeps whole (set by `MessageHistory`).
-    public var answerStart: Int?
+    /// The id of the turn's first answer message (steered messages and their
+    /// answers follow it): where the answer a compaction between steps keeps
+    /// whole starts (set by `MessageHistory`; an id, so a fold without messages agrees).
+    public var answerMessageId: String?
 
     public init(inSeq: Int64) {
         self.inSeq = inSeq
@@ -86,7 +86,7 @@ extension TurnCheckpoint {
     private enum CodingKeys: String, CodingKey {
         case inSeq, stepsCompleted, stepOpen, partialStepText, openTextId, openReasoningId, responseEnded, started
         case stopRequested, interruptions, number, reason, metadata, usage, usageBefore
-        case finishReason, stopped, errorText, answerStart
+        case finishReason, stopped, errorText, answerMessageId
     }
 
     /// Reads a checkpoint; one stored before `interruptions` existed counts none.
@@ -110,7 +110,7 @@ extension TurnCheckpoint {
         finishReason = try container.decodeIfPresent(FinishReason.self, forKey: .finishReason)
         stopped = try container.decodeIfPresent(Bool.self, forKey: .stopped) ?? false
         errorText = try container.decodeIfPresent(String.self, forKey: .errorText)
-        answerStart = try container.decodeIfPresent(Int.self, forKey: .answerStart)
+        answerMessageId = try container.decodeIfPresent(String.self, forKey: .answerMessageId)
     }
 }
 
