@@ -95,6 +95,8 @@ public struct CompactionCheck: Codable, Sendable, Hashable {
     public var source: Source
     /// The policy's threshold, for a predicate that builds on it.
     public var maxInputTokens: Int
+    /// The session it is asked for.
+    public var chatId: String
 
     /// A check.
     ///
@@ -104,12 +106,14 @@ public struct CompactionCheck: Codable, Sendable, Hashable {
     ///   - messageCount: The last request's message count.
     ///   - source: Where the host asks.
     ///   - maxInputTokens: The policy's threshold.
-    public init(inputTokens: Int, totalTokens: Int, messageCount: Int, source: Source, maxInputTokens: Int) {
+    ///   - chatId: The session.
+    public init(inputTokens: Int, totalTokens: Int, messageCount: Int, source: Source, maxInputTokens: Int, chatId: String = "") {
         self.inputTokens = inputTokens
         self.totalTokens = totalTokens
         self.messageCount = messageCount
         self.source = source
         self.maxInputTokens = maxInputTokens
+        self.chatId = chatId
     }
 }
 

@@ -60,12 +60,24 @@ extension MessageHistory {
     /// `start`, the index of its first message, and `modelCount`, how many of
     /// the model conversation's last messages it is. Nil outside a turn, or
     /// before its answer started.
-    mutating func runningAnswer() -> (start: Int, modelCount: Int)? {
+    mutating func runningAnswer() -> RunningAnswer? {
         guard let id = turnInProgress?.answerMessageId, let start = messages.lastIndex(where: { $0.id == id }) else { return nil }
         // The history without the answer: what the model reads before it. A
         // copy, truncated (a copy of the message array, none of their content).
         var before = self
         before.truncate(from: start)
-        return (start, modelConversation().count - before.modelConversation().count)
+        let modelCount = modelConversation().count - before.modelConversation().count
+        return RunningAnswer(start: start, modelCount: modelCount, compacted: compaction?.messageCount == start)
     }
+}
+
+/// Where a running turn's answer starts, as a compaction between steps needs it.
+struct RunningAnswer: Sendable, Hashable {
+    /// The index of its first message in the history.
+    var start: Int
+    /// How many of the model conversation's last messages it is.
+    var modelCount: Int
+    /// A compaction already covers everything before it: the model reads the
+    /// summary, then the answer, and another summary would gain nothing.
+    var compacted: Bool
 }

@@ -28,7 +28,7 @@ struct Compactor: Sendable {
         guard let hooks, hooks.listens(to: .shouldCompact) else { return step.inputTokens > policy.maxInputTokens }
         let check = CompactionCheck(
             inputTokens: step.inputTokens, totalTokens: step.inputTokens + step.outputTokens, messageCount: step.messageCount,
-            source: source, maxInputTokens: policy.maxInputTokens
+            source: source, maxInputTokens: policy.maxInputTokens, chatId: hooks.chatId
         )
         do {
             return try await hooks.call(.shouldCompact, as: CompactionDecision.self) { $0.compactionCheck = check }.compact

@@ -26,14 +26,13 @@ extension HostServiceRouter {
         let (log, probe, logger) = (log, lastStep, services.logger)
         return { messages, start in
             let prefix = Array(messages[..<start])
-            // A lone message before the answer (a summary already) leaves nothing to gain.
-            guard prefix.count > 1, let step = probe.last, let inSeq = await log.checkpoint?.inSeq,
-                  let answerStart = await log.runningAnswer?.start, answerStart > 0,
+            guard !prefix.isEmpty, let step = probe.last, let inSeq = await log.checkpoint?.inSeq,
+                  let answer = await log.runningAnswer, answer.start > 0, !answer.compacted,
                   await compactor.shouldCompact(after: step, source: .betweenSteps) else { return nil }
             do {
                 let summary = try await compactor.summarize(prefix, after: step)
                 let point = await log.compactionPoint
-                let compaction = MessageHistory.Compaction(summary: summary, messageCount: answerStart, throughSeq: point.lastSeq)
+                let compaction = MessageHistory.Compaction(summary: summary, messageCount: answer.start, throughSeq: point.lastSeq)
                 try await log.append([LogEntry(.state, compaction.record)])
                 let rebuilt = [compaction.modelMessage] + messages[start...]
                 let after = ModelRequest(system: step.system, messages: rebuilt, tools: []).estimatedInputTokens

@@ -44,7 +44,7 @@ protocol TurnLog: Sendable {
     /// Where the running turn's answer starts in the history, and how many of
     /// `modelConversation`'s last messages it is so far; nil when the log does
     /// not know (no compaction between steps then).
-    var runningAnswer: (start: Int, modelCount: Int)? { get async }
+    var runningAnswer: RunningAnswer? { get async }
 
     /// Input `inSeq` when it is an action waiting to be handled; nil for any other input.
     func pendingAction(inSeq: Int64) async -> PendingAction?
@@ -67,7 +67,7 @@ extension TurnLog {
     var compactionPoint: (messageCount: Int, lastSeq: Int64) { get async { (0, 0) } }
 
     /// A log that keeps no history does not know where an answer starts.
-    var runningAnswer: (start: Int, modelCount: Int)? { get async { nil } }
+    var runningAnswer: RunningAnswer? { get async { nil } }
 
     /// A log without actions.
     func pendingAction(inSeq: Int64) async -> PendingAction? { nil }
