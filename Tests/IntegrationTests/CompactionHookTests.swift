@@ -15,34 +15,6 @@ extension ProviderIntegration {
     /// and an action that rolls back past a compaction drops it. The agents are
     /// `Tests/Fixtures/HooksProbe/CompactionProbe.swift`, which journal each call.
     @Suite struct CompactionHookTests {
-        /// A daemon serving the probe plugin against `fake`, with its journal.
-        struct Probe {
-            let daemon: DaemonProcess
-            let journal: URL
-
-            init(_ fake: FakeProviderServer, isolation: String = "worker") throws {
-                journal = FileManager.default.temporaryDirectory.appendingPathComponent("compaction-journal-\(UUID().uuidString).jsonl")
-                daemon = try DaemonProcess(
-                    plugins: [DaemonProcess.plugin("HooksProbe")],
-                    environment: ProviderEnvironment.anthropic(fake).merging(["HOOKS_PROBE_JOURNAL": journal.path]) { $1 },
-                    arguments: ["--isolation", isolation]
-                )
-                try daemon.start()
-            }
-
-            func stop() {
-                daemon.stop()
-                try? FileManager.default.removeItem(at: journal)
-            }
-
-            /// The journal's lines for `hook`, in order.
-            func calls(_ hook: String) -> [JSONValue] {
-                guard let text = try? String(contentsOf: journal, encoding: .utf8) else { return [] }
-                return text.split(separator: "\n").compactMap { try? WireCoding.decode(JSONValue.self, from: String($0)) }
-                    .filter { $0["hook"]?.stringValue == hook }
-            }
-        }
-
         /// An Anthropic answer that calls `lookup` once.
         static func lookupCall(id: String, topic: String, inputTokens: Int) -> [String] {
             [
@@ -77,7 +49,7 @@ extension ProviderIntegration {
                 .stream(Wire.anthropicText(["Still tides."], inputTokens: 250)),
             ])
             defer { fake.stop() }
-            let probe = try Probe(fake, isolation: isolation)
+            let probe = try LifecycleHookTests.Probe(isolation: isolation, environment: ProviderEnvironment.anthropic(fake))
             defer { probe.stop() }
             var chat = try await ChatSession(daemon: probe.daemon, chatId: "inner-\(isolation)", agent: "compaction-probe")
 
@@ -91,11 +63,11 @@ extension ProviderIntegration {
             #expect(turn.text == "Tides rise.")
 
             // The plugin decided and summarised: no summary request reached the model.
-            let checks = probe.calls("shouldCompact").filter { $0["chatId"]?.stringValue == chat.chatId }
+            let checks = probe.journalled("shouldCompact").filter { $0["chatId"]?.stringValue == chat.chatId }
             #expect(checks.compactMap { $0["source"]?.stringValue } == ["turnEnd", "betweenSteps", "turnEnd"])
             #expect(checks[1]["inputTokens"] == 5_000)
             #expect(checks[1]["totalTokens"] == 5_010)
-            #expect(probe.calls("summarize").map { $0["texts"] } == [["hello", "look up tides"]])
+            #expect(probe.journalled("summarize").map { $0["texts"] } == [["hello", "look up tides"]])
             try #require(fake.requests.count == 3)
             // The next step: the summary, then the call and its result; breakpoints on the first and last block.
             let summary = "Summary of the conversation so far:\nNOTES: hello; look up tides"
@@ -104,7 +76,7 @@ extension ProviderIntegration {
                 ["role": "assistant", "content": [Self.toolUse]],
                 ["role": "user", "content": [Self.cached(Self.toolResult)]],
             ])
-            let reasons = probe.calls("prepareMessages").compactMap { $0["reason"]?.stringValue }
+            let reasons = probe.journalled("prepareMessages").compactMap { $0["reason"]?.stringValue }
             #expect(reasons == ["run", "run", "compaction-rebuild"])
             // `/messages` stays whole.
             #expect(try await chat.history().map { $0["role"]?.stringValue ?? "" } == ["user", "assistant", "user", "assistant"])
@@ -121,7 +93,7 @@ extension ProviderIntegration {
                 ["role": "assistant", "content": [Self.text("Tides rise.")]],
                 ["role": "user", "content": [Self.cached(Self.text("and now?"))]],
             ])
-            #expect(probe.calls("prepareMessages").last?["reason"] == "run")
+            #expect(probe.journalled("prepareMessages").last?["reason"] == "run")
         }
 
         @Test func aSummariserThatThrowsLeavesTheConversationWholeAndTheTurnFinished() async throws {
@@ -130,7 +102,7 @@ extension ProviderIntegration {
                 .stream(Wire.anthropicText(["Sure."], inputTokens: 100)),
             ])
             defer { fake.stop() }
-            let probe = try Probe(fake)
+            let probe = try LifecycleHookTests.Probe(environment: ProviderEnvironment.anthropic(fake))
             defer { probe.stop() }
             var chat = try await ChatSession(daemon: probe.daemon, chatId: "refused", agent: "compaction-probe")
 
@@ -138,7 +110,7 @@ extension ProviderIntegration {
             #expect(turn.first("data-compacted") == nil)
             #expect(turn.errorText == nil)
             #expect(turn.finishReason == "stop")
-            #expect(probe.calls("summarize").count == 1)
+            #expect(probe.journalled("summarize").count == 1)
             _ = try await chat.turn("next")
             try #require(fake.requests.count == 2)
             let messages = fake.requests[1].body["messages"]?.arrayValue ?? []
@@ -155,7 +127,7 @@ extension ProviderIntegration {
                 .stream(Wire.anthropicText(["Tides rise."], inputTokens: 200)),
             ])
             defer { fake.stop() }
-            let probe = try Probe(fake, isolation: "in-process")
+            let probe = try LifecycleHookTests.Probe(isolation: "in-process", environment: ProviderEnvironment.anthropic(fake))
             defer { probe.stop() }
             var chat = try await ChatSession(daemon: probe.daemon, chatId: "model-summary", agent: "compaction-model-probe")
 
@@ -174,7 +146,7 @@ extension ProviderIntegration {
                 ["role": "assistant", "content": [Self.toolUse]],
                 ["role": "user", "content": [Self.cached(Self.toolResult)]],
             ])
-            let reasons = probe.calls("prepareMessages").compactMap { $0["reason"]?.stringValue }
+            let reasons = probe.journalled("prepareMessages").compactMap { $0["reason"]?.stringValue }
             #expect(reasons == ["run", "compaction-result", "compaction-rebuild"])
         }
 
@@ -187,7 +159,7 @@ extension ProviderIntegration {
                 .stream(Wire.anthropicText(["Three."])),
             ])
             defer { fake.stop() }
-            let probe = try Probe(fake, isolation: isolation)
+            let probe = try LifecycleHookTests.Probe(isolation: isolation, environment: ProviderEnvironment.anthropic(fake))
             defer { probe.stop() }
             var after = try await ChatSession(
                 daemon: probe.daemon, chatId: "inject-after-\(isolation)", agent: "compaction-probe", clientData: ["injectFrom": "onTurnComplete"]
@@ -224,7 +196,7 @@ extension ProviderIntegration {
                 .stream(Wire.anthropicText(["A4."], inputTokens: 100)),
             ])
             defer { fake.stop() }
-            let probe = try Probe(fake, isolation: "in-process")
+            let probe = try LifecycleHookTests.Probe(isolation: "in-process", environment: ProviderEnvironment.anthropic(fake))
             defer { probe.stop() }
             var chat = try await ChatSession(daemon: probe.daemon, chatId: "rollback", agent: "compaction-probe")
 
@@ -253,5 +225,14 @@ extension ProviderIntegration {
             chat.client = probe.daemon.client
             #expect(try await chat.history().compactMap { $0["role"]?.stringValue } == ["user", "assistant", "user", "assistant"])
         }
+    }
+}
+
+extension LifecycleHookTests.Probe {
+    /// The journal's lines for `hook`, in order, of any chat (a summariser's have none).
+    func journalled(_ hook: String) -> [JSONValue] {
+        guard let text = try? String(contentsOf: journal, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? WireCoding.decode(JSONValue.self, from: String($0)) }
+            .filter { $0["hook"]?.stringValue == hook }
     }
 }
