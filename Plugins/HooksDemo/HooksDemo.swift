@@ -80,4 +80,4 @@ let hooksDemo = ChatAgent(
     )
 }
 
-#agentPlugin(version: "1.0.0", agents: [hooksDemo, contextDemo])
+#agentPlugin(version: "1.0.0", agents: [hooksDemo, contextDemo, compactDemo])

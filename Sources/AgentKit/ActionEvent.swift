@@ -15,7 +15,7 @@ import Synchronization
 ///     event.history.remove(from: lastUser.id)
 /// }
 /// ```
-public struct ActionEvent: Sendable, HookClientData {
+public struct ActionEvent: Sendable, HookClientData, HookContextInjecting {
     /// The session.
     public let chatId: String
     /// The session's creation clientData with the action's `metadata` merged over it.
@@ -26,6 +26,8 @@ public struct ActionEvent: Sendable, HookClientData {
     public let messages: [UIMessage]
     /// Durable edits of the conversation, applied after the handler returns.
     public let history: ChatHistory
+    /// The host's id for this call: where `inject` goes (it writes no parts).
+    public let writer: HookWriter
 
     /// The action's payload decoded as `T`. Let the error propagate: the
     /// action then ends with an `error` part that says what did not fit.

@@ -55,7 +55,10 @@ public struct ChatAgent: Sendable {
         var onResume: (@Sendable (ChatEvent) async throws -> Void)?
         var onAction: (@Sendable (ActionEvent) async throws -> Void)?
         /// Not a lifecycle moment: the model context before every model request.
-        var prepareMessages: (@Sendable ([PromptMessage]) async throws -> [PromptMessage])?
+        var prepareMessages: (@Sendable (PrepareMessagesEvent) async throws -> [PromptMessage])?
+        /// Not lifecycle moments: the compaction policy's predicate and summariser.
+        var shouldCompact: (@Sendable (CompactionCheck) async -> Bool)?
+        var summarize: (@Sendable ([PromptMessage]) async throws -> String)?
 
         /// The wire names of the hooks set, and `cancelTurn`, which AgentKit always
         /// takes (it tells `run.stopSignal` from `run.cancelSignal`).
@@ -64,7 +67,8 @@ public struct ChatAgent: Sendable {
                 (.onChatStart, onChatStart != nil), (.onTurnStart, onTurnStart != nil),
                 (.onBeforeTurnComplete, onBeforeTurnComplete != nil), (.onTurnComplete, onTurnComplete != nil),
                 (.onChatClose, onChatClose != nil), (.onSuspend, onSuspend != nil), (.onResume, onResume != nil),
-                (.onAction, onAction != nil), (.prepareMessages, prepareMessages != nil), (.cancelTurn, true),
+                (.onAction, onAction != nil), (.prepareMessages, prepareMessages != nil),
+                (.shouldCompact, shouldCompact != nil), (.summarize, summarize != nil), (.cancelTurn, true),
             ]
             return set.filter { $0.1 }.map { $0.0.rawValue }
         }
@@ -94,15 +98,18 @@ public struct ChatAgent: Sendable {
     ///   - messageConcurrency: What a message sent while a turn runs does
     ///     (README, "Steering and compaction"); a client may ask otherwise per message.
     ///   - compaction: When the host summarises the older conversation for the model; nil: never.
+    ///     Its `shouldCompact` and `summarize` closures run here, in the plugin.
     ///   - onAction: An action the client sent (`transport.sendAction`): read it
     ///     with `event.action(as:)`, change the conversation durably through
     ///     `event.history`, and call `event.startTurn()` to answer it with a turn
     ///     (`reason` `.action`). Without it, an action changes nothing and nothing
     ///     answers it. A throw ends the action with one `error` part.
     ///   - prepareMessages: Called before every model request of a turn with the
-    ///     model context (after compaction, steering and injected context); what
-    ///     it returns is what the model is sent. `/messages` and later requests
-    ///     still start from the originals. A throw ends the turn with its error.
+    ///     model context (after compaction, steering and injected context) and
+    ///     why the request is made (`event.reason`); what it returns is what the
+    ///     model is sent — messages may carry cache breakpoints (`cacheControl`).
+    ///     `/messages` and later requests still start from the originals. A throw
+    ///     ends the turn with its error.
     ///   - run: Called once per turn (again when a cut-off turn resumes); what it
     ///     returns, usually `streamText`'s result, ends the turn.
     public init(
@@ -121,7 +128,7 @@ public struct ChatAgent: Sendable {
         messageConcurrency: MessageConcurrency = .queue,
         compaction: CompactionPolicy? = nil,
         onAction: (@Sendable (ActionEvent) async throws -> Void)? = nil,
-        prepareMessages: (@Sendable ([PromptMessage]) async throws -> [PromptMessage])? = nil,
+        prepareMessages: (@Sendable (PrepareMessagesEvent) async throws -> [PromptMessage])? = nil,
         run: @escaping @Sendable (ChatRun) async throws -> StreamTextResult
     ) {
         precondition(!id.isEmpty, "an agent needs an id")
@@ -136,7 +143,8 @@ public struct ChatAgent: Sendable {
         self.hooks = Hooks(
             onChatStart: onChatStart, onTurnStart: onTurnStart, onBeforeTurnComplete: onBeforeTurnComplete,
             onTurnComplete: onTurnComplete, onChatClose: onChatClose, onSuspend: onSuspend, onResume: onResume,
-            onAction: onAction, prepareMessages: prepareMessages
+            onAction: onAction, prepareMessages: prepareMessages,
+            shouldCompact: compaction?.shouldCompact, summarize: compaction?.summarize
         )
     }
 

@@ -84,3 +84,35 @@ enum ContextInjection {
         return try WireCoding.decode(ContextInjectReply.self, from: reply).seq
     }
 }
+
+/// A hook event that may inject model-only context (`onChatStart`,
+/// `onTurnStart`, `onBeforeTurnComplete`, `onTurnComplete`, `onAction`).
+public protocol HookContextInjecting {
+    /// The host's id for the hook call.
+    var writer: HookWriter { get }
+}
+
+extension HookContextInjecting {
+    /// Adds context the model reads but the chat does not show, as
+    /// `ChatRun.inject`, while the hook runs: from `onChatStart` or
+    /// `onTurnStart` the turn's first model request reads it; from
+    /// `onBeforeTurnComplete`, `onTurnComplete` or `onAction` the next turn's.
+    /// It is recorded once per hook call: a hook the host calls again (an
+    /// `onAction` whose daemon died while it ran) injects again.
+    ///
+    /// ```swift
+    /// onTurnComplete: { event in
+    ///     try await event.inject("<context>The user was shown offer \(offer).</context>")
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - text: What the model reads.
+    /// - Returns: The injection's id.
+    /// - Throws: `StreamTextError` after the hook returned, or when the host refuses it.
+    @discardableResult
+    public func inject(_ text: String) async throws -> Int64 {
+        guard writer.turnId != 0 else { throw StreamTextError.notInTurn }
+        return try await ContextInjection.inject(text, turnId: writer.turnId)
+    }
+}

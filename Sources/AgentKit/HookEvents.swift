@@ -3,7 +3,7 @@
 /// knows; the hooks that run while the response is open can write into it.
 
 /// `onChatStart`: once per chat, on its first turn.
-public struct ChatStartEvent: Sendable, HookClientData, HookResponseWriting {
+public struct ChatStartEvent: Sendable, HookClientData, HookResponseWriting, HookContextInjecting {
     /// The session.
     public let chatId: String
     /// The session's creation clientData with the first input's `metadata` merged over it.
@@ -16,7 +16,7 @@ public struct ChatStartEvent: Sendable, HookClientData, HookResponseWriting {
 }
 
 /// `onTurnStart`: every turn, before `run`.
-public struct TurnStartEvent: Sendable, HookClientData, HookResponseWriting {
+public struct TurnStartEvent: Sendable, HookClientData, HookResponseWriting, HookContextInjecting {
     /// The session.
     public let chatId: String
     /// The client's data for this turn.
@@ -37,7 +37,7 @@ public struct TurnStartEvent: Sendable, HookClientData, HookResponseWriting {
 /// `onBeforeTurnComplete` and `onTurnComplete`: how the turn ended.
 /// In `onBeforeTurnComplete`, `writeData` still adds parts to the response; in
 /// `onTurnComplete` the response is over and it throws.
-public struct TurnCompleteEvent: Sendable, HookClientData, HookResponseWriting {
+public struct TurnCompleteEvent: Sendable, HookClientData, HookResponseWriting, HookContextInjecting {
     /// The session.
     public let chatId: String
     /// The client's data for this turn.
@@ -112,12 +112,16 @@ public struct ClientDataError: Error, CustomStringConvertible {
 }
 
 /// Where a hook's data parts go: the turn id the host gave the hook call.
-/// A hook without one (0: outside the response) cannot write.
+/// A hook without one (0: outside any session), or one whose moment has no
+/// open response (`onTurnComplete`, `onAction`: their id serves `inject`
+/// only), cannot write.
 public struct HookWriter: Sendable {
     let turnId: UInt64
+    /// Whether data parts may go to the response.
+    var writes = true
 
     func write(_ name: String, _ data: JSONValue, id: String?, transient: Bool) throws {
-        guard turnId != 0 else { throw StreamTextError.notInTurn }
+        guard turnId != 0, writes else { throw StreamTextError.notInTurn }
         try PluginRuntime.host.emit(turnId: turnId, chunk: UIChunk.data(name: name, data: data, transient: transient, id: id).json)
     }
 }

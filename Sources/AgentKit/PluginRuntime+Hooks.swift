@@ -47,7 +47,7 @@ func callHookEntry(
     let completion = Completion(context: context, done: done)
     if let status = PluginRuntime.callSpecialHook(event, turnId: turnId, completion: completion) { return status }
     return PluginRuntime.state.withLock { state -> agent_status in
-        guard let hook = state.agents[event.agent]?.hooks.closure(for: event, writer: HookWriter(turnId: turnId)) else {
+        guard let hook = state.agents[event.agent]?.hooks.closure(for: event, writer: HookWriter(turnId: turnId, writes: event.hook.writesIntoTurn)) else {
             return AGENT_ERR_UNSUPPORTED
         }
         let taskId = state.nextToolTask
@@ -68,11 +68,22 @@ extension ChatAgent.Hooks {
     /// The hook `event` names, bound to its event value and returning its
     /// result JSON; nil when the agent has none.
     func closure(for event: HookEvent, writer: HookWriter) -> (@Sendable () async throws -> String)? {
-        guard event.hook != .onAction else { return actionClosure(for: event) }
-        if event.hook == .prepareMessages {
+        switch event.hook {
+        case .onAction:
+            return actionClosure(for: event, writer: writer)
+        case .prepareMessages:
             guard let prepare = prepareMessages else { return nil }
+            let value = PrepareMessagesEvent(messages: event.prompt ?? [], reason: event.promptReason ?? .run)
+            return { try WireCoding.encodeString(PreparedMessages(messages: try await prepare(value))) }
+        case .shouldCompact:
+            guard let shouldCompact, let check = event.compactionCheck else { return nil }
+            return { try WireCoding.encodeString(CompactionDecision(compact: await shouldCompact(check))) }
+        case .summarize:
+            guard let summarize else { return nil }
             let prompt = event.prompt ?? []
-            return { try WireCoding.encodeString(PreparedMessages(messages: try await prepare(prompt))) }
+            return { try WireCoding.encodeString(CompactionSummary(summary: try await summarize(prompt))) }
+        default:
+            break
         }
         guard let hook = voidClosure(for: event, writer: writer) else { return nil }
         return {
@@ -82,11 +93,11 @@ extension ChatAgent.Hooks {
     }
 
     /// `onAction` bound to its event: returns the outcome the handler recorded.
-    private func actionClosure(for event: HookEvent) -> (@Sendable () async throws -> String)? {
+    private func actionClosure(for event: HookEvent, writer: HookWriter) -> (@Sendable () async throws -> String)? {
         guard let hook = onAction else { return nil }
         let value = ActionEvent(
             chatId: event.chatId, clientData: event.clientData, action: event.action ?? .null, messages: event.messages ?? [],
-            history: ChatHistory(messages: event.messages ?? [])
+            history: ChatHistory(messages: event.messages ?? []), writer: writer
         )
         return {
             try await hook(value)
@@ -127,7 +138,7 @@ extension ChatAgent.Hooks {
             guard let hook else { return nil }
             let value = ChatEvent(chatId: chatId, clientData: clientData)
             return { try await hook(value) }
-        case .cancelTurn, .onAction, .prepareMessages, .runDeferred:
+        case .cancelTurn, .onAction, .prepareMessages, .runDeferred, .shouldCompact, .summarize:
             return nil
         }
     }

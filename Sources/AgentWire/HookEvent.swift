@@ -35,8 +35,13 @@ public struct HookEvent: Codable, Sendable, Hashable {
     /// The conversation as it stands, oldest first (`onAction` only): what its
     /// history edits name messages of.
     public var messages: [UIMessage]?
-    /// The model context the next model request sends (`prepareMessages` only).
+    /// The model context the next model request sends (`prepareMessages`), or
+    /// the context to summarise (`summarize`).
     public var prompt: [PromptMessage]?
+    /// Which request `prompt` is for (`prepareMessages` only).
+    public var promptReason: PromptReason?
+    /// What the predicate decides on (`shouldCompact` only).
+    public var compactionCheck: CompactionCheck?
     /// The plugin's id of the deferred work to run (`runDeferred` only).
     public var deferralId: String?
 
@@ -95,6 +100,23 @@ public enum LifecycleHook: String, Codable, Sendable, Hashable, CaseIterable {
     /// (`defer.start`); the result is a `DeferredResult`. `turn_id` is the
     /// work's own: `cancel_turn` with it cancels the work.
     case runDeferred
+    /// Not a lifecycle moment: the agent's compaction predicate
+    /// (`CompactionPolicy.shouldCompact`) with `compactionCheck`; the result is a
+    /// `CompactionDecision`. Called only when the agent lists it.
+    case shouldCompact
+    /// Not a lifecycle moment: the agent's summariser (`CompactionPolicy.summarize`)
+    /// of `prompt`; the result is a `CompactionSummary`. Called only when the agent lists it.
+    case summarize
+
+    /// Events an agent gets only when its manifest names them: an agent
+    /// with no `hooks` list (every lifecycle event) does not get these, since
+    /// their results change what the model reads.
+    public var isOptIn: Bool {
+        switch self {
+        case .prepareMessages, .shouldCompact, .summarize: true
+        default: false
+        }
+    }
 
     /// The events that may write data parts into the turn's response (the host
     /// passes a turn id with them).

@@ -86,8 +86,8 @@ public struct AgentManifest: Codable, Sendable, Hashable {
     /// - Parameters:
     ///   - hook: The event.
     public func listens(to hook: LifecycleHook) -> Bool {
-        // `prepareMessages` changes what the model reads: only an agent that names it gets it.
-        if hook == .prepareMessages { return hooks?.contains(hook.rawValue) ?? false }
+        // These change what the model reads: only an agent that names them gets them.
+        if hook.isOptIn { return hooks?.contains(hook.rawValue) ?? false }
         return hooks.map { $0.contains(hook.rawValue) } ?? true
     }
 }

@@ -16,15 +16,20 @@ public struct PromptMessage: Codable, Sendable, Hashable {
 
     public var role: Role
     public var parts: [PromptPart]
+    /// A prompt cache breakpoint after this message: Anthropic gets
+    /// `cache_control` on the message's last content block (OpenAI ignores it).
+    public var cacheControl: CacheControl?
 
     /// A message.
     ///
     /// - Parameters:
     ///   - role: Who speaks.
     ///   - parts: What it says, in order.
-    public init(role: Role, parts: [PromptPart]) {
+    ///   - cacheControl: A cache breakpoint after the message; nil: none.
+    public init(role: Role, parts: [PromptPart], cacheControl: CacheControl? = nil) {
         self.role = role
         self.parts = parts
+        self.cacheControl = cacheControl
     }
 
     /// A message's text parts, joined: what a text-only message says.
@@ -66,6 +71,10 @@ public struct PromptPart: Codable, Sendable, Hashable {
     public var isError: Bool?
     public var signature: String?
     public var redactedData: String?
+    /// A prompt cache breakpoint at this part: Anthropic gets `cache_control`
+    /// on the content block the part becomes (a reasoning part's: the
+    /// message's last block, as thinking blocks take none); OpenAI ignores it.
+    public var cacheControl: CacheControl?
 
     /// A part of the given kind with no members set; the caller sets the ones it uses.
     ///
@@ -98,4 +107,25 @@ public struct PreparedMessages: Codable, Sendable, Hashable {
     public init(messages: [PromptMessage]) {
         self.messages = messages
     }
+}
+
+/// A prompt cache breakpoint (Anthropic's `cache_control`): the provider may
+/// cache the request's prefix through the marked block, so later requests that
+/// start the same way read it cheaply. Set by `prepareMessages`.
+public enum CacheControl: String, Codable, Sendable, Hashable {
+    /// `{"type": "ephemeral"}`: the provider's short-lived cache.
+    case ephemeral
+}
+
+/// Which model request a `prepareMessages` call prepares (`HookEvent.promptReason`).
+public enum PromptReason: String, Codable, Sendable, Hashable {
+    /// An ordinary step of a turn.
+    case run
+    /// A step after a compaction between steps of the same turn: its
+    /// context was rebuilt as the summary, then the running answer so far.
+    /// (Later turns start from the summary too; their requests are `run`.)
+    case compactionRebuild = "compaction-rebuild"
+    /// The request that asks the model for a compaction's summary (the default
+    /// summariser): the conversation being compacted, then the summary prompt.
+    case compactionResult = "compaction-result"
 }

@@ -91,11 +91,11 @@ import Testing
         }
     }
 
-    private static func plugin(in directory: URL) throws -> URL {
+    static func plugin(in directory: URL) throws -> URL {
         try CCompiler.sharedLibrary(source: source, named: "libCSteer.so", in: directory)
     }
 
-    private static func gated(_ daemon: DaemonProcess, _ client: AgentHostClient, chatId: String, agent: String, directory: URL) async throws -> Gated {
+    static func gated(_ daemon: DaemonProcess, _ client: AgentHostClient, chatId: String, agent: String, directory: URL) async throws -> Gated {
         let created = try await client.createSession(chatId, agent: agent, secret: daemon.secretKey)
         return Gated(client: client, chatId: chatId, token: created.token, gate: directory.appendingPathComponent("gate-\(chatId)"))
     }

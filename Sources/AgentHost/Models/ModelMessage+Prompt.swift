@@ -64,11 +64,24 @@ struct PromptConversion: Sendable {
     /// - Throws: `AgentHostError.badRequest` for a part its message cannot hold
     ///   (a tool call in a user message, a `fileRef` that names no file).
     func messages(_ prompt: [PromptMessage]) throws -> [ModelMessage] {
+        try messages(withBreakpoints: prompt).messages
+    }
+
+    /// The model messages an agent's prompt stands for, and the cache
+    /// breakpoints its `cacheControl` marks set, by the block each names.
+    /// - Throws: `AgentHostError.badRequest` as `messages(_:)`.
+    func messages(withBreakpoints prompt: [PromptMessage]) throws -> (messages: [ModelMessage], breakpoints: Set<ModelCacheBreakpoint>) {
         var result: [ModelMessage] = []
+        var breakpoints: Set<ModelCacheBreakpoint> = []
+        func mark(_ part: PromptPart, _ block: ModelCacheBreakpoint.Block, message index: Int) {
+            if part.cacheControl != nil { breakpoints.insert(ModelCacheBreakpoint(message: index, block: block)) }
+        }
         for message in prompt {
             switch message.role {
             case .user:
-                result.append(.user(parts: try message.parts.map { part in
+                let index = result.count
+                result.append(.user(parts: try message.parts.enumerated().map { offset, part in
+                    mark(part, .userPart(offset), message: index)
                     switch part.type {
                     case .text: return .text(part.text ?? "")
                     case .file: return .file(try file(part))
@@ -81,14 +94,19 @@ struct PromptConversion: Sendable {
                 var reasoning: [ModelReasoning] = []
                 for part in message.parts {
                     switch part.type {
-                    case .text: text += part.text ?? ""
+                    case .text:
+                        text += part.text ?? ""
+                        mark(part, .text, message: result.count)
                     case .reasoning:
                         reasoning.append(ModelReasoning(text: part.text ?? "", signature: part.signature, redactedData: part.redactedData))
+                        // Thinking blocks take no `cache_control`: the message's last block does.
+                        mark(part, .last, message: result.count)
                     case .toolCall:
                         guard let id = part.toolCallId, let name = part.toolName else {
                             throw AgentHostError.badRequest("prepareMessages: a tool call needs `toolCallId` and `toolName`")
                         }
                         calls.append(ModelToolCall(id: id, name: name, input: part.input ?? .object([:])))
+                        mark(part, .toolCall(id), message: result.count)
                     case .file, .toolResult:
                         throw AgentHostError.badRequest("prepareMessages: an assistant message holds reasoning, text and tool calls only")
                     }
@@ -99,11 +117,15 @@ struct PromptConversion: Sendable {
                     guard part.type == .toolResult, let id = part.toolCallId, let name = part.toolName else {
                         throw AgentHostError.badRequest("prepareMessages: a tool message holds tool results with `toolCallId` and `toolName`")
                     }
+                    mark(part, .last, message: result.count)
                     result.append(.toolResult(callId: id, name: name, output: part.output ?? .null, isError: part.isError ?? false))
                 }
             }
+            if message.cacheControl != nil, !result.isEmpty {
+                breakpoints.insert(ModelCacheBreakpoint(message: result.count - 1, block: .last))
+            }
         }
-        return result
+        return (result, breakpoints)
     }
 
     private func file(_ part: PromptPart) throws -> ModelFile {

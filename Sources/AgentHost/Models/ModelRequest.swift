@@ -9,6 +9,8 @@ public struct ModelRequest: Sendable {
     /// (a crash, a migration). A model that `supportsAssistantPrefill` continues
     /// after it and streams only the continuation; others ignore it and answer anew.
     public var assistantPrefix: String?
+    /// Prompt cache breakpoints the agent's `prepareMessages` set (Anthropic only).
+    public var cacheBreakpoints: Set<ModelCacheBreakpoint> = []
 
     public init(system: String?, messages: [ModelMessage], tools: [ToolSpec], assistantPrefix: String? = nil) {
         self.system = system

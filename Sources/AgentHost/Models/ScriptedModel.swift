@@ -160,7 +160,7 @@ public struct ScriptedModel: LanguageModel {
         return "I was given: " + lines.joined(separator: " | ")
     }
 
-    /// How the host's compaction prompt begins (`TurnRunner.defaultCompactionInstructions`).
+    /// How the host's compaction prompt begins (`Compactor.defaultInstructions`).
     static let summaryRequestPrefix = "Summarize the conversation"
 
     /// A summary request's answer: the user's texts, joined.

@@ -24,16 +24,27 @@ struct StepLoop: Sendable {
     /// into the running turn, already recorded in order with the chunks; the
     /// next step's request ends with them (DESIGN §2).
     var takeSteering: @Sendable () async throws -> [ModelMessage] = { [] }
-    /// Told after every step what the step's request cost in input tokens (as
-    /// reported, or estimated when the model reports none) and which request it was.
-    var stepFinished: @Sendable (_ inputTokens: Int, _ request: ModelRequest) -> Void = { _, _ in }
+    /// Told after every step what the step's request cost in input and output
+    /// tokens (as reported, or estimated when the model reports none) and which request it was.
+    var stepFinished: @Sendable (_ inputTokens: Int, _ outputTokens: Int, _ request: ModelRequest) -> Void = { _, _, _ in }
+    /// How many of the last messages the loop starts with are the running
+    /// turn's answer so far (a resumed or continued answer); nil: the loop
+    /// does not know where the answer starts, and never compacts between steps.
+    var answerTail: Int?
+    /// Asked at every step boundary that has a step after it, after steering
+    /// (HostServiceRouter+Compaction): the summary that replaces
+    /// `messages[..<answerStart]` — the conversation before the running answer
+    /// — for the next steps, or nil to go on as is. The answer so far (its tool
+    /// calls with their results) stays whole after it.
+    var compactBetweenSteps: @Sendable (_ messages: [ModelMessage], _ answerStart: Int) async -> ModelMessage? = { _, _ in nil }
     /// Asked once before the first step (not when a cut-off step is retried:
     /// its prefix must stay last): injected context, which goes before the
     /// user message the turn answers, or at the end when the turn continues an answer.
     var contextBeforeFirstStep: @Sendable () async throws -> [ModelMessage] = { [] }
     /// Applied to every step's request right before the model gets it (the
-    /// agent's `prepareMessages`); the loop's own conversation stays as it is.
-    var prepareRequest: @Sendable (ModelRequest) async throws -> ModelRequest = { $0 }
+    /// agent's `prepareMessages`, told why the request is made); the loop's own
+    /// conversation stays as it is.
+    var prepareRequest: @Sendable (ModelRequest, PromptReason) async throws -> ModelRequest = { request, _ in request }
     /// Whether a tool is safe to run again after a crash cut a call of it off
     /// (its manifest's `retryable`, or a tool that delegates to an agent).
     var isRetryable: @Sendable (_ toolName: String) -> Bool = { _ in false }
@@ -103,13 +114,18 @@ struct StepLoop: Sendable {
         var usage: ModelUsage?
         var step = resumePoint?.stepsCompleted ?? 0
         var openStep = resumePoint?.openStep
+        // Where the running answer starts in `messages`: what a compaction between steps keeps.
+        var answerStart = answerTail.map { max(0, messages.count - $0) }
+        var reason = PromptReason.run
         messages += try await settleAnsweredCalls(cutOff: resumePoint?.unfinishedStarts ?? [])
         if openStep == nil {
             // Before any step, the context goes ahead of the message the turn
             // answers, where the history places it (MessageHistory+ContextInjection).
             let context = try await contextBeforeFirstStep()
             if step == 0, case .user? = messages.last {
-                messages.insert(contentsOf: context, at: messages.count - 1)
+                let position = messages.count - 1
+                messages.insert(contentsOf: context, at: position)
+                if let start = answerStart, position < start { answerStart = start + context.count }
             } else {
                 messages += context
             }
@@ -135,9 +151,12 @@ struct StepLoop: Sendable {
                 } else {
                     try await emit(.startStep)
                 }
-                stepRequest = try await prepareRequest(stepRequest)
+                stepRequest = try await prepareRequest(stepRequest, reason)
                 outcome = try await runStep(number: step, request: stepRequest, continuing: openStep)
-                stepFinished(outcome.usage?.inputTokens ?? stepRequest.estimatedInputTokens, stepRequest)
+                stepFinished(
+                    outcome.usage?.inputTokens ?? stepRequest.estimatedInputTokens,
+                    outcome.usage?.outputTokens ?? ModelRequest.tokens(forCharacters: outcome.text.count), stepRequest
+                )
             }
             openStep = nil
             allText += outcome.text
@@ -157,7 +176,16 @@ struct StepLoop: Sendable {
             }
             messages.append(.assistant(text: outcome.text, toolCalls: outcome.toolCalls, reasoning: outcome.reasoning))
             messages.append(contentsOf: outcome.toolResults)
-            if step < request.maxSteps { messages += try await takeSteering() }
+            if step < request.maxSteps {
+                messages += try await takeSteering()
+                if let start = answerStart, start > 0, start <= messages.count,
+                   let summary = await compactBetweenSteps(messages, start) {
+                    // The summary, then the answer so far: its calls and their results stay together.
+                    messages = [summary] + messages[start...]
+                    answerStart = 1
+                    reason = .compactionRebuild
+                }
+            }
         }
         try await record(usage)
         return .finished(ModelStreamResult(text: allText, finishReason: finishReason, steps: step, usage: usage))

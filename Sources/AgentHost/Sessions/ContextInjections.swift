@@ -121,18 +121,18 @@ public struct ContextInjections: Codable, Sendable, Hashable {
     // MARK: The model's view
 
     /// `conversation` (the model's view of `messages`) with the placed
-    /// injections in their places, except those a compaction through
-    /// `coveredThrough` summarised; `modelCount(first:)` says how many model
-    /// messages the first n UI messages convert to.
+    /// injections in their places, except those a compaction summarised
+    /// (`covered`); `modelCount(first:)` says how many model messages the
+    /// first n UI messages convert to.
     /// - Parameters:
     ///   - cut: The index in `conversation` before which a compaction's summary
     ///     stands: only what comes from there on is returned.
     func insert(
         into conversation: [ModelMessage], messages: [UIMessage], modelOutputs: [String: [String: JSONValue]],
-        coveredThrough: Int64?, cut: Int, modelCount: (Int) -> Int
+        covered: (Placed) -> Bool, cut: Int, modelCount: (Int) -> Int
     ) -> [ModelMessage] {
         var insertions: [(index: Int, message: ModelMessage)] = []
-        for injection in placed where injection.placedAt > (coveredThrough ?? 0) {
+        for injection in placed where !covered(injection) {
             var index = modelCount(min(injection.message, messages.count))
             if injection.message < messages.count, injection.part > 0 {
                 // The complete steps before it convert to a prefix of the message's model messages.

@@ -29,12 +29,12 @@ extension MessageHistory {
         }
         guard let compaction, compaction.messageCount > 0 else {
             return injections.insert(
-                into: all, messages: messages, modelOutputs: modelOutputs, coveredThrough: nil, cut: 0, modelCount: modelCount
+                into: all, messages: messages, modelOutputs: modelOutputs, covered: { _ in false }, cut: 0, modelCount: modelCount
             )
         }
         let cut = modelCount(min(compaction.messageCount, messages.count))
         return [compaction.modelMessage] + injections.insert(
-            into: all, messages: messages, modelOutputs: modelOutputs, coveredThrough: compaction.throughSeq, cut: cut,
+            into: all, messages: messages, modelOutputs: modelOutputs, covered: compaction.covers, cut: cut,
             modelCount: modelCount
         )
     }

@@ -213,7 +213,7 @@ public struct MessageHistory: Sendable {
     }
 
     /// Drops the message at `index` and every one after it.
-    private mutating func truncate(from index: Int) {
+    mutating func truncate(from index: Int) {
         guard index < messages.count else { return }
         for position in index..<messages.count where indexById[messages[position].id] == position {
             indexById[messages[position].id] = nil
@@ -251,6 +251,8 @@ public struct MessageHistory: Sendable {
             messages[index] = message
             modelOutputs[message.id] = nil
             modelCache.invalidate(from: index)
+            // The summary tells the old message: the model gets the messages again.
+            if let covered = compaction?.messageCount, index < covered { compaction = nil }
         }
     }
 
@@ -283,6 +285,7 @@ public struct MessageHistory: Sendable {
             openAssistant = index
             openParts = Dictionary(messages[index].toolParts.map { ("tool:\($0.part.toolCallId)", $0.index) }, uniquingKeysWith: { $1 })
             modelCache.invalidate(from: index)
+            markAnswerStart(messageId)
             return
         }
         if case .start(let messageId) = chunk {
@@ -290,6 +293,7 @@ public struct MessageHistory: Sendable {
             append(UIMessage(id: id, role: "assistant", parts: []))
             openAssistant = messages.count - 1
             openParts = [:]
+            markAnswerStart(messageId)
             return
         }
         guard let index = openAssistant else { return }
@@ -358,6 +362,14 @@ public struct MessageHistory: Sendable {
             if !transient { messages[index].parts.append(chunk.json) }
         default:
             break
+        }
+    }
+
+    /// The running turn's first answer message is `messageId` (a later `start`
+    /// of the same turn, after a steered message, leaves it as it is).
+    private mutating func markAnswerStart(_ messageId: String) {
+        if turnInProgress != nil, turnInProgress?.answerMessageId == nil, !messageId.isEmpty {
+            turnInProgress?.answerMessageId = messageId
         }
     }
 

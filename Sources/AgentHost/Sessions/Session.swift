@@ -503,6 +503,8 @@ extension Session: TurnLog {
 
     var compactionPoint: (messageCount: Int, lastSeq: Int64) { (history.decoded { $0.messages.count }, lastPublished) }
 
+    var runningAnswer: RunningAnswer? { history.decoded { $0.runningAnswer() } }
+
     /// How far the running turn got, from the log: the checkpoint to continue from.
     var checkpoint: TurnCheckpoint? { history.turnInProgress }
 

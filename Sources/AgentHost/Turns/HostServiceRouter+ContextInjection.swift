@@ -12,8 +12,15 @@ extension HostServiceRouter {
 
     /// `context.inject`: acknowledges the context once it is durable.
     func inject(request: String) async throws -> String {
+        try await Self.inject(request: request, into: log)
+    }
+
+    /// `context.inject` into `log`, from a turn or a lifecycle hook (LifecycleHooks).
+    static func inject(request: String, into log: any TurnLog) async throws -> String {
         let inject = try WireCoding.decode(ContextInjectRequest.self, from: request)
-        guard let injectionLog else { throw AgentHostError.badRequest("this session keeps no injected context") }
+        guard let injectionLog = log as? any ContextInjectionLog else {
+            throw AgentHostError.badRequest("this session keeps no injected context")
+        }
         return try WireCoding.encodeString(ContextInjectReply(seq: try await injectionLog.inject(inject.text)))
     }
 

@@ -21,6 +21,9 @@ struct HostServiceRouter: Sendable {
     let answersSettled = FirstClaim()
     /// Where the step loop reports its last step, for compaction.
     var lastStep = LastStepProbe()
+    /// How much of `conversation` is the running answer, read once: every
+    /// model call of the turn starts from the same `conversation`.
+    let answerTail = AnswerTailSlot()
 
     /// Reads the session files the conversation refers to.
     var files: ModelFileResolver { ModelFileResolver(store: services.files, chatId: log.chatId) }
@@ -85,10 +88,16 @@ struct HostServiceRouter: Sendable {
         // Injected context first, then steered messages: both wait for this boundary.
         loop.takeSteering = { try await injectContext(into: channel) + steer(into: channel) }
         loop.contextBeforeFirstStep = { try await contextBeforeFirstStep(into: channel) }
-        loop.prepareRequest = prepareMessages(channel: channel)
+        loop.prepareRequest = prepareMessages()
         let probe = lastStep
         let modelName = streamRequest.model
-        loop.stepFinished = { tokens, request in probe.record(inputTokens: tokens, request: request, model: modelName) }
+        loop.stepFinished = { input, output, request in
+            probe.record(inputTokens: input, outputTokens: output, request: request, model: modelName)
+        }
+        loop.compactBetweenSteps = compactBetweenSteps(for: streamRequest, channel: channel)
+        if streamRequest.inheritsMessages, lease.agentManifest?.compaction != nil {
+            loop.answerTail = await answerTail.value(from: log)
+        }
         // Left-out messages: the turn's conversation, already converted. Files
         // uploaded to the session are read here, so the provider gets their bytes.
         let messages = try await files.resolve(

@@ -1,13 +1,17 @@
 import Synchronization
 
 /// What a turn's last model step cost and asked for: written by the step loop
-/// after every step, read by the turn runner when the turn ends to decide on
-/// compaction (`CompactionPolicy`) and to ask the same model for the summary.
+/// after every step, read to decide on compaction (`CompactionPolicy`) — at a
+/// step boundary and when the turn ends — and to ask the same model for the summary.
 final class LastStepProbe: Sendable {
     /// One step as compaction needs it.
     struct Step: Sendable {
         /// The step's input tokens, as reported or estimated.
         var inputTokens: Int
+        /// The step's output tokens, as reported or estimated.
+        var outputTokens = 0
+        /// How many messages the step's request had.
+        var messageCount = 0
         /// The model the step's request named (nil: the daemon's default).
         var model: String?
         /// The step request's system prompt.
@@ -22,9 +26,15 @@ final class LastStepProbe: Sendable {
     /// Records a finished step.
     /// - Parameters:
     ///   - inputTokens: What the step read.
+    ///   - outputTokens: What it wrote.
     ///   - request: The step's request.
     ///   - model: The model it named.
-    func record(inputTokens: Int, request: ModelRequest, model: String?) {
-        step.withLock { $0 = Step(inputTokens: inputTokens, model: model, system: request.system) }
+    func record(inputTokens: Int, outputTokens: Int, request: ModelRequest, model: String?) {
+        step.withLock {
+            $0 = Step(
+                inputTokens: inputTokens, outputTokens: outputTokens, messageCount: request.messages.count, model: model,
+                system: request.system
+            )
+        }
     }
 }

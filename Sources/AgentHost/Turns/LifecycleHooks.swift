@@ -5,10 +5,13 @@ import Logging
 /// Calls an agent's lifecycle hooks (`call_hook`, ABI 1.1) on its active build.
 ///
 /// A build without `call_hook`, or whose manifest does not list the event, is
-/// not called at all. A hook that may write into the turn (`onChatStart`,
-/// `onTurnStart`, `onBeforeTurnComplete`) gets a turn id of its own for the
-/// call: the data parts it emits under it are committed to the session log,
-/// in order, before the call counts as done.
+/// not called at all. A hook called for a session (`log`: the turn hooks and
+/// `onAction`) gets a turn id of its own for the call, which serves
+/// `context.inject` (other services are refused). One that may write into the
+/// turn (`onChatStart`, `onTurnStart`, `onBeforeTurnComplete`) also writes data
+/// parts under it: they are committed to the session log, in order, before the
+/// call counts as done. Hooks outside a session (`onChatClose`, `onSuspend`,
+/// `onResume`) get no id: no service.
 struct LifecycleHooks: Sendable {
     let registry: PluginRegistry
     let turns: TurnTable
@@ -30,7 +33,9 @@ struct LifecycleHooks: Sendable {
     /// - Parameters:
     ///   - hook: The event.
     ///   - agent: The agent whose hook it is.
-    ///   - log: Where the data parts the hook writes go; nil for an event outside a turn.
+    ///   - log: The session the hook is called for: where it injects context
+    ///     and, for a hook that writes into the turn, where its data parts go;
+    ///     nil for an event outside a session.
     ///   - before: Runs only when the hook is called, right before the call
     ///     (e.g. commits the record that keeps it from being called twice).
     ///   - event: Builds the event; called after `before`.
@@ -50,7 +55,7 @@ struct LifecycleHooks: Sendable {
             await registry.release(lease)
             throw error
         }
-        let outcome = await run(event(), lease: lease, into: hook.writesIntoTurn ? log : nil)
+        let outcome = await run(event(), lease: lease, for: log)
         await registry.release(lease)
         switch outcome {
         case .success(.written(let entries, let result)):
@@ -96,12 +101,18 @@ struct LifecycleHooks: Sendable {
         var message: String
     }
 
-    /// One `call_hook`, with a channel collecting what it writes when `log` is set.
-    private func run(_ event: HookEvent, lease: GenerationLease, into log: (any TurnLog)?) async -> Result<Answer, Failure> {
+    /// One `call_hook`, with a channel for the session `log` when it is set:
+    /// it serves `context.inject` and collects what a writing hook writes.
+    private func run(_ event: HookEvent, lease: GenerationLease, for log: (any TurnLog)?) async -> Result<Answer, Failure> {
         guard let json = try? WireCoding.encodeString(event) else { return .failure(Failure(message: "cannot encode the event")) }
-        let channel = log.map { _ in
-            turns.open { _, service, _ in
-                throw AgentHostError.badRequest("host service `\(service)` is not available in a lifecycle hook")
+        let channel = log.map { log in
+            turns.open { _, service, request in
+                // Injected context waits in the log for the next model request
+                // (this turn's first, or the next turn's): safe at any moment of a turn.
+                guard service == HostService.contextInject else {
+                    throw AgentHostError.badRequest("host service `\(service)` is not available in a lifecycle hook")
+                }
+                return try await HostServiceRouter.inject(request: request, into: log)
             }
         }
         defer { if let channel { turns.close(channel.turnId) } }
@@ -114,7 +125,8 @@ struct LifecycleHooks: Sendable {
         var entries: [LogEntry] = []
         if let channel {
             while case let batch = await channel.nextBatch(), !batch.isEmpty {
-                for case .chunk(let chunk) in batch { entries.append(.output(chunk)) }
+                // A hook whose moment has no open response writes nothing (AgentKit refuses it too).
+                for case .chunk(let chunk) in batch where event.hook.writesIntoTurn { entries.append(.output(chunk)) }
             }
         }
         guard let (status, text) = reply else {

@@ -45,6 +45,10 @@ public struct TurnCheckpoint: Sendable, Hashable, Codable {
     /// Calls of this turn whose start was recorded and that have no output
     /// yet: cut off while they ran, when the turn was cut off.
     public var unfinishedStarts: Set<String> = []
+    /// The id of the turn's first answer message (steered messages and their
+    /// answers follow it): where the answer a compaction between steps keeps
+    /// whole starts (set by `MessageHistory`; an id, so a fold without messages agrees).
+    public var answerMessageId: String?
 
     public init(inSeq: Int64) {
         self.inSeq = inSeq
@@ -88,7 +92,7 @@ extension TurnCheckpoint {
     private enum CodingKeys: String, CodingKey {
         case inSeq, stepsCompleted, stepOpen, partialStepText, openTextId, openReasoningId, responseEnded, started
         case stopRequested, interruptions, number, reason, metadata, usage, usageBefore
-        case finishReason, stopped, errorText, openStepCalls, unfinishedStarts
+        case finishReason, stopped, errorText, openStepCalls, unfinishedStarts, answerMessageId
     }
 
     /// Reads a checkpoint; one stored before `interruptions` existed counts
@@ -115,6 +119,7 @@ extension TurnCheckpoint {
         errorText = try container.decodeIfPresent(String.self, forKey: .errorText)
         openStepCalls = try container.decodeIfPresent([RecordedToolCall].self, forKey: .openStepCalls) ?? []
         unfinishedStarts = try container.decodeIfPresent(Set<String>.self, forKey: .unfinishedStarts) ?? []
+        answerMessageId = try container.decodeIfPresent(String.self, forKey: .answerMessageId)
     }
 }
 

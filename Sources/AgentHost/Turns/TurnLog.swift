@@ -41,6 +41,10 @@ protocol TurnLog: Sendable {
     /// How many messages the history holds and the last seq of the log: where a
     /// compaction written now starts its cover.
     var compactionPoint: (messageCount: Int, lastSeq: Int64) { get async }
+    /// Where the running turn's answer starts in the history, and how many of
+    /// `modelConversation`'s last messages it is so far; nil when the log does
+    /// not know (no compaction between steps then).
+    var runningAnswer: RunningAnswer? { get async }
 
     /// Input `inSeq` when it is an action waiting to be handled; nil for any other input.
     func pendingAction(inSeq: Int64) async -> PendingAction?
@@ -61,6 +65,9 @@ extension TurnLog {
 
     /// A log that keeps no history has nothing to compact.
     var compactionPoint: (messageCount: Int, lastSeq: Int64) { get async { (0, 0) } }
+
+    /// A log that keeps no history does not know where an answer starts.
+    var runningAnswer: RunningAnswer? { get async { nil } }
 
     /// A log without actions.
     func pendingAction(inSeq: Int64) async -> PendingAction? { nil }

@@ -18,7 +18,7 @@ extension TurnRunner {
     /// Runs `onAction` for input `inSeq` and commits its outcome.
     /// - Returns: Whether a turn answers the action (its opening records are committed).
     static func handleAction(_ action: PendingAction, log: any TurnLog, inSeq: Int64, services: TurnServices) async throws -> Bool {
-        let outcome = try await services.hooks.call(.onAction, agent: log.agent, into: nil) {
+        let outcome = try await services.hooks.call(.onAction, agent: log.agent, into: log) {
             var event = HookEvent(hook: .onAction, agent: log.agent, chatId: log.chatId)
             event.clientData = action.clientData
             event.action = action.action

@@ -49,7 +49,7 @@ extension TurnRunner {
         log: any TurnLog, inSeq: Int64, ending: [UIChunk], context: TurnContext, services: TurnServices, lastStep: LastStepProbe? = nil
     ) async throws {
         var committed = false
-        let outcome = try await services.hooks.call(.onTurnComplete, agent: log.agent, into: nil, before: {
+        let outcome = try await services.hooks.call(.onTurnComplete, agent: log.agent, into: log, before: {
             try await log.append(ending.map(LogEntry.output))
             committed = true
         }, event: { await completeEvent(.onTurnComplete, log: log, context: context, pending: []) })

@@ -108,4 +108,4 @@ let hooksProbe = ChatAgent(
     }
 }
 
-#agentPlugin(version: "1.0.0", agents: [hooksProbe])
+#agentPlugin(version: "1.0.0", agents: [hooksProbe, compactionProbe, compactionModelProbe])

@@ -28,18 +28,24 @@ enum AnthropicRequestBody {
                 turns.append((role, content))
             }
         }
-        for message in request.messages {
+        let breakpoints = CacheMarks(request.cacheBreakpoints)
+        for (index, message) in request.messages.enumerated() {
+            // Each block with what a cache breakpoint may name it by.
+            var blocks: [(block: JSONValue, name: ModelCacheBreakpoint.Block?)] = []
             switch message {
             case .user(let parts):
-                add("user", try parts.compactMap(AnthropicContent.block))
+                for (offset, part) in parts.enumerated() {
+                    if let block = try AnthropicContent.block(part) { blocks.append((block, .userPart(offset))) }
+                }
+                add("user", breakpoints.apply(to: blocks, message: index))
             case .assistant(let text, let calls, let reasoning):
-                var content: [JSONValue] = reasoning.compactMap(thinkingBlock)
-                if !text.isEmpty { content.append(["type": "text", "text": .string(text)]) }
+                blocks = reasoning.compactMap(thinkingBlock).map { ($0, nil) }
+                if !text.isEmpty { blocks.append((["type": "text", "text": .string(text)], .text)) }
                 for call in calls {
                     let input: JSONValue = if case .object = call.input { call.input } else { .object([:]) }
-                    content.append(["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": input])
+                    blocks.append((["type": "tool_use", "id": .string(call.id), "name": .string(call.name), "input": input], .toolCall(call.id)))
                 }
-                add("assistant", content)
+                add("assistant", breakpoints.apply(to: blocks, message: index))
             case .toolResult(let callId, _, let output, let isError):
                 // A result that carries files goes back as blocks: text, images, documents.
                 var content = JSONValue.string(ToolOutputText.render(output))
@@ -50,7 +56,7 @@ enum AnthropicRequestBody {
                     "type": "tool_result", "tool_use_id": .string(callId), "content": content,
                 ]
                 if isError { block["is_error"] = true }
-                add("user", [.object(block)])
+                add("user", breakpoints.apply(to: [(.object(block), nil)], message: index))
             }
         }
         if let prefill = AnthropicPrefill.trimmed(request.assistantPrefix) {
