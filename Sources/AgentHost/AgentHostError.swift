@@ -23,6 +23,8 @@ public enum AgentHostError: Error, Sendable, Equatable, CustomStringConvertible 
     case idempotencyKeyReused(String)
     /// The daemon holds `ConnectionLimits.maxConnections` connections (503).
     case tooManyConnections(limit: Int)
+    /// A path the daemon serves, asked with a method it does not answer there (405, `Allow`).
+    case methodNotAllowed(allowed: [String])
 
     public var description: String {
         switch self {
@@ -41,6 +43,7 @@ public enum AgentHostError: Error, Sendable, Equatable, CustomStringConvertible 
         case .idempotencyKeyReused(let key):
             "`Idempotency-Key` \(key) was used before with another body; use a fresh key for a new input"
         case .tooManyConnections(let limit): "the daemon holds its limit of \(limit) connections (`serve --max-connections`); try again shortly"
+        case .methodNotAllowed(let allowed): "this path answers \(allowed.joined(separator: ", ")) only"
         }
     }
 }

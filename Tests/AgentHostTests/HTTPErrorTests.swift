@@ -30,9 +30,9 @@ import Testing
                 (try await client.send(.get, "/realtime/v1/sessions/missing/messages", token: secret), .notFound, "not_found"),
                 (try await client.send(.get, "/no/such/route"), .notFound, "not_found"),
                 (try await client.send(.get, "/api/v1/no-such-route", token: secret), .notFound, "not_found"),
-                // A known path with another method is as unknown as any other route.
-                (try await client.send(.delete, "/api/v1/sessions", token: secret), .notFound, "not_found"),
-                (try await client.send(.get, "/realtime/v1/sessions/chat/in", token: token), .notFound, "not_found"),
+                // A known path with another method is 405 (with `Allow`), as HTTP says.
+                (try await client.send(.delete, "/api/v1/sessions", token: secret), .methodNotAllowed, "method_not_allowed"),
+                (try await client.send(.get, "/realtime/v1/sessions/chat/in", token: token), .methodNotAllowed, "method_not_allowed"),
             ]
             for (index, (response, status, code)) in cases.enumerated() {
                 #expect(response.status == status, "case \(index): \(response.text)")

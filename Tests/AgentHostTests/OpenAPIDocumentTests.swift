@@ -19,8 +19,8 @@ import Testing
         })
     }
 
-    /// The same for the router: `:chatId` becomes `{chatId}`; HEAD, which
-    /// Hummingbird answers for every GET by itself, is not a route of ours.
+    /// The same for the router (Hummingbird describes a parameter as OpenAPI does,
+    /// `{chatId}`; a `:chatId` spelling is converted in case that changes).
     private static func routedOperations(_ router: Router<HostRequestContext>) -> Set<String> {
         Set(router.routes.map { route in
             let path = "/" + route.path.description
@@ -49,6 +49,27 @@ import Testing
             #expect(response.headers[.contentType] == "application/json")
             let paths = (response.json?["paths"] as? [String: Any])?.keys.sorted() ?? []
             #expect(paths.contains("/realtime/v1/sessions/{chatId}/in"))
+        }
+    }
+
+    /// A served path asked with another method is 405 with `Allow`, not 404; a plain
+    /// `OPTIONS` (no CORS preflight) on a browser route says what the path answers.
+    @Test func anotherMethodOnAServedPathIs405WithAllow() async throws {
+        let fixture = try await HTTPRouterFixture()
+        defer { fixture.remove() }
+        try await fixture.application.test(.router) { client in
+            let trace = try await client.send(.trace, "/healthz")
+            #expect(trace.status == .methodNotAllowed)
+            #expect(trace.errorCode == "method_not_allowed")
+            #expect(trace.headers[.allow] == "GET")
+            let delete = try await client.send(.delete, "/api/v1/sessions/some-chat")
+            #expect(delete.status == .methodNotAllowed)
+            #expect(delete.headers[.allow] == "GET")
+            let options = try await client.send(.options, "/realtime/v1/sessions/some-chat/in")
+            #expect(options.status == .noContent)
+            #expect(options.headers[.allow] == "OPTIONS, POST")
+            #expect(try await client.send(.get, "/no/such/path").status == .notFound)
+            #expect(try await client.send(.trace, "/no/such/path").status == .notFound)
         }
     }
 }

@@ -18,10 +18,13 @@ final class BrowserRouteGroup<Context: RequestContext>: RouterMethods {
     private let base: RouterGroup<Context>
     /// Paths that already have their `OPTIONS` endpoint (Hummingbird refuses a second).
     private var preflighted: Set<String> = []
+    private let routes: RouteCatalog
 
     /// - Parameters:
     ///   - group: the group to serve to browsers, e.g. `router.group("realtime/v1")`.
-    init(_ group: RouterGroup<Context>) {
+    ///   - routes: the router's routes, for the `Allow` of an `OPTIONS` that is not a preflight.
+    init(_ group: RouterGroup<Context>, routes: RouteCatalog) {
+        self.routes = routes
         base = group
             .add(middleware: CORSMiddleware<Context>.browser)
             .add(middleware: ErrorMiddleware<Context>())
@@ -34,8 +37,11 @@ final class BrowserRouteGroup<Context: RequestContext>: RouterMethods {
         base.on(path, method: method, responder: responder)
         if method != .options, preflighted.insert(path.description).inserted {
             // Reached only without an `Origin` header (CORSMiddleware answers the
-            // real preflights), where it is what any unknown route is: a 404.
-            base.on(path, method: .options) { _, _ -> Response in throw HTTPError(.notFound) }
+            // real preflights): a plain `OPTIONS`, answered as HTTP says, with `Allow`.
+            base.on(path, method: .options) { [routes] request, _ -> Response in
+                let allowed = routes.methods(servingPath: request.uri.path).map(\.rawValue).joined(separator: ", ")
+                return Response(status: .noContent, headers: [.allow: allowed])
+            }
         }
         return self
     }

@@ -30,6 +30,7 @@ struct ErrorResponse: Encodable {
         case .queueFull: (.tooManyRequests, "queue_full")
         case .idempotencyKeyReused: (.unprocessableContent, "idempotency_key_reused")
         case .tooManyConnections: (.serviceUnavailable, "too_many_connections")
+        case .methodNotAllowed: (.methodNotAllowed, "method_not_allowed")
         }
     }
 
@@ -59,6 +60,7 @@ struct ErrorResponse: Encodable {
         // Refused from `Content-Length`, the body was never read: the connection
         // closes after the answer (`RequestDeadlineHandler`) instead of reading it.
         if case .payloadTooLarge = error { headers[.connection] = "close" }
+        if case .methodNotAllowed(let allowed) = error { headers[.allow] = allowed.joined(separator: ", ") }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
@@ -78,11 +80,22 @@ struct ErrorResponse: Encodable {
 
 /// Turns every thrown error into the JSON error shape; logs the unexpected ones.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The router's routes: a path that exists, asked with another method, is a
+    /// 405 with `Allow` rather than a 404. Nil (inside route groups, where the
+    /// route matched) leaves a 404 a 404.
+    var routes: RouteCatalog?
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            let classified = ErrorResponse.classify(error)
+            var classified = ErrorResponse.classify(error)
+            if let routes, let routerMiss = error as? HTTPError, routerMiss.status == .notFound, routerMiss.body == nil {
+                let allowed = routes.methods(servingPath: request.uri.path)
+                if !allowed.isEmpty, !allowed.contains(request.method) {
+                    classified = .methodNotAllowed(allowed: allowed.map(\.rawValue))
+                }
+            }
             if case .internalError = classified {
                 context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             }

@@ -34,7 +34,8 @@ enum HTTPRouter {
     ) -> Router<HostRequestContext> {
         let router = Router(context: HostRequestContext.self)
         // Outermost: unknown routes and the non-browser groups get the JSON error shape here.
-        router.add(middleware: ErrorMiddleware())
+        let routes = RouteCatalog()
+        router.add(middleware: ErrorMiddleware(routes: routes))
         let opener = SessionOpener(sessions: sessions, minter: auth.minter)
 
         MetricsRoutes(sessions: sessions, plugins: registry.startup).register(on: router)
@@ -46,7 +47,7 @@ enum HTTPRouter {
         let playground = router.group("playground/v1").add(middleware: PlaygroundAccess(auth: auth, pass: playgroundPass, environment: environment))
         PlaygroundAccessRoutes(sessions: sessions, registry: registry, opener: opener).register(on: playground)
 
-        let realtime = BrowserRouteGroup(router.group("realtime/v1"))
+        let realtime = BrowserRouteGroup(router.group("realtime/v1"), routes: routes)
         let ancestry = SessionAncestry(storage: storage)
         let reads = realtime.group().add(middleware: AuthMiddleware(.session(.read), auth: auth, ancestry: ancestry))
         let writes = realtime.group().add(middleware: AuthMiddleware(.session(.write), auth: auth))
@@ -57,13 +58,14 @@ enum HTTPRouter {
             FileRoutes(storage: storage, files: files, policy: uploads).register(reads: reads, writes: writes)
         }
 
-        let chat = BrowserRouteGroup(router.group("api/chat/:agent"))
+        let chat = BrowserRouteGroup(router.group("api/chat/:agent"), routes: routes)
         AIChatRoutes(sessions: sessions, storage: storage).register(
             turns: chat.group().add(middleware: AuthMiddleware(.anyCredential, auth: auth)),
             resumes: chat.group().add(middleware: AuthMiddleware(.session(.read), auth: auth, ancestry: ancestry))
         )
 
-        PlaygroundRoutes().register(on: router, sdk: BrowserRouteGroup(router.group("sdk")))
+        PlaygroundRoutes().register(on: router, sdk: BrowserRouteGroup(router.group("sdk"), routes: routes))
+        routes.load(router.routes)
         return router
     }
 }
