@@ -122,7 +122,10 @@ struct StepLoop: Sendable {
                 try await emit(.startStep)
             }
             stepRequest = try await prepareRequest(stepRequest)
-            let outcome = try await runStep(number: step, request: stepRequest, continuing: openStep)
+            let outcome = try await HostTracing.withSpan(HostTracing.step) { [step, openStep] span in
+                span.attributes["agent.step"] = step
+                return try await runStep(number: step, request: stepRequest, continuing: openStep)
+            }
             openStep = nil
             allText += outcome.text
             finishReason = outcome.finishReason

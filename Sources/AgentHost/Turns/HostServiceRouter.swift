@@ -64,6 +64,7 @@ struct HostServiceRouter: Sendable {
         guard streamRequest.maxSteps > 0 else { throw AgentHostError.badRequest("maxSteps must be at least 1") }
         let limits = services.limits
         let registry = services.registry
+        let metrics = services.metrics
         let log = log
         var loop = StepLoop(
             model: try services.models.model(named: streamRequest.model),
@@ -71,7 +72,9 @@ struct HostServiceRouter: Sendable {
             callTool: { call in
                 // The manifest's declaration decides; a tool only passed in the request has the default.
                 let declared = agentTools.first { $0.name == call.name } ?? streamRequest.tools.first { $0.name == call.name }
-                return await Self.runTool(call, declared: declared, lease: lease, log: log, channel: channel, limits: limits, registry: registry)
+                return await metrics.observeToolCall(call.name) {
+                    await Self.runTool(call, declared: declared, lease: lease, log: log, channel: channel, limits: limits, registry: registry)
+                }
             }
         )
         loop.recordModelOutput = { callId, modelOutput in channel.recordModelOutput(toolCallId: callId, modelOutput) }
