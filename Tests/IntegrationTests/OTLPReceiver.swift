@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import Logging
 import NIOCore
 import Synchronization
 
@@ -32,20 +31,9 @@ final class OTLPReceiver: Sendable {
             receiver.receive(Data(buffer: body))
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
         }
-        var quiet = Logger(label: "otlp-receiver")
-        quiet.logLevel = .critical
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
-            logger: quiet
-        )
-        receiver.task.withLock { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
-        for await port in ports {
-            receiver.port.withLock { $0 = port }
-            break
-        }
+        let (port, task) = await router.serveOnLoopback(label: "otlp-receiver")
+        receiver.task.withLock { $0 = task }
+        receiver.port.withLock { $0 = port }
         return receiver
     }
 

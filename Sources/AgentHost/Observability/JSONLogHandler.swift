@@ -34,7 +34,7 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var fields: [String: Any] = [
-            "timestamp": Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)),
+            "timestamp": Date().formatted(Self.timestampStyle),
             "level": event.level.rawValue,
             "label": label,
             "message": event.message.description,
@@ -50,6 +50,9 @@ public struct JSONLogHandler: LogHandler {
         line.append(UInt8(ascii: "\n"))
         write(line)
     }
+
+    /// UTC with milliseconds: `2026-11-30T18:37:51.684Z`.
+    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     private static func json(_ value: Logger.Metadata.Value) -> Any {
         switch value {
