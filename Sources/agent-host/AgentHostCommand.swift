@@ -43,6 +43,8 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var clientLimitOptions: ClientLimitOptions
 
+    @OptionGroup var observabilityOptions: ObservabilityOptions
+
     @Option(help: "Largest file a session upload may be, in bytes (default: 20 MiB).")
     var maxUploadBytes: Int = UploadPolicy.defaultMaximumBytes
 
@@ -69,7 +71,7 @@ struct Serve: AsyncParsableCommand {
             }
             configuration.uploads.mediaTypes = Set(types)
         }
-        try await Daemon(configuration: configuration).run()
+        try await Daemon(configuration: configuration, observability: try observabilityOptions.bootstrap()).run()
     }
 }
 

@@ -21,6 +21,8 @@ struct Dev: AsyncParsableCommand {
 
     @OptionGroup var clientLimitOptions: ClientLimitOptions
 
+    @OptionGroup var observabilityOptions: ObservabilityOptions
+
     @Option(help: "Seconds between checks for source changes.")
     var interval: Double = 1
 
@@ -40,12 +42,13 @@ struct Dev: AsyncParsableCommand {
         // without its pass for browsers there (`serve` needs the pass or the key).
         settings.trustPlaygroundLoopbackUnlessSet()
         let configuration = settings
+        let observability = try observabilityOptions.bootstrap()
         say("dev: plugins \(builder.products.joined(separator: ", ")) → \(configuration.pluginsDirectory)")
         try builder.buildAndDeploy(into: configuration.pluginsDirectory)
 
         let interval = interval
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await Daemon(configuration: configuration).run() }
+            group.addTask { try await Daemon(configuration: configuration, observability: observability).run() }
             group.addTask {
                 var fingerprint = builder.sourceFingerprint()
                 while !Task.isCancelled {

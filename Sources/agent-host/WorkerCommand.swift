@@ -21,6 +21,9 @@ struct Worker: ParsableCommand {
     var sha256: String
 
     func run() throws {
+        // The daemon's LOG_LEVEL/LOG_FORMAT, inherited: a worker logs like its daemon.
+        let environment = ProcessInfo.processInfo.environment
+        (try? LogSettings(level: nil, format: nil, environment: environment))?.bootstrap()
         let logger = Logger(label: "agent-host.worker")
         let status = PluginWorker.run(storePath: plugin, name: name, sha256: sha256, logger: logger)
         throw ExitCode(status)

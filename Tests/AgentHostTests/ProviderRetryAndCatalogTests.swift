@@ -68,7 +68,7 @@ import Testing
         // What `Model.anthropic("…")` / `Model.openai("…")` send from an agent's code.
         #expect(try catalog.model(named: "anthropic:claude-sonnet-4-5").identifier == "anthropic:claude-sonnet-4-5")
         #expect(try catalog.model(named: "openai:gpt-4.1").identifier == "openai:gpt-4.1")
-        #expect(try catalog.model(named: "scripted:echo") is ScriptedModel)
+        #expect((try catalog.model(named: "scripted:echo") as? InstrumentedModel)?.base is ScriptedModel)
         #expect(try catalog.model(named: "anthropic:x").supportsAssistantPrefill)
         #expect(try !catalog.model(named: "openai:x").supportsAssistantPrefill)
         #expect(catalog.providers.anthropicBaseURL == "http://127.0.0.1:9")

@@ -106,7 +106,7 @@ import Testing
             try await waitUntil {
                 let metrics = try await daemon.client.send(.GET, "/metrics", token: nil).body
                 live = metrics.split(separator: "\n").first { $0.hasPrefix("agent_host_live_sessions ") }
-                    .flatMap { Int($0.split(separator: " ")[1]) } ?? -1
+                    .flatMap { Double($0.split(separator: " ")[1]).map { Int($0) } } ?? -1
                 return live == 0
             }
             #expect(Self.texts(try await daemon.client.using(token: token).history("undo")) == expected)

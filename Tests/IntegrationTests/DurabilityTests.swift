@@ -161,7 +161,7 @@ import Testing
                 try await Task.sleep(for: .milliseconds(100))
                 let metrics = try await client.send(.GET, "/metrics", token: nil).body
                 live = metrics.split(separator: "\n").first { $0.hasPrefix("agent_host_live_sessions ") }
-                    .flatMap { Int($0.split(separator: " ")[1]) } ?? -1
+                    .flatMap { Double($0.split(separator: " ")[1]).map { Int($0) } } ?? -1
             }
             #expect(live == 0)
 

@@ -63,21 +63,9 @@ final class FakeProviderServer: Sendable {
         for path in ["/v1/messages", "/v1/chat/completions"] {
             router.post(RouterPath(path)) { request, _ in try await server.respond(to: request) }
         }
-        // Stopping by cancellation makes Hummingbird log errors that are not ours.
-        var quiet = Logger(label: "fake-provider")
-        quiet.logLevel = .critical
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) },
-            logger: quiet
-        )
-        server.task.withLock { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
-        for await port in ports {
-            server.port.withLock { $0 = port }
-            break
-        }
+        let (port, task) = await router.serveOnLoopback(label: "fake-provider")
+        server.task.withLock { $0 = task }
+        server.port.withLock { $0 = port }
         return server
     }
 

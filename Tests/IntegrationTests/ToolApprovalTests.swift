@@ -301,7 +301,7 @@ import Testing
         try await waitUntil {
             let metrics = try await client.send(.GET, "/metrics", token: nil).body
             let live = metrics.split(separator: "\n").first { $0.hasPrefix("agent_host_live_sessions ") }
-            return live.flatMap { Int($0.split(separator: " ")[1]) } == 0
+            return live.flatMap { Double($0.split(separator: " ")[1]).map { Int($0) } } == 0
         }
     }
 

@@ -8,10 +8,18 @@ import ServiceLifecycle
 public struct Daemon: Sendable {
     public let configuration: DaemonConfiguration
     let logger: Logger
+    let observability: DaemonObservability
 
-    public init(configuration: DaemonConfiguration, logger: Logger = Logger(label: "agent-host")) {
+    /// - Parameters:
+    ///   - observability: the metrics registry and span exporter the executable bootstrapped
+    ///     (`DaemonObservability.bootstrap`); by default a private registry and no tracing.
+    public init(
+        configuration: DaemonConfiguration, logger: Logger = Logger(label: "agent-host"),
+        observability: DaemonObservability = DaemonObservability()
+    ) {
         self.configuration = configuration
         self.logger = logger
+        self.observability = observability
     }
 
     public func run() async throws {
@@ -32,21 +40,23 @@ public struct Daemon: Sendable {
         let minter = await TokenMinter(secretKey: secretKey)
         let storage = try SQLiteStorage(path: configuration.databasePath)
         let turns = TurnTable()
+        let metrics = HostMetrics(registry: observability.registry)
         let registry = PluginRegistry(
             storeDirectory: configuration.storeDirectory, journalPath: configuration.loadJournalPath, logger: logger,
             turns: turns, isolation: configuration.isolation,
             workerExecutable: configuration.workerExecutable, workerMemoryLimitBytes: configuration.workerMemoryLimitBytes,
             workerLoadTimeout: configuration.workerLoadTimeout, shutdownDeadline: configuration.pluginShutdownTimeout,
-            drainTimeout: configuration.drainTimeout
+            drainTimeout: configuration.drainTimeout, metrics: metrics
         )
-        let models = ModelCatalog(environment: environment, logger: logger)
+        var models = ModelCatalog(environment: environment, logger: logger)
+        models.metrics = metrics
         let files = DirectoryFileStore(directory: configuration.filesDirectory)
         let subAgents = SubAgentCalls(limits: configuration.subAgentLimits, storage: storage)
         let services = SessionServices(
-            storage: storage, writer: LogWriter(storage: storage), registry: registry, models: models,
+            storage: storage, writer: LogWriter(storage: storage, metrics: metrics), registry: registry, models: models,
             turns: turns, logger: logger, recoveryBudget: configuration.recoveryBudget, limits: configuration.runLimits,
             readerBufferBytes: configuration.readerBufferBytes, files: files, subAgents: subAgents,
-            inputLimits: configuration.inputLimits
+            inputLimits: configuration.inputLimits, metrics: metrics
         )
         let sessions = SessionDirectory(services: services)
         subAgents.bind(sessions)
@@ -62,7 +72,8 @@ public struct Daemon: Sendable {
         let router = HTTPRouter.build(
             sessions: sessions, registry: registry, storage: storage,
             auth: Authenticator(secretKey: secretKey, minter: minter), environment: environment,
-            playgroundPass: playgroundPass, tokenRefresh: configuration.tokenRefresh, files: files, uploads: configuration.uploads
+            playgroundPass: playgroundPass, tokenRefresh: configuration.tokenRefresh, files: files, uploads: configuration.uploads,
+            traced: observability.tracesExported
         )
 
         let banner = StartupBanner(configuration: configuration, secretKey: secretKey, playgroundPass: playgroundPass, models: models)
@@ -80,7 +91,8 @@ public struct Daemon: Sendable {
         // stream never ends by itself. Here the readers go first, then the app.
         let group = ServiceGroup(
             configuration: .init(
-                services: [app, ReaderShutdown(sessions: sessions, logger: logger)],
+                // The span exporter first: a group stops last-first, so it flushes the spans of everything after it.
+                services: [observability.tracing].compactMap { $0 } + [app, ReaderShutdown(sessions: sessions, logger: logger)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
             )
         )

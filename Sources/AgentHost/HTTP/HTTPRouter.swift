@@ -26,19 +26,21 @@ enum HTTPRouter {
     ///   - playgroundPass: this run's playground pass (`PlaygroundAccess`); nil: the secret key only.
     ///   - files: where uploads are kept; nil serves no file routes.
     ///   - uploads: what the upload route takes.
+    ///   - traced: a span per request, joining the caller's trace (`traceparent`): the turn a request starts nests under it.
     static func build(
         sessions: SessionDirectory, registry: PluginRegistry, storage: any SessionStorage,
         auth: Authenticator, environment: [String: String], playgroundPass: PlaygroundPass? = nil,
         tokenRefresh: TokenRefreshPolicy = TokenRefreshPolicy(),
-        files: (any FileStore)? = nil, uploads: UploadPolicy = UploadPolicy()
+        files: (any FileStore)? = nil, uploads: UploadPolicy = UploadPolicy(), traced: Bool = false
     ) -> Router<HostRequestContext> {
         let router = Router(context: HostRequestContext.self)
+        if traced { router.add(middleware: TracingMiddleware()) }
         // Outermost: unknown routes and the non-browser groups get the JSON error shape here.
         let routes = RouteCatalog()
         router.add(middleware: ErrorMiddleware(routes: routes))
         let opener = SessionOpener(sessions: sessions, minter: auth.minter)
 
-        MetricsRoutes(sessions: sessions, plugins: registry.startup).register(on: router)
+        MetricsRoutes(sessions: sessions, plugins: registry.startup, registry: registry).register(on: router)
         OpenAPIRoute.register(on: router)
 
         let management = router.group("api/v1").add(middleware: AuthMiddleware(.secretKey, auth: auth))

@@ -2,32 +2,30 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// `GET /healthz` and `GET /metrics` (Prometheus text format), unauthenticated.
+/// `GET /healthz` and `GET /metrics` (Prometheus text format, rendered by
+/// swift-prometheus from `HostMetrics`' registry), unauthenticated.
 struct MetricsRoutes {
     let sessions: SessionDirectory
     /// `/healthz` says whether the start-up builds are still loading (`"plugins":"loading"`) or done (`"ready"`).
     let plugins: PluginStartup
+    /// Its generations, for the per-agent generation gauges.
+    let registry: PluginRegistry
 
     func register(on router: Router<HostRequestContext>) {
         router.get("/healthz") { _, _ in
             try Response.json(["status": "ok", "plugins": plugins.isLoading ? "loading" : "ready"])
         }
         router.get("/metrics") { _, _ in
-            let lines = [
-                "# HELP process_resident_memory_bytes Resident memory size in bytes.",
-                "# TYPE process_resident_memory_bytes gauge",
-                "process_resident_memory_bytes \(ProcessMemory.residentBytes())",
-                "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.",
-                "# TYPE process_cpu_seconds_total counter",
-                "process_cpu_seconds_total \(ProcessMemory.cpuSeconds())",
-                "# HELP agent_host_live_sessions Sessions currently held in memory.",
-                "# TYPE agent_host_live_sessions gauge",
-                "agent_host_live_sessions \(await sessions.liveCount)",
-            ]
+            let metrics = sessions.metrics
+            // The gauges describe what the daemon holds now: read at scrape time, not kept up to date.
+            let generations = await registry.snapshot().agents.flatMap(\.generations)
+            metrics.recordState(sessionStatuses: await sessions.liveStatuses, generations: generations)
+            var text: [UInt8] = []
+            metrics.registry.emit(into: &text)
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: lines.joined(separator: "\n") + "\n"))
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: text))
             )
         }
     }

@@ -12,6 +12,8 @@ public struct ModelCatalog: Sendable {
     public let scriptedDelayMilliseconds: Int
     public let providers: ProviderSettings
     let logger: Logger
+    /// Where every model request is counted (`InstrumentedModel`).
+    public var metrics = HostMetrics()
 
     public init(defaultIdentifier: String?, scriptedDelayMilliseconds: Int,
                 providers: ProviderSettings = ProviderSettings(environment: [:]),
@@ -38,7 +40,12 @@ public struct ModelCatalog: Sendable {
         public var description: String { "model `\(identifier)` is not available: \(reason)" }
     }
 
+    /// The model `name` says, counted and traced (`InstrumentedModel`).
     public func model(named name: String?) throws -> any LanguageModel {
+        InstrumentedModel(base: try provider(named: name), metrics: metrics)
+    }
+
+    private func provider(named name: String?) throws -> any LanguageModel {
         let identifier = (name == nil || name == "default") ? defaultIdentifier : (name ?? defaultIdentifier)
         let (provider, model) = Self.split(identifier)
         switch provider {
@@ -53,7 +60,7 @@ public struct ModelCatalog: Sendable {
                 model: model, apiKey: key, baseURL: providers.anthropicBaseURL,
                 maxTokens: providers.maxTokens, thinkingBudget: providers.anthropicThinkingBudget
             )
-            return RetryingModel(base: base, policy: providers.retry, logger: logger)
+            return RetryingModel(base: base, policy: providers.retry, logger: logger, metrics: metrics)
         case "openai":
             guard !model.isEmpty else { throw UnavailableModel(identifier: identifier, reason: "name the model, e.g. `openai:gpt-4.1`") }
             if providers.openAIAPIKey == nil, providers.openAIRequiresKey {
@@ -63,7 +70,7 @@ public struct ModelCatalog: Sendable {
                 )
             }
             let base = OpenAIModel(model: model, apiKey: providers.openAIAPIKey, baseURL: providers.openAIBaseURL, maxTokens: providers.maxTokens)
-            return RetryingModel(base: base, policy: providers.retry, logger: logger)
+            return RetryingModel(base: base, policy: providers.retry, logger: logger, metrics: metrics)
         default:
             throw UnavailableModel(
                 identifier: identifier, reason: "unknown provider `\(provider)`; use anthropic:<model>, openai:<model> or scripted:echo"

@@ -8,6 +8,8 @@ struct RetryingModel: LanguageModel {
     let base: any LanguageModel
     let policy: RetryPolicy
     let logger: Logger
+    /// Where retries are counted.
+    var metrics = HostMetrics()
 
     var identifier: String { base.identifier }
     var supportsAssistantPrefill: Bool { base.supportsAssistantPrefill }
@@ -16,6 +18,7 @@ struct RetryingModel: LanguageModel {
         let base = base
         let policy = policy
         let logger = logger
+        let metrics = metrics
         return AsyncThrowingStream { continuation in
             let task = Task {
                 var attempt = 0
@@ -52,6 +55,7 @@ struct RetryingModel: LanguageModel {
                             continuation.finish(throwing: failure)
                             return
                         }
+                        metrics.modelRetried(identifier: base.identifier)
                         logger.warning("model request failed; retrying", metadata: [
                             "model": "\(base.identifier)", "attempt": "\(attempt)", "delay": "\(delay)", "error": "\(failure)",
                         ])

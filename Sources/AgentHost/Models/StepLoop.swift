@@ -152,7 +152,11 @@ struct StepLoop: Sendable {
                     try await emit(.startStep)
                 }
                 stepRequest = try await prepareRequest(stepRequest, reason)
-                outcome = try await runStep(number: step, request: stepRequest, continuing: openStep)
+                let traced = stepRequest
+                outcome = try await HostTracing.withSpan(HostTracing.step) { [step, openStep] span in
+                    span.attributes["agent.step"] = step
+                    return try await runStep(number: step, request: traced, continuing: openStep)
+                }
                 stepFinished(
                     outcome.usage?.inputTokens ?? stepRequest.estimatedInputTokens,
                     outcome.usage?.outputTokens ?? ModelRequest.tokens(forCharacters: outcome.text.count), stepRequest

@@ -33,6 +33,8 @@ public actor PluginRegistry {
     private var journal: LoadJournal
     /// Whether the builds present at start-up are still loading.
     public nonisolated let startup = PluginStartup()
+    /// Where refusals are counted; the daemon's, which turns and `/metrics` use too.
+    nonisolated let metrics: HostMetrics
 
     /// - Parameters:
     ///   - storeDirectory: Where verified copies are kept (`store/<agent>/<sha256>.so`).
@@ -46,12 +48,14 @@ public actor PluginRegistry {
     ///   - shutdownDeadline: How long a retiring build's `shutdown` may take.
     ///   - drainTimeout: How long a superseded generation may drain before its
     ///     remaining turns move to the active build (or end).
+    ///   - metrics: Where refusals are counted.
     init(
         storeDirectory: String, journalPath: String? = nil, logger: Logger, turns: any HostTurnCallbacks,
         isolation: IsolationPolicy = IsolationPolicy(defaultMode: .inProcess), workerExecutable: String? = nil,
         workerMemoryLimitBytes: Int? = nil, workerLoadTimeout: Duration = .seconds(30),
-        shutdownDeadline: Duration = .seconds(10), drainTimeout: Duration = .seconds(60)
+        shutdownDeadline: Duration = .seconds(10), drainTimeout: Duration = .seconds(60), metrics: HostMetrics = HostMetrics()
     ) {
+        self.metrics = metrics
         self.store = PluginStore(directory: storeDirectory)
         self.loader = PluginLoader(logger: logger, turns: turns)
         self.logger = logger
@@ -137,7 +141,10 @@ public actor PluginRegistry {
             // The same file refused for the same reason (e.g. seen at start-up and
             // again by the watcher) is logged once.
             let known = refusals.contains { $0.file == error.file && $0.reason == error.reason && $0.sha256 == error.sha256 }
-            if !known { logger.error("plugin refused", metadata: ["file": "\(error.file)", "reason": "\(error.reason)"]) }
+            if !known {
+                logger.error("plugin refused", metadata: ["file": "\(error.file)", "reason": "\(error.reason)"])
+                metrics.pluginRefused()
+            }
             refusals.removeAll { $0.file == error.file }
             refusals.append(error)
             return .failure(error)
@@ -202,6 +209,11 @@ public actor PluginRegistry {
     func activeManifest(of agent: String) -> AgentManifest? {
         guard let generation = table.activeGeneration(of: agent) else { return nil }
         return plugins[generation]?.manifest.agents.first { $0.id == agent }
+    }
+
+    /// The id of `agent`'s active generation; nil when none is active.
+    func activeGenerationId(of agent: String) -> Int? {
+        table.activeGeneration(of: agent)
     }
 
     /// Gives a turn's lease back; the last turn of a draining generation retires it.

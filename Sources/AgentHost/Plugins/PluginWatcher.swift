@@ -34,13 +34,17 @@ public struct PluginWatcher: Service {
     public func run() async throws {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else {
-            logger.error("cannot watch plugins directory: inotify_init1 failed (\(errno)); new builds need a restart")
+            logger.error("cannot watch the plugins directory (inotify_init1 failed); new builds need a restart", metadata: [
+                "directory": "\(directory)", "errno": "\(errno)",
+            ])
             await loadAtStartup()
             try await gracefulShutdown()
             return
         }
         guard inotify_add_watch(fd, directory, UInt32(IN_CLOSE_WRITE | IN_MOVED_TO)) >= 0 else {
-            logger.error("cannot watch \(directory): \(String(cString: strerror(errno)))")
+            logger.error("cannot watch the plugins directory; new builds need a restart", metadata: [
+                "directory": "\(directory)", "error": "\(String(cString: strerror(errno)))",
+            ])
             close(fd)
             await loadAtStartup()
             try await gracefulShutdown()

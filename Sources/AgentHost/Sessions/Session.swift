@@ -552,6 +552,7 @@ extension Session {
 
     /// Whether the session was closed (a closed session that leaves memory is not "suspended").
     var isClosed: Bool { lifecycle.status == .closed }
+    var status: SessionStatus { lifecycle.status }
 
 
 }

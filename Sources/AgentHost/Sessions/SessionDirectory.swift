@@ -157,6 +157,18 @@ public actor SessionDirectory {
 
     public var liveCount: Int { live.count }
 
+    /// The status of every session in memory, for `/metrics`.
+    var liveStatuses: [SessionStatus] {
+        get async {
+            var statuses: [SessionStatus] = []
+            for session in live.values { statuses.append(await session.status) }
+            return statuses
+        }
+    }
+
+    /// Where the daemon's turns, model requests and tool calls are counted.
+    nonisolated var metrics: HostMetrics { services.metrics }
+
     /// After a crash: loads every session that was running, which resumes its
     /// interrupted turn and answers its queued inputs (once the start-up builds
     /// are loaded: waking waits for them).

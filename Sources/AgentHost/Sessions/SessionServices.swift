@@ -22,10 +22,12 @@ struct SessionServices: Sendable {
     var subAgents: SubAgentCalls?
     /// The queue cap and the input size limit.
     var inputLimits = InputLimits()
+    /// Where turns, model requests and tool calls are counted, and `/metrics` reads them.
+    var metrics = HostMetrics()
 
     /// The part of these a running turn uses.
     var turnServices: TurnServices {
         TurnServices(registry: registry, models: models, turns: turns, logger: logger, stopGracePeriod: stopGracePeriod,
-                     recoveryBudget: recoveryBudget, limits: limits, files: files, subAgents: subAgents)
+                     recoveryBudget: recoveryBudget, limits: limits, files: files, subAgents: subAgents, metrics: metrics)
     }
 }

@@ -19,9 +19,13 @@ public actor LogWriter {
     private let storage: any SessionStorage
     private var pending: [Entry] = []
     private var isFlushing = false
+    private let metrics: HostMetrics
 
-    public init(storage: any SessionStorage) {
+    /// - Parameters:
+    ///   - metrics: where commits are counted and timed.
+    public init(storage: any SessionStorage, metrics: HostMetrics = HostMetrics()) {
         self.storage = storage
+        self.metrics = metrics
     }
 
     /// How many callers wait for records that no transaction has taken yet (while
@@ -48,7 +52,9 @@ public actor LogWriter {
             let batch = pending
             pending.removeAll(keepingCapacity: true)
             do {
-                try await storage.append(batch.flatMap(\.records), statuses: batch.compactMap(\.status))
+                let records = batch.flatMap(\.records), started = ContinuousClock.now
+                try await storage.append(records, statuses: batch.compactMap(\.status))
+                metrics.logCommitted(records: records.count, duration: ContinuousClock.now - started)
                 for entry in batch { entry.waiter.resume() }
             } catch {
                 guard batch.count > 1 else {

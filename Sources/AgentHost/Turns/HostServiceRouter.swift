@@ -67,6 +67,7 @@ struct HostServiceRouter: Sendable {
         guard streamRequest.maxSteps > 0 else { throw AgentHostError.badRequest("maxSteps must be at least 1") }
         let limits = services.limits
         let registry = services.registry
+        let metrics = services.metrics
         let log = log
         let requestTools = streamRequest.tools
         // The manifest's declaration decides; a tool only passed in the request has the default.
@@ -77,7 +78,9 @@ struct HostServiceRouter: Sendable {
             model: try services.models.model(named: streamRequest.model),
             emit: { chunk in channel.send(chunk) },
             callTool: { call in
-                await Self.runTool(call, declared: declared(call.name), lease: lease, log: log, channel: channel, limits: limits, registry: registry)
+                return await metrics.observeToolCall(call.name) {
+                    await Self.runTool(call, declared: declared(call.name), lease: lease, log: log, channel: channel, limits: limits, registry: registry)
+                }
             }
         )
         loop.recordModelOutput = { callId, modelOutput in channel.recordModelOutput(toolCallId: callId, modelOutput) }

@@ -1,6 +1,7 @@
 import AgentWire
 import CAgentABI
 import Logging
+import Tracing
 
 /// Runs one turn of one session: frames it in the log (`turn-start`, `start`,
 /// …, `finish`/`abort`/`error`, `turn-complete`), leases the agent's active
@@ -50,16 +51,21 @@ enum TurnRunner {
             // turn only when the handler asks for one (its framing is then written).
             if let action = await log.pendingAction(inSeq: origin.inSeq) {
                 if try await handleAction(action, log: log, inSeq: origin.inSeq, services: services) {
-                    try await answer(log: log, handle: handle, origin: .framedInput(inSeq: origin.inSeq), services: services)
+                    try await observed(log: log, handle: handle, services: services) {
+                        try await answer(log: log, handle: handle, origin: .framedInput(inSeq: origin.inSeq), services: services)
+                    }
                 }
             } else {
-                try await answer(log: log, handle: handle, origin: origin, services: services)
+                try await observed(log: log, handle: handle, services: services) {
+                    try await answer(log: log, handle: handle, origin: origin, services: services)
+                }
             }
         } catch {
             // Only storage failures get here; the turn cannot be recorded.
             services.logger.error("turn failed to persist", metadata: ["chatId": "\(log.chatId)", "error": "\(error)"])
         }
-        await log.turnDidEnd()
+        // A queued turn starts from here: it is no part of this turn's trace (nor of its request's).
+        await ServiceContext.withValue(nil) { await log.turnDidEnd() }
     }
 
     /// The turn from its opening records to `data-turn-complete`.
@@ -92,6 +98,7 @@ enum TurnRunner {
         } else {
             ending = try await runHooked(log: log, handle: handle, inSeq: inSeq, checkpoint: checkpoint, context: context, services: services)
         }
+        if let observation = TurnObservation.current { observation.closing(with: ending, checkpoint: await log.turnSummary.checkpoint) }
         try await complete(log: log, inSeq: inSeq, ending: ending, context: context, services: services, lastStep: handle.lastStep)
     }
 
@@ -242,9 +249,9 @@ enum TurnRunner {
             lease: lease, log: log, conversation: await log.modelConversation, conversationLength: omitted + messages.count,
             resumePoint: ResumePointSlot(checkpoint?.resumePoint), services: services, lastStep: handle.lastStep
         )
-        let channel = services.turns.open { channel, service, request in
+        let channel = services.turns.open(serve: carryingTraceContext { channel, service, request in
             try await router.serve(service, request: request, channel: channel)
-        }
+        })
         defer { services.turns.close(channel.turnId) }
         defer { channel.closeForRunner() }
         handle.attach(channel: channel, plugin: lease.plugin, generationId: lease.generationId)
@@ -298,6 +305,7 @@ enum TurnRunner {
                         continue
                     }
                     streamed += 1
+                    TurnObservation.current?.persisted(chunk)
                     switch chunk {
                     case .startStep: stepOpen = true
                     case .finishStep: stepOpen = false

@@ -17,6 +17,8 @@ struct TurnServices: Sendable {
     var files: (any FileStore)?
     /// Serves `agent.call` (sub-agents); nil in a host without sessions to create.
     var subAgents: SubAgentCalls?
+    /// Where turns, model requests and tool calls are counted.
+    var metrics = HostMetrics()
 }
 
 extension TurnServices {
