@@ -22,7 +22,9 @@ public struct Daemon: Sendable {
         let environment = configuration.environment
         let secretKey = try SecretKey.load(environment: environment, dataDirectory: configuration.dataDirectory)
         let minter = await TokenMinter(secretKey: secretKey)
-        let storage = try SQLiteStorage(path: configuration.databasePath)
+        let storage = try SQLiteStorage(
+            path: configuration.databasePath, logger: logger, faults: StorageFaultInjection(environment: environment)
+        )
         let turns = TurnTable()
         let registry = PluginRegistry(
             storeDirectory: configuration.storeDirectory, journalPath: configuration.loadJournalPath, logger: logger,

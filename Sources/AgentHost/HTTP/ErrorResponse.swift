@@ -25,6 +25,7 @@ struct ErrorResponse: Encodable {
         case .unknownAgent: (.notFound, "unknown_agent")
         case .sessionClosed: (.conflict, "session_closed")
         case .internalError: (.internalServerError, "internal")
+        case .storageUnavailable: (.serviceUnavailable, "storage_unavailable")
         }
     }
 
@@ -51,11 +52,10 @@ struct ErrorResponse: Encodable {
     static func response(for error: AgentHostError) -> Response {
         let (status, code) = Self.status(for: error)
         let body = (try? WireCoding.encode(ErrorResponse(error: Body(code: code, message: error.description)))) ?? Data()
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))
-        )
+        var headers: HTTPFields = [.contentType: "application/json"]
+        // Storage comes back by itself (the probe retries every few seconds at most).
+        if case .storageUnavailable = error { headers[.retryAfter] = "2" }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     private static func describe(_ error: DecodingError) -> String {

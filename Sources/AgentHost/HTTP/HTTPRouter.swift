@@ -37,7 +37,7 @@ enum HTTPRouter {
         router.add(middleware: ErrorMiddleware())
         let opener = SessionOpener(sessions: sessions, minter: auth.minter)
 
-        MetricsRoutes(sessions: sessions, plugins: registry.startup).register(on: router)
+        MetricsRoutes(sessions: sessions, plugins: registry.startup, storage: storage).register(on: router)
 
         let management = router.group("api/v1").add(middleware: AuthMiddleware(.secretKey, auth: auth))
         ManagementRoutes(sessions: sessions, registry: registry, opener: opener, minter: auth.minter).register(on: management)

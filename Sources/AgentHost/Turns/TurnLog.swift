@@ -29,6 +29,9 @@ protocol TurnLog: Sendable {
     func turnWillRun() async throws
     /// `data-turn-complete` is persisted; the session may start its next turn.
     func turnDidEnd() async
+    /// The turn stopped because storage refused its records
+    /// (`AgentHostError.storageUnavailable`): it has no `data-turn-complete`.
+    func turnCutOff(by error: any Error) async
     /// The message id the `start` of input `inSeq`'s turn carries: the answered
     /// message's own when the input answers tool calls (the turn continues it).
     func responseMessageId(inSeq: Int64) async -> String
@@ -61,6 +64,11 @@ extension TurnLog {
 
     /// A log that keeps no history has nothing to compact.
     var compactionPoint: (messageCount: Int, lastSeq: Int64) { get async { (0, 0) } }
+
+    /// A log that resumes nothing: a cut-off turn simply ends.
+    func turnCutOff(by error: any Error) async {
+        await turnDidEnd()
+    }
 
     /// A log without actions.
     func pendingAction(inSeq: Int64) async -> PendingAction? { nil }
