@@ -152,9 +152,12 @@ extension Bench {
             + "/\(counters.inputsRefusedOtherwise.load(ordering: .relaxed))"
         let stalled = "\(counters.stalledOpen.load(ordering: .relaxed))/\(counters.stalledClosedByDaemon.load(ordering: .relaxed))"
         let idle = "\(counters.idleOpen.load(ordering: .relaxed))/\(counters.idleClosedByDaemon.load(ordering: .relaxed))"
-        return String(format: "%7.1f | %13.1f | %14.1f | %18.2f | %6.2f | %3d | %15@ | %19@ | %20@ | %16@ | %d",
-                      elapsed.milliseconds / 1000, Double(rss) / 1e6, Double(workers) / 1e6, first.p50, first.p99, first.count,
-                      healthzText, inputs, stalled, idle, counters.connectsRefused.load(ordering: .relaxed))
+        // Right-aligned by hand: `%15@` does not pad on Linux.
+        func pad(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        let numbers = String(format: "%7.1f | %13.1f | %14.1f | %18.2f | %6.2f | %3d",
+                             elapsed.milliseconds / 1000, Double(rss) / 1e6, Double(workers) / 1e6, first.p50, first.p99, first.count)
+        let refused = "\(counters.connectsRefused.load(ordering: .relaxed))"
+        return [numbers, pad(healthzText, 15), pad(inputs, 19), pad(stalled, 20), pad(idle, 16), pad(refused, 16)].joined(separator: " | ")
     }
 
     /// Keeps `load.stalledReaders` SSE readers open that never read: half
