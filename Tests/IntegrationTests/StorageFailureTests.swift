@@ -37,6 +37,18 @@ import Testing
         try await client.send(.GET, "/healthz", token: nil)
     }
 
+    /// An input (message id `refused`, text `lost`) and a session creation both get `503 storage_unavailable`.
+    private static func expectWritesRefused(_ client: AgentHostClient, chatId: String, token: String, secret: String) async throws {
+        let refused = try await client.send(
+            .POST, "/realtime/v1/sessions/\(chatId)/in", token: token,
+            body: #"{"kind":"message","message":{"id":"refused","role":"user","parts":[{"type":"text","text":"lost"}]}}"#
+        )
+        #expect(refused.status == 503)
+        #expect(refused.json?["error"]?["code"]?.stringValue == "storage_unavailable")
+        #expect(refused.headers.first(name: "retry-after") != nil)
+        #expect(try await client.createSession("\(chatId)-new", secret: secret).status == 503)
+    }
+
     private static func texts(_ client: AgentHostClient, chatId: String, token: String) async throws -> [String] {
         let history = try await client.send(.GET, "/realtime/v1/sessions/\(chatId)/messages", token: token)
         return history.json?["messages"]?.arrayValue?.map { message in
@@ -73,13 +85,7 @@ import Testing
             let unhealthy = try await Self.health(client)
             #expect(unhealthy.status == 503)
             #expect(unhealthy.json?["storage"]?["code"]?.stringValue == "storage_full")
-            let refused = try await client.send(
-                .POST, "/realtime/v1/sessions/full/in", token: token,
-                body: #"{"kind":"message","message":{"id":"refused","role":"user","parts":[{"type":"text","text":"lost"}]}}"#
-            )
-            #expect(refused.status == 503)
-            #expect(refused.json?["error"]?["code"]?.stringValue == "storage_unavailable")
-            #expect(try await client.createSession("full-new", secret: daemon.secretKey).status == 503)
+            try await Self.expectWritesRefused(client, chatId: "full", token: token, secret: daemon.secretKey)
 
             // Storage comes back: /healthz says so, and the cut-off turn resumes from what was stored.
             try FileManager.default.removeItem(at: full)
@@ -141,13 +147,7 @@ import Testing
             _ = try await client.readEvents(chatId: "gone", token: token) { $0.completedTurns() == 1 }
 
             try FileManager.default.removeItem(at: daemon.dataDirectory)
-            let refused = try await client.send(
-                .POST, "/realtime/v1/sessions/gone/in", token: token,
-                body: #"{"kind":"message","message":{"id":"m2","role":"user","parts":[{"type":"text","text":"lost"}]}}"#
-            )
-            #expect(refused.status == 503)
-            #expect(refused.json?["error"]?["code"]?.stringValue == "storage_unavailable")
-            #expect(try await client.createSession("gone-new", secret: daemon.secretKey).status == 503)
+            try await Self.expectWritesRefused(client, chatId: "gone", token: token, secret: daemon.secretKey)
 
             let health = try await Self.health(client)
             #expect(health.status == 503)
