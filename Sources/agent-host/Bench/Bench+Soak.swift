@@ -99,8 +99,13 @@ extension Bench {
                 )
             }
             group.addTask { await self.holdIdleSockets(host: host, port: port, count: load.idleSockets, counters: counters, until: deadline) }
-            group.addTask { try await self.floodInputs(flood, burst: load.burst, counters: counters, until: deadline) }
-            group.addTask { try await self.sendBigMessages(big, bytes: load.bigMessageBytes, counters: counters, until: deadline) }
+            // 0 leaves a kind of load out, to see what each one costs.
+            if load.burst > 0 {
+                group.addTask { try await self.floodInputs(flood, burst: load.burst, counters: counters, until: deadline) }
+            }
+            if load.bigMessageBytes > 0 {
+                group.addTask { try await self.sendBigMessages(big, bytes: load.bigMessageBytes, counters: counters, until: deadline) }
+            }
             group.addTask {
                 var events = try await healthy.output().makeAsyncIterator()
                 while clock.now < deadline {
