@@ -25,12 +25,15 @@ public enum AgentHostError: Error, Sendable, Equatable, CustomStringConvertible 
     case tooManyConnections(limit: Int)
     /// A path the daemon serves, asked with a method it does not answer there (405, `Allow`).
     case methodNotAllowed(allowed: [String])
+    /// The database takes no writes (disk full, I/O errors, its file deleted or
+    /// replaced): nothing was stored, so nothing is acknowledged (503).
+    case storageUnavailable(String)
 
     public var description: String {
         switch self {
         case .badRequest(let message), .invalidJSON(let message), .unauthorized(let message),
              .forbidden(let message), .notFound(let message), .conflict(let message),
-             .internalError(let message), .unsupportedMediaType(let message):
+             .internalError(let message), .unsupportedMediaType(let message), .storageUnavailable(let message):
             message
         case .payloadTooLarge(let limit): "request body is larger than \(limit) bytes"
         case .unknownAgent(let agent): "no agent `\(agent)` is loaded"

@@ -38,7 +38,9 @@ public struct Daemon: Sendable {
         }
         let secretKey = try SecretKey.load(environment: environment, dataDirectory: configuration.dataDirectory)
         let minter = await TokenMinter(secretKey: secretKey)
-        let storage = try SQLiteStorage(path: configuration.databasePath)
+        let storage = try SQLiteStorage(
+            path: configuration.databasePath, logger: logger, faults: StorageFaultInjection(environment: environment)
+        )
         let turns = TurnTable()
         let metrics = HostMetrics(registry: observability.registry)
         let registry = PluginRegistry(

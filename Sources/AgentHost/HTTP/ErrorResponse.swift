@@ -31,6 +31,7 @@ struct ErrorResponse: Encodable {
         case .idempotencyKeyReused: (.unprocessableContent, "idempotency_key_reused")
         case .tooManyConnections: (.serviceUnavailable, "too_many_connections")
         case .methodNotAllowed: (.methodNotAllowed, "method_not_allowed")
+        case .storageUnavailable: (.serviceUnavailable, "storage_unavailable")
         }
     }
 
@@ -61,6 +62,8 @@ struct ErrorResponse: Encodable {
         // closes after the answer (`RequestDeadlineHandler`) instead of reading it.
         if case .payloadTooLarge = error { headers[.connection] = "close" }
         if case .methodNotAllowed(let allowed) = error { headers[.allow] = allowed.joined(separator: ", ") }
+        // Storage comes back by itself (the probe retries every few seconds at most).
+        if case .storageUnavailable = error { headers[.retryAfter] = "2" }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 

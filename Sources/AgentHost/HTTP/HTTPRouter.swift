@@ -40,7 +40,7 @@ enum HTTPRouter {
         router.add(middleware: ErrorMiddleware(routes: routes))
         let opener = SessionOpener(sessions: sessions, minter: auth.minter)
 
-        MetricsRoutes(sessions: sessions, plugins: registry.startup, registry: registry).register(on: router)
+        MetricsRoutes(sessions: sessions, plugins: registry.startup, registry: registry, storage: storage).register(on: router)
         OpenAPIRoute.register(on: router)
 
         let management = router.group("api/v1").add(middleware: AuthMiddleware(.secretKey, auth: auth))

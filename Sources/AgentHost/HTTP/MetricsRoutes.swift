@@ -10,10 +10,19 @@ struct MetricsRoutes {
     let plugins: PluginStartup
     /// Its generations, for the per-agent generation gauges.
     let registry: PluginRegistry
+    /// `/healthz` answers 503 while storage refuses writes (`"storage"` names the problem).
+    let storage: any SessionStorage
 
     func register(on router: Router<HostRequestContext>) {
         router.get("/healthz") { _, _ in
-            try Response.json(["status": "ok", "plugins": plugins.isLoading ? "loading" : "ready"])
+            let pluginPhase = plugins.isLoading ? "loading" : "ready"
+            guard let problem = await storage.writeProblem() else {
+                return try Response.json(["status": "ok", "plugins": pluginPhase, "storage": "ok"])
+            }
+            return try Response.json(
+                HealthProblem(plugins: pluginPhase, storage: .init(code: problem.kind.rawValue, message: problem.message)),
+                status: .serviceUnavailable
+            )
         }
         router.get("/metrics") { _, _ in
             let metrics = sessions.metrics
@@ -29,6 +38,18 @@ struct MetricsRoutes {
             )
         }
     }
+}
+
+/// `/healthz` while storage refuses writes: `{"status":"unavailable","plugins":…,"storage":{"code","message"}}`.
+private struct HealthProblem: Encodable {
+    struct Storage: Encodable {
+        var code: String
+        var message: String
+    }
+
+    var status = "unavailable"
+    var plugins: String
+    var storage: Storage
 }
 
 /// What the kernel says about this process, for `/metrics`.

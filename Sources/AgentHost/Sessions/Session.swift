@@ -44,6 +44,10 @@ actor Session {
     private var injectionsTaken: Set<Int64> = []
     /// Deferred work this process's turns registered, and the tasks running it.
     private var deferredWork = DeferredWorkTable()
+    /// The last stored seq when live readers were last told that a turn was cut
+    /// off by storage (`turnCutOff`): a retry that fails before storing anything
+    /// does not tell them again.
+    private var cutOffAnnouncedAt: Int64?
 
     /// A live session writes a history snapshot at the end of a turn once at
     /// least this many records were added since the last one, and at least a
@@ -201,7 +205,10 @@ actor Session {
             break
         case .stopTurn:
             turn?.stop()
-        case .startTurn(let origin):
+        case .startTurn(var origin):
+            // A turn cut off by storage waited in memory: a stop may have been
+            // stored since, and the log's checkpoint has it.
+            if case .interrupted = origin, let latest = history.turnInProgress { origin = .interrupted(latest) }
             let handle = turn ?? TurnHandle(stopGracePeriod: services.stopGracePeriod)
             turn = handle
             TurnRunner.start(log: self, origin: origin, services: services.turnServices, handle: handle)
@@ -241,16 +248,19 @@ actor Session {
             lastPublished = max(lastPublished, record.seq)
         }
         // One batch per commit: a subscriber writes it to its socket in one go.
-        let streamed = records.filter(\.isStreamed)
-        if !streamed.isEmpty {
-            for (id, reader) in subscribers where !reader.offer(streamed) {
-                // It resumes from the log with `Last-Event-ID`; its feed says why it ended.
-                subscribers[id] = nil
-                services.logger.notice(
-                    "dropped a reader that fell behind",
-                    metadata: ["chatId": "\(chatId)", "limitBytes": "\(reader.limitBytes)", "seq": "\(lastPublished)"]
-                )
-            }
+        publish(records.filter(\.isStreamed))
+    }
+
+    /// Offers a batch to every live reader; drops those that fell behind.
+    private func publish(_ streamed: [LogRecord]) {
+        guard !streamed.isEmpty else { return }
+        for (id, reader) in subscribers where !reader.offer(streamed) {
+            // It resumes from the log with `Last-Event-ID`; its feed says why it ended.
+            subscribers[id] = nil
+            services.logger.notice(
+                "dropped a reader that fell behind",
+                metadata: ["chatId": "\(chatId)", "limitBytes": "\(reader.limitBytes)", "seq": "\(lastPublished)"]
+            )
         }
     }
 
@@ -464,6 +474,45 @@ extension Session: TurnLog {
             finishReaders()
             notifyChatClosed()
         }
+    }
+
+    /// The turn could not store its records: live readers hear that its answer
+    /// ended with a storage error, and the turn waits, cut off as by a crash,
+    /// until storage takes writes again; then it resumes from its checkpoint
+    /// (`interrupted`, as after a restart). The status stays `running`, so a
+    /// restart in the meantime resumes it too.
+    func turnCutOff(by error: any Error) async {
+        turn = nil
+        responseEndedForToolCalls = false
+        announceCutOff(inSeq: lifecycle.runningInSeq, error)
+        lifecycle.turnCutOff(checkpoint: history.turnInProgress)
+        if chatCloseHookPending {
+            chatCloseHookPending = false
+            finishReaders()
+            notifyChatClosed()
+            return
+        }
+        let storage = services.storage
+        Task {
+            await storage.waitUntilWritable()
+            await self.resumeQueuedInputs()
+        }
+    }
+
+    /// Offers live readers — never the log, which takes no writes — the end of
+    /// the cut-off turn's answer: an `error` and the `data-turn-complete` of
+    /// input `inSeq`, both notices carrying the last stored seq.
+    private func announceCutOff(inSeq: Int64?, _ error: any Error) {
+        guard let inSeq, cutOffAnnouncedAt != lastPublished else { return }
+        cutOffAnnouncedAt = lastPublished
+        let text = "This answer could not be saved, so it stopped here (\(error)). "
+            + "It resumes by itself once the daemon's storage takes writes again."
+        let entries: [LogEntry] = [.output(.error(errorText: text)), .control(.turnComplete(inSeq: inSeq))]
+        publish(entries.map { entry in
+            var notice = LogRecord(chatId: chatId, seq: lastPublished, kind: entry.kind, body: entry.body.jsonText)
+            notice.isNotice = true
+            return notice
+        })
     }
 
     var turnContext: TurnContext {

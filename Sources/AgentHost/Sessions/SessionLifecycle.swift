@@ -368,6 +368,27 @@ struct SessionLifecycle: Sendable {
         return (change(to: .awaitingInput), .none)
     }
 
+    /// The running turn stopped because its records could not be committed
+    /// (storage failed): it has no `turn-complete`, and waits — as a turn cut
+    /// off by a crash does — for `resume()`, ahead of every queued input: from
+    /// `checkpoint` when its log shows it started, else from its input again.
+    /// Nothing starts now; the status stays (a restart resumes it too).
+    mutating func turnCutOff(checkpoint: TurnCheckpoint?) {
+        switch state {
+        case .running(let inSeq, var pending):
+            if let checkpoint {
+                pending.interrupted = checkpoint
+            } else {
+                pending.queue.insert(inSeq, at: 0)
+            }
+            state = .waiting(pending)
+        case .closed:
+            state = .closed(endingTurn: nil)
+        case .waiting, .evicted:
+            break
+        }
+    }
+
     // MARK: Lifecycle
 
     /// Closes the session for good.

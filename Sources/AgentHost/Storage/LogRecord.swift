@@ -21,6 +21,16 @@ public struct LogRecord: Codable, Sendable, Hashable {
     public var body: String
     public var idempotencyKey: String?
     public var createdAt: Date
+    /// Not a record of the log: a chunk a session offers its live readers only
+    /// and never stores (the storage error that ends a turn whose records could
+    /// not be committed). It carries the seq of the last stored record, so a
+    /// reader that resumes after it misses nothing the log holds.
+    public var isNotice = false
+
+    /// The stored fields: a notice is never stored.
+    enum CodingKeys: String, CodingKey {
+        case chatId, seq, kind, body, idempotencyKey, createdAt
+    }
 
     public init(chatId: String, seq: Int64, kind: Kind, body: String, idempotencyKey: String? = nil, createdAt: Date = Date()) {
         self.chatId = chatId

@@ -8,7 +8,8 @@
 /// A batch holds the records of many sessions, so one caller's bad record (a seq
 /// taken twice) must not fail the others: when a batch of several callers fails,
 /// each caller's records are retried in a transaction of their own, and only the
-/// callers whose own transaction fails get the error.
+/// callers whose own transaction fails get the error. A failure of the storage
+/// itself (`AgentHostError.storageUnavailable`) fails the whole batch at once.
 public actor LogWriter {
     private struct Entry {
         var records: [LogRecord]
@@ -57,8 +58,10 @@ public actor LogWriter {
                 metrics.logCommitted(records: records.count, duration: ContinuousClock.now - started)
                 for entry in batch { entry.waiter.resume() }
             } catch {
-                guard batch.count > 1 else {
-                    batch[0].waiter.resume(throwing: error)
+                // The storage itself failed (`StorageHealth`): retrying each caller
+                // alone would only fail again, and refused writes cost nothing to refuse.
+                guard batch.count > 1, !Self.isStorageFailure(error) else {
+                    for entry in batch { entry.waiter.resume(throwing: error) }
                     continue
                 }
                 for entry in batch {
@@ -72,5 +75,9 @@ public actor LogWriter {
             }
         }
         isFlushing = false
+    }
+
+    private static func isStorageFailure(_ error: any Error) -> Bool {
+        if case .storageUnavailable? = error as? AgentHostError { true } else { false }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 
 /// The embedded default: one SQLite file in WAL mode.
 ///
@@ -7,9 +8,22 @@ import GRDB
 /// a killed process loses nothing that was committed; only a power cut may lose
 /// the last few milliseconds. That is the trade durability-by-group-commit needs.
 public final class SQLiteStorage: SessionStorage {
-    private let pool: DatabasePool
+    let pool: DatabasePool
+    /// The circuit breaker every write passes (`SQLiteStorage+Health`).
+    public let health: StorageHealth
+    /// The file opened, checked before every write: a deleted data directory
+    /// must refuse writes, not swallow them.
+    let identity: DatabaseFileIdentity?
+    /// Test-only: makes the database full on demand (`StorageFaultInjection`).
+    let faults: StorageFaultInjection?
+    /// The writer connection's page limit before any fault injection touched it.
+    let normalMaxPageCount: Int
 
-    public init(path: String) throws {
+    /// - Parameters:
+    ///   - path: The database file, created if missing.
+    ///   - logger: Where storage trouble is logged.
+    ///   - faults: Test-only fault injection; nil in normal use.
+    public init(path: String, logger: Logger = Logger(label: "agent-host.storage"), faults: StorageFaultInjection? = nil) throws {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -17,6 +31,10 @@ public final class SQLiteStorage: SessionStorage {
         configuration.busyMode = .timeout(5)
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
+        normalMaxPageCount = try pool.write { db in try Int.fetchOne(db, sql: "PRAGMA max_page_count") } ?? 1_073_741_823
+        identity = DatabaseFileIdentity(path: path)
+        health = StorageHealth(logger: logger)
+        self.faults = faults
     }
 
     /// The schema's history. Migrations name their tables and columns literally:
@@ -64,6 +82,13 @@ public final class SQLiteStorage: SessionStorage {
             }
             try db.create(index: "session_parent", on: "session", columns: ["parentChatId"], condition: Column("parentChatId") != nil)
         }
+        migrator.registerMigration("v4-storage-probe") { db in
+            // The probe's scratch table (`SQLiteStorage+Health`): one tiny row, rewritten by each probe.
+            try db.create(table: "storageProbe") { table in
+                table.primaryKey("id", .integer)
+                table.column("body", .blob).notNull()
+            }
+        }
         return migrator
     }
 
@@ -85,7 +110,7 @@ public final class SQLiteStorage: SessionStorage {
     }()
 
     public func createSession(_ row: SessionRow) async throws -> (row: SessionRow, created: Bool) {
-        try await pool.write { db in
+        try await guardedWrite { db in
             if let existing = try SessionRow.filter(SessionRow.Columns.chatId == row.chatId).fetchOne(db) {
                 return (existing, false)
             }
@@ -117,7 +142,7 @@ public final class SQLiteStorage: SessionStorage {
 
     public func append(_ records: [LogRecord], statuses: [StatusChange]) async throws {
         guard !records.isEmpty || !statuses.isEmpty else { return }
-        try await pool.write { db in
+        try await guardedWrite { db in
             // Cached statements for the whole batch: this is the daemon's hottest write.
             let insert = try db.cachedStatement(sql: Self.insertRecordSQL)
             for record in records {
@@ -159,7 +184,7 @@ public final class SQLiteStorage: SessionStorage {
     }
 
     public func saveSnapshot(_ snapshot: HistorySnapshot) async throws {
-        try await pool.write { db in
+        try await guardedWrite { db in
             let kept = try HistorySnapshot.filter(key: snapshot.chatId).fetchOne(db)
             // Two writers may race (eviction, a periodic snapshot): the newer fold wins.
             guard (kept?.throughSeq ?? -1) < snapshot.throughSeq else { return }

@@ -24,9 +24,19 @@ public protocol SessionStorage: Sendable {
     func saveSnapshot(_ snapshot: HistorySnapshot) async throws
     /// The session's latest history snapshot, if one was saved.
     func snapshot(chatId: String) async throws -> HistorySnapshot?
+    /// Why writes are refused now (the last commit failed, the database file
+    /// is gone); nil while they are taken. Cheap: `/healthz` asks it each time.
+    func writeProblem() async -> StorageProblem?
+    /// Returns once writes are taken again; at once while they are.
+    func waitUntilWritable() async
 }
 
 extension SessionStorage {
+    /// A storage that keeps no health: its writes always seem taken.
+    public func writeProblem() async -> StorageProblem? { nil }
+
+    public func waitUntilWritable() async {}
+
     /// Records with `after < seq <= upTo`, in seq order, all of them.
     public func records(chatId: String, after: Int64, upTo: Int64?) async throws -> [LogRecord] {
         try await records(chatId: chatId, after: after, upTo: upTo, limit: nil)

@@ -76,9 +76,10 @@ struct SessionFeed: AsyncSequence, Sendable {
             }
             while let next = try await feed.subscription.records.next() {
                 guard case .records(let batch) = next else { return .idle }
-                let fresh = batch.filter { $0.seq > sent }
+                // A notice repeats the last stored seq: it is new all the same.
+                let fresh = batch.filter { $0.seq > sent || $0.isNotice }
                 guard let last = fresh.last else { continue }
-                sent = last.seq
+                sent = Swift.max(sent, last.seq)
                 return .records(fresh)
             }
             ticker.cancel()

@@ -29,6 +29,9 @@ protocol TurnLog: Sendable {
     func turnWillRun() async throws
     /// `data-turn-complete` is persisted; the session may start its next turn.
     func turnDidEnd() async
+    /// The turn stopped because storage refused its records
+    /// (`AgentHostError.storageUnavailable`): it has no `data-turn-complete`.
+    func turnCutOff(by error: any Error) async
     /// The message id the `start` of input `inSeq`'s turn carries: the answered
     /// message's own when the input answers tool calls (the turn continues it).
     func responseMessageId(inSeq: Int64) async -> String
@@ -68,6 +71,11 @@ extension TurnLog {
 
     /// A log that keeps no history does not know where an answer starts.
     var runningAnswer: RunningAnswer? { get async { nil } }
+
+    /// A log that resumes nothing: a cut-off turn simply ends.
+    func turnCutOff(by error: any Error) async {
+        await turnDidEnd()
+    }
 
     /// A log without actions.
     func pendingAction(inSeq: Int64) async -> PendingAction? { nil }

@@ -60,6 +60,16 @@ enum TurnRunner {
                     try await answer(log: log, handle: handle, origin: origin, services: services)
                 }
             }
+        } catch AgentHostError.storageUnavailable(let problem) {
+            // Storage refuses the turn's records: the plugin's turn stops (if it
+            // runs), and the session resumes the turn from what the log holds
+            // once storage takes writes again.
+            handle.stop()
+            services.logger.error("turn cut off: its records could not be stored", metadata: [
+                "chatId": "\(log.chatId)", "error": "\(problem)",
+            ])
+            await log.turnCutOff(by: AgentHostError.storageUnavailable(problem))
+            return
         } catch {
             // Only storage failures get here; the turn cannot be recorded.
             services.logger.error("turn failed to persist", metadata: ["chatId": "\(log.chatId)", "error": "\(error)"])

@@ -62,6 +62,24 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Requests for the request-floor figure: `POST …/in` records that start no turn, 20 sessions at once (0 skips it).")
     var floorRequests: Int = 2000
 
+    @Option(help: "Run only the soak: this many seconds of mixed hostile load (stalled readers, slowloris sockets, input floods, big messages) while one healthy session's first-chunk latency and the daemon's RSS are measured.")
+    var soak: Double?
+
+    @Option(help: "Soak: SSE readers that never read, kept open (half replay a long log from seq 0, half follow a busy session).")
+    var stalledReaders: Int = 20
+
+    @Option(help: "Soak: slowloris connections that send a header line a second and never finish the request.")
+    var idleSockets: Int = 100
+
+    @Option(help: "Soak: inputs sent at once into one session every 2 s.")
+    var burst: Int = 50
+
+    @Option(help: "Soak: size in KB of the message sent every 2 s.")
+    var bigMessageKb: Int = 256
+
+    @Option(help: "Soak: seconds between table rows.")
+    var reportEvery: Double = 5
+
     func run() async throws {
         // Sized for thousands of concurrent streams; the bench owns it and shuts it down.
         var configuration = HTTPClient.Configuration()
@@ -76,6 +94,11 @@ struct Bench: AsyncParsableCommand {
             print("plugins: \(runtime.isolation)\(memory); CPU figures include the workers'")
         }
 
+        if let soak {
+            let load = SoakLoad(stalledReaders: stalledReaders, idleSockets: idleSockets, burst: burst, bigMessageBytes: bigMessageKb * 1024)
+            try await self.soak(client: client, run: run, seconds: soak, load: load, reportEvery: max(1, reportEvery))
+            return
+        }
         if longTurns > 0 {
             print("long session, \(longTurns) turns of `hello`, one after another:")
             try await longSession(client: client, chatId: "\(run)-long", turns: longTurns, block: max(1, block)) { block in
