@@ -4,12 +4,14 @@ import GRDB
 /// Test-only: a full disk on demand, through SQLite's own limit.
 ///
 /// With `AGENT_HOST_TEST_STORAGE_FULL_FILE=<path>` set, while a file exists at
-/// `<path>` the database may not grow: every write first pins the writer
-/// connection's `max_page_count` at the file's current size, so a commit that
-/// needs a new page fails with `SQLITE_FULL` — SQLite's real error path, as on
-/// a full disk. Removing the file lifts the limit; the daemon notices at its
-/// next write or probe. A test fills and frees storage of a real daemon
-/// process this way, without root or a small file system.
+/// `<path>` the database takes no writes: every write transaction fails with
+/// `SQLITE_FULL`, the error SQLite gives on a full disk, and the writer
+/// connection's `max_page_count` is pinned at the file's size. Failing every
+/// write (not only one that needs a new page) keeps tests deterministic: a
+/// database with free pages inside would otherwise take a few more commits, or
+/// a whole answer, depending on what freed them. Removing the file lifts the
+/// fault; the daemon notices at its next write or probe. A test fills and frees
+/// storage of a real daemon process this way, without root or a small file system.
 ///
 /// Costs one `access(2)` per commit, and only when the variable is set.
 public struct StorageFaultInjection: Sendable {
@@ -30,7 +32,10 @@ public struct StorageFaultInjection: Sendable {
     ///   - normalMaxPageCount: The limit to restore when the database is not full.
     func apply(to db: Database, normalMaxPageCount: Int) throws {
         // SQLite never lowers the limit below the current size: 1 pins it there.
-        let limit = access(fullWhileExists, F_OK) == 0 ? 1 : normalMaxPageCount
-        try db.execute(sql: "PRAGMA max_page_count = \(limit)")
+        let full = access(fullWhileExists, F_OK) == 0
+        try db.execute(sql: "PRAGMA max_page_count = \(full ? 1 : normalMaxPageCount)")
+        if full {
+            throw DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full (test fault injection)")
+        }
     }
 }
