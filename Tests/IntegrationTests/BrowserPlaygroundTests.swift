@@ -18,12 +18,12 @@ import Testing
 
     /// Runs the browser script with `arguments` (a mode flag and URLs; the screenshot
     /// directory is added after the first URL) and expects it to pass with `passLine`.
-    private static func runScript(_ arguments: [String], passLine: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    private static func runScript(_ arguments: [String], passLine: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let script = TestPackage.root.appendingPathComponent("Tests/Browser/playground_test.py")
         var arguments = arguments
         let firstURL = (arguments.firstIndex { $0.hasPrefix("http") } ?? 0) + 1
         arguments.insert(screenshotDirectory.path, at: firstURL)
-        let (status, transcript) = try await Command.runLong(["python3", script.path] + arguments)
+        let (status, transcript) = try Command.run(["python3", script.path] + arguments)
         print(transcript)
         #expect(status == 0, "the browser test failed:\n\(transcript)", sourceLocation: sourceLocation)
         #expect(transcript.contains(passLine), sourceLocation: sourceLocation)
@@ -38,13 +38,13 @@ import Testing
             try keyed.start()
             defer { keyed.stop() }
 
-            try await Self.runScript([daemon.playgroundURL, keyed.baseURL, keyed.secretKey], passLine: "PASS:")
+            try Self.runScript([daemon.playgroundURL, keyed.baseURL, keyed.secretKey], passLine: "PASS:")
         }
     }
 
     @Test func approveAndDenyButtonsAndAClientSideToolInThePlayground() async throws {
         try await withDaemon(plugins: [DaemonProcess.myChatPlugin, DaemonProcess.toolsDemoPlugin]) { daemon, _ in
-            try await Self.runScript(["--approvals", daemon.playgroundURL], passLine: "PASS: playground approvals")
+            try Self.runScript(["--approvals", daemon.playgroundURL], passLine: "PASS: playground approvals")
         }
     }
 
@@ -55,7 +55,7 @@ import Testing
             plugins: [DaemonProcess.myChatPlugin, DaemonProcess.subAgentsDemoPlugin],
             environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "60"]
         ) { daemon, _ in
-            try await Self.runScript(["--subagents", daemon.playgroundURL], passLine: "PASS: playground sub-agents")
+            try Self.runScript(["--subagents", daemon.playgroundURL], passLine: "PASS: playground sub-agents")
         }
     }
 
@@ -64,7 +64,7 @@ import Testing
     /// shows a thumbnail and chips, also after a reload.
     @Test func attachFilesWithThePickerAndByDragAndDrop() async throws {
         try await withDaemon { daemon, _ in
-            try await Self.runScript(["--attachments", daemon.playgroundURL], passLine: "PASS: playground attachments")
+            try Self.runScript(["--attachments", daemon.playgroundURL], passLine: "PASS: playground attachments")
         }
     }
 }

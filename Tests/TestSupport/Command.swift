@@ -19,19 +19,4 @@ public enum Command {
         process.waitUntilExit()
         return (process.terminationStatus, output)
     }
-
-    /// As `run`, for a program that runs long (a browser session, a fuzzer): it
-    /// waits on a thread of its own, not one of Swift's few cooperative threads,
-    /// which the other tests running meanwhile need (on 2 cores, two such waits
-    /// would stall every other test of the run).
-    /// - Parameters:
-    ///   - arguments: The program (looked up on the PATH) and its arguments.
-    /// - Returns: Its exit status and what it wrote to stdout and stderr, interleaved.
-    public static func runLong(_ arguments: [String]) async throws -> (status: Int32, output: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try run(arguments) })
-            }
-        }
-    }
 }

@@ -133,20 +133,6 @@ public final class DaemonProcess: @unchecked Sendable {
         handle.readabilityHandler = { handle in _ = handle.availableData }
     }
 
-    /// As `start`, waiting on a thread of its own: the start reads the daemon's
-    /// output until its banner (a second or more on a loaded machine), and a
-    /// suite starts many daemons at once; on Swift's few cooperative threads
-    /// those waits would stall every other test of the run.
-    /// - Parameters:
-    ///   - waitingForPlugins: false returns as soon as the daemon listens.
-    public func startOffThePool(waitingForPlugins: Bool = true) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try self.start(waitingForPlugins: waitingForPlugins) })
-            }
-        }
-    }
-
     /// Runs the daemon on its data directory until it exits by itself, e.g.
     /// because a plugin killed it while loading.
     /// - Returns: how it ended, and everything it printed.

@@ -15,6 +15,6 @@ public func withDaemon<Result>(
 ) async throws -> Result {
     let daemon = try DaemonProcess(plugins: plugins, environment: environment, arguments: arguments)
     defer { daemon.stop() }
-    try await daemon.startOffThePool()
+    try daemon.start()
     return try await body(daemon, daemon.client)
 }
