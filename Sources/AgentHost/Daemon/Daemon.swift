@@ -30,7 +30,8 @@ public struct Daemon: Sendable {
         }
         let secretKey = try SecretKey.load(environment: environment, dataDirectory: configuration.dataDirectory)
         let minter = await TokenMinter(secretKey: secretKey)
-        let storage = try SQLiteStorage(path: configuration.databasePath)
+        let opened = try await configuration.openStorage(logger: logger)
+        let storage = opened.storage
         let turns = TurnTable()
         let registry = PluginRegistry(
             storeDirectory: configuration.storeDirectory, journalPath: configuration.loadJournalPath, logger: logger,
@@ -65,7 +66,9 @@ public struct Daemon: Sendable {
             playgroundPass: playgroundPass, tokenRefresh: configuration.tokenRefresh, files: files, uploads: configuration.uploads
         )
 
-        let banner = StartupBanner(configuration: configuration, secretKey: secretKey, playgroundPass: playgroundPass, models: models)
+        let banner = StartupBanner(
+            configuration: configuration, secretKey: secretKey, playgroundPass: playgroundPass, models: models, database: opened.location
+        )
         let app = Application(
             router: router,
             server: .guardedHTTP1(configuration.connectionLimits),
@@ -88,7 +91,11 @@ public struct Daemon: Sendable {
             try await group.run()
         } catch is CancellationError {
             // A service cut short by the shutdown it was asked for: a clean exit.
+        } catch {
+            await opened.close()
+            throw error
         }
+        await opened.close()
     }
 }
 
@@ -99,12 +106,15 @@ struct StartupBanner: Sendable {
     let secretKey: SecretKey
     let playgroundPass: PlaygroundPass
     let models: ModelCatalog
+    /// Where sessions live: the SQLite file, or the PostgreSQL URL without its password.
+    let database: String
 
     func print(port: Int) {
         var lines = [
             "agent-host listening on http://\(configuration.host):\(port)",
             "  playground: \(playgroundURL(port: port))#pass=\(playgroundPass.value) (this link opens it; the pass changes at every start)",
             "  data:    \(configuration.dataDirectory)",
+            "  database: \(database)",
             "  plugins: \(configuration.pluginsDirectory) (drop .so files here; they load without a restart)",
             "  \(models.banner)",
         ]
