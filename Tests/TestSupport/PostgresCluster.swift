@@ -57,6 +57,21 @@ public final class PostgresCluster: Sendable {
         return cluster.url(database: name)
     }
 
+    /// Runs SQL with `psql` on a database of the shared cluster, e.g. to look at
+    /// what the daemon wrote or to set up a state it must refuse.
+    /// - Parameters:
+    ///   - url: A URL from ``database()``.
+    ///   - sql: The statements.
+    /// - Returns: The unaligned, tuples-only output (`|` between columns).
+    public static func psql(_ url: String, _ sql: String) throws -> String {
+        let cluster = try shared()
+        let result = try Command.run([
+            cluster.binDirectory.appendingPathComponent("psql").path, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql,
+        ])
+        guard result.status == 0 else { throw TestFailure("psql failed:\n\(result.output)") }
+        return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// The URL of `database` on this cluster.
     /// - Parameters:
     ///   - database: A database name.

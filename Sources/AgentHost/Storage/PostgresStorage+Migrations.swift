@@ -70,6 +70,16 @@ extension PostgresStorage {
     ///   - connection: A connection of its own (not the pool's): start-up fails fast on it.
     ///   - logger: Where applied steps are logged.
     static func migrate(on connection: PostgresConnection, logger: Logger) async throws {
+        do {
+            try await migrateInTransaction(on: connection, logger: logger)
+        } catch let error as PostgresTransactionError {
+            // Our own refusal (a schema too new) in the operator's words, not in the transaction's wrapper.
+            if let refusal = error.closureError as? PostgresStorageError { throw refusal }
+            throw error
+        }
+    }
+
+    private static func migrateInTransaction(on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.withTransaction(logger: logger) { connection in
             // Transaction-scoped: released by COMMIT or ROLLBACK, or by the server
             // when a daemon dies mid-migration; nothing to unlock by hand.
