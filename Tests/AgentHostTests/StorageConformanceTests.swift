@@ -18,6 +18,7 @@ import Testing
             let secondId = try #require(second.row.id)
             #expect(secondId > firstId)
             #expect(again.row.id == firstId)
+            #expect(try await storage.session(chatId: "a")?.id == firstId)
             #expect(try await storage.session(chatId: "b")?.metadata == "{}")
             #expect(try await storage.session(chatId: "missing") == nil)
             #expect(try await storage.listSessions(agent: nil, status: nil, limit: 10, after: nil).map(\.chatId) == ["a", "b"])
