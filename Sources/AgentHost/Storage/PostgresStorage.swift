@@ -47,6 +47,11 @@ public final class PostgresStorage: SessionStorage {
         runner = Task { await client.run() }
     }
 
+    /// Lends `body` a pooled connection (a LISTEN holds one for its whole life).
+    func withConnection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await client.withConnection(body)
+    }
+
     /// Closes the pool's connections. Queries after this fail.
     public func shutdown() async {
         runner.cancel()
@@ -143,6 +148,7 @@ public final class PostgresStorage: SessionStorage {
                 try await connection.query(Self.insert(records[start..<end]), logger: logger)
                 start = end
             }
+            try await Self.notifyAppends(records, on: connection, logger: logger)
             for change in statuses {
                 try await connection.query(
                     "UPDATE sessions SET status = \(change.status.rawValue), updated_at = \(change.at) WHERE chat_id = \(change.chatId)",
