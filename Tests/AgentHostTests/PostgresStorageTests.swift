@@ -74,6 +74,18 @@ import TestSupport
         // The cluster's own port with a database that does not exist: the server's refusal, not a hang in the pool.
         let cluster = try PostgresCluster.shared()
         let missing = try PostgresDatabaseURL(cluster.url(database: "no_such_database"))
-        await #expect(throws: (any Error).self) { _ = try await PostgresStorage.connect(url: missing, logger: logger) }
+        await #expect {
+            _ = try await PostgresStorage.connect(url: missing, logger: logger)
+        } throws: { error in
+            "\(error)".contains("cannot use PostgreSQL at \(missing.redacted)") && "\(error)".contains("no_such_database\" does not exist")
+        }
+        // Nothing listening at all: the socket's refusal, at once.
+        let closed = try PostgresDatabaseURL("postgres://agenthost@127.0.0.1:1/db?sslmode=disable")
+        await #expect {
+            _ = try await PostgresStorage.connect(url: closed, logger: logger)
+        } throws: { error in
+            guard case .cannotConnect(let url, let reason) = error as? PostgresStorageError else { return false }
+            return url == closed.redacted && reason.lowercased().contains("refused")
+        }
     }
 }

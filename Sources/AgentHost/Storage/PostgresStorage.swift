@@ -28,9 +28,12 @@ public final class PostgresStorage: SessionStorage {
     /// - Throws: The server's error when it cannot be reached or refuses the
     ///   login; `PostgresStorageError.schemaTooNew` when a newer daemon migrated it.
     public static func connect(url: PostgresDatabaseURL, logger: Logger) async throws -> PostgresStorage {
-        let connection = try await PostgresConnection.connect(
-            configuration: try url.connectionConfiguration(), id: 0, logger: logger
-        )
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: try url.connectionConfiguration(), id: 0, logger: logger)
+        } catch {
+            throw PostgresStorageError.cannotConnect(url.redacted, reason: PostgresStorageError.reason(error))
+        }
         do {
             try await migrate(on: connection, logger: logger)
         } catch {

@@ -8,6 +8,8 @@ public enum PostgresStorageError: Error, CustomStringConvertible {
     case schemaTooNew(found: Int, known: Int)
     /// A stored value this build cannot read (e.g. a status a newer daemon wrote).
     case unreadable(String)
+    /// Start-up could not connect or log in: where (no password) and the reason.
+    case cannotConnect(String, reason: String)
 
     public var description: String {
         switch self {
@@ -15,19 +17,19 @@ public enum PostgresStorageError: Error, CustomStringConvertible {
         case .schemaTooNew(let found, let known):
             "the database's schema is version \(found), this agent-host knows up to \(known): run a newer agent-host"
         case .unreadable(let what): "unreadable row in PostgreSQL: \(what)"
+        case .cannotConnect(let url, let reason): "cannot use PostgreSQL at \(url): \(reason)"
         }
     }
 
-    /// The SQLSTATE of a server error, looking through the transaction wrapper.
+    /// Why a connection failed, in words: the server's message (a wrong user or
+    /// database), else the socket's error (nothing listening). PSQLError's own
+    /// description hides both, lest a query's values leak; a connection has none.
     /// - Parameters:
-    ///   - error: What a query or transaction threw.
-    static func sqlState(of error: any Error) -> String? {
-        if let transaction = error as? PostgresTransactionError {
-            return (transaction.closureError ?? transaction.commitError).flatMap(sqlState(of:))
-        }
-        return (error as? PSQLError)?.serverInfo?[.sqlState]
+    ///   - error: What connecting threw.
+    static func reason(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return String(describing: error) }
+        if let message = error.serverInfo?[.message] { return message }
+        if let underlying = error.underlying { return String(describing: underlying) }
+        return String(describing: error.code)
     }
-
-    /// SQLSTATE `unique_violation`: a (chatId, seq) or idempotency key taken already.
-    static let uniqueViolation = "23505"
 }
