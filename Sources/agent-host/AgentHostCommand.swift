@@ -44,6 +44,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var clientLimitOptions: ClientLimitOptions
 
     @OptionGroup var observabilityOptions: ObservabilityOptions
+    @OptionGroup var databaseOptions: DatabaseOptions
 
     @Option(help: "Largest file a session upload may be, in bytes (default: 20 MiB).")
     var maxUploadBytes: Int = UploadPolicy.defaultMaximumBytes
@@ -63,6 +64,7 @@ struct Serve: AsyncParsableCommand {
         )
         try isolationOptions.apply(to: &configuration)
         try clientLimitOptions.apply(to: &configuration)
+        try databaseOptions.apply(to: &configuration)
         configuration.uploads.maximumBytes = maxUploadBytes
         if let uploadTypes {
             let types = uploadTypes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }

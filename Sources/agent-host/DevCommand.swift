@@ -22,6 +22,7 @@ struct Dev: AsyncParsableCommand {
     @OptionGroup var clientLimitOptions: ClientLimitOptions
 
     @OptionGroup var observabilityOptions: ObservabilityOptions
+    @OptionGroup var databaseOptions: DatabaseOptions
 
     @Option(help: "Seconds between checks for source changes.")
     var interval: Double = 1
@@ -38,6 +39,7 @@ struct Dev: AsyncParsableCommand {
         var settings = DaemonConfiguration(dataDirectory: dataOptions.data, pluginsDirectory: nil, host: listen.host, port: listen.port)
         try isolationOptions.apply(to: &settings)
         try clientLimitOptions.apply(to: &settings)
+        try databaseOptions.apply(to: &settings)
         // The edit-save-see loop on the author's own machine: the playground opens
         // without its pass for browsers there (`serve` needs the pass or the key).
         settings.trustPlaygroundLoopbackUnlessSet()

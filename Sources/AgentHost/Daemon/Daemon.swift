@@ -38,9 +38,8 @@ public struct Daemon: Sendable {
         }
         let secretKey = try SecretKey.load(environment: environment, dataDirectory: configuration.dataDirectory)
         let minter = await TokenMinter(secretKey: secretKey)
-        let storage = try SQLiteStorage(
-            path: configuration.databasePath, logger: logger, faults: StorageFaultInjection(environment: environment)
-        )
+        let opened = try await configuration.openStorage(logger: logger)
+        let storage = opened.storage
         let turns = TurnTable()
         let metrics = HostMetrics(registry: observability.registry)
         let registry = PluginRegistry(
@@ -78,7 +77,9 @@ public struct Daemon: Sendable {
             traced: observability.tracesExported
         )
 
-        let banner = StartupBanner(configuration: configuration, secretKey: secretKey, playgroundPass: playgroundPass, models: models)
+        let banner = StartupBanner(
+            configuration: configuration, secretKey: secretKey, playgroundPass: playgroundPass, models: models, database: opened.location
+        )
         let app = Application(
             router: router,
             server: .guardedHTTP1(configuration.connectionLimits),
@@ -102,7 +103,11 @@ public struct Daemon: Sendable {
             try await group.run()
         } catch is CancellationError {
             // A service cut short by the shutdown it was asked for: a clean exit.
+        } catch {
+            await opened.close()
+            throw error
         }
+        await opened.close()
     }
 }
 
@@ -113,12 +118,15 @@ struct StartupBanner: Sendable {
     let secretKey: SecretKey
     let playgroundPass: PlaygroundPass
     let models: ModelCatalog
+    /// Where sessions live: the SQLite file, or the PostgreSQL URL without its password.
+    let database: String
 
     func print(port: Int) {
         var lines = [
             "agent-host listening on http://\(configuration.host):\(port)",
             "  playground: \(playgroundURL(port: port))#pass=\(playgroundPass.value) (this link opens it; the pass changes at every start)",
             "  data:    \(configuration.dataDirectory)",
+            "  database: \(database)",
             "  plugins: \(configuration.pluginsDirectory) (drop .so files here; they load without a restart)",
             "  \(models.banner)",
         ]

@@ -38,6 +38,10 @@ public struct DaemonConfiguration: Sendable {
     public var connectionLimits = ConnectionLimits()
     /// The queue cap and the input size limit (README, "Limits: inputs").
     public var inputLimits = InputLimits()
+    /// Where sessions and logs live: a `postgres://` URL (README, "Running on
+    /// PostgreSQL"), or nil for the SQLite file in the data directory. Defaults
+    /// to `AGENT_HOST_DATABASE_URL`; `--database` overrides it.
+    public var databaseURL: String?
 
     public init(dataDirectory: String, pluginsDirectory: String?, host: String, port: Int,
                 idleTimeout: Duration = .seconds(300),
@@ -51,7 +55,11 @@ public struct DaemonConfiguration: Sendable {
         self.environment = environment
         let mode = environment["AGENT_HOST_ISOLATION"].flatMap(PluginIsolation.init(rawValue:)) ?? .worker
         self.isolation = IsolationPolicy(defaultMode: mode)
+        self.databaseURL = environment[Self.databaseURLEnvironmentKey].flatMap { $0.isEmpty ? nil : $0 }
     }
+
+    /// The environment variable that names the database when `--database` does not.
+    public static let databaseURLEnvironmentKey = "AGENT_HOST_DATABASE_URL"
 
     var databasePath: String { "\(dataDirectory)/agent-host.sqlite" }
     var storeDirectory: String { "\(dataDirectory)/store" }

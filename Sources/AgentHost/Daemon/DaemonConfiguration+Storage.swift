@@ -1,0 +1,30 @@
+import Logging
+
+/// The session store a daemon runs on, and how to let it go at exit.
+struct OpenedStorage: Sendable {
+    let storage: any SessionStorage
+    /// What the banner says about it: the SQLite path, or the URL without its password.
+    let location: String
+    /// Closes what the store holds open (PostgreSQL's pool); SQLite needs nothing.
+    let close: @Sendable () async -> Void
+}
+
+extension DaemonConfiguration {
+    /// Opens the configured store: PostgreSQL when `databaseURL` names one
+    /// (schema migrated before this returns), else the SQLite file in the data
+    /// directory. The load journal, the plugin store and uploaded files stay in
+    /// the data directory either way.
+    /// - Parameters:
+    ///   - logger: For the store's start-up and background events.
+    func openStorage(logger: Logger) async throws -> OpenedStorage {
+        guard let databaseURL else {
+            return OpenedStorage(
+                storage: try SQLiteStorage(path: databasePath, logger: logger, faults: StorageFaultInjection(environment: environment)),
+                location: databasePath, close: {}
+            )
+        }
+        let url = try PostgresDatabaseURL(databaseURL, environment: environment)
+        let storage = try await PostgresStorage.connect(url: url, logger: logger)
+        return OpenedStorage(storage: storage, location: url.redacted, close: { await storage.shutdown() })
+    }
+}

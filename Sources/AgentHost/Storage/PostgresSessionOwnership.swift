@@ -1,0 +1,69 @@
+import Logging
+import PostgresNIO
+
+/// Which sessions this daemon owns — runs the turns of — among the daemons on
+/// one database: a PostgreSQL advisory lock per session, held on a connection
+/// of its own.
+///
+/// The lock lives as long as that connection: a daemon that exits, is killed
+/// or loses the network loses its connection, the server drops its locks, and
+/// another daemon's `tryAcquire` succeeds — no lease to renew, no clock to
+/// trust. The connection is not the pool's: a pooled connection goes back to
+/// other work holding whatever locks it took.
+public actor PostgresSessionOwnership {
+    private let connection: PostgresConnection
+    private let logger: Logger
+    /// Sessions whose lock this connection holds. PostgreSQL counts a lock taken
+    /// twice, and it would need two unlocks: taking an owned one again is a no-op.
+    private var owned: Set<String> = []
+
+    /// Opens the connection that will hold this daemon's locks.
+    /// - Parameters:
+    ///   - url: The database every daemon of the cluster uses.
+    ///   - logger: For the connection.
+    public static func connect(url: PostgresDatabaseURL, logger: Logger) async throws -> PostgresSessionOwnership {
+        let connection = try await PostgresConnection.connect(configuration: try url.connectionConfiguration(), id: 1, logger: logger)
+        return PostgresSessionOwnership(connection: connection, logger: logger)
+    }
+
+    private init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Takes the session if no daemon owns it, without waiting.
+    /// - Parameters:
+    ///   - chatId: The session.
+    /// - Returns: true when this daemon owns it now (also when it did already).
+    public func tryAcquire(_ chatId: String) async throws -> Bool {
+        if owned.contains(chatId) { return true }
+        // hashtextextended: the session's 64-bit lock key, computed by the server
+        // the same way for every daemon.
+        let taken = try await boolean("SELECT pg_try_advisory_lock(hashtextextended(\(chatId), 0))")
+        if taken { owned.insert(chatId) }
+        return taken
+    }
+
+    /// Lets the session go (it went idle, or this daemon is shutting down).
+    /// - Parameters:
+    ///   - chatId: A session this daemon owns; any other is ignored.
+    public func release(_ chatId: String) async throws {
+        guard owned.remove(chatId) != nil else { return }
+        _ = try await boolean("SELECT pg_advisory_unlock(hashtextextended(\(chatId), 0))")
+    }
+
+    /// The sessions this daemon owns.
+    public var sessions: Set<String> { owned }
+
+    /// Closes the connection: every lock it held is released by the server.
+    public func close() async {
+        owned.removeAll()
+        try? await connection.close()
+    }
+
+    private func boolean(_ query: PostgresQuery) async throws -> Bool {
+        var result = false
+        for try await value in try await connection.query(query, logger: logger).decode(Bool.self) { result = value }
+        return result
+    }
+}
