@@ -59,7 +59,7 @@ import Testing
     @Test func aTurnCutOffByAFullDatabaseEndsForItsReadersAndResumesWhenStorageTakesWritesAgain() async throws {
         let full = Self.fullSwitch()
         defer { try? FileManager.default.removeItem(at: full) }
-        try await withDaemon(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "15", "AGENT_HOST_TEST_STORAGE_FULL_FILE": full.path]) { daemon, client in
+        try await withDaemon(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "30", "AGENT_HOST_TEST_STORAGE_FULL_FILE": full.path]) { daemon, client in
             let token = try await client.createSession("full", secret: daemon.secretKey).token
             #expect(try await Self.health(client).json?["storage"]?.stringValue == "ok")
 
@@ -111,7 +111,7 @@ import Testing
     @Test func aTurnCutOffByAFullDatabaseIsNotLeftStreamingAcrossARestart() async throws {
         let full = Self.fullSwitch()
         defer { try? FileManager.default.removeItem(at: full) }
-        let daemon = try DaemonProcess(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "15", "AGENT_HOST_TEST_STORAGE_FULL_FILE": full.path])
+        let daemon = try DaemonProcess(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "30", "AGENT_HOST_TEST_STORAGE_FULL_FILE": full.path])
         try daemon.start()
         defer { daemon.stop() }
         var client = daemon.client
