@@ -218,6 +218,8 @@ extension ProviderIntegration {
             }
             let callId = try #require(before.first("tool-input-available")?["toolCallId"]?.stringValue)
             let childId = "moving~\(callId)"
+            // The parent's call is in its stream before the child session exists.
+            try await waitUntil { try await daemon.client.send(.GET, "/api/v1/sessions/\(childId)", token: daemon.secretKey).status == 200 }
             _ = try await daemon.client.readEvents(chatId: childId, token: daemon.secretKey) {
                 $0.contains { $0.type == "tool-input-available" }
             }
