@@ -11,6 +11,7 @@ import Testing
     /// `agent.call` for `my-chat` with its own toolCallId and answers with the result.
     static let source = """
     \(CPluginTests.modelStreamPrelude)
+    \(CPluginTests.toolCallIdReader)
     typedef struct { void *ctx; agent_tool_done_fn done; } pending_call;
     static void agent_answered(void *c, agent_status status, agent_str result) {
         pending_call *call = c;
@@ -23,16 +24,8 @@ import Testing
     }
     static void cancel_turn(uint64_t turn) { (void)turn; }
     static agent_status call_tool(uint64_t turn, agent_str args, void *ctx, agent_tool_done_fn done) {
-        static const char key[] = "\\"toolCallId\\":\\"";
-        char id[128] = "";
-        for (size_t i = 0; i + sizeof key - 1 <= args.len; i++) {
-            if (memcmp(args.ptr + i, key, sizeof key - 1) != 0) continue;
-            size_t start = i + sizeof key - 1, n = 0;
-            while (start + n < args.len && n + 1 < sizeof id && args.ptr[start + n] != '"') n++;
-            memcpy(id, args.ptr + start, n);
-            id[n] = 0;
-            break;
-        }
+        char id[128];
+        tool_call_id(args, id, sizeof id);
         char request[512];
         int n = snprintf(request, sizeof request, "{\\"agent\\":\\"my-chat\\",\\"message\\":\\"hello from C\\",\\"toolCallId\\":\\"%s\\"}", id);
         if (n < 0 || (size_t)n >= sizeof request) return AGENT_ERR_INVALID;

@@ -215,6 +215,23 @@ import Testing
         }
         """
 
+    /// A C function for a test plugin's `call_tool`: copies the call's `toolCallId`
+    /// out of its arguments JSON into `id` (empty when absent).
+    static let toolCallIdReader = """
+        static void tool_call_id(agent_str args, char *id, size_t size) {
+            static const char key[] = "\\"toolCallId\\":\\"";
+            id[0] = 0;
+            for (size_t i = 0; i + sizeof key - 1 <= args.len; i++) {
+                if (memcmp(args.ptr + i, key, sizeof key - 1) != 0) continue;
+                size_t start = i + sizeof key - 1, n = 0;
+                while (start + n < args.len && n + 1 < size && args.ptr[start + n] != '"') n++;
+                memcpy(id, args.ptr + start, n);
+                id[n] = 0;
+                return;
+            }
+        }
+        """
+
     /// The manifest and the entry function of a test plugin whose functions are
     /// `start_turn`, `cancel_turn`, `call_tool` and `shutdown_plugin`.
     /// - Parameters:

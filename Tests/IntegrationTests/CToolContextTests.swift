@@ -12,22 +12,15 @@ import Testing
     /// output for its call, then answers `{"output": <its call_tool args>, "modelOutput": "compact"}`.
     static let source = """
     \(CPluginTests.modelStreamPrelude)
+    \(CPluginTests.toolCallIdReader)
     static agent_status start_turn(uint64_t turn, agent_str request) {
         (void)request;
         return host->call_service(host->host_ctx, turn, str("model.stream"), str("{\\"maxSteps\\":2}"), (void *)(uintptr_t)turn, stream_done);
     }
     static void cancel_turn(uint64_t turn) { (void)turn; }
     static agent_status call_tool(uint64_t turn, agent_str args, void *ctx, agent_tool_done_fn done) {
-        static const char key[] = "\\"toolCallId\\":\\"";
-        char id[128] = "";
-        for (size_t i = 0; i + sizeof key - 1 <= args.len; i++) {
-            if (memcmp(args.ptr + i, key, sizeof key - 1) != 0) continue;
-            size_t start = i + sizeof key - 1, n = 0;
-            while (start + n < args.len && n + 1 < sizeof id && args.ptr[start + n] != '"') n++;
-            memcpy(id, args.ptr + start, n);
-            id[n] = 0;
-            break;
-        }
+        char id[128];
+        tool_call_id(args, id, sizeof id);
         char chunk[256];
         snprintf(chunk, sizeof chunk, "{\\"type\\":\\"tool-output-available\\",\\"toolCallId\\":\\"%s\\",\\"output\\":\\"working\\",\\"preliminary\\":true}", id);
         agent_status emitted = host->emit(host->host_ctx, turn, str(chunk));
