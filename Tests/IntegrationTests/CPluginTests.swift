@@ -215,6 +215,16 @@ import Testing
         }
         """
 
+    /// A test plugin's `start_turn` (the host's step loop, two steps) and a `cancel_turn`
+    /// with nothing to cancel: for plugins whose interest is their `call_tool`.
+    static let twoStepTurn = """
+        static agent_status start_turn(uint64_t turn, agent_str request) {
+            (void)request;
+            return host->call_service(host->host_ctx, turn, str("model.stream"), str("{\\"maxSteps\\":2}"), (void *)(uintptr_t)turn, stream_done);
+        }
+        static void cancel_turn(uint64_t turn) { (void)turn; }
+        """
+
     /// A C function for a test plugin's `call_tool`: copies the call's `toolCallId`
     /// out of its arguments JSON into `id` (empty when absent).
     static let toolCallIdReader = """

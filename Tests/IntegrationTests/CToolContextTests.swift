@@ -13,11 +13,7 @@ import Testing
     static let source = """
     \(CPluginTests.modelStreamPrelude)
     \(CPluginTests.toolCallIdReader)
-    static agent_status start_turn(uint64_t turn, agent_str request) {
-        (void)request;
-        return host->call_service(host->host_ctx, turn, str("model.stream"), str("{\\"maxSteps\\":2}"), (void *)(uintptr_t)turn, stream_done);
-    }
-    static void cancel_turn(uint64_t turn) { (void)turn; }
+    \(CPluginTests.twoStepTurn)
     static agent_status call_tool(uint64_t turn, agent_str args, void *ctx, agent_tool_done_fn done) {
         char id[128];
         tool_call_id(args, id, sizeof id);
