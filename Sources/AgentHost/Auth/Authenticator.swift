@@ -27,7 +27,7 @@ public struct Authenticator: Sendable {
     /// - Parameters:
     ///   - headers: the request's headers, read for `Authorization`.
     public func publicToken(_ headers: HTTPFields) async -> VerifiedToken? {
-        guard let credential = try? Self.bearer(headers), !secretKey.matches(credential) else { return nil }
+        guard let credential = Self.bearerCredential(headers), !secretKey.matches(credential) else { return nil }
         return await minter.claims(of: credential)
     }
 
