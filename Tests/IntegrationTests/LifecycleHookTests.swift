@@ -102,15 +102,17 @@ import Testing
     }
 
     @Test func onChatStartNeverFiresTwiceAcrossKillAndRedeploy() async throws {
-        let probe = try Probe(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "25"])
+        let probe = try Probe(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "5"])
         defer { probe.stop() }
         let daemon = probe.daemon
+        let gate = TurnGate(directory: daemon.dataDirectory)
         let token = try await probe.session("crash")
-        _ = try await daemon.client.using(token: token).send(Probe.message("/slow 400", id: "slow"), chatId: "crash")
+        _ = try await daemon.client.using(token: token).send(Probe.message(gate.slow(40), id: "slow"), chatId: "crash")
         _ = try await daemon.client.readEvents(chatId: "crash", token: token) { events in
             events.filter { $0.type == "text-delta" }.count >= 3
         }
         try daemon.crashAndRestart()
+        gate.open()
         let resumed = try await daemon.client.readEvents(chatId: "crash", token: token) { $0.completedTurns() == 1 }
         #expect(resumed.contains { $0.type == "data-interrupted" })
         var hooks = probe.hooks("crash")
@@ -136,11 +138,13 @@ import Testing
 
     @Test(arguments: isolations)
     func stoppedAndFailedTurnsReachOnTurnCompleteAndStopIsNotACancel(isolation: String) async throws {
-        let probe = try Probe(isolation: isolation, environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "25"])
+        let probe = try Probe(isolation: isolation)
         defer { probe.stop() }
         let client = probe.daemon.client
+        // Held after its third word (the gate never opens): the stop lands mid-answer.
+        let gate = TurnGate(directory: probe.daemon.dataDirectory)
         let token = try await probe.session("stop")
-        let seq = try await client.using(token: token).send(Probe.message("/slow 400"), chatId: "stop")
+        let seq = try await client.using(token: token).send(Probe.message(gate.slow(40)), chatId: "stop")
         _ = try await client.readEvents(chatId: "stop", token: token, lastEventId: seq) { events in
             events.contains { $0.type == "text-delta" }
         }

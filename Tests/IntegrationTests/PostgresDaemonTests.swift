@@ -9,9 +9,10 @@ import Testing
 @Suite struct PostgresDaemonTests {
     @Test func aTurnCutByKill9ResumesAfterARestartAndAReaderResumesFromItsSeq() async throws {
         let url = try PostgresCluster.database()
-        let daemon = try DaemonProcess(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "25"], arguments: ["--database", url])
+        let daemon = try DaemonProcess(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "5"], arguments: ["--database", url])
         try daemon.start()
         defer { daemon.stop() }
+        let gate = TurnGate(directory: daemon.dataDirectory)
         #expect(daemon.log.contains("database: postgres://\(PostgresCluster.superuser)@127.0.0.1:"))
         var client = daemon.client
         let token = try await client.createSession("pg", secret: daemon.secretKey).token
@@ -20,18 +21,20 @@ import Testing
         let firstTurn = try await client.readEvents(chatId: "pg", token: token) { $0.completedTurns() == 1 }
         #expect(firstTurn.text == "You said: hello")
 
-        let slowSeq = try await client.sendMessage("/slow 300", chatId: "pg", token: token)
+        // Held after its third word until the gate opens: the kill lands mid-answer.
+        let slowSeq = try await client.sendMessage(gate.slow(60), chatId: "pg", token: token)
         let seenBeforeCrash = try await client.readEvents(chatId: "pg", token: token) { events in
             events.filter { $0.id > slowSeq && $0.type == "text-delta" }.count >= 3
         }
         try daemon.crashAndRestart()
         client = daemon.client
+        gate.open()
 
         let everything = try await client.readEvents(chatId: "pg", token: token) { $0.completedTurns() == 2 }
         // Nothing seen before the kill changed; the cut turn resumed once and finished.
         #expect(Array(everything.prefix(seenBeforeCrash.count)) == seenBeforeCrash)
         #expect(everything.filter { $0.type == "data-interrupted" }.count == 1)
-        #expect(everything.filter { $0.id > slowSeq }.text == (1...300).map(String.init).joined(separator: " "))
+        #expect(everything.filter { $0.id > slowSeq }.text == (1...60).map(String.init).joined(separator: " "))
         let afterSlow = everything.filter { $0.id > slowSeq }.map(\.id)
         #expect(afterSlow == Array((slowSeq + 1)...(afterSlow.last ?? 0)))
 

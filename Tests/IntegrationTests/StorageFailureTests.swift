@@ -15,7 +15,7 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("agent-host-full-\(UUID().uuidString)")
     }
 
-    private static let answer = (1...1000).map(String.init).joined(separator: " ")
+    private static let answer = (1...40).map(String.init).joined(separator: " ")
 
     /// Opens a reader on the session's stream that collects until a `data-turn-complete`,
     /// and waits until the daemon has it subscribed (its first records arrived).
@@ -59,15 +59,19 @@ import Testing
     @Test func aTurnCutOffByAFullDatabaseEndsForItsReadersAndResumesWhenStorageTakesWritesAgain() async throws {
         let full = Self.fullSwitch()
         defer { try? FileManager.default.removeItem(at: full) }
-        try await withDaemon(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "30", "AGENT_HOST_TEST_STORAGE_FULL_FILE": full.path]) { daemon, client in
+        let gate = TurnGate()
+        defer { gate.remove() }
+        try await withDaemon(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "5", "AGENT_HOST_TEST_STORAGE_FULL_FILE": full.path]) { daemon, client in
             let token = try await client.createSession("full", secret: daemon.secretKey).token
             #expect(try await Self.health(client).json?["storage"]?.stringValue == "ok")
 
             let reader = Self.reader(client, chatId: "full", token: token)
-            let inSeq = try await client.sendMessage("/slow 1000", chatId: "full", token: token)
+            // The answer holds after its third word until the gate opens.
+            let inSeq = try await client.sendMessage(gate.slow(40), chatId: "full", token: token)
             await reader.seen.value
             // Streaming: the database fills under it.
             try Data().write(to: full)
+            gate.open()
             let cutOff = try await reader.task.value
 
             // The live reader hears the end: an error naming the storage, then the turn's end.
@@ -102,7 +106,7 @@ import Testing
             try await client.sendMessage("after", chatId: "full", token: token)
             let next = try await client.readEvents(chatId: "full", token: token, lastEventId: resumed.last?.id) { $0.completedTurns() == 1 }
             #expect(next.text == "You said: after")
-            #expect(try await Self.texts(client, chatId: "full", token: token) == ["/slow 1000", Self.answer, "after", "You said: after"])
+            #expect(try await Self.texts(client, chatId: "full", token: token) == [gate.slow(40), Self.answer, "after", "You said: after"])
             let info = try await client.send(.GET, "/api/v1/sessions/full", token: daemon.secretKey)
             #expect(info.json?["status"]?.stringValue == "idle")
         }
@@ -111,15 +115,17 @@ import Testing
     @Test func aTurnCutOffByAFullDatabaseIsNotLeftStreamingAcrossARestart() async throws {
         let full = Self.fullSwitch()
         defer { try? FileManager.default.removeItem(at: full) }
-        let daemon = try DaemonProcess(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "30", "AGENT_HOST_TEST_STORAGE_FULL_FILE": full.path])
+        let daemon = try DaemonProcess(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "5", "AGENT_HOST_TEST_STORAGE_FULL_FILE": full.path])
         try daemon.start()
         defer { daemon.stop() }
+        let gate = TurnGate(directory: daemon.dataDirectory)
         var client = daemon.client
         let token = try await client.createSession("restart", secret: daemon.secretKey).token
         let reader = Self.reader(client, chatId: "restart", token: token)
-        try await client.sendMessage("/slow 1000", chatId: "restart", token: token)
+        try await client.sendMessage(gate.slow(40), chatId: "restart", token: token)
         await reader.seen.value
         try Data().write(to: full)
+        gate.open()
         let cutOff = try await reader.task.value
         #expect(cutOff.suffix(2).map(\.type) == ["error", "data-turn-complete"])
 
@@ -134,7 +140,7 @@ import Testing
         }
         #expect(try await Self.health(client).status == 200)
         let texts = try await Self.texts(client, chatId: "restart", token: token)
-        #expect(texts == ["/slow 1000", Self.answer])
+        #expect(texts == [gate.slow(40), Self.answer])
         let events = try await client.readEvents(chatId: "restart", token: token) { $0.completedTurns() == 1 }
         #expect(events.text == Self.answer)
         #expect(!events.contains { $0.type == "error" })

@@ -8,6 +8,10 @@ import Foundation
 /// - a message with attachments → `You sent: photo.png (image/png, 12 KB)`, then
 ///   `. You said: …` when it has text too: what arrived, testable offline;
 /// - `/slow N` → `1 2 … N`, one word every `delayMilliseconds`;
+/// - `/slow N hold PATH` → the same, but after the first three words it waits
+///   until the file PATH exists: a turn that is certainly still running when a
+///   test acts on it (kill, stop, a storage fault), however late the test runs.
+///   The hold is at a place in the answer, so a resumed step holds there too;
 /// - `/tool NAME {json}` → step 1 calls tool NAME with that input, step 2 answers
 ///   with the tool's result; several `/tool` lines make several calls in one step
 ///   (ids `call_N`, `call_N_2`, …), and step 2 answers with the last call's result;
@@ -45,7 +49,12 @@ public struct ScriptedModel: LanguageModel {
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
+                    var words = 0
                     for event in plan.events {
+                        if case .textDelta = event {
+                            if let hold = plan.hold, words >= hold.afterWords { try await Self.wait(for: hold.path) }
+                            words += 1
+                        }
                         if plan.paced, delay > 0, case .textDelta = event {
                             try await Task.sleep(for: .milliseconds(delay))
                         }
@@ -64,6 +73,18 @@ public struct ScriptedModel: LanguageModel {
     struct Plan {
         var events: [ModelEvent]
         var paced: Bool
+        /// `/slow N hold PATH`: the words after `afterWords` wait until `path` exists.
+        var hold: (path: String, afterWords: Int)? = nil
+    }
+
+    /// How many words `/slow N hold PATH` streams before it waits.
+    static let wordsBeforeHold = 3
+
+    /// Waits (cancellably) until a file exists.
+    static func wait(for path: String) async throws {
+        while !FileManager.default.fileExists(atPath: path) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     func plan(for request: ModelRequest) -> Plan {
@@ -76,7 +97,14 @@ public struct ScriptedModel: LanguageModel {
             messages.removeLast()
         }
         var plan = freshPlan(for: messages)
-        if !prefix.isEmpty { plan.events = Self.continuing(plan.events, after: prefix) }
+        if !prefix.isEmpty {
+            let words = plan.events.count
+            plan.events = Self.continuing(plan.events, after: prefix)
+            // The hold stays where it was in the whole answer.
+            if let hold = plan.hold {
+                plan.hold = (hold.path, max(0, hold.afterWords - (words - plan.events.count)))
+            }
+        }
         if reportsUsage {
             let output = plan.events.reduce(0) { total, event in
                 if case .textDelta(let delta) = event { return total + delta.count }
@@ -116,8 +144,13 @@ public struct ScriptedModel: LanguageModel {
             return Plan(events: Self.words(Self.summary(messages.dropLast())) + [.finish(.stop)], paced: false)
         }
         if text.hasPrefix("/slow") {
-            let count = min(max(Int(text.dropFirst("/slow".count).trimmingCharacters(in: .whitespaces)) ?? 10, 1), 100_000)
-            return Plan(events: Self.words((1...count).map(String.init).joined(separator: " ")) + [.finish(.stop)], paced: true)
+            let arguments = text.dropFirst("/slow".count).split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+            let count = min(max(arguments.first.flatMap { Int($0) } ?? 10, 1), 100_000)
+            var plan = Plan(events: Self.words((1...count).map(String.init).joined(separator: " ")) + [.finish(.stop)], paced: true)
+            if arguments.count == 3, arguments[1] == "hold" {
+                plan.hold = (String(arguments[2]), Self.wordsBeforeHold)
+            }
+            return plan
         }
         if text.hasPrefix("/tool ") {
             // One call per `/tool` line, all in the same step: `call_N`, then `call_N_2`, …
