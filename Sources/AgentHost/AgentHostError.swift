@@ -1,6 +1,6 @@
 /// Every error a client can cause or see. Each case maps to one HTTP status and
 /// one stable `code` in `HTTP/ErrorResponse.swift`, the only place that does so.
-public enum AgentHostError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum AgentHostError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     case badRequest(String)
     case invalidJSON(String)
     case payloadTooLarge(limit: Int)
@@ -28,12 +28,15 @@ public enum AgentHostError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The database takes no writes (disk full, I/O errors, its file deleted or
     /// replaced): nothing was stored, so nothing is acknowledged (503).
     case storageUnavailable(String)
+    /// On a cluster: the session's owner (another daemon) did not take the write in time (503).
+    case ownerUnavailable(String)
 
     public var description: String {
         switch self {
         case .badRequest(let message), .invalidJSON(let message), .unauthorized(let message),
              .forbidden(let message), .notFound(let message), .conflict(let message),
-             .internalError(let message), .unsupportedMediaType(let message), .storageUnavailable(let message):
+             .internalError(let message), .unsupportedMediaType(let message), .storageUnavailable(let message),
+             .ownerUnavailable(let message):
             message
         case .payloadTooLarge(let limit): "request body is larger than \(limit) bytes"
         case .unknownAgent(let agent): "no agent `\(agent)` is loaded"

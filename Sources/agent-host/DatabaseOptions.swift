@@ -9,7 +9,15 @@ struct DatabaseOptions: ParsableArguments {
     ))
     var database: String?
 
+    @Option(help: ArgumentHelp(
+        "On a PostgreSQL database shared by several daemons: seconds between looks for sessions whose daemon died (they are taken over and resumed).",
+        discussion: "A turn cut off by a dead daemon resumes on another within about this time."
+    ))
+    var takeoverInterval: Double = 2
+
     func apply(to configuration: inout DaemonConfiguration) throws {
+        guard takeoverInterval > 0 else { throw ValidationError("--takeover-interval must be positive") }
+        configuration.takeoverInterval = .milliseconds(Int64(takeoverInterval * 1000))
         if let database { configuration.databaseURL = database }
         guard let url = configuration.databaseURL else { return }
         // Refused here, before anything starts, with the reason; the password is never echoed.

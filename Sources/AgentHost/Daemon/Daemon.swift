@@ -53,13 +53,18 @@ public struct Daemon: Sendable {
         models.metrics = metrics
         let files = DirectoryFileStore(directory: configuration.filesDirectory)
         let subAgents = SubAgentCalls(limits: configuration.subAgentLimits, storage: storage)
-        let services = SessionServices(
+        var services = SessionServices(
             storage: storage, writer: LogWriter(storage: storage, metrics: metrics), registry: registry, models: models,
             turns: turns, logger: logger, recoveryBudget: configuration.recoveryBudget, limits: configuration.runLimits,
             readerBufferBytes: configuration.readerBufferBytes, files: files, subAgents: subAgents,
             inputLimits: configuration.inputLimits, metrics: metrics
         )
+        services.cluster = opened.cluster
         let sessions = SessionDirectory(services: services)
+        // On a shared database: hear the other daemons, and take over the sessions of dead ones.
+        let clusterServices: [any Service] = opened.cluster.map {
+            [ClusterListener(cluster: $0, sessions: sessions), ClusterTakeover(cluster: $0, sessions: sessions)]
+        } ?? []
         subAgents.bind(sessions)
         let watcher = PluginWatcher(directory: configuration.pluginsDirectory, registry: registry, logger: logger)
         // The server listens before the builds load (the watcher loads them, then
@@ -84,7 +89,7 @@ public struct Daemon: Sendable {
             router: router,
             server: .guardedHTTP1(configuration.connectionLimits),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "agent-host"),
-            services: [watcher, startup, evictor],
+            services: [watcher, startup, evictor] + clusterServices,
             onServerRunning: { channel in banner.print(port: channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )

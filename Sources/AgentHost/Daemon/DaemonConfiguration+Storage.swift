@@ -7,6 +7,8 @@ struct OpenedStorage: Sendable {
     let location: String
     /// Closes what the store holds open (PostgreSQL's pool); SQLite needs nothing.
     let close: @Sendable () async -> Void
+    /// On PostgreSQL: what makes this daemon one of a cluster on that database.
+    var cluster: ClusterLink?
 }
 
 extension DaemonConfiguration {
@@ -25,6 +27,17 @@ extension DaemonConfiguration {
         }
         let url = try PostgresDatabaseURL(databaseURL, environment: environment)
         let storage = try await PostgresStorage.connect(url: url, logger: logger)
-        return OpenedStorage(storage: storage, location: url.redacted, close: { await storage.shutdown() })
+        let cluster = try await ClusterLink.connect(
+            url: url, storage: storage, takeoverInterval: takeoverInterval, relayTimeout: relayTimeout,
+            readerBufferBytes: readerBufferBytes, logger: logger
+        )
+        return OpenedStorage(
+            storage: storage, location: url.redacted,
+            close: {
+                await cluster.close()
+                await storage.shutdown()
+            },
+            cluster: cluster
+        )
     }
 }

@@ -42,6 +42,11 @@ public struct DaemonConfiguration: Sendable {
     /// PostgreSQL"), or nil for the SQLite file in the data directory. Defaults
     /// to `AGENT_HOST_DATABASE_URL`; `--database` overrides it.
     public var databaseURL: String?
+    /// On a shared PostgreSQL database: how often a daemon looks for sessions
+    /// whose owner died, and takes them over (README, "Several daemons").
+    public var takeoverInterval: Duration = .seconds(2)
+    /// On a shared database: how long a write relayed to a session's owner waits for its answer.
+    public var relayTimeout: Duration = .seconds(30)
 
     public init(dataDirectory: String, pluginsDirectory: String?, host: String, port: Int,
                 idleTimeout: Duration = .seconds(300),

@@ -55,11 +55,8 @@ struct AIChatRoutes {
             let input = try Self.input(from: body)
             let key = try request.headers.idempotencyKey()
             _ = try await sessions.create(chatId: body.id, agent: agent, clientData: nil, metadata: nil)
-            let (submission, subscription) = try await sessions.withSession(body.id) { session in
-                // Subscribe first: the turn's records are then either in storage or on the stream.
-                let subscription = try await session.subscribe()
-                return (try await session.accept(input, idempotencyKey: key), subscription)
-            }
+            // Subscribed first: the turn's records are then either in storage or on the stream.
+            let (submission, subscription) = try await sessions.acceptFollowing(chatId: body.id, input: input, idempotencyKey: key)
             if !submission.startsTurn, let answered = input.continuedMessageId {
                 // An answer that leaves calls waiting, or one given before: no turn
                 // answers it, so the response only closes the continued message.
@@ -73,7 +70,7 @@ struct AIChatRoutes {
             let chatId = try context.parameters.chatId()
             let session: Session
             do {
-                session = try await sessions.session(chatId)
+                session = try await sessions.view(chatId)
             } catch AgentHostError.notFound {
                 // A chat that was never started has nothing to resume.
                 return Response(status: .noContent)
@@ -82,7 +79,7 @@ struct AIChatRoutes {
                 throw AgentHostError.conflict("session `\(chatId)` belongs to agent `\(session.agent)`")
             }
             guard let inSeq = await session.activeTurnInSeq else { return Response(status: .noContent) }
-            let subscription = try await sessions.withSession(chatId) { try await $0.subscribe() }
+            let subscription = try await sessions.subscribe(chatId: chatId)
             return turnStream(chatId: chatId, subscription: subscription, inSeq: inSeq)
         }
     }

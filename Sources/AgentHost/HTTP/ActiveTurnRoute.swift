@@ -22,7 +22,7 @@ struct ActiveTurnRoute {
     func register(on reads: some RouterMethods<HostRequestContext>) {
         reads.get("sessions/:chatId/turn") { _, context in
             let chatId = try context.parameters.chatId()
-            let session = try await sessions.session(chatId)
+            let session = try await sessions.view(chatId)
             let info = await session.info
             let inSeq = await session.activeTurnInSeq
             return try Response.json(ActiveTurn(chatId: chatId, status: info.status, inSeq: inSeq, lastSeq: info.lastSeq))

@@ -32,6 +32,7 @@ struct ErrorResponse: Encodable {
         case .tooManyConnections: (.serviceUnavailable, "too_many_connections")
         case .methodNotAllowed: (.methodNotAllowed, "method_not_allowed")
         case .storageUnavailable: (.serviceUnavailable, "storage_unavailable")
+        case .ownerUnavailable: (.serviceUnavailable, "owner_unavailable")
         }
     }
 
@@ -40,6 +41,9 @@ struct ErrorResponse: Encodable {
         switch error {
         case let error as AgentHostError:
             return error
+        case let error as SessionOwnedElsewhere:
+            // A route that cannot relay (e.g. an approval through a sub-agent) while another daemon owns the chat.
+            return .ownerUnavailable("session `\(error.chatId)` is served by another daemon of the cluster right now; try again")
         case is NIOTooManyBytesError:
             return .payloadTooLarge(limit: HTTPLimits.maximumBody)
         case let error as DecodingError:
@@ -64,6 +68,8 @@ struct ErrorResponse: Encodable {
         if case .methodNotAllowed(let allowed) = error { headers[.allow] = allowed.joined(separator: ", ") }
         // Storage comes back by itself (the probe retries every few seconds at most).
         if case .storageUnavailable = error { headers[.retryAfter] = "2" }
+        // An owner that died is replaced within the cluster's takeover interval.
+        if case .ownerUnavailable = error { headers[.retryAfter] = "2" }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 

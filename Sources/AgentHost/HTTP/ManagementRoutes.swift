@@ -94,7 +94,7 @@ struct ManagementRoutes {
 
         group.post("sessions/:chatId/close") { _, context in
             let chatId = try context.parameters.chatId()
-            try await sessions.withSession(chatId) { try await $0.close() }
+            try await sessions.close(chatId: chatId)
             return try Response.json(Closed(chatId: chatId, status: .closed))
         }
 

@@ -41,7 +41,7 @@ struct RealtimeRoutes {
             let input = try await request.decodeJSON(InputRecord.self)
             try input.validate()
             let key = try request.headers.idempotencyKey()
-            let accepted = try await sessions.withSession(chatId) { try await $0.accept(input, idempotencyKey: key) }
+            let accepted = try await sessions.accept(chatId: chatId, input: input, idempotencyKey: key)
             let noTurn = input.isToolAnswer && !accepted.startsTurn
             let cleared = input.kind == .clearQueue ? accepted.cleared : nil
             return try Response.json(Accepted(seq: accepted.seq, startsTurn: noTurn ? false : nil, cleared: cleared))
@@ -49,7 +49,7 @@ struct RealtimeRoutes {
 
         reads.get("sessions/:chatId/messages") { _, context in
             let chatId = try context.parameters.chatId()
-            let (messages, lastSeq) = try await sessions.session(chatId).messages
+            let (messages, lastSeq) = try await sessions.view(chatId).messages
             return try Response.json(History(messages: messages, lastSeq: lastSeq))
         }
 
@@ -63,7 +63,7 @@ struct RealtimeRoutes {
                 }
                 return seq
             } ?? 0
-            let subscription = try await sessions.withSession(chatId) { try await $0.subscribe() }
+            let subscription = try await sessions.subscribe(chatId: chatId)
             let events = SessionFeed.events(
                 chatId: chatId, subscription: subscription, storage: storage, after: after, heartbeat: keepAliveInterval
             )

@@ -5,12 +5,18 @@ import Logging
 /// All sessions: creates them, and finds the one live actor per chat, loading
 /// it from the log when it is not in memory.
 public actor SessionDirectory {
-    private let services: SessionServices
+    let services: SessionServices
     private var live: [String: Session] = [:]
     private var loading: [String: Task<Session, any Error>] = [:]
     /// Per chat, the last `onSuspend`/`onResume` call: the next one runs after it,
     /// so a session that leaves memory and comes straight back hears them in order.
     private var hookTails: [String: Task<Void, Never>] = [:]
+    /// On a cluster: ownership locks being given up for sessions that left
+    /// memory. A session loading again waits for its release first, or the
+    /// release would let go of the lock the new load just took.
+    private var releases: [String: Task<Void, Never>] = [:]
+    /// On a cluster: per chat, the last serving of relayed requests; the next runs after it.
+    var relayTails: [String: Task<Void, Never>] = [:]
 
     init(services: SessionServices) {
         self.services = services
@@ -47,6 +53,7 @@ public actor SessionDirectory {
         if let session = live[chatId] { return session }
         if let task = loading[chatId] { return try await task.value }
         let services = services
+        let release = releases[chatId]
         let task = Task<Session, any Error> {
             // A woken session resumes its unanswered turn at once; before the
             // start-up builds are loaded its agent would be unknown.
@@ -54,7 +61,15 @@ public actor SessionDirectory {
             guard let row = try await services.storage.session(chatId: chatId) else {
                 throw AgentHostError.notFound("no session `\(chatId)`")
             }
-            return try await Self.wake(row: row, services: services)
+            // One daemon runs a session: on a cluster, the one holding its lock.
+            await release?.value
+            guard try await services.ownership.claim(chatId) else { throw SessionOwnedElsewhere(chatId: chatId) }
+            do {
+                return try await Self.wake(row: row, services: services)
+            } catch {
+                await services.ownership.giveUp(chatId)
+                throw error
+            }
         }
         loading[chatId] = task
         defer { loading[chatId] = nil }
@@ -106,7 +121,7 @@ public actor SessionDirectory {
     }
 
     public func info(_ chatId: String) async throws -> SessionInfo {
-        var info = try await session(chatId).info
+        var info = try await view(chatId).info
         info.children = try await services.storage.children(of: chatId).map {
             SessionInfo.Child(chatId: $0.chatId, agent: $0.agent, status: $0.status, toolCallId: $0.toolCallId)
         }
@@ -121,6 +136,7 @@ public actor SessionDirectory {
             if live[chatId] === session {
                 live[chatId] = nil
                 evicted += 1
+                giveUpOwnership(chatId)
             }
             if !(await session.isClosed) { _ = chainHook(.onSuspend, for: session) }
         }
@@ -131,6 +147,27 @@ public actor SessionDirectory {
     /// and open SSE responses must not hold its shutdown (they reconnect).
     public func stopReadersForShutdown() async {
         for session in live.values { await session.stopReadersForShutdown() }
+        await services.cluster?.tails.stopReadersForShutdown()
+    }
+
+    /// On a cluster: lets another daemon own a session that left memory.
+    private func giveUpOwnership(_ chatId: String) {
+        guard services.cluster != nil else { return }
+        let ownership = services.ownership
+        let previous = releases[chatId]
+        let task = Task {
+            await previous?.value
+            await ownership.giveUp(chatId)
+        }
+        releases[chatId] = task
+        Task {
+            await task.value
+            self.forgetRelease(task, chatId: chatId)
+        }
+    }
+
+    private func forgetRelease(_ task: Task<Void, Never>, chatId: String) {
+        if releases[chatId] == task { releases[chatId] = nil }
     }
 
     /// Calls `hook` for the session once the chat's previous suspend/resume hook is over.
@@ -178,8 +215,12 @@ public actor SessionDirectory {
         while true {
             let page = try await services.storage.listSessions(agent: nil, status: .running, limit: 200, after: after)
             for row in page {
-                _ = try await session(row.chatId)
-                recovered += 1
+                do {
+                    _ = try await session(row.chatId)
+                    recovered += 1
+                } catch is SessionOwnedElsewhere {
+                    // Another daemon of the cluster runs it.
+                }
             }
             guard page.count == 200, let last = page.last?.id else { return recovered }
             after = last

@@ -24,6 +24,11 @@ struct SessionServices: Sendable {
     var inputLimits = InputLimits()
     /// Where turns, model requests and tool calls are counted, and `/metrics` reads them.
     var metrics = HostMetrics()
+    /// On a database shared by several daemons: ownership, relayed writes, remote readers.
+    var cluster: ClusterLink?
+
+    /// Who owns which session: this daemon alone, unless it is one of a cluster.
+    var ownership: any SessionOwnership { cluster?.ownership ?? SoleOwnership() }
 
     /// The part of these a running turn uses.
     var turnServices: TurnServices {

@@ -67,3 +67,18 @@ public actor PostgresSessionOwnership {
         return result
     }
 }
+
+extension PostgresSessionOwnership: SessionOwnership {
+    func claim(_ chatId: String) async throws -> Bool {
+        try await tryAcquire(chatId)
+    }
+
+    func giveUp(_ chatId: String) async {
+        do {
+            try await release(chatId)
+        } catch {
+            // The lock goes with the connection if it is broken; nothing else holds it.
+            logger.warning("could not release a session's ownership lock", metadata: ["chatId": "\(chatId)", "error": "\(error)"])
+        }
+    }
+}

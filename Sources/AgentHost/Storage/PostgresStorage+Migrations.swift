@@ -57,6 +57,22 @@ extension PostgresStorage {
             )
             """,
         ]),
+        Migration(version: 2, name: "cluster-session-requests", statements: [
+            // Writes a daemon relays to the session's owner (`ClusterRequest`):
+            // the owner answers in `reply`; an unanswered row outlives a daemon
+            // that dies, and the session's next owner answers it.
+            """
+            CREATE TABLE session_requests (
+                id bigserial PRIMARY KEY,
+                chat_id text NOT NULL,
+                body text NOT NULL,
+                reply text,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                answered_at timestamptz
+            )
+            """,
+            "CREATE INDEX session_requests_pending ON session_requests (chat_id, id) WHERE reply IS NULL",
+        ]),
     ]
 
     /// The key of the advisory lock that serialises migrations: any constant no

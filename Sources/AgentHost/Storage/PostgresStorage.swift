@@ -11,10 +11,10 @@ import PostgresNIO
 /// key, so a seq taken twice is refused, and an idempotency key is unique per
 /// session.
 public final class PostgresStorage: SessionStorage {
-    private let client: PostgresClient
+    let client: PostgresClient
     /// Runs the pool: a `PostgresClient` serves queries only while `run()` runs.
     private let runner: Task<Void, Never>
-    private let logger: Logger
+    let logger: Logger
 
     /// Rows per insert statement: PostgreSQL takes at most 65535 parameters a
     /// statement, a record binds 6; a larger group is several statements in the
@@ -248,7 +248,7 @@ public final class PostgresStorage: SessionStorage {
 
     /// The first row's only column, or nil when there is no row. Reads every row:
     /// a result left half-read would hold its pooled connection.
-    private func integer(_ query: PostgresQuery) async throws -> Int64? {
+    func integer(_ query: PostgresQuery) async throws -> Int64? {
         var first: Int64?
         for try await value in try await client.query(query, logger: logger).decode(Int64.self) where first == nil {
             first = value

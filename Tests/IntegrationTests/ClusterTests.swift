@@ -1,0 +1,143 @@
+import AgentHostClient
+import AgentWire
+import Foundation
+import TestSupport
+import Testing
+
+/// Several real daemons on one PostgreSQL database: any daemon takes any
+/// request for any session; one owns its turns; readers anywhere follow it
+/// live; a killed owner's turns are taken over and finished elsewhere.
+@Suite struct ClusterTests {
+    /// `count` daemons on a fresh database, sharing one secret key, as the machines of one deployment would.
+    private static func cluster(_ count: Int, environment: [String: String] = [:]) throws -> [DaemonProcess] {
+        let url = try PostgresCluster.database()
+        var shared = environment
+        shared["AGENT_HOST_DATABASE_URL"] = url
+        shared["AGENT_HOST_SECRET_KEY"] = "sk_" + UUID().uuidString
+        let daemons = try (0..<count).map { _ in try DaemonProcess(environment: shared, arguments: ["--takeover-interval", "0.2"]) }
+        for daemon in daemons { try daemon.start() }
+        return daemons
+    }
+
+    private static func texts(_ client: AgentHostClient, chatId: String, token: String) async throws -> [String] {
+        let history = try await client.send(.GET, "/realtime/v1/sessions/\(chatId)/messages", token: token)
+        return history.json?["messages"]?.arrayValue?.map { message in
+            (message["parts"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
+        } ?? []
+    }
+
+    @Test func aSessionCreatedOnOneDaemonIsWrittenThroughAnotherAndReadOnAThird() async throws {
+        let daemons = try Self.cluster(3)
+        defer { daemons.forEach { $0.stop() } }
+        let (a, b, c) = (daemons[0].client, daemons[1].client, daemons[2].client)
+        let token = try await a.createSession("spread", secret: daemons[0].secretKey).token
+
+        // The first input on A: A owns the session from then on.
+        try await a.sendMessage("first", chatId: "spread", token: token)
+        _ = try await a.readEvents(chatId: "spread", token: token) { $0.completedTurns() == 1 }
+
+        // A reader on C follows live while B relays the next input to A.
+        let follower = Task { try await c.readEvents(chatId: "spread", token: token) { $0.completedTurns() == 2 } }
+        let seq = try await b.sendMessage("second", chatId: "spread", token: token)
+        let onC = try await follower.value
+        let onA = try await a.readEvents(chatId: "spread", token: token) { $0.completedTurns() == 2 }
+        #expect(onC == onA)
+        #expect(onA.text == "You said: firstYou said: second")
+        #expect(onA.contains { $0.id > seq })
+
+        // History, session info and the active turn read the same anywhere.
+        for client in [a, b, c] {
+            #expect(try await Self.texts(client, chatId: "spread", token: token) == ["first", "You said: first", "second", "You said: second"])
+            let info = try await client.send(.GET, "/api/v1/sessions/spread", token: daemons[0].secretKey)
+            #expect(info.json?["status"]?.stringValue == "idle")
+            #expect(info.json?["lastSeq"]?.doubleValue == onA.last.map { Double($0.id) })
+        }
+
+        // A close through C is the owner's close.
+        let closed = try await c.send(.POST, "/api/v1/sessions/spread/close", token: daemons[0].secretKey)
+        #expect(closed.status == 200)
+        try await waitUntil {
+            try await a.send(.GET, "/api/v1/sessions/spread", token: daemons[0].secretKey).json?["status"]?.stringValue == "closed"
+        }
+        let refused = try await b.send(
+            .POST, "/realtime/v1/sessions/spread/in", token: token,
+            body: #"{"kind":"message","message":{"id":"late","role":"user","parts":[{"type":"text","text":"late"}]}}"#
+        )
+        #expect(refused.status == 409)
+        #expect(refused.json?["error"]?["code"]?.stringValue == "session_closed")
+    }
+
+    @Test func concurrentInputsThroughTwoDaemonsGetDenseSeqsAndOneAnswerEachInOrder() async throws {
+        let daemons = try Self.cluster(3)
+        defer { daemons.forEach { $0.stop() } }
+        let (a, b, c) = (daemons[0].client, daemons[1].client, daemons[2].client)
+        let token = try await a.createSession("busy", secret: daemons[0].secretKey).token
+
+        let count = 12
+        let seqs = try await withThrowingTaskGroup(of: (String, Int64).self) { group in
+            for index in 0..<count {
+                let text = "m\(index)"
+                let client = index.isMultiple(of: 2) ? a : b
+                group.addTask { (text, try await client.sendMessage(text, chatId: "busy", token: token)) }
+            }
+            return try await group.reduce(into: [String: Int64]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(Set(seqs.values).count == count, "every input its own seq")
+
+        // The same idempotency key through both daemons is one input.
+        let keyed = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for client in [a, b, a, b] {
+                group.addTask { try await client.sendMessage("keyed", chatId: "busy", token: token, id: "k1", idempotencyKey: "key-1") }
+            }
+            return try await group.reduce(into: Set<Int64>()) { $0.insert($1) }
+        }
+        #expect(keyed.count == 1)
+
+        let events = try await c.readEvents(chatId: "busy", token: token) { $0.completedTurns() == count + 1 }
+        // Dense: every seq after the first input is an output record or one of the inputs.
+        let inputs = Set(seqs.values).union(keyed)
+        let ids = events.map(\.id)
+        #expect(ids == Array(1...(ids.last ?? 0)).filter { !inputs.contains($0) })
+        // Each input answered once, in the order of its seq.
+        let order = seqs.sorted { $0.value < $1.value }.map(\.key)
+        var expected = order.map { "You said: \($0)" }
+        expected.insert("You said: keyed", at: seqs.values.filter { $0 < (keyed.first ?? 0) }.count)
+        #expect(events.text == expected.joined())
+        let texts = try await Self.texts(b, chatId: "busy", token: token)
+        #expect(texts.count == 2 * (count + 1))
+    }
+
+    @Test func aKilledOwnersTurnIsTakenOverAndAReaderOnAnotherDaemonSeesTheRest() async throws {
+        let daemons = try Self.cluster(3, environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "5"])
+        defer { daemons.forEach { $0.stop() } }
+        let (owner, b, c) = (daemons[0], daemons[1].client, daemons[2].client)
+        let gate = TurnGate(directory: owner.dataDirectory)
+        let token = try await owner.client.createSession("failover", secret: owner.secretKey).token
+
+        let inSeq = try await owner.client.sendMessage(gate.slow(30), chatId: "failover", token: token)
+        let queued = try await owner.client.sendMessage("after it", chatId: "failover", token: token)
+        // One reader on B, one connection for the whole test: it must not need to reconnect.
+        let (started, startedSignal) = AsyncStream.makeStream(of: Void.self)
+        let reader = Task {
+            try await b.readEvents(chatId: "failover", token: token) { events in
+                if events.filter({ $0.type == "text-delta" }).count == 3 { startedSignal.yield() }
+                return events.completedTurns() == 2
+            }
+        }
+        for await _ in started { break }
+
+        owner.kill9()
+        gate.open()
+        let seen = try await reader.value
+        // The turn resumed once on a surviving daemon, and the queued input was answered after it.
+        #expect(seen.filter { $0.type == "data-interrupted" }.count == 1)
+        #expect(seen.text == (1...30).map(String.init).joined(separator: " ") + "You said: after it")
+        let ids = seen.map(\.id)
+        #expect(ids == Array((inSeq + 1)...(ids.last ?? 0)).filter { $0 != queued })
+
+        // Another reader, on C, from the start: the same records.
+        let fromC = try await c.readEvents(chatId: "failover", token: token) { $0.last?.id == ids.last }
+        #expect(fromC.filter { $0.id > inSeq } == seen)
+        #expect(try await Self.texts(c, chatId: "failover", token: token).count == 4)
+    }
+}
