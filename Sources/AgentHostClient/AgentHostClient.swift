@@ -41,6 +41,14 @@ public struct AgentHostClient: Sendable {
         AgentHostClient(baseURL: baseURL, token: token, http: http, timeout: timeout)
     }
 
+    /// The same client (token, connection pool, timeout) for another daemon,
+    /// e.g. a second daemon of one PostgreSQL cluster.
+    /// - Parameters:
+    ///   - baseURL: That daemon's base URL, without a trailing slash.
+    public func using(baseURL: String) -> AgentHostClient {
+        AgentHostClient(baseURL: baseURL, token: token, http: http, timeout: timeout)
+    }
+
     /// Sends one request and returns the daemon's reply whatever its status:
     /// for callers that assert on statuses and error bodies. The typed calls
     /// throw ``AgentHostClientError`` for a non-2xx reply instead.

@@ -126,19 +126,23 @@ import Testing
         let arguments = ["--isolation", isolation, "--drain-timeout", "0.5"]
         try await withDaemon(plugins: [DaemonProcess.plugin("UpgradeDemoV1")], environment: environment, arguments: arguments) { daemon, client in
             let token = try await client.createSession("long", agent: "upgrade-demo", secret: daemon.secretKey).token
-            // Long enough (15 s at most) to outlast the deploy on a loaded machine; it moves 0.5 s after.
-            let inSeq = try await client.sendMessage("/slow 1500", chatId: "long", token: token)
-            // Asked of the daemon, not read off the stream: a test client starved by
-            // the suites beside it may read its stream long after the daemon wrote it.
-            try await waitUntil { try await streamed(client, "long", pastSeq: inSeq + 8) }
+            // Held after its third word until the gate opens: still streaming on build 1 when the deploy lands.
+            let gate = TurnGate(directory: daemon.dataDirectory)
+            let inSeq = try await client.sendMessage(gate.slow(40), chatId: "long", token: token)
+            _ = try await client.readEvents(chatId: "long", token: token, lastEventId: inSeq) {
+                $0.filter { $0.type == "text-delta" }.count == 3
+            }
             try daemon.deploy(DaemonProcess.plugin("UpgradeDemoV2"))
+            // The drain deadline moves it to build 2, which goes on once the gate opens.
+            _ = try await client.readEvents(chatId: "long", token: token, lastEventId: inSeq) { $0.contains { $0.type == "data-upgraded" } }
+            gate.open()
             let turn = try await client.readEvents(chatId: "long", token: token) { $0.completedTurns() == 1 }
 
             // One text answer, no step boundary: build 1 streamed it until the
             // deadline, build 2 continued it from the text so far.
             #expect(builds(turn) == ["1", "2"])
             #expect(turn.filter { $0.type == "data-upgraded" }.count == 1)
-            #expect(turn.text == (1...1500).map(String.init).joined(separator: " "), "every word exactly once")
+            #expect(turn.text == (1...40).map(String.init).joined(separator: " "), "every word exactly once")
             let types = turn.map(\.type)
             for type in ["start", "start-step", "text-start", "finish-step", "finish"] {
                 #expect(types.filter { $0 == type }.count == 1, "one \(type)")
@@ -164,8 +168,12 @@ import Testing
             plugins: [DaemonProcess.plugin("UpgradeDemoV1Drain")], environment: environment, arguments: ["--drain-timeout", "0.5"]
         ) { daemon, client in
             let token = try await client.createSession("drain", agent: "upgrade-demo", secret: daemon.secretKey).token
-            let inSeq = try await client.sendMessage("/slow 1500", chatId: "drain", token: token)
-            try await waitUntil { try await streamed(client, "drain", pastSeq: inSeq + 8) }
+            // Held after its third word (the gate never opens): still streaming when the deadline comes.
+            let gate = TurnGate(directory: daemon.dataDirectory)
+            let inSeq = try await client.sendMessage(gate.slow(40), chatId: "drain", token: token)
+            _ = try await client.readEvents(chatId: "drain", token: token, lastEventId: inSeq) {
+                $0.filter { $0.type == "text-delta" }.count == 3
+            }
             try daemon.deploy(DaemonProcess.plugin("UpgradeDemoV2"))
             let turn = try await client.readEvents(chatId: "drain", token: token) { $0.completedTurns() == 1 }
 
@@ -175,7 +183,7 @@ import Testing
             #expect(turn.filter { $0.type == "error" }.count == 1)
             #expect(errorText(turn)?.contains("drain deadline") == true)
             #expect(finishReason(turn) == "error")
-            #expect(turn.text.count < (1...1500).map(String.init).joined(separator: " ").count)
+            #expect(turn.text == "1 2 3")
 
             try await client.sendMessage("again", chatId: "drain", token: token)
             let next = try await client.readEvents(chatId: "drain", token: token, lastEventId: turn.last?.id) { $0.completedTurns() == 1 }
@@ -188,7 +196,3 @@ import Testing
     }
 }
 
-/// Whether the session's log has gone past `seq`, as the daemon reports it.
-private func streamed(_ client: AgentHostClient, _ chatId: String, pastSeq seq: Int64) async throws -> Bool {
-    (try await client.sessionInfo(chatId).json?["lastSeq"]?.doubleValue ?? 0) > Double(seq)
-}

@@ -80,6 +80,15 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Soak: seconds between table rows.")
     var reportEvery: Double = 5
 
+    @Option(help: "Another daemon of the same PostgreSQL cluster (same secret key): adds the cluster figures — first chunk through a daemon that does not own the session, and chunks/s with both daemons streaming.")
+    var peer: String?
+
+    @Option(help: "With --peer: the process id of the --url daemon; the bench kills it (SIGKILL) mid-turn to time the peer's takeover. Last, as it ends that daemon.")
+    var failoverPid: Int32?
+
+    @Flag(help: "With --peer: run only the cluster figures.")
+    var clusterOnly = false
+
     func run() async throws {
         // Sized for thousands of concurrent streams; the bench owns it and shuts it down.
         var configuration = HTTPClient.Configuration()
@@ -98,6 +107,10 @@ struct Bench: AsyncParsableCommand {
             let load = SoakLoad(stalledReaders: stalledReaders, idleSockets: idleSockets, burst: burst, bigMessageBytes: bigMessageKb * 1024)
             try await self.soak(client: client, run: run, seconds: soak, load: load, reportEvery: max(1, reportEvery))
             return
+        }
+        if let peer {
+            try await clusterFigures(client: client, peer: client.using(baseURL: peer), run: run)
+            if clusterOnly { return }
         }
         if longTurns > 0 {
             print("long session, \(longTurns) turns of `hello`, one after another:")
@@ -142,6 +155,23 @@ struct Bench: AsyncParsableCommand {
             let memory = try await idleMemory(client: client, prefix: "\(run)-i")
             print(String(format: "idle sessions: %d; RSS %.1f MB → %.1f MB with all in memory → %.1f MB after eviction; %.0f bytes per idle session",
                          idleSessions, memory.before / 1e6, memory.peak / 1e6, memory.after / 1e6, (memory.after - memory.before) / Double(idleSessions)))
+        }
+    }
+
+    /// The `--peer` figures; the failover last (it kills the `--url` daemon).
+    private func clusterFigures(client: AgentHostClient, peer: AgentHostClient, run: String) async throws {
+        print("cluster: \(connection.url) and \(peer.baseURL) on one database")
+        for level in concurrency.split(separator: ",").compactMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) where level > 0 {
+            let summary = try await nonOwnerFirstChunk(owner: client, peer: peer, sessions: level, prefix: "\(run)-p\(level)")
+            print("first chunk through the non-owner daemon, \(level) concurrent session(s): \(summary)")
+        }
+        let throughput = try await clusterThroughput(daemons: [client, peer], prefix: "\(run)-pt")
+        print(String(format: "persisted and streamed chunks/s, two daemons: %.0f (%d chunks in %.2f s over %d sessions, half on each)",
+                     throughput.rate, throughput.chunks, throughput.seconds, throughputSessions))
+        if let failoverPid {
+            let times = try await failover(owner: client, ownerPid: failoverPid, peer: peer, prefix: run)
+            print(String(format: "failover: owner killed → turn resumed on another daemon in %.0f ms (the reader on the peer saw data-interrupted), "
+                         + "→ turn finished in %.0f ms", times.resumed.milliseconds, times.finished.milliseconds))
         }
     }
 
