@@ -19,7 +19,7 @@ public struct TurnGate: Sendable {
 
     /// Lets held answers go on.
     public func open() {
-        FileManager.default.createFile(atPath: path, contents: Data())
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
     }
 
     /// Removes the gate file (after the test).

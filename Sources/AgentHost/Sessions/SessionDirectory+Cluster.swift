@@ -72,20 +72,7 @@ extension SessionDirectory {
     /// in the order they were made.
     func serveRelayedRequests(_ chatId: String) {
         guard services.cluster != nil else { return }
-        let previous = relayTails[chatId]
-        let task = Task {
-            await previous?.value
-            await self.answerPendingRequests(chatId)
-        }
-        relayTails[chatId] = task
-        Task {
-            await task.value
-            self.forgetRelayTail(task, chatId: chatId)
-        }
-    }
-
-    private func forgetRelayTail(_ task: Task<Void, Never>, chatId: String) {
-        if relayTails[chatId] == task { relayTails[chatId] = nil }
+        relayServings.enqueue(chatId) { await self.answerPendingRequests(chatId) }
     }
 
     private func answerPendingRequests(_ chatId: String) async {

@@ -10,13 +10,13 @@ public actor SessionDirectory {
     private var loading: [String: Task<Session, any Error>] = [:]
     /// Per chat, the last `onSuspend`/`onResume` call: the next one runs after it,
     /// so a session that leaves memory and comes straight back hears them in order.
-    private var hookTails: [String: Task<Void, Never>] = [:]
+    private let hookCalls = SerialTasks()
     /// On a cluster: ownership locks being given up for sessions that left
     /// memory. A session loading again waits for its release first, or the
     /// release would let go of the lock the new load just took.
-    private var releases: [String: Task<Void, Never>] = [:]
-    /// On a cluster: per chat, the last serving of relayed requests; the next runs after it.
-    var relayTails: [String: Task<Void, Never>] = [:]
+    private let releases = SerialTasks()
+    /// On a cluster: per chat, the servings of relayed requests, in order.
+    let relayServings = SerialTasks()
 
     init(services: SessionServices) {
         self.services = services
@@ -53,7 +53,7 @@ public actor SessionDirectory {
         if let session = live[chatId] { return session }
         if let task = loading[chatId] { return try await task.value }
         let services = services
-        let release = releases[chatId]
+        let release = releases.last(chatId)
         let task = Task<Session, any Error> {
             // A woken session resumes its unanswered turn at once; before the
             // start-up builds are loaded its agent would be unknown.
@@ -154,42 +154,15 @@ public actor SessionDirectory {
     private func giveUpOwnership(_ chatId: String) {
         guard services.cluster != nil else { return }
         let ownership = services.ownership
-        let previous = releases[chatId]
-        let task = Task {
-            await previous?.value
-            await ownership.giveUp(chatId)
-        }
-        releases[chatId] = task
-        Task {
-            await task.value
-            self.forgetRelease(task, chatId: chatId)
-        }
-    }
-
-    private func forgetRelease(_ task: Task<Void, Never>, chatId: String) {
-        if releases[chatId] == task { releases[chatId] = nil }
+        releases.enqueue(chatId) { await ownership.giveUp(chatId) }
     }
 
     /// Calls `hook` for the session once the chat's previous suspend/resume hook is over.
     private func chainHook(_ hook: LifecycleHook, for session: Session) -> Task<Void, Never> {
         let chatId = session.chatId
-        let previous = hookTails[chatId]
         let hooks = services.turnServices.hooks
         let (agent, clientData) = (session.agent, session.creationClientData)
-        let task = Task {
-            await previous?.value
-            await hooks.notify(hook, agent: agent, chatId: chatId, clientData: clientData)
-        }
-        hookTails[chatId] = task
-        Task {
-            await task.value
-            self.forgetHookTail(task, chatId: chatId)
-        }
-        return task
-    }
-
-    private func forgetHookTail(_ task: Task<Void, Never>, chatId: String) {
-        if hookTails[chatId] == task { hookTails[chatId] = nil }
+        return hookCalls.enqueue(chatId) { await hooks.notify(hook, agent: agent, chatId: chatId, clientData: clientData) }
     }
 
     public var liveCount: Int { live.count }

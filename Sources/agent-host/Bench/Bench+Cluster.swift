@@ -32,49 +32,28 @@ extension Bench {
         return LatencySummary(samples)
     }
 
-    /// Persisted chunks/s with half the `/slow` sessions on each daemon, each
-    /// read on the daemon that runs it.
-    func clusterThroughput(daemons: [AgentHostClient], prefix: String) async throws -> (rate: Double, chunks: Int, seconds: Double) {
-        let clock = ContinuousClock()
-        var streams: [(BenchSession, SessionOutput)] = []
-        for index in 0..<throughputSessions {
-            let session = try await BenchSession.create("\(prefix)-\(index)", agent: agent, client: daemons[index % daemons.count])
-            streams.append((session, try await session.output()))
-        }
-        let started = clock.now
-        let chunks = try await withThrowingTaskGroup(of: Int.self) { group in
-            for (session, stream) in streams {
-                group.addTask {
-                    _ = try await session.send("/slow \(words)")
-                    var count = 0
-                    for try await event in stream {
-                        count += 1
-                        if event.completesTurn { break }
-                    }
-                    return count
-                }
-            }
-            return try await group.reduce(0, +)
-        }
-        let seconds = started.duration(to: clock.now).milliseconds / 1000
-        return (Double(chunks) / seconds, chunks, seconds)
-    }
-
-    /// Failover: a `/slow` turn runs on the daemon with process id `ownerPid`
-    /// (the owner), a reader follows it on the peer; the owner is killed with
-    /// SIGKILL. Returns the time from the kill to the first record another
-    /// daemon wrote (its `data-interrupted`), and to the turn's end.
+    /// Failover: a `/slow … hold` turn runs on the daemon with process id
+    /// `ownerPid` (the owner) and waits after its third word; a reader follows
+    /// it on the peer; the owner is killed with SIGKILL and the hold released.
+    /// Returns the time from the kill to the first record another daemon wrote
+    /// (its `data-interrupted`), and to the turn's end. The hold is a file the
+    /// scripted model waits for, so the bench must run on the daemons' machine.
     func failover(owner: AgentHostClient, ownerPid: Int32, peer: AgentHostClient, prefix: String) async throws -> (resumed: Duration, finished: Duration) {
+        let gate = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-failover-gate").path
+        defer { try? FileManager.default.removeItem(atPath: gate) }
         let session = try await BenchSession.create("\(prefix)-failover", agent: agent, client: owner)
-        let seq = try await session.send("/slow \(words)")
+        let seq = try await session.send("/slow \(words) hold \(gate)")
         let follower = BenchSession(chatId: session.chatId, client: peer.using(token: session.client.token ?? ""))
         var events = try await follower.output(after: seq).makeAsyncIterator()
-        // Streaming on the owner: the first words are here.
-        var seen = 0
-        while seen < 10, try await events.next() != nil { seen += 1 }
+        // Streaming on the owner, held after its third word.
+        var words = 0
+        while words < 3, let event = try await events.next() {
+            if case .textDelta? = event.chunk { words += 1 }
+        }
         let clock = ContinuousClock()
         guard kill(ownerPid, SIGKILL) == 0 else { throw BenchFailure("could not kill process \(ownerPid) (errno \(errno))") }
         let killed = clock.now
+        guard FileManager.default.createFile(atPath: gate, contents: Data()) else { throw BenchFailure("could not write \(gate)") }
         var resumed: Duration?
         while let event = try await events.next() {
             if resumed == nil, case .interrupted? = event.control { resumed = killed.duration(to: clock.now) }

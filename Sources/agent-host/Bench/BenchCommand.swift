@@ -139,7 +139,7 @@ struct Bench: AsyncParsableCommand {
             let pacing = spread > 0 ? ", each turn after 0–\(spread) ms" : ", all at once"
             print("first chunk, \(level) concurrent session(s)\(pacing): \(summary); daemon CPU \(String(format: "%.2f", cpuPerTurn)) ms/turn")
         }
-        let throughput = try await persistedThroughput(client: client, prefix: "\(run)-t")
+        let throughput = try await persistedThroughput(clients: [client], prefix: "\(run)-t")
         print(String(format: "persisted and streamed chunks/s: %.0f (%d chunks in %.2f s over %d sessions, each with an open stream)",
                      throughput.rate, throughput.chunks, throughput.seconds, throughputSessions))
         let unwatched = try await unwatchedThroughput(client: client, prefix: "\(run)-u")
@@ -165,7 +165,7 @@ struct Bench: AsyncParsableCommand {
             let summary = try await nonOwnerFirstChunk(owner: client, peer: peer, sessions: level, prefix: "\(run)-p\(level)")
             print("first chunk through the non-owner daemon, \(level) concurrent session(s): \(summary)")
         }
-        let throughput = try await clusterThroughput(daemons: [client, peer], prefix: "\(run)-pt")
+        let throughput = try await persistedThroughput(clients: [client, peer], prefix: "\(run)-pt")
         print(String(format: "persisted and streamed chunks/s, two daemons: %.0f (%d chunks in %.2f s over %d sessions, half on each)",
                      throughput.rate, throughput.chunks, throughput.seconds, throughputSessions))
         if let failoverPid {
@@ -195,13 +195,16 @@ struct Bench: AsyncParsableCommand {
         return LatencySummary(samples)
     }
 
-    private func persistedThroughput(client: AgentHostClient, prefix: String) async throws -> (rate: Double, chunks: Int, seconds: Double) {
+    /// Persisted chunks/s: `throughputSessions` sessions stream `/slow` answers
+    /// at once, each read as it streams; the sessions take turns among `clients`
+    /// (one daemon, or each daemon of a cluster).
+    func persistedThroughput(clients: [AgentHostClient], prefix: String) async throws -> (rate: Double, chunks: Int, seconds: Double) {
         let clock = ContinuousClock()
         var started = clock.now
         let chunks = try await withThrowingTaskGroup(of: Int.self) { group in
             var streams: [(BenchSession, SessionOutput)] = []
             for index in 0..<throughputSessions {
-                let session = try await BenchSession.create("\(prefix)-\(index)", agent: agent, client: client)
+                let session = try await BenchSession.create("\(prefix)-\(index)", agent: agent, client: clients[index % clients.count])
                 streams.append((session, try await session.output()))
             }
             started = clock.now
