@@ -90,6 +90,24 @@ import Testing
         #expect(try await host.storage.records(chatId: "i", after: 0, upTo: nil).filter { $0.kind == .input }.count == 1)
     }
 
+    @Test func concurrentRetriesWithOneKeyAllGetTheFirstSeqWhileATurnRuns() async throws {
+        let host = try await HostFixture()
+        defer { host.remove() }
+        let session = try await host.session("burst")
+        _ = try await session.submit(HostFixture.message("/slow 50"), idempotencyKey: nil)
+        for round in 0..<20 {
+            let seqs = try await withThrowingTaskGroup(of: Int64.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await session.submit(HostFixture.message("burst \(round)", id: "m-\(round)"), idempotencyKey: "key-\(round)")
+                    }
+                }
+                return try await group.reduce(into: Set<Int64>()) { $0.insert($1) }
+            }
+            #expect(seqs.count == 1, "round \(round)")
+        }
+    }
+
     @Test func aClosedSessionRefusesInputAndEndsItsStreams() async throws {
         let host = try await HostFixture()
         defer { host.remove() }

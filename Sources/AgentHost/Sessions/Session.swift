@@ -116,9 +116,9 @@ actor Session {
         if let key = idempotencyKey {
             if let seen = try repeated(key, sent) { return Submission(seq: seen, startsTurn: input.startsTurn) }
             if let seq = try await services.storage.inputSeq(chatId: chatId, idempotencyKey: key) {
-                let first = try await storedInput(seq: seq)
+                guard let first = try await storedInput(seq: seq), first == sent else { throw AgentHostError.idempotencyKeyReused(key) }
+                // The hash of the input, not of an optional holding it: a retry compares `sent.hashValue`.
                 recentKeys[key] = (seq, first.hashValue)
-                guard first == sent else { throw AgentHostError.idempotencyKeyReused(key) }
                 return Submission(seq: seq, startsTurn: input.startsTurn)
             }
             // Another call with this key may have got here while we awaited.
@@ -336,15 +336,15 @@ actor Session {
     func close() async throws {
         let (closed, stopTurn) = try refusing { () throws(SessionLifecycle.Refusal) in try lifecycle.close() }
         guard closed else { return }
+        // The stopped turn still writes its `abort` and `data-turn-complete`: readers
+        // get those, then their streams end, and the close hook runs after the turn's
+        // onTurnComplete (`turnDidEnd`). Set before the commit below suspends: a
+        // reader subscribing meanwhile must wait for those records, not end at once.
+        if stopTurn { chatCloseHookPending = true }
         if stopTurn { turn?.stop(reason: .close) }
         deferredWork.cancelAll()
         try await services.writer.append([], status: statusChange(.closed))
-        if stopTurn {
-            // The stopped turn still writes its `abort` and `data-turn-complete`: readers
-            // get those, then their streams end, and the close hook runs after the turn's
-            // onTurnComplete (`turnDidEnd`).
-            chatCloseHookPending = true
-        } else {
+        if !stopTurn {
             finishReaders()
             notifyChatClosed()
         }
