@@ -57,6 +57,7 @@ extension PostgresStorage {
             )
             """,
         ]),
+        buildCatalogMigration,
     ]
 
     /// The key of the advisory lock that serialises migrations: any constant no

@@ -14,7 +14,8 @@ public final class PostgresStorage: SessionStorage {
     private let client: PostgresClient
     /// Runs the pool: a `PostgresClient` serves queries only while `run()` runs.
     private let runner: Task<Void, Never>
-    private let logger: Logger
+    /// For queries; extensions in other files (the build catalog) log through it too.
+    let logger: Logger
 
     /// Rows per insert statement: PostgreSQL takes at most 65535 parameters a
     /// statement, a record binds 6; a larger group is several statements in the
