@@ -95,7 +95,7 @@ struct Deploy: AsyncParsableCommand {
 
     func run() async throws {
         if let storage = try await cluster.connect() {
-            let build = try await cluster.using(storage) { try await PluginDeployer.publish(file: file, to: $0) }
+            let build = try await storage.closing { try await PluginDeployer.publish(file: file, to: $0) }
             print("published \(file) as \(build.fileName) (sha256 \(build.sha256)); every daemon on the database loads it")
             return
         }

@@ -70,7 +70,7 @@ struct Rollback: AsyncParsableCommand {
         guard let storage = try await cluster.connect() else {
             return try await connection.printReply { try await $0.rollback(agent: agent) }
         }
-        let rollback = try await cluster.using(storage) { try await $0.rollback(agent: agent, among: nil) }
+        let rollback = try await storage.closing { try await $0.rollback(agent: agent, among: nil) }
         switch rollback {
         case .restored(let agent, let sha256, let superseded):
             print("rolled back \(agent) to sha256 \(sha256) (was \(superseded)); every daemon on the database activates it")

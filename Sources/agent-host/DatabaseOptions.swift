@@ -42,16 +42,4 @@ struct ClusterDatabaseOption: ParsableArguments {
         }
         return try await PostgresStorage.connect(url: url, logger: Logger(label: "agent-host"))
     }
-
-    /// Runs `body` on `storage` and closes it after, whether `body` returns or throws.
-    func using<Result: Sendable>(_ storage: PostgresStorage, _ body: (PostgresStorage) async throws -> Result) async throws -> Result {
-        do {
-            let result = try await body(storage)
-            await storage.shutdown()
-            return result
-        } catch {
-            await storage.shutdown()
-            throw error
-        }
-    }
 }

@@ -9,9 +9,13 @@ import Testing
 /// published with `agent-host deploy --database` and no daemon at all; a
 /// rollback is one decision for all of them, and a restart keeps it.
 @Suite struct ClusterDeployTests {
-    /// Daemons of one cluster: one database, one secret key, data directories of their own.
-    private static func environment(_ url: String) -> [String: String] {
-        ["AGENT_HOST_DATABASE_URL": url, "AGENT_HOST_SECRET_KEY": "sk_" + UUID().uuidString]
+    /// A fresh database, the environment of daemons of one cluster on it (one
+    /// database, one secret key; data directories of their own), and the
+    /// hashes of the two `upgrade-demo` builds.
+    private static func cluster() throws -> (url: String, environment: [String: String], v1: String, v2: String) {
+        let url = try PostgresCluster.database()
+        let environment = ["AGENT_HOST_DATABASE_URL": url, "AGENT_HOST_SECRET_KEY": "sk_" + UUID().uuidString]
+        return (url, environment, try sha256(of: DaemonProcess.plugin("UpgradeDemoV1")), try sha256(of: DaemonProcess.plugin("UpgradeDemoV2")))
     }
 
     private static func agents(_ daemon: DaemonProcess) async throws -> JSONValue {
@@ -46,10 +50,7 @@ import Testing
     }
 
     @Test func aBuildDroppedIntoOneDaemonGoesLiveOnEveryDaemonAndARollbackAndARestartFollow() async throws {
-        let url = try PostgresCluster.database()
-        let environment = Self.environment(url)
-        let v1 = try Self.sha256(of: DaemonProcess.plugin("UpgradeDemoV1"))
-        let v2 = try Self.sha256(of: DaemonProcess.plugin("UpgradeDemoV2"))
+        let (url, environment, v1, v2) = try Self.cluster()
         let a = try DaemonProcess(plugins: [DaemonProcess.plugin("UpgradeDemoV1")], environment: environment)
         let b = try DaemonProcess(plugins: [DaemonProcess.plugin("UpgradeDemoV1")], environment: environment)
         try a.start()
@@ -91,10 +92,7 @@ import Testing
     }
 
     @Test func deployAndRollbackWithTheDatabaseAloneReachEveryDaemonAndALaterOne() async throws {
-        let url = try PostgresCluster.database()
-        let environment = Self.environment(url)
-        let v1 = try Self.sha256(of: DaemonProcess.plugin("UpgradeDemoV1"))
-        let v2 = try Self.sha256(of: DaemonProcess.plugin("UpgradeDemoV2"))
+        let (url, environment, v1, v2) = try Self.cluster()
         // No daemon runs yet: the build waits in the database.
         #expect(try Self.agentHost(["deploy", DaemonProcess.plugin("UpgradeDemoV1").path, "--database", url]).contains(v1))
 
@@ -132,10 +130,7 @@ import Testing
     }
 
     @Test func aDaemonThatRefusesTheDecidedBuildKeepsItsGenerationAndSaysSo() async throws {
-        let url = try PostgresCluster.database()
-        let environment = Self.environment(url)
-        let v1 = try Self.sha256(of: DaemonProcess.plugin("UpgradeDemoV1"))
-        let v2 = try Self.sha256(of: DaemonProcess.plugin("UpgradeDemoV2"))
+        let (url, environment, v1, v2) = try Self.cluster()
         let a = try DaemonProcess(plugins: [DaemonProcess.plugin("UpgradeDemoV1")], environment: environment)
         // On B's machine build 2 once took the daemon down (its load journal says so): B refuses it.
         var refusing = environment
