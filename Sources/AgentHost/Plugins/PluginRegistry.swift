@@ -313,11 +313,11 @@ public actor PluginRegistry {
     }
 
     /// Makes the generation activated before the current one active again.
+    /// With a catalog the catalog decides (for the whole cluster when it is
+    /// shared), and the restored build is activated as any decision is.
     /// - Parameters:
     ///   - agent: the agent id; `unknownAgent` without an active generation,
     ///     `conflict` when the active one is its first.
-    ///   With a catalog the catalog decides (for the whole cluster when it is
-    ///   shared) and the restored build is activated as any decision is.
     public func rollback(agent: String) async throws(AgentHostError) -> GenerationInfo {
         if catalog != nil { return try await rollbackThroughCatalog(agent: agent) }
         switch table.rollback(agent: agent) {
