@@ -77,9 +77,10 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-struct Deploy: ParsableCommand {
+struct Deploy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Drop a plugin build into the plugins directory atomically (temp file + rename)."
+        abstract: "Drop a plugin build into the plugins directory atomically (temp file + rename), or publish it to a cluster.",
+        discussion: "With --database the build goes to the cluster's PostgreSQL database instead: every daemon on it loads it and makes it active."
     )
 
     @Argument(help: "The plugin .so to deploy.")
@@ -90,7 +91,14 @@ struct Deploy: ParsableCommand {
     @Option(help: "Plugins drop directory (default: <data>/plugins).")
     var plugins: String?
 
-    func run() throws {
+    @OptionGroup var cluster: ClusterDatabaseOption
+
+    func run() async throws {
+        if let storage = try await cluster.connect() {
+            let build = try await storage.closing { try await PluginDeployer.publish(file: file, to: $0) }
+            print("published \(file) as \(build.fileName) (sha256 \(build.sha256)); every daemon on the database loads it")
+            return
+        }
         let directory = plugins ?? "\(dataOptions.data)/plugins"
         let destination = try PluginDeployer.deploy(file: file, into: directory)
         print("deployed \(file) → \(destination)")

@@ -54,14 +54,30 @@ struct Sessions: AsyncParsableCommand {
 }
 
 struct Rollback: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Make the previous generation of an agent active again.")
+    static let configuration = CommandConfiguration(
+        abstract: "Make the previous generation of an agent active again.",
+        discussion: "On a cluster the decision is cluster-wide, through any daemon or, with --database, with none."
+    )
 
     @Argument(help: "The agent id.")
     var agent: String
 
     @OptionGroup var connection: DaemonConnection
 
+    @OptionGroup var cluster: ClusterDatabaseOption
+
     func run() async throws {
-        try await connection.printReply { try await $0.rollback(agent: agent) }
+        guard let storage = try await cluster.connect() else {
+            return try await connection.printReply { try await $0.rollback(agent: agent) }
+        }
+        let rollback = try await storage.closing { try await $0.rollback(agent: agent, among: nil) }
+        switch rollback {
+        case .restored(let agent, let sha256, let superseded):
+            print("rolled back \(agent) to sha256 \(sha256) (was \(superseded)); every daemon on the database activates it")
+        case .unknownAgent:
+            throw ValidationError("no build of `\(agent)` is recorded in the database")
+        case .noEarlierBuild:
+            throw ValidationError("agent `\(agent)` has no earlier build to roll back to")
+        }
     }
 }

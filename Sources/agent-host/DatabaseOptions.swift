@@ -1,5 +1,6 @@
 import AgentHost
 import ArgumentParser
+import Logging
 
 /// Where sessions and logs live (README, "Running on PostgreSQL"); shared by `serve` and `dev`.
 struct DatabaseOptions: ParsableArguments {
@@ -26,5 +27,27 @@ struct DatabaseOptions: ParsableArguments {
         } catch {
             throw ValidationError("--database / \(DaemonConfiguration.databaseURLEnvironmentKey): \(error)")
         }
+    }
+}
+
+/// `--database` of `deploy` and `rollback`: act on a cluster's PostgreSQL
+/// database directly, with no daemon (README, "Deploying to a cluster").
+struct ClusterDatabaseOption: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "A cluster's PostgreSQL database: postgres://user[:password]@host[:port]/db. The decision is the cluster's; no daemon need run.",
+        valueName: "url"
+    ))
+    var database: String?
+
+    /// Connects (migrating the schema if this is its first use); nil without `--database`.
+    func connect() async throws -> PostgresStorage? {
+        guard let database else { return nil }
+        let url: PostgresDatabaseURL
+        do {
+            url = try PostgresDatabaseURL(database)
+        } catch {
+            throw ValidationError("--database: \(error)")
+        }
+        return try await PostgresStorage.connect(url: url, logger: Logger(label: "agent-host"))
     }
 }

@@ -344,3 +344,72 @@ import Testing
         #expect(table.generations.map(\.health) == [.unhealthy, .healthy])
     }
 }
+
+/// Builds loaded without becoming active (the catalog decided another), and
+/// decisions that make an existing generation active.
+@Suite struct GenerationTableDecisionTests {
+    private static func build(_ version: String, agent: String = "chat") -> GenerationTable.Build {
+        GenerationTable.Build(
+            agent: agent, sha256: "sha-\(agent)-\(version)", version: version, plugin: "Plugin\(version)",
+            upgrade: .migrate, loadedAt: Date(timeIntervalSince1970: 0)
+        )
+    }
+
+    private func states(_ table: GenerationTable) -> [String] {
+        table.generations.map { "\($0.version):\($0.state.rawValue)" }
+    }
+
+    @Test func anInactiveBuildHoldsNoLeaseUntilMadeActive() throws {
+        var table = GenerationTable()
+        let inactive = table.addInactive(Self.build("1"))
+        #expect(inactive.state == .retired)
+        #expect(table.activeGeneration(of: "chat") == nil)
+        #expect(table.lease(agent: "chat") == .unknownAgent)
+        #expect(table.builds(of: "chat") == ["sha-chat-1"])
+        #expect(table.generation(of: "chat", sha256: "sha-chat-1") == inactive.id)
+
+        guard case .activated(let generation, let superseded) = table.makeActive(generationId: inactive.id) else {
+            Issue.record("not activated")
+            return
+        }
+        #expect(generation.state == .active)
+        #expect(superseded == nil)
+        #expect(table.makeActive(generationId: inactive.id) == .alreadyActive)
+        #expect(table.makeActive(generationId: 99) == .unknownGeneration)
+    }
+
+    @Test func makingALaterBuildActiveDrainsTheLeasedOneAndMovesItLast() throws {
+        var table = GenerationTable()
+        table.activate(Self.build("1"))
+        guard case .leased(let lease) = table.lease(agent: "chat") else {
+            Issue.record("no lease")
+            return
+        }
+        let second = table.addInactive(Self.build("2"))
+        #expect(states(table) == ["1:active", "2:retired"])
+
+        guard case .activated(_, let superseded) = table.makeActive(generationId: second.id) else {
+            Issue.record("not activated")
+            return
+        }
+        #expect(superseded == .init(generationId: 1, state: .draining))
+        #expect(table.shouldMigrate(lease))
+        // Making the draining one active again keeps its lease: the turn runs on the active build.
+        guard case .activated(let back, _) = table.makeActive(generationId: 1) else {
+            Issue.record("not activated")
+            return
+        }
+        #expect(back.liveTurns == 1)
+        #expect(states(table) == ["2:retired", "1:active"])
+        #expect(!table.shouldMigrate(lease))
+    }
+
+    @Test func anotherAgentsGenerationsAreLeftAlone() {
+        var table = GenerationTable()
+        table.activate(Self.build("1", agent: "a"))
+        let other = table.addInactive(Self.build("1", agent: "b"))
+        _ = table.makeActive(generationId: other.id)
+        #expect(table.activeGeneration(of: "a") == 1)
+        #expect(table.activeGeneration(of: "b") == other.id)
+    }
+}

@@ -13,11 +13,14 @@ import Testing
         let directory: URL
         let registry: PluginRegistry
 
-        init() throws {
+        /// - Parameters:
+        ///   - catalog: Where the registry keeps the activation decision; none by default.
+        init(catalog: (any BuildCatalog)? = nil) throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("registry-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             registry = PluginRegistry(
-                storeDirectory: directory.appendingPathComponent("store").path, logger: Logger(label: "test"), turns: TurnTable()
+                storeDirectory: directory.appendingPathComponent("store").path, logger: Logger(label: "test"), turns: TurnTable(),
+                catalog: catalog
             )
         }
 
@@ -182,5 +185,42 @@ import Testing
         await fixture.registry.release(lease)
 
         await #expect(throws: AgentHostError.unknownAgent("nope")) { try await fixture.registry.rollback(agent: "nope") }
+    }
+
+    @Test func withACatalogTheRecordedRollbackOutlivesTheRegistryWhateverOrderBuildsLoadIn() async throws {
+        let catalogPath = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: catalogPath) }
+        let catalog = try SQLiteStorage(path: catalogPath)
+
+        let first = try Fixture(catalog: catalog)
+        defer { first.remove() }
+        let v1 = try #require(try await first.load(first.drop("UpgradeDemoV1")).first)
+        let v2 = try #require(try await first.load(first.drop("UpgradeDemoV2")).first)
+        #expect(await first.generations().map(\.state) == [.retired, .active])
+        #expect(try await first.registry.rollback(agent: "upgrade-demo").sha256 == v1.sha256)
+        #expect(try await catalog.buildDecisions().order["upgrade-demo"] == [v1.sha256, v2.sha256])
+
+        // A restart: the files load in name order, build 2 last, and build 1 is what serves.
+        let restarted = try Fixture(catalog: catalog)
+        defer { restarted.remove() }
+        let loaded = try await restarted.load(restarted.drop("UpgradeDemoV1")) + restarted.load(restarted.drop("UpgradeDemoV2"))
+        #expect(loaded.map(\.state) == [.active, .retired])
+        let lease = try await restarted.registry.lease(agent: "upgrade-demo")
+        #expect(lease.plugin.sha256 == v1.sha256)
+        await restarted.registry.release(lease)
+        #expect(await restarted.registry.snapshot().agents.first?.decidedSha256 == v1.sha256)
+        // Rolling back from there goes back to build 2, as it would have before the restart.
+        #expect(try await restarted.registry.rollback(agent: "upgrade-demo").sha256 == v2.sha256)
+
+        // The decided build missing: the newest one that loaded serves, and the snapshot says which was decided.
+        _ = try await catalog.rollback(agent: "upgrade-demo", among: nil)
+        let lacking = try Fixture(catalog: catalog)
+        defer { lacking.remove() }
+        #expect(try await lacking.load(lacking.drop("UpgradeDemoV2")).map(\.state) == [.active])
+        await lacking.registry.syncWithCatalog()
+        let agent = try #require(await lacking.registry.snapshot().agents.first)
+        #expect(agent.decidedSha256 == v1.sha256)
+        #expect(agent.generations.map(\.sha256) == [v2.sha256])
+        #expect(agent.generations.map(\.state) == [.active])
     }
 }

@@ -24,14 +24,7 @@ enum StorageBackend: String, CaseIterable, CustomTestStringConvertible, Sendable
             let storage = try await PostgresStorage.connect(
                 url: try PostgresDatabaseURL(try PostgresCluster.database()), logger: Logger(label: "storage-test")
             )
-            do {
-                let result = try await body(storage)
-                await storage.shutdown()
-                return result
-            } catch {
-                await storage.shutdown()
-                throw error
-            }
+            return try await storage.closing(after: body)
         }
     }
 }

@@ -70,6 +70,11 @@ extension JSONValue {
         self["agents"]?.arrayValue?.first { $0["id"]?.stringValue == agent }?["generations"]?.arrayValue ?? []
     }
 
+    /// The content hash of `agent`'s active generation.
+    func activeSha256(of agent: String) -> String? {
+        generations(of: agent).first { $0["state"]?.stringValue == "active" }?["sha256"]?.stringValue
+    }
+
     func activeGeneration(of agent: String) -> Int? {
         (self["agents"]?.arrayValue?.first { $0["id"]?.stringValue == agent }?["activeGeneration"]?.doubleValue).map(Int.init)
     }

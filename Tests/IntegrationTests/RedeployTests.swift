@@ -161,4 +161,27 @@ import Testing
             #expect(try await client.send(.POST, "/api/v1/agents/nope/rollback", token: daemon.secretKey).status == 404)
         }
     }
+
+    @Test func aRollbackOutlivesARestartOnSQLite() async throws {
+        let daemon = try DaemonProcess(plugins: [DaemonProcess.plugin("UpgradeDemoV1")])
+        try daemon.start()
+        defer { daemon.stop() }
+        let first = try await daemon.client.waitForAgents(secret: daemon.secretKey) { $0.activeGeneration(of: "upgrade-demo") == 1 }
+        let v1 = try #require(first.activeSha256(of: "upgrade-demo"))
+        try daemon.deploy(DaemonProcess.plugin("UpgradeDemoV2"))
+        _ = try await daemon.client.waitForAgents(secret: daemon.secretKey) { $0.activeGeneration(of: "upgrade-demo") == 2 }
+        #expect(try await daemon.client.send(.POST, "/api/v1/agents/upgrade-demo/rollback", token: daemon.secretKey).status == 200)
+
+        // Both builds are in the drop directory; build 2 loads last, and build 1 is what serves.
+        try daemon.crashAndRestart()
+        let client = daemon.client
+        let agents = try await client.send(.GET, "/api/v1/agents", token: daemon.secretKey).json ?? .null
+        #expect(agents.activeSha256(of: "upgrade-demo") == v1)
+        #expect(agents.generations(of: "upgrade-demo").map { $0["version"]?.stringValue } == ["1", "2"])
+        #expect(agents.generations(of: "upgrade-demo").map { $0["state"]?.stringValue } == ["active", "retired"])
+        let token = try await client.createSession("after-restart", agent: "upgrade-demo", secret: daemon.secretKey).token
+        try await client.sendMessage("hi", chatId: "after-restart", token: token)
+        let turn = try await client.readEvents(chatId: "after-restart", token: token) { $0.completedTurns() == 1 }
+        #expect(turn.filter { $0.type == "data-build" }.compactMap { $0.json["data"]?["version"]?.stringValue } == ["1"])
+    }
 }

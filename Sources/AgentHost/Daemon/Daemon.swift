@@ -47,7 +47,8 @@ public struct Daemon: Sendable {
             turns: turns, isolation: configuration.isolation,
             workerExecutable: configuration.workerExecutable, workerMemoryLimitBytes: configuration.workerMemoryLimitBytes,
             workerLoadTimeout: configuration.workerLoadTimeout, shutdownDeadline: configuration.pluginShutdownTimeout,
-            drainTimeout: configuration.drainTimeout, metrics: metrics
+            drainTimeout: configuration.drainTimeout, metrics: metrics, catalog: opened.catalog,
+            fetchDirectory: configuration.fetchDirectory
         )
         var models = ModelCatalog(environment: environment, logger: logger)
         models.metrics = metrics
@@ -89,7 +90,8 @@ public struct Daemon: Sendable {
             router: router,
             server: .guardedHTTP1(configuration.connectionLimits),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "agent-host"),
-            services: [watcher, startup, evictor] + clusterServices,
+            services: [watcher, startup, evictor] + clusterServices
+                + ClusterBuildListener.forCatalog(opened.catalog, registry: registry, logger: logger),
             onServerRunning: { channel in banner.print(port: channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )

@@ -3,6 +3,8 @@ import Logging
 /// The session store a daemon runs on, and how to let it go at exit.
 struct OpenedStorage: Sendable {
     let storage: any SessionStorage
+    /// Where the activation decision is kept: the same database.
+    let catalog: any BuildCatalog
     /// What the banner says about it: the SQLite path, or the URL without its password.
     let location: String
     /// Closes what the store holds open (PostgreSQL's pool); SQLite needs nothing.
@@ -20,10 +22,8 @@ extension DaemonConfiguration {
     ///   - logger: For the store's start-up and background events.
     func openStorage(logger: Logger) async throws -> OpenedStorage {
         guard let databaseURL else {
-            return OpenedStorage(
-                storage: try SQLiteStorage(path: databasePath, logger: logger, faults: StorageFaultInjection(environment: environment)),
-                location: databasePath, close: {}
-            )
+            let storage = try SQLiteStorage(path: databasePath, logger: logger, faults: StorageFaultInjection(environment: environment))
+            return OpenedStorage(storage: storage, catalog: storage, location: databasePath, close: {})
         }
         let url = try PostgresDatabaseURL(databaseURL, environment: environment)
         let storage = try await PostgresStorage.connect(url: url, logger: logger)
@@ -32,7 +32,7 @@ extension DaemonConfiguration {
             readerBufferBytes: readerBufferBytes, logger: logger
         )
         return OpenedStorage(
-            storage: storage, location: url.redacted,
+            storage: storage, catalog: storage, location: url.redacted,
             close: {
                 await cluster.close()
                 await storage.shutdown()

@@ -68,6 +68,8 @@ public struct DaemonConfiguration: Sendable {
 
     var databasePath: String { "\(dataDirectory)/agent-host.sqlite" }
     var storeDirectory: String { "\(dataDirectory)/store" }
+    /// Where builds fetched from a shared catalog are written before they load (`PluginRegistry+Catalog`).
+    var fetchDirectory: String { "\(dataDirectory)/fetched" }
     /// Files uploaded to sessions: `<data>/files/<session>/<sha256>`.
     var filesDirectory: String { "\(dataDirectory)/files" }
     var loadJournalPath: String { "\(dataDirectory)/\(LoadJournal.fileName)" }

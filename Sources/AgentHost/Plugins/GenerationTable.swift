@@ -113,6 +113,50 @@ struct GenerationTable: Sendable {
         return Activation(generation: info(row), superseded: superseded)
     }
 
+    /// Adds `build` as a generation of its agent that is not active: loaded, but
+    /// the recorded decision names another build (`BuildDecisions`). It holds
+    /// no lease and is retired at once; `makeActive` can bring it in later.
+    @discardableResult
+    mutating func addInactive(_ build: Build) -> GenerationInfo {
+        let row = Row(id: nextGenerationId, build: build, state: .retired)
+        nextGenerationId += 1
+        rows.append(row)
+        return info(row)
+    }
+
+    /// The result of `makeActive(generationId:)`.
+    enum MakeActiveResult: Sendable, Hashable {
+        /// `generation` is active now; its agent's previous active one became `superseded`, if it had one.
+        case activated(generation: GenerationInfo, superseded: Superseded?)
+        /// It was active already: nothing changed.
+        case alreadyActive
+        case unknownGeneration
+    }
+
+    /// Makes an existing generation its agent's active one, whatever its state,
+    /// and moves it to the end of the activation order; the agent's active one
+    /// drains or retires as on any activation. A draining generation keeps its
+    /// leases: those turns run on the active build again.
+    mutating func makeActive(generationId: Int) -> MakeActiveResult {
+        guard let index = rows.firstIndex(where: { $0.id == generationId }) else { return .unknownGeneration }
+        if case .active = rows[index].state { return .alreadyActive }
+        var restored = rows.remove(at: index)
+        let superseded = supersedeActive(agent: restored.build.agent)
+        restored.state = .active(leases: restored.state.leases)
+        rows.append(restored)
+        return .activated(generation: info(restored), superseded: superseded)
+    }
+
+    /// The id of `agent`'s generation of the build `sha256`, if it was loaded.
+    func generation(of agent: String, sha256: String) -> Int? {
+        rows.last { $0.build.agent == agent && $0.build.sha256 == sha256 }?.id
+    }
+
+    /// The builds of `agent` that have a generation here.
+    func builds(of agent: String) -> Set<String> {
+        Set(rows.filter { $0.build.agent == agent }.map(\.build.sha256))
+    }
+
     /// The result of `lease(agent:)`.
     enum LeaseResult: Sendable, Hashable {
         case leased(Lease)
@@ -182,12 +226,11 @@ struct GenerationTable: Sendable {
     mutating func rollback(agent: String) -> RollbackResult {
         guard let current = activeIndex(of: agent) else { return .unknownAgent }
         guard let previous = rows[..<current].lastIndex(where: { $0.build.agent == agent }) else { return .noEarlierGeneration }
-        var restored = rows.remove(at: previous)
-        let superseded = supersede(at: current - 1)
-        // A draining generation keeps its leases: those turns now run on the active build again.
-        restored.state = .active(leases: restored.state.leases)
-        rows.append(restored)
-        return .restored(generation: info(restored), superseded: superseded)
+        guard case .activated(let restored, let superseded?) = makeActive(generationId: rows[previous].id) else {
+            // The previous row is not active and the current one is: makeActive always supersedes it.
+            return .noEarlierGeneration
+        }
+        return .restored(generation: restored, superseded: superseded)
     }
 
     /// One spell of draining of one generation: what a drain deadline is for.

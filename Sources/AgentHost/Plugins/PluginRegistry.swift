@@ -9,7 +9,7 @@ import Logging
 public actor PluginRegistry {
     private let store: PluginStore
     private let loader: PluginLoader
-    private let logger: Logger
+    let logger: Logger
     /// Which plugins run in worker processes, and how workers start.
     private let isolation: IsolationPolicy
     private let workerLaunch: WorkerLaunch?
@@ -22,12 +22,12 @@ public actor PluginRegistry {
     /// Drains whose deadline is being timed.
     private var timedDrains: Set<GenerationTable.Drain> = []
     /// Which generation is active, draining or retired; this actor carries out what it decides.
-    private var table = GenerationTable()
+    var table = GenerationTable()
     /// The image behind each generation id, kept for the life of the process.
-    private var plugins: [Int: any PluginInstance] = [:]
-    private var loadedHashes: Set<String> = []
+    var plugins: [Int: any PluginInstance] = [:]
+    var loadedHashes: Set<String> = []
     /// Builds whose every generation retired and whose `shutdown` was called.
-    private var retiredHashes: Set<String> = []
+    var retiredHashes: Set<String> = []
     private var refusals: [PluginRefusal] = []
     /// Which build is being loaded, on disk: a build that took an earlier run down is refused.
     private var journal: LoadJournal
@@ -35,6 +35,20 @@ public actor PluginRegistry {
     public nonisolated let startup = PluginStartup()
     /// Where refusals are counted; the daemon's, which turns and `/metrics` use too.
     nonisolated let metrics: HostMetrics
+    /// Where the activation decision is kept (`PluginRegistry+Catalog`); nil:
+    /// each new build becomes active here and nothing survives a restart.
+    let catalog: (any BuildCatalog)?
+    /// Where builds fetched from a shared catalog are written before they are
+    /// loaded like a dropped file; nil: builds are never fetched.
+    let fetchDirectory: String?
+    /// What the catalog said last; nil before it was read (or without one).
+    var decisions: BuildDecisions?
+    /// Builds fetched from the shared catalog and refused here: not fetched again.
+    var refusedFetches: Set<String> = []
+    /// Agent and build pairs whose "decided build is not served here" was logged.
+    var reportedDrift: Set<String> = []
+    /// The last catalog sync asked for: the next one runs after it.
+    var syncQueue: Task<Void, Never>?
 
     /// - Parameters:
     ///   - storeDirectory: Where verified copies are kept (`store/<agent>/<sha256>.so`).
@@ -49,13 +63,18 @@ public actor PluginRegistry {
     ///   - drainTimeout: How long a superseded generation may drain before its
     ///     remaining turns move to the active build (or end).
     ///   - metrics: Where refusals are counted.
+    ///   - catalog: Where the activation decision is kept; nil keeps none.
+    ///   - fetchDirectory: Where builds fetched from a shared catalog are written before loading.
     init(
         storeDirectory: String, journalPath: String? = nil, logger: Logger, turns: any HostTurnCallbacks,
         isolation: IsolationPolicy = IsolationPolicy(defaultMode: .inProcess), workerExecutable: String? = nil,
         workerMemoryLimitBytes: Int? = nil, workerLoadTimeout: Duration = .seconds(30),
-        shutdownDeadline: Duration = .seconds(10), drainTimeout: Duration = .seconds(60), metrics: HostMetrics = HostMetrics()
+        shutdownDeadline: Duration = .seconds(10), drainTimeout: Duration = .seconds(60), metrics: HostMetrics = HostMetrics(),
+        catalog: (any BuildCatalog)? = nil, fetchDirectory: String? = nil
     ) {
         self.metrics = metrics
+        self.catalog = catalog
+        self.fetchDirectory = fetchDirectory
         self.store = PluginStore(directory: storeDirectory)
         self.loader = PluginLoader(logger: logger, turns: turns)
         self.logger = logger
@@ -86,7 +105,7 @@ public actor PluginRegistry {
         let work = Task { () -> Result<[GenerationInfo], PluginRefusal> in
             let prepared = await prepare(path: path)
             await previous?.value
-            return finish(prepared, path: path)
+            return await finish(prepared, path: path)
         }
         activationQueue = Task { _ = await work.value }
         return await work.value
@@ -125,15 +144,19 @@ public actor PluginRegistry {
         return result.map { (file, $0) }
     }
 
-    /// Activates a prepared build, or records its refusal.
+    /// Activates a prepared build (as the catalog decides, when there is one),
+    /// or records its refusal.
     private func finish(
         _ prepared: Result<(VerifiedPluginFile, (any PluginInstance)?), PluginRefusal>, path: String
-    ) -> Result<[GenerationInfo], PluginRefusal> {
+    ) async -> Result<[GenerationInfo], PluginRefusal> {
         switch prepared {
         case .success(let (file, plugin?)):
             loadedHashes.insert(file.sha256)
             refusals.removeAll { $0.file == (path as NSString).lastPathComponent }
-            return .success(plugin.manifest.agents.map { activate(plugin: plugin, agent: $0.id) })
+            guard let decisions = await record(file, plugin: plugin) else {
+                return .success(plugin.manifest.agents.map { activate(plugin: plugin, agent: $0.id) })
+            }
+            return .success(add(plugin, as: decisions))
         case .success(let (file, nil)):
             // Loaded before (or by the load this one waited for): its generations.
             return .success(table.generations.filter { $0.sha256 == file.sha256 })
@@ -170,13 +193,17 @@ public actor PluginRegistry {
         return try loaded.get()
     }
 
-    private func activate(plugin: any PluginInstance, agent: String) -> GenerationInfo {
+    /// What the generation table needs to know about `agent` of `plugin`.
+    func tableBuild(of plugin: any PluginInstance, agent: String) -> GenerationTable.Build {
         let upgrade = plugin.manifest.agents.first { $0.id == agent }?.upgrade ?? .migrate
-        let build = GenerationTable.Build(
+        return GenerationTable.Build(
             agent: agent, sha256: plugin.sha256, version: plugin.manifest.version, plugin: plugin.name,
             upgrade: upgrade, loadedAt: Date()
         )
-        let activation = table.activate(build)
+    }
+
+    private func activate(plugin: any PluginInstance, agent: String) -> GenerationInfo {
+        let activation = table.activate(tableBuild(of: plugin, agent: agent))
         let generation = activation.generation
         plugins[generation.id] = plugin
         if activation.superseded?.state == .retired { retireUnusedBuilds() }
@@ -223,7 +250,7 @@ public actor PluginRegistry {
     }
 
     /// Starts the deadline of every drain not timed yet.
-    private func timeDrains() {
+    func timeDrains() {
         for drain in table.drains where !timedDrains.contains(drain) {
             timedDrains.insert(drain)
             let timeout = drainTimeout
@@ -267,7 +294,7 @@ public actor PluginRegistry {
     /// turn any more; a worker process then exits and its memory comes back.
     /// A rolled-back build starts again (a worker) or serves again (in-process:
     /// AgentKit's `shutdown` only cancels what runs).
-    private func retireUnusedBuilds() {
+    func retireUnusedBuilds() {
         let generations = table.generations
         let live = Set(generations.filter { $0.state != .retired }.map(\.sha256))
         for (id, plugin) in plugins where !live.contains(plugin.sha256) && !retiredHashes.contains(plugin.sha256) {
@@ -286,10 +313,13 @@ public actor PluginRegistry {
     }
 
     /// Makes the generation activated before the current one active again.
+    /// With a catalog the catalog decides (for the whole cluster when it is
+    /// shared), and the restored build is activated as any decision is.
     /// - Parameters:
     ///   - agent: the agent id; `unknownAgent` without an active generation,
     ///     `conflict` when the active one is its first.
-    public func rollback(agent: String) throws(AgentHostError) -> GenerationInfo {
+    public func rollback(agent: String) async throws(AgentHostError) -> GenerationInfo {
+        if catalog != nil { return try await rollbackThroughCatalog(agent: agent) }
         switch table.rollback(agent: agent) {
         case .unknownAgent:
             throw .unknownAgent(agent)
@@ -317,6 +347,10 @@ public actor PluginRegistry {
         public struct Agent: Sendable, Codable {
             public var id: String
             public var activeGeneration: Int?
+            /// The build the catalog decided for this agent (cluster-wide on
+            /// PostgreSQL); when it is not the active generation's, this daemon
+            /// lacks or refused it (see `refusals`) and serves the newest it has.
+            public var decidedSha256: String?
             public var generations: [GenerationInfo]
             /// The active build's tools: description, input schema, whether a call
             /// needs approval (`needsApproval`) or runs on the client (`clientSide`).
@@ -339,7 +373,9 @@ public actor PluginRegistry {
             let own = generations.filter { $0.agent == id }
             let active = own.last { $0.state == .active }?.id
             let tools = active.flatMap { generation in plugins[generation]?.manifest.agents.first(where: { $0.id == id })?.tools }
-            return Snapshot.Agent(id: id, activeGeneration: active, generations: own, tools: tools)
+            return Snapshot.Agent(
+                id: id, activeGeneration: active, decidedSha256: decisions?.decided(id), generations: own, tools: tools
+            )
         }
         return Snapshot(agents: agents, refusals: refusals)
     }

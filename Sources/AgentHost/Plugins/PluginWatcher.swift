@@ -77,9 +77,12 @@ public struct PluginWatcher: Service {
     }
 
     /// The start-up scan: the daemon already listens; sessions waiting for
-    /// their agent go on once it is done.
+    /// their agent go on once it is done. Then the build catalog has its say:
+    /// the recorded active builds become active again (fetched first from a
+    /// shared catalog when this daemon lacks them), whatever order the files loaded in.
     private func loadAtStartup() async {
         await loadExisting()
+        await registry.syncWithCatalog()
         registry.startup.finish()
     }
 

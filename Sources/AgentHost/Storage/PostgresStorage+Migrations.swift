@@ -73,6 +73,7 @@ extension PostgresStorage {
             """,
             "CREATE INDEX session_requests_pending ON session_requests (chat_id, id) WHERE reply IS NULL",
         ]),
+        buildCatalogMigration,
     ]
 
     /// The key of the advisory lock that serialises migrations: any constant no

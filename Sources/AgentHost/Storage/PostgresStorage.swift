@@ -14,6 +14,7 @@ public final class PostgresStorage: SessionStorage {
     let client: PostgresClient
     /// Runs the pool: a `PostgresClient` serves queries only while `run()` runs.
     private let runner: Task<Void, Never>
+    /// For queries; extensions in other files (relayed requests, the build catalog) log through it too.
     let logger: Logger
 
     /// Rows per insert statement: PostgreSQL takes at most 65535 parameters a

@@ -89,6 +89,23 @@ public final class SQLiteStorage: SessionStorage {
                 table.column("body", .blob).notNull()
             }
         }
+        migrator.registerMigration("v5-build-catalog") { db in
+            // The activation decision (`SQLiteStorage+BuildCatalog`): builds in
+            // publication order, and each agent's builds in activation order.
+            try db.create(table: "pluginBuild") { table in
+                table.primaryKey("sha256", .text)
+                table.column("fileName", .text).notNull()
+                table.column("position", .integer).notNull()
+                table.column("publishedAt", .datetime).notNull()
+            }
+            try db.create(table: "pluginActivation") { table in
+                table.column("agent", .text).notNull()
+                table.column("sha256", .text).notNull().references("pluginBuild")
+                table.column("position", .integer).notNull()
+                table.column("activatedAt", .datetime).notNull()
+                table.primaryKey(["agent", "sha256"])
+            }
+        }
         return migrator
     }
 
