@@ -53,7 +53,17 @@ import Testing
             #expect(info.json?["lastSeq"]?.doubleValue == onA.last.map { Double($0.id) })
         }
 
-        // A close through C is the owner's close.
+        // A close through C is the owner's close; a reader on B (not the owner) sees its stream end.
+        let last = try #require(onA.last)
+        // It reads the last record first: it is subscribed when that arrives.
+        let (subscribed, signal) = AsyncStream.makeStream(of: Void.self)
+        let readerOnB = Task {
+            try await b.readEvents(chatId: "spread", token: token, lastEventId: last.id - 1) { _ in
+                signal.yield()
+                return false
+            }
+        }
+        for await _ in subscribed { break }
         let closed = try await c.send(.POST, "/api/v1/sessions/spread/close", token: daemons[0].secretKey)
         #expect(closed.status == 200)
         try await waitUntil {
@@ -65,6 +75,10 @@ import Testing
         )
         #expect(refused.status == 409)
         #expect(refused.json?["error"]?["code"]?.stringValue == "session_closed")
+        #expect(try await readerOnB.value == [last], "the stream ended with nothing more")
+        // A stream opened on a non-owner after the close is what is stored, then its end.
+        let afterClose = try await c.readEvents(chatId: "spread", token: token) { _ in false }
+        #expect(afterClose == onA)
     }
 
     @Test func concurrentInputsThroughTwoDaemonsGetDenseSeqsAndOneAnswerEachInOrder() async throws {

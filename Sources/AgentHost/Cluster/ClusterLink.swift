@@ -49,6 +49,18 @@ final class ClusterLink: Sendable {
         self.logger = logger
     }
 
+    /// Tells the other daemons' readers of a session that it was closed.
+    /// - Parameters:
+    ///   - chatId: The session, closed here, its last records committed.
+    func announceClosed(_ chatId: String) async {
+        do {
+            try await storage.notifyClosed(chatId)
+        } catch {
+            // Their readers then stay open on keep-alives until they go; nothing is lost.
+            logger.warning("could not announce a closed session", metadata: ["chatId": "\(chatId)", "error": "\(error)"])
+        }
+    }
+
     /// Lets every owned session go (their locks close with the connection).
     func close() async {
         await ownership.close()

@@ -51,8 +51,11 @@ struct ClusterListener: Service {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {
                             for try await notification in appends {
-                                guard let appended = LogAppended(payload: notification.payload) else { continue }
-                                await cluster.tails.appended(appended)
+                                if let appended = LogAppended(payload: notification.payload) {
+                                    await cluster.tails.appended(appended)
+                                } else if let closed = SessionClosedNotice(payload: notification.payload) {
+                                    await cluster.tails.closed(closed.chatId)
+                                }
                             }
                         }
                         group.addTask {

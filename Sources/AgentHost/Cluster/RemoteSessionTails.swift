@@ -19,6 +19,8 @@ actor RemoteSessionTails {
         var announced: Int64
         var readers: [UUID: LiveBuffer] = [:]
         var catchingUp = false
+        /// The owner closed the session: readers end once they have every record.
+        var closed = false
     }
 
     private let storage: any SessionStorage
@@ -62,6 +64,14 @@ actor RemoteSessionTails {
         guard let tail = tails[appended.chatId] else { return }
         tails[appended.chatId]?.announced = max(tail.announced, appended.lastSeq)
         startCatchingUp(appended.chatId)
+    }
+
+    /// The owner closed the session after committing its last records: readers
+    /// get those (the announcement of the last append came first), then end.
+    func closed(_ chatId: String) {
+        guard tails[chatId] != nil else { return }
+        tails[chatId]?.closed = true
+        finishIfClosed(chatId)
     }
 
     /// Reads every tail's last seq again: after the announcements' connection
@@ -114,7 +124,15 @@ actor RemoteSessionTails {
             offer(page.filter(\.isStreamed), chatId: chatId)
         }
         tails[chatId]?.catchingUp = false
+        finishIfClosed(chatId)
         if tails[chatId]?.readers.isEmpty == true { tails[chatId] = nil }
+    }
+
+    /// Ends a closed session's readers once nothing announced is left to read.
+    private func finishIfClosed(_ chatId: String) {
+        guard let tail = tails[chatId], tail.closed, !tail.catchingUp, tail.published >= tail.announced else { return }
+        for reader in tail.readers.values { reader.finish() }
+        tails[chatId] = nil
     }
 
     private func offer(_ streamed: [LogRecord], chatId: String) {

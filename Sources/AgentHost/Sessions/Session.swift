@@ -354,6 +354,11 @@ actor Session {
     private func finishReaders() {
         for reader in subscribers.values { reader.finish() }
         subscribers.removeAll()
+        // Readers on the other daemons of a cluster end too, after the records committed before this.
+        if let cluster = services.cluster {
+            let chatId = chatId
+            Task { await cluster.announceClosed(chatId) }
+        }
     }
 
     /// The change to commit for a new status (the lifecycle holds the status

@@ -37,6 +37,10 @@ extension SessionDirectory {
         do {
             return try await withSession(chatId) { try await $0.subscribe() }
         } catch let elsewhere as SessionOwnedElsewhere {
+            // A closed session's stream is what is stored, then its end.
+            if try await services.storage.session(chatId: chatId)?.status == .closed {
+                return LiveSubscription(records: .finished(), publishedThrough: try await services.storage.lastSeq(chatId: chatId))
+            }
             return try await remoteTails(elsewhere).subscribe(chatId)
         }
     }

@@ -20,7 +20,34 @@ public struct LogAppended: Sendable, Hashable {
     }
 }
 
+/// A session was closed and its last records are committed: `"closed <chatId>"`
+/// on the appends channel, after every append of the session it follows
+/// (PostgreSQL delivers notifications in commit order).
+public struct SessionClosedNotice: Sendable, Hashable {
+    public var chatId: String
+
+    var payload: String { "closed \(chatId)" }
+
+    init(chatId: String) {
+        self.chatId = chatId
+    }
+
+    init?(payload: String) {
+        guard payload.hasPrefix("closed ") else { return nil }
+        chatId = String(payload.dropFirst("closed ".count))
+    }
+}
+
 extension PostgresStorage {
+    /// Announces that a session was closed and nothing more will be appended to it.
+    /// - Parameters:
+    ///   - chatId: The closed session.
+    func notifyClosed(_ chatId: String) async throws {
+        try await client.query(
+            "SELECT pg_notify(\(Self.appendsChannel), \(SessionClosedNotice(chatId: chatId).payload))", logger: logger
+        )
+    }
+
     /// The channel every daemon on the database hears appends on.
     static let appendsChannel = "agent_host_appends"
 
