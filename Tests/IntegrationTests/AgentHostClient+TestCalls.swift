@@ -34,6 +34,14 @@ extension AgentHostClient {
         try await using(token: token).send(message: .text(text, role: "user", id: id), chatId: chatId, idempotencyKey: idempotencyKey)
     }
 
+    /// The texts of the session's history (`GET …/messages`), one per message.
+    func historyTexts(chatId: String, token: String) async throws -> [String] {
+        let history = try await send(.GET, "/realtime/v1/sessions/\(chatId)/messages", token: token)
+        return history.json?["messages"]?.arrayValue?.map { message in
+            (message["parts"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
+        } ?? []
+    }
+
     /// Reads the SSE stream until `until` says stop, then drops the connection.
     func readEvents(chatId: String, token: String, lastEventId: Int64? = nil, until: @escaping ([TestEvent]) -> Bool) async throws -> [TestEvent] {
         var events: [TestEvent] = []

@@ -19,13 +19,6 @@ import Testing
         return daemons
     }
 
-    private static func texts(_ client: AgentHostClient, chatId: String, token: String) async throws -> [String] {
-        let history = try await client.send(.GET, "/realtime/v1/sessions/\(chatId)/messages", token: token)
-        return history.json?["messages"]?.arrayValue?.map { message in
-            (message["parts"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
-        } ?? []
-    }
-
     @Test func aSessionCreatedOnOneDaemonIsWrittenThroughAnotherAndReadOnAThird() async throws {
         let daemons = try Self.cluster(3)
         defer { daemons.forEach { $0.stop() } }
@@ -47,7 +40,7 @@ import Testing
 
         // History, session info and the active turn read the same anywhere.
         for client in [a, b, c] {
-            #expect(try await Self.texts(client, chatId: "spread", token: token) == ["first", "You said: first", "second", "You said: second"])
+            #expect(try await client.historyTexts(chatId: "spread", token: token) == ["first", "You said: first", "second", "You said: second"])
             let info = try await client.send(.GET, "/api/v1/sessions/spread", token: daemons[0].secretKey)
             #expect(info.json?["status"]?.stringValue == "idle")
             #expect(info.json?["lastSeq"]?.doubleValue == onA.last.map { Double($0.id) })
@@ -117,7 +110,7 @@ import Testing
         var expected = order.map { "You said: \($0)" }
         expected.insert("You said: keyed", at: seqs.values.filter { $0 < (keyed.first ?? 0) }.count)
         #expect(events.text == expected.joined())
-        let texts = try await Self.texts(b, chatId: "busy", token: token)
+        let texts = try await b.historyTexts(chatId: "busy", token: token)
         #expect(texts.count == 2 * (count + 1))
     }
 
@@ -152,6 +145,6 @@ import Testing
         // Another reader, on C, from the start: the same records.
         let fromC = try await c.readEvents(chatId: "failover", token: token) { $0.last?.id == ids.last }
         #expect(fromC.filter { $0.id > inSeq } == seen)
-        #expect(try await Self.texts(c, chatId: "failover", token: token).count == 4)
+        #expect(try await c.historyTexts(chatId: "failover", token: token).count == 4)
     }
 }

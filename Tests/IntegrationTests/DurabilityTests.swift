@@ -43,11 +43,7 @@ import Testing
         let resumed = try await client.readEvents(chatId: "crash", token: token, lastEventId: lastSeen) { $0.last?.id == lastId }
         #expect(resumed == everything.filter { $0.id > lastSeen })
 
-        let history = try await client.send(.GET, "/realtime/v1/sessions/crash/messages", token: token)
-        let texts = history.json?["messages"]?.arrayValue?.map { message in
-            (message["parts"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
-        }
-        #expect(texts == [gate.slow(60), answer, "queued", "You said: queued"])
+        #expect(try await client.historyTexts(chatId: "crash", token: token) == [gate.slow(60), answer, "queued", "You said: queued"])
     }
 
     @Test func aRetriedSendWithTheSameKeyReturnsTheOriginalSeqAndOneTurn() async throws {

@@ -49,13 +49,6 @@ import Testing
         #expect(try await client.createSession("\(chatId)-new", secret: secret).status == 503)
     }
 
-    private static func texts(_ client: AgentHostClient, chatId: String, token: String) async throws -> [String] {
-        let history = try await client.send(.GET, "/realtime/v1/sessions/\(chatId)/messages", token: token)
-        return history.json?["messages"]?.arrayValue?.map { message in
-            (message["parts"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
-        } ?? []
-    }
-
     @Test func aTurnCutOffByAFullDatabaseEndsForItsReadersAndResumesWhenStorageTakesWritesAgain() async throws {
         let full = Self.fullSwitch()
         defer { try? FileManager.default.removeItem(at: full) }
@@ -106,7 +99,7 @@ import Testing
             try await client.sendMessage("after", chatId: "full", token: token)
             let next = try await client.readEvents(chatId: "full", token: token, lastEventId: resumed.last?.id) { $0.completedTurns() == 1 }
             #expect(next.text == "You said: after")
-            #expect(try await Self.texts(client, chatId: "full", token: token) == [gate.slow(40), Self.answer, "after", "You said: after"])
+            #expect(try await client.historyTexts(chatId: "full", token: token) == [gate.slow(40), Self.answer, "after", "You said: after"])
             let info = try await client.send(.GET, "/api/v1/sessions/full", token: daemon.secretKey)
             #expect(info.json?["status"]?.stringValue == "idle")
         }
@@ -139,7 +132,7 @@ import Testing
             try await client.send(.GET, "/api/v1/sessions/restart", token: daemon.secretKey).json?["status"]?.stringValue == "idle"
         }
         #expect(try await Self.health(client).status == 200)
-        let texts = try await Self.texts(client, chatId: "restart", token: token)
+        let texts = try await client.historyTexts(chatId: "restart", token: token)
         #expect(texts == [gate.slow(40), Self.answer])
         let events = try await client.readEvents(chatId: "restart", token: token) { $0.completedTurns() == 1 }
         #expect(events.text == Self.answer)
