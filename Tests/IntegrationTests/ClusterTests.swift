@@ -9,8 +9,8 @@ import Testing
 /// live; a killed owner's turns are taken over and finished elsewhere.
 @Suite struct ClusterTests {
     /// `count` daemons on a fresh database, sharing one secret key, as the machines of one deployment would.
-    private static func cluster(_ count: Int, environment: [String: String] = [:]) throws -> [DaemonProcess] {
-        let url = try PostgresCluster.database()
+    private static func cluster(_ count: Int, environment: [String: String] = [:], url: String? = nil) throws -> [DaemonProcess] {
+        let url = try url ?? PostgresCluster.database()
         var shared = environment
         shared["AGENT_HOST_DATABASE_URL"] = url
         shared["AGENT_HOST_SECRET_KEY"] = "sk_" + UUID().uuidString
@@ -146,5 +146,46 @@ import Testing
         let fromC = try await c.readEvents(chatId: "failover", token: token) { $0.last?.id == ids.last }
         #expect(fromC.filter { $0.id > inSeq } == seen)
         #expect(try await c.historyTexts(chatId: "failover", token: token).count == 4)
+    }
+    @Test func aDaemonThatLosesItsLockConnectionLetsItsSessionsGoAndWritesNothingMore() async throws {
+        let url = try PostgresCluster.database()
+        let daemons = try Self.cluster(2, environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "5"], url: url)
+        defer { daemons.forEach { $0.stop() } }
+        let (a, b) = (daemons[0].client, daemons[1].client)
+        let gate = TurnGate(directory: daemons[0].dataDirectory)
+        let token = try await a.createSession("cut", secret: daemons[0].secretKey).token
+        let inSeq = try await a.sendMessage(gate.slow(30), chatId: "cut", token: token)
+
+        // A reader on B says when the answer has started on A, and when it was resumed elsewhere.
+        let (milestones, milestone) = AsyncStream.makeStream(of: String.self)
+        let reader = Task {
+            try await b.readEvents(chatId: "cut", token: token, lastEventId: inSeq) { events in
+                if events.last?.type == "text-delta", events.filter({ $0.type == "text-delta" }).count == 3 { milestone.yield("started") }
+                if events.last?.type == "data-interrupted" { milestone.yield("resumed") }
+                return events.completedTurns() == 1
+            }
+        }
+        var iterator = milestones.makeAsyncIterator()
+        #expect(await iterator.next() == "started")
+        // The database ends A's lock connection, as a network cut would; A keeps running.
+        let ended = try PostgresCluster.psql(url, """
+            SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """)
+        #expect(ended == "1")
+        // B takes the session over and resumes the turn; then the answer may go on.
+        #expect(await iterator.next() == "resumed")
+        gate.open()
+        let seen = try await reader.value
+        #expect(seen.filter { $0.type == "data-interrupted" }.count == 1)
+        #expect(seen.text == (1...30).map(String.init).joined(separator: " "), "each word once: A wrote nothing after it lost the lock")
+        let ids = seen.map(\.id)
+        #expect(ids == Array((inSeq + 1)...(ids.last ?? 0)))
+
+        // A serves on: an input sent to it is answered once, wherever the session runs now.
+        let next = try await a.sendMessage("after the cut", chatId: "cut", token: token)
+        let answer = try await a.readEvents(chatId: "cut", token: token, lastEventId: next) { $0.completedTurns() == 1 }
+        #expect(answer.text == "You said: after the cut")
+        #expect(try await b.historyTexts(chatId: "cut", token: token).count == 4)
     }
 }

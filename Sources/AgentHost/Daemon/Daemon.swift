@@ -62,6 +62,8 @@ public struct Daemon: Sendable {
         )
         services.cluster = opened.cluster
         let sessions = SessionDirectory(services: services)
+        // A broken lock connection: another daemon may take this one's sessions at once.
+        await opened.cluster?.ownership.onConnectionLost { await sessions.ownershipLost() }
         // On a shared database: hear the other daemons, and take over the sessions of dead ones.
         let clusterServices: [any Service] = opened.cluster.map {
             [ClusterListener(cluster: $0, sessions: sessions), ClusterTakeover(cluster: $0, sessions: sessions)]

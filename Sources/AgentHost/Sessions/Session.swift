@@ -48,6 +48,10 @@ actor Session {
     /// off by storage (`turnCutOff`): a retry that fails before storing anything
     /// does not tell them again.
     private var cutOffAnnouncedAt: Int64?
+    /// On a cluster: this daemon lost the session's ownership lock (its
+    /// connection broke), so another daemon may run it now. Nothing more is
+    /// written from this actor; callers reload the session (`Evicted`).
+    private var fenced = false
 
     /// A live session writes a history snapshot at the end of a turn once at
     /// least this many records were added since the last one, and at least a
@@ -240,6 +244,7 @@ actor Session {
         // While records with seqs of this actor are on their way to storage, the
         // session may not leave memory: an actor woken from storage in the meantime
         // would not see them and would hand out the same seqs again.
+        try checkOwned()
         writesInFlight += 1
         defer { writesInFlight -= 1 }
         try await services.writer.append(records, status: status)
@@ -343,6 +348,7 @@ actor Session {
         if stopTurn { chatCloseHookPending = true }
         if stopTurn { turn?.stop(reason: .close) }
         deferredWork.cancelAll()
+        try checkOwned()
         try await services.writer.append([], status: statusChange(.closed))
         if !stopTurn {
             finishReaders()
@@ -370,7 +376,23 @@ actor Session {
 
     private func commit(_ status: SessionStatus?) async throws {
         guard let status else { return }
+        try checkOwned()
         try await services.writer.append([], status: statusChange(status))
+    }
+
+    /// Stops everything this actor does for a session this daemon no longer
+    /// owns: the running turn stops (its records are refused from now on),
+    /// deferred work is cancelled, readers end as for a shutdown (they resume
+    /// with `Last-Event-ID` wherever the session runs now).
+    func fence() {
+        fenced = true
+        turn?.stop()
+        deferredWork.cancelAll()
+        stopReadersForShutdown()
+    }
+
+    private func checkOwned() throws {
+        if fenced { throw SessionOwnedElsewhere(chatId: chatId) }
     }
 
     /// Starts inputs that were persisted but never answered (e.g. before a restart).
@@ -379,6 +401,7 @@ actor Session {
     }
 
     private func checkInMemory() throws {
+        if fenced { throw Evicted() }
         try refusing { () throws(SessionLifecycle.Refusal) in try lifecycle.checkInMemory() }
     }
 
@@ -464,6 +487,8 @@ extension Session: TurnLog {
 
     func turnDidEnd() async {
         turn = nil
+        // Fenced: the session's new owner resumes the turn from the log.
+        if fenced { return }
         // Before the next turn starts: it waits for this work's results.
         startDeferredWork()
         saveSnapshot(ifRecordsSinceLast: max(Self.snapshotInterval, snapshotSeq / 16))
@@ -488,6 +513,7 @@ extension Session: TurnLog {
     /// restart in the meantime resumes it too.
     func turnCutOff(by error: any Error) async {
         turn = nil
+        if fenced { return }
         responseEndedForToolCalls = false
         announceCutOff(inSeq: lifecycle.runningInSeq, error)
         lifecycle.turnCutOff(checkpoint: history.turnInProgress)

@@ -68,6 +68,15 @@ extension SessionDirectory {
         }
     }
 
+    /// This daemon's ownership locks are gone (their connection broke): every
+    /// session in memory stops and leaves it; the next use of one loads it
+    /// again if this daemon can take it, or relays to the daemon that did.
+    func ownershipLost() async {
+        let sessions = live
+        live.removeAll()
+        for session in sessions.values { await session.fence() }
+    }
+
     // MARK: Serving relayed writes
 
     /// Answers the session's relayed requests if this daemon owns the session

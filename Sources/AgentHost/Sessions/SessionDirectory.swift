@@ -6,7 +6,7 @@ import Logging
 /// it from the log when it is not in memory.
 public actor SessionDirectory {
     let services: SessionServices
-    private var live: [String: Session] = [:]
+    var live: [String: Session] = [:]
     private var loading: [String: Task<Session, any Error>] = [:]
     /// Per chat, the last `onSuspend`/`onResume` call: the next one runs after it,
     /// so a session that leaves memory and comes straight back hears them in order.
