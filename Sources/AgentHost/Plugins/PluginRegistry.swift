@@ -246,6 +246,7 @@ public actor PluginRegistry {
     /// Gives a turn's lease back; the last turn of a draining generation retires it.
     func release(_ lease: GenerationLease) {
         recalls[lease.lease.id] = nil
+        lease.recall.release()
         if table.release(lease.lease) == .retired { retireUnusedBuilds() }
     }
 
