@@ -243,6 +243,7 @@ actor Session {
         writesInFlight += 1
         defer { writesInFlight -= 1 }
         try await services.writer.append(records, status: status)
+        noteChanges(records, bodies: bodies, status: status)
         for (record, body) in zip(records, bodies) {
             history.apply(record, body: body)
             lastPublished = max(lastPublished, record.seq)
@@ -339,6 +340,7 @@ actor Session {
         if stopTurn { turn?.stop(reason: .close) }
         deferredWork.cancelAll()
         try await services.writer.append([], status: statusChange(.closed))
+        services.changes?.note(chatId, [.status])
         if stopTurn {
             // The stopped turn still writes its `abort` and `data-turn-complete`: readers
             // get those, then their streams end, and the close hook runs after the turn's
@@ -366,6 +368,25 @@ actor Session {
     private func commit(_ status: SessionStatus?) async throws {
         guard let status else { return }
         try await services.writer.append([], status: statusChange(status))
+        services.changes?.note(chatId, [.status])
+    }
+
+    /// Tells the session change feed what a commit changed: the status, or
+    /// the latest message (a message input, or the end of a turn's answer).
+    private func noteChanges(_ records: [LogRecord], bodies: [JSONValue], status: StatusChange?) {
+        guard let changes = services.changes else { return }
+        var changed: Set<SessionChangeFeed.Change> = status == nil ? [] : [.status]
+        for (record, body) in zip(records, bodies) {
+            switch record.kind {
+            case .input where body["kind"] == .string(InputRecord.Kind.message.rawValue):
+                changed.insert(.message)
+            case .control where UIChunk(json: body)?.control?.isTurnComplete == true:
+                changed.insert(.message)
+            default:
+                break
+            }
+        }
+        changes.note(chatId, changed)
     }
 
     /// Starts inputs that were persisted but never answered (e.g. before a restart).

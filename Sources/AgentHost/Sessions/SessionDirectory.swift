@@ -12,8 +12,17 @@ public actor SessionDirectory {
     /// so a session that leaves memory and comes straight back hears them in order.
     private var hookTails: [String: Task<Void, Never>] = [:]
 
+    /// The push feed of session changes: sessions note theirs here.
+    public nonisolated let changes: SessionChangeFeed
+
+    /// - Parameters:
+    ///   - services: What sessions need; a change feed is made for them unless `services.changes` holds one.
     init(services: SessionServices) {
+        var services = services
+        let changes = services.changes ?? SessionChangeFeed(storage: services.storage, logger: services.logger)
+        services.changes = changes
         self.services = services
+        self.changes = changes
     }
 
     /// Create-or-get on chatId. Refuses unknown agents and closed sessions.
@@ -38,6 +47,8 @@ public actor SessionDirectory {
             guard result.row.agent == agent else {
                 throw AgentHostError.conflict("session `\(chatId)` belongs to agent `\(result.row.agent)`")
             }
+        } else {
+            changes.note(chatId, [.created])
         }
         return result
     }
@@ -131,6 +142,7 @@ public actor SessionDirectory {
     /// and open SSE responses must not hold its shutdown (they reconnect).
     public func stopReadersForShutdown() async {
         for session in live.values { await session.stopReadersForShutdown() }
+        await changes.stopForShutdown()
     }
 
     /// Calls `hook` for the session once the chat's previous suspend/resume hook is over.
@@ -188,5 +200,14 @@ public actor SessionDirectory {
 
     public func list(agent: String?, status: SessionStatus?, limit: Int, after: Int64?) async throws -> [SessionRow] {
         try await services.storage.listSessions(agent: agent, status: status, limit: limit, after: after)
+    }
+
+    /// The rows as the session list shows them, each with its latest message.
+    /// - Parameters:
+    ///   - rows: Sessions from `list`.
+    public func summaries(of rows: [SessionRow]) async throws -> [SessionSummary] {
+        var summaries: [SessionSummary] = []
+        for row in rows { summaries.append(try await SessionSummary.load(row, storage: services.storage)) }
+        return summaries
     }
 }

@@ -24,6 +24,9 @@ struct SessionServices: Sendable {
     var inputLimits = InputLimits()
     /// Where turns, model requests and tool calls are counted, and `/metrics` reads them.
     var metrics = HostMetrics()
+    /// Where sessions note their changes for the session change feed; the
+    /// directory sets it (`SessionDirectory.changes`).
+    var changes: SessionChangeFeed?
 
     /// The part of these a running turn uses.
     var turnServices: TurnServices {
