@@ -171,10 +171,10 @@ function setStatus(status) {
   if (state.chat) {
     state.chat.status = status;
     const row = state.sessions.find((s) => s.chatId === state.chat.chatId);
-    if (row && row.status !== status) {
-      row.status = status;
-      renderSessions();
-    }
+    if (row) row.status = status;
+    // Also when the row has this status already: the feed may have brought it while the list still
+    // showed the open chat's previous status. An unchanged list is left alone (`renderSessions`).
+    renderSessions();
   }
 }
 
