@@ -21,7 +21,7 @@ import Testing
         private let events = Events()
         private let task: Task<Void, Never>
 
-        init(_ changes: SessionChanges) {
+        init(_ changes: ServerSentEventStream) {
             let events = events
             task = Task {
                 do {
