@@ -4,8 +4,7 @@ import NIOCore
 
 /// A session's open output stream (`GET …/out`): its records in seq order, as
 /// they are written, until the daemon ends the stream (the session closed) or
-/// the reader stops. Each network read is parsed once, straight from its
-/// buffer; no task or queue sits between the socket and the reader.
+/// the reader stops (read with `ServerSentEventStream`).
 public struct SessionOutput: AsyncSequence, Sendable {
     public typealias Element = StreamEvent
 
@@ -13,30 +12,21 @@ public struct SessionOutput: AsyncSequence, Sendable {
 
     /// Starts reading; iterate once; dropping the iterator drops the connection.
     public func makeAsyncIterator() -> Iterator {
-        Iterator(body: body.makeAsyncIterator())
+        Iterator(events: ServerSentEventStream(body: body).makeAsyncIterator())
     }
 
     /// Reads events in order; not shared between tasks.
     public struct Iterator: AsyncIteratorProtocol {
-        var body: HTTPClientResponse.Body.AsyncIterator
-        var parser = ServerSentEventParser()
-        var pending: [ServerSentEvent] = []
-        var next = 0
+        var events: ServerSentEventStream.Iterator
 
         /// The next record; nil when the daemon ended the stream. Throws when the
         /// connection fails or a line is longer than the parser allows.
         public mutating func next() async throws -> StreamEvent? {
-            while true {
-                while next < pending.count {
-                    let event = pending[next]
-                    next += 1
-                    // Every record the daemon streams carries its seq; anything else is not a record.
-                    if let id = event.id.flatMap({ Int64($0) }) { return StreamEvent(id: id, data: event.data) }
-                }
-                guard let buffer = try await body.next() else { return nil }
-                pending = try parser.feed(buffer.readableBytesView)
-                next = 0
+            while let event = try await events.next() {
+                // Every record the daemon streams carries its seq; anything else is not a record.
+                if let id = event.id.flatMap({ Int64($0) }) { return StreamEvent(id: id, data: event.data) }
             }
+            return nil
         }
     }
 }

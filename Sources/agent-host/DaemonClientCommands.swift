@@ -1,3 +1,4 @@
+import AgentWire
 import AgentHost
 import AgentHostClient
 import ArgumentParser
@@ -20,36 +21,54 @@ struct DaemonConnection: ParsableArguments {
         AgentHostClient(baseURL: url, token: try secretKey())
     }
 
-    /// Prints the body of the daemon's reply to `call`; a refusal becomes the command's error.
-    func printReply(_ call: (AgentHostClient) async throws -> DaemonReply) async throws {
+    /// Prints the body of the daemon's reply to `call`, or what `table` makes
+    /// of its JSON; a refusal becomes the command's error.
+    /// - Parameters:
+    ///   - table: Renders the reply for people; nil prints the body as it came.
+    ///   - call: The request.
+    func printReply(as table: ((JSONValue) -> String)? = nil, _ call: (AgentHostClient) async throws -> DaemonReply) async throws {
+        let reply: DaemonReply
         do {
-            print(try await call(try client()).body)
+            reply = try await call(try client())
         } catch let error as AgentHostClientError {
             throw ValidationError("daemon answered \(error.status): \(error.body)")
         }
+        guard let table else { return print(reply.body) }
+        guard let json = reply.json else { throw ValidationError("the daemon's reply is not JSON: \(reply.body)") }
+        print(table(json))
     }
 }
 
 struct Agents: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List loaded agents, their generations and refused files.")
+    static let configuration = CommandConfiguration(
+        abstract: "List loaded agents: the active build, draining builds, tools (and sub-agent delegation), refused files."
+    )
 
     @OptionGroup var connection: DaemonConnection
 
+    @Flag(help: "Print the daemon's JSON (GET /api/v1/agents) instead of a table.")
+    var json = false
+
     func run() async throws {
-        try await connection.printReply { try await $0.agents() }
+        try await connection.printReply(as: json ? nil : { DaemonTables.agents($0) }) { try await $0.agents() }
     }
 }
 
 struct Sessions: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List sessions.")
+    static let configuration = CommandConfiguration(
+        abstract: "List sessions: chat id, agent, status, last activity and last message."
+    )
 
     @OptionGroup var connection: DaemonConnection
 
     @Option(help: "Only sessions of this agent.")
     var agent: String?
 
+    @Flag(help: "Print the daemon's JSON (GET /api/v1/sessions) instead of a table.")
+    var json = false
+
     func run() async throws {
-        try await connection.printReply { try await $0.listSessions(agent: agent, limit: 500) }
+        try await connection.printReply(as: json ? nil : { DaemonTables.sessions($0) }) { try await $0.listSessions(agent: agent, limit: 500) }
     }
 }
 

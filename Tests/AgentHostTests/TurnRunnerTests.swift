@@ -54,10 +54,18 @@ import Testing
         #expect(chunks.suffix(2) == [.finish(finishReason: .stop), ControlPart.turnComplete(inSeq: 7).chunk])
         #expect(chunks.contains(.textDelta(id: "text-1", delta: " there")))
         #expect(await log.willRunCalls == 1)
-        // Control parts are control records; the rest are output.
-        let kinds = await log.entries.map(\.kind)
+        // Control parts are control records; the rest are output, but for the
+        // private record each step ends with (the turn timeline's), right before its `finish-step`.
+        let entries = await log.entries
+        let kinds = entries.map(\.kind)
         #expect(kinds.first == .control && kinds.last == .control)
-        #expect(kinds.dropFirst().dropLast().allSatisfy { $0 == .output })
+        #expect(kinds.dropFirst().dropLast().allSatisfy { $0 == .output || $0 == .state })
+        let stepRecords = entries.indices.filter { entries[$0].kind == .state }
+        #expect(stepRecords.count == chunks.filter { $0 == .finishStep }.count)
+        for index in stepRecords {
+            #expect(entries[index].body[TurnTimeline.stepKey]?["generation"] != nil)
+            #expect(entries[index + 1].body == UIChunk.finishStep.json)
+        }
     }
 
     @Test func aFramedInputIsNotFramedTwice() async throws {

@@ -125,6 +125,7 @@ class Playground:
               chatId: s.dataset.chatId,
               status: s.querySelector('.status-pill').dataset.status,
               current: s.getAttribute('aria-current') === 'true',
+              preview: s.querySelector('.session-preview')?.textContent ?? '',
             }));
             return {
               ready: document.body.dataset.ready === 'true',
@@ -282,8 +283,16 @@ def run(page):
     if not full.startswith(stopped) or stopped == full:
         fail(f"a stopped answer should be a strict prefix of the full one: {stopped[:80]!r}…")
 
-    # 4. Live status of other sessions: one started elsewhere shows up running, then idle.
+    # 4. Live status of other sessions, pushed by the daemon's session change feed (no polling, no
+    #    reload): one created and started elsewhere shows up running with its message, then idle
+    #    with the answer, while the page asks for the session list not once more.
+    list_requests = lambda: driver.execute_script(
+        "return performance.getEntriesByType('resource')"
+        ".filter(e => new URL(e.name).pathname === '/playground/v1/sessions' && e.initiatorType === 'fetch').length")
+    lists_before = list_requests()
     other = page.loopback_api("/playground/v1/sessions", {"agent": "my-chat", "chatId": "elsewhere"})
+    page.wait(lambda: any(s["chatId"] == "elsewhere" for s in page.snapshot()["sessions"]),
+              "the session created elsewhere to appear in the list")
     message = {"kind": "message", "message": {"id": "m-elsewhere", "role": "user",
                                               "parts": [{"type": "text", "text": "/slow 120"}]}}
     request = urllib.request.Request(
@@ -291,11 +300,18 @@ def run(page):
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {other['publicAccessToken']}"},
         method="POST")
     urllib.request.urlopen(request, timeout=10).read()
-    page.wait(lambda: any(s["chatId"] == "elsewhere" and s["status"] == "running" for s in page.snapshot()["sessions"]),
-              "the other session to appear as running in the list")
+    page.wait(lambda: any(s["chatId"] == "elsewhere" and s["status"] == "running" and s["preview"] == "You: /slow 120"
+                          for s in page.snapshot()["sessions"]),
+              "the other session to appear as running in the list, with its message")
     page.screenshot("sessions")
-    page.wait(lambda: any(s["chatId"] == "elsewhere" and s["status"] == "idle" for s in page.snapshot()["sessions"]),
-              "the other session to turn idle in the list")
+    expected_other = "Agent: " + " ".join(str(n) for n in range(1, 121))
+    page.wait(lambda: any(s["chatId"] == "elsewhere" and s["status"] == "idle" and expected_other.startswith(s["preview"].rstrip("…"))
+                          and len(s["preview"]) > 20 for s in page.snapshot()["sessions"]),
+              "the other session to turn idle in the list, with the start of its answer")
+    if list_requests() != lists_before:
+        fail(f"the page listed the sessions again ({lists_before} → {list_requests()}): the list must be pushed, not polled")
+    if page.snapshot()["sessions"][0]["chatId"] != "elsewhere":
+        fail(f"the most recently active session should lead the list: {page.snapshot()['sessions']}")
 
     # 5. The SDK's AI SDK transport, in this browser.
     check_transport(page)
@@ -670,6 +686,50 @@ def run_approvals(page):
     if states != ["output-available", "output-denied", "output-available"]:
         fail(f"tool parts should show done, denied, done: {states}")
     page.screenshot("approvals-final")
+    check_timeline(page)
+
+
+def check_timeline(page):
+    """The turn timeline: a tool turn shows its two steps, the model and build of each, tokens, and the
+    tool call with its duration; it grows by itself when the next turn ends."""
+    driver = page.driver
+    driver.find_element(By.ID, "timeline-toggle").click()
+    page.wait(lambda: driver.execute_script("return document.querySelectorAll('#timeline .turn').length") >= 4,
+              "the timeline of the chat's turns")
+    page.send('/tool calculator {"expression":"2+3"}')
+    page.wait(lambda: len(page.assistants()) == 4 and page.assistants()[3]["text"] == "calculator returned 5"
+              and not page.assistants()[3]["streaming"], "the calculator's answer")
+
+    def newest_turn():
+        return driver.execute_script(
+            """
+            const turn = document.querySelector('#timeline .turn');
+            if (!turn) return null;
+            return {
+              steps: Number(turn.dataset.steps),
+              outcome: turn.dataset.outcome,
+              models: [...turn.querySelectorAll('.step-model')].map(e => e.textContent),
+              builds: [...turn.querySelectorAll('.step-build')].map(e => e.textContent),
+              tokens: [...turn.querySelectorAll('.step-tokens')].map(e => e.textContent),
+              tools: [...turn.querySelectorAll('.step-tool')].map(t => ({
+                name: t.dataset.toolName, state: t.dataset.state, duration: t.querySelector('.tool-duration').textContent })),
+            };
+            """)
+
+    turn = page.wait(lambda: (lambda t: t if t and t["steps"] == 2 and [x["name"] for x in t["tools"]] == ["calculator"] else None)(newest_turn()),
+                     "the calculator turn at the top of the timeline, without a reload")
+    import re
+    if turn["outcome"] != "finished" or [t["name"] for t in turn["tools"]] != ["calculator"]:
+        fail(f"the timeline's newest turn: {turn}")
+    if turn["tools"][0]["state"] != "output-available" or not re.fullmatch(r"[0-9.]+ (ms|s)", turn["tools"][0]["duration"]):
+        fail(f"the tool call should show its state and duration: {turn['tools']}")
+    if not all(m.startswith("scripted") for m in turn["models"]) or not all(re.match(r"gen [0-9]+ · v1\.0\.0", b) for b in turn["builds"]):
+        fail(f"each step should name its model and build: {turn}")
+    if not all("in /" in t and "tokens" in t for t in turn["tokens"]):
+        fail(f"each step should show its tokens: {turn['tokens']}")
+    driver.execute_script("document.querySelector('#timeline .turn').scrollIntoView({block: 'start'})")
+    time.sleep(0.3)  # let the last frame paint before the picture (not an assertion)
+    page.screenshot("timeline")
 
 
 APPROVAL_TRANSPORT_SCRIPT = TRANSPORT_PRELUDE + """  const transport = new AgentChatTransport({

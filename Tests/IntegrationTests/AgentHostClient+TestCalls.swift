@@ -91,6 +91,11 @@ extension JSONValue {
 extension [TestEvent] {
     func completedTurns() -> Int { filter { $0.type == "data-turn-complete" }.count }
 
+    /// Each record once, in log order: seqs strictly increase. (Not dense: the
+    /// inputs and a turn's private records, e.g. its per-step timeline entry,
+    /// take seqs and are not streamed; storage tests check the log's density.)
+    var seqsIncrease: Bool { zip(self, dropFirst()).allSatisfy { $0.id < $1.id } }
+
     /// The text of every text-delta, joined.
     var text: String { compactMap { $0.type == "text-delta" ? $0.json["delta"]?.stringValue : nil }.joined() }
 }

@@ -56,6 +56,7 @@ enum HTTPRouter {
         RealtimeRoutes(sessions: sessions, storage: storage, auth: auth, tokenRefresh: tokenRefresh)
             .register(reads: reads, writes: writes)
         ActiveTurnRoute(sessions: sessions).register(on: reads)
+        TimelineRoute(storage: storage).register(on: reads)
         if let files {
             FileRoutes(storage: storage, files: files, policy: uploads).register(reads: reads, writes: writes)
         }

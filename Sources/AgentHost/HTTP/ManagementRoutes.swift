@@ -37,8 +37,11 @@ struct ManagementRoutes {
     }
 
     struct SessionPage: Encodable {
-        var data: [SessionRow]
+        var data: [SessionSummary]
         var nextCursor: String?
+        /// The session change feed's cursor, taken before the list was read:
+        /// `GET /api/v1/session-events?after=` it brings every change since.
+        var feedCursor: String
     }
 
     struct Closed: Encodable {
@@ -83,10 +86,13 @@ struct ManagementRoutes {
                 }
                 return value
             }
+            let feedCursor = await sessions.changes.cursor
             let rows = try await sessions.list(agent: query.get("agent"), status: status, limit: limit, after: after)
             let next = rows.count == limit ? rows.last?.id.map(String.init) : nil
-            return try Response.json(SessionPage(data: rows, nextCursor: next))
+            return try Response.json(SessionPage(data: try await sessions.summaries(of: rows), nextCursor: next, feedCursor: feedCursor))
         }
+
+        SessionChangeRoute(changes: sessions.changes).register(on: group)
 
         group.get("sessions/:chatId") { _, context in
             try Response.json(try await sessions.info(try context.parameters.chatId()))

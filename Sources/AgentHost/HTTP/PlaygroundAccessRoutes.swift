@@ -51,7 +51,9 @@ struct PlaygroundAccessRoutes {
     }
 
     struct SessionList: Encodable {
-        var data: [SessionRow]
+        var data: [SessionSummary]
+        /// The session change feed's cursor, taken before the list was read (`ManagementRoutes.SessionPage`).
+        var feedCursor: String
     }
 
     /// - Parameters:
@@ -68,8 +70,11 @@ struct PlaygroundAccessRoutes {
         }
 
         group.get("sessions") { _, _ in
-            try Response.json(SessionList(data: try await recentSessions()))
+            let feedCursor = await sessions.changes.cursor
+            return try Response.json(SessionList(data: try await sessions.summaries(of: recentSessions()), feedCursor: feedCursor))
         }
+
+        SessionChangeRoute(changes: sessions.changes).register(on: group)
 
         group.post("sessions") { request, _ in
             var request = request

@@ -27,6 +27,9 @@ struct StepLoop: Sendable {
     /// Told after every step what the step's request cost in input and output
     /// tokens (as reported, or estimated when the model reports none) and which request it was.
     var stepFinished: @Sendable (_ inputTokens: Int, _ outputTokens: Int, _ request: ModelRequest) -> Void = { _, _, _ in }
+    /// Told what each step did, right before its `finish-step`: the turn
+    /// timeline's record of it (`TurnTimeline`).
+    var stepEnded: @Sendable (StepReport) -> Void = { _ in }
     /// How many of the last messages the loop starts with are the running
     /// turn's answer so far (a resumed or continued answer); nil: the loop
     /// does not know where the answer starts, and never compacts between steps.
@@ -63,6 +66,20 @@ struct StepLoop: Sendable {
             self.output = output
             self.modelOutput = modelOutput
         }
+    }
+
+    /// What one step did, as `stepEnded` hears it.
+    struct StepReport: Sendable, Hashable {
+        /// The step's number in the turn, from 1.
+        var step: Int
+        /// From the step's start to its end, its tool calls included.
+        var duration: Duration
+        var inputTokens: Int
+        var outputTokens: Int
+        /// True when the model reported the tokens; false when they are estimated
+        /// (or, for a step finished from the log after a crash, unknown: 0).
+        var tokensReported: Bool
+        var finishReason: FinishReason
     }
 
     /// How a run of the loop ended.
@@ -132,6 +149,8 @@ struct StepLoop: Sendable {
         }
         while step < request.maxSteps {
             step += 1
+            let stepStarted = ContinuousClock.now
+            var tokens = (input: 0, output: 0, reported: false)
             let outcome: StepOutcome
             if let open = openStep, Self.streamEnded(open.toolCalls) {
                 // Its tools were running when it was cut off: it is finished from
@@ -157,15 +176,20 @@ struct StepLoop: Sendable {
                     span.attributes["agent.step"] = step
                     return try await runStep(number: step, request: traced, continuing: openStep)
                 }
-                stepFinished(
+                tokens = (
                     outcome.usage?.inputTokens ?? stepRequest.estimatedInputTokens,
-                    outcome.usage?.outputTokens ?? ModelRequest.tokens(forCharacters: outcome.text.count), stepRequest
+                    outcome.usage?.outputTokens ?? ModelRequest.tokens(forCharacters: outcome.text.count), outcome.usage != nil
                 )
+                stepFinished(tokens.input, tokens.output, stepRequest)
             }
             openStep = nil
             allText += outcome.text
             finishReason = outcome.finishReason
             usage = ModelUsage.combine(usage, outcome.usage)
+            stepEnded(StepReport(
+                step: step, duration: ContinuousClock.now - stepStarted, inputTokens: tokens.input, outputTokens: tokens.output,
+                tokensReported: tokens.reported, finishReason: outcome.finishReason
+            ))
             try await emit(.finishStep)
             // Some OpenAI-compatible servers end a tool call with `stop`: the calls decide.
             guard !outcome.toolCalls.isEmpty else { break }

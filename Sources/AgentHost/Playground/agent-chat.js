@@ -388,6 +388,17 @@ export class AgentSessionClient {
     return response.json();
   }
 
+  /**
+   * `{chatId, turns}`: the latest turns as a timeline (`GET …/timeline`): per turn its steps
+   * (model, build generation and version, tokens, duration, tool calls with durations), upgrades
+   * and interruptions.
+   */
+  async timeline(chatId, { limit, signal } = {}) {
+    const path = this.#path(chatId, "timeline") + (limit ? `?limit=${limit}` : "");
+    const response = await this.request(chatId, path, { signal });
+    return response.json();
+  }
+
   /** `{status, inSeq?, lastSeq}`: the turn running (or queued next), if any. */
   async activeTurn(chatId, { signal } = {}) {
     const response = await this.request(chatId, this.#path(chatId, "turn"), { signal });

@@ -1,12 +1,13 @@
-// The agent-host playground: pick an agent, chat, stop, watch every session's status, reload
-// mid-answer and carry on. Built on the browser SDK the daemon serves (/sdk/agent-chat.js).
+// The agent-host playground: pick an agent, chat, stop, watch every session's status live (the
+// daemon's session change feed), see each turn's timeline, reload mid-answer and carry on. Built on
+// the browser SDK the daemon serves (/sdk/agent-chat.js).
 //
 // How a chat stays exactly-once across reloads: opening a chat reads the history
 // (`…/messages`, which includes the part of an answer streamed so far, and the seq it is current
 // through), then follows `…/out` after that seq. Nothing before it is sent again, nothing after it
 // is missed; the rest of the answer lands on the message already on screen.
 
-import { AgentChatError, AgentSessionClient, isSessionFileURL } from "/sdk/agent-chat.js";
+import { AgentChatError, AgentSessionClient, isSessionFileURL, readServerSentEvents } from "/sdk/agent-chat.js";
 import { ChatView, escapeHTML, fileChip } from "/playground/chat-view.js";
 
 const $ = (id) => document.getElementById(id);
@@ -21,7 +22,9 @@ const KEY_STORAGE = "agent-host:secret-key";
     history.replaceState(null, "", location.pathname + location.search);
   }
 }
-const SESSION_POLL_MS = 2500;
+const AGENT_POLL_MS = 10000;
+/** The list shows this many sessions, most recently active first (as `/playground/v1/sessions`). */
+const LISTED_SESSIONS = 100;
 
 const ui = {
   agentSelect: $("agent-select"),
@@ -36,6 +39,9 @@ const ui = {
   connection: $("connection"),
   status: $("chat-status"),
   seq: $("chat-seq"),
+  timelineToggle: $("timeline-toggle"),
+  timeline: $("timeline"),
+  timelineTurns: $("timeline-turns"),
   messages: $("messages"),
   empty: $("empty-state"),
   composer: $("composer"),
@@ -72,16 +78,21 @@ const state = {
 let keyPrompt = null;
 
 async function playground(path, init = {}) {
+  return (await playgroundResponse(path, init)).json();
+}
+
+/** A playground route's response, with the pass or key this tab holds; asks for one when refused. */
+async function playgroundResponse(path, init = {}) {
   const headers = { ...(init.body ? { "Content-Type": "application/json" } : {}), ...init.headers };
   if (state.secretKey) headers.Authorization = `Bearer ${state.secretKey}`;
   const response = await fetch(path, { ...init, headers });
   if (response.status === 401 || response.status === 403) {
     const error = await AgentChatError.fromResponse(response);
     await askForKey(state.secretKey ? "That key was refused. " + error.message : error.message);
-    return playground(path, init);
+    return playgroundResponse(path, init);
   }
   if (!response.ok) throw await AgentChatError.fromResponse(response);
-  return response.json();
+  return response;
 }
 
 function askForKey(reason) {
@@ -160,10 +171,10 @@ function setStatus(status) {
   if (state.chat) {
     state.chat.status = status;
     const row = state.sessions.find((s) => s.chatId === state.chat.chatId);
-    if (row && row.status !== status) {
-      row.status = status;
-      renderSessions();
-    }
+    if (row) row.status = status;
+    // Also when the row has this status already: the feed may have brought it while the list still
+    // showed the open chat's previous status. An unchanged list is left alone (`renderSessions`).
+    renderSessions();
   }
 }
 
@@ -211,10 +222,12 @@ async function openChat(chatId, agent) {
   setStatus(null);
   showSeq(0);
   view.reset([]);
+  ui.timelineTurns.replaceChildren();
   showChatHeader(chat);
   try {
     await loadHistory(chat);
     if (state.chat !== chat) return;
+    loadTimeline(chat);
     follow(chat);
   } catch (error) {
     if (state.chat === chat) toast(`Cannot open ${chatId}: ${error.message}`, "error");
@@ -287,9 +300,10 @@ async function handle(chat, chunk) {
     runClientTools();
     const turn = await client.activeTurn(chat.chatId).catch(() => ({ status: "idle" }));
     if (state.chat === chat) setStatus(turn.status);
-    refreshSessions();
+    loadTimeline(chat);
     return;
   }
+  if (chunk.type === "data-upgraded" || chunk.type === "data-interrupted") loadTimeline(chat);
   view.apply(chunk);
 }
 
@@ -394,7 +408,10 @@ async function newChat() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Agents and the session list (polled while the tab is visible; the open chat updates live).
+// Agents (polled while the tab is visible) and the session list, kept live by the daemon's session
+// change feed (`/playground/v1/session-events`): every event carries one session as the list shows
+// it, and the page upserts it. A `reset` (the first event, or after a reconnect the daemon cannot
+// resume) means: list again; the events after it are applied to that list, so nothing is missed.
 
 async function loadAgents() {
   const { agents } = await playground("/playground/v1/agents");
@@ -422,11 +439,53 @@ async function refreshSessions() {
   try {
     const { data } = await playground("/playground/v1/sessions");
     state.sessions = data;
-    renderSessions();
-    view.refreshChildLinks();
-    if (state.chat) showParentLink(state.chat);
+    sessionsChanged();
   } catch (error) {
     console.warn("session list", error);
+  }
+}
+
+function sessionsChanged() {
+  renderSessions();
+  view.refreshChildLinks();
+  if (state.chat) showParentLink(state.chat);
+}
+
+/** When a session last did something: its last status change or its latest message. */
+function lastActivity(session) {
+  const times = [session.updatedAt, session.lastMessage?.at].filter(Boolean).map((t) => new Date(t).getTime());
+  return Math.max(0, ...times);
+}
+
+/** Puts a session from the feed into the list (replacing the one with its chat id), newest first. */
+function upsertSession(session) {
+  state.sessions = [session, ...state.sessions.filter((s) => s.chatId !== session.chatId)]
+    .sort((a, b) => lastActivity(b) - lastActivity(a))
+    .slice(0, LISTED_SESSIONS);
+  sessionsChanged();
+}
+
+/** Follows the session change feed for as long as the page lives, reconnecting after a cut. */
+async function followSessions() {
+  let cursor = null;
+  let failures = 0;
+  for (;;) {
+    try {
+      const headers = { Accept: "text/event-stream", ...(cursor ? { "Last-Event-ID": cursor } : {}) };
+      const response = await playgroundResponse("/playground/v1/session-events", { headers });
+      for await (const event of readServerSentEvents(response.body)) {
+        failures = 0;
+        const change = JSON.parse(event.data);
+        // Applied before the cursor moves past it: a list after a reset is part of that event.
+        if (change.type === "reset") await refreshSessions();
+        else if (change.type === "session") upsertSession(change.session);
+        if (event.id) cursor = event.id;
+      }
+    } catch (error) {
+      console.warn("session feed", error);
+    }
+    failures += 1;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(4000, 250 * 2 ** Math.min(failures, 4))));
   }
 }
 
@@ -443,28 +502,31 @@ function renderSessions() {
     renderedSessionsSignature = null;
     return;
   }
-  // The list is polled; rebuilding unchanged rows would swap the element under a person's
+  // The list is re-rendered on every feed event; rebuilding unchanged rows would swap the element under a person's
   // pointer mid-click (and under a test's), so only a changed list is rendered again.
   const rows = state.sessions.map((session) => ({
     session,
     status: session.chatId === state.chat?.chatId && state.chat.status ? state.chat.status : session.status,
     current: session.chatId === state.chat?.chatId,
-    when: relativeTime(session.updatedAt),
+    when: relativeTime(new Date(lastActivity(session)).toISOString()),
+    preview: session.lastMessage ? `${session.lastMessage.role === "user" ? "You" : "Agent"}: ${session.lastMessage.text}` : "",
   }));
-  const signature = JSON.stringify(rows.map((r) => [r.session.chatId, r.session.agent, r.status, r.current, r.when]));
+  const signature = JSON.stringify(rows.map((r) => [r.session.chatId, r.session.agent, r.status, r.current, r.when, r.preview]));
   if (signature === renderedSessionsSignature) return;
   renderedSessionsSignature = signature;
   ui.sessionList.replaceChildren(
-    ...rows.map(({ session, status, current, when }) => {
+    ...rows.map(({ session, status, current, when, preview }) => {
       const item = document.createElement("li");
       item.className = "session";
       item.dataset.chatId = session.chatId;
       item.setAttribute("aria-current", String(current));
       item.innerHTML =
         `<span class="session-name"></span><span class="status-pill" data-status="${escapeHTML(status)}">${escapeHTML(status)}</span>` +
-        `<span class="session-sub"></span>`;
+        `<span class="session-sub"></span><span class="session-preview"></span>`;
       item.querySelector(".session-name").textContent = session.chatId;
       item.querySelector(".session-sub").textContent = `${session.agent} · ${when}`;
+      item.querySelector(".session-preview").textContent = preview;
+      item.querySelector(".session-preview").hidden = !preview;
       item.addEventListener("click", () => openChat(session.chatId, session.agent));
       return item;
     }),
@@ -478,6 +540,105 @@ function relativeTime(iso) {
   if (seconds < 86400) return `${Math.round(seconds / 3600)} h ago`;
   return new Date(iso).toLocaleDateString();
 }
+
+// ---------------------------------------------------------------------------------------------
+// The turn timeline (`…/timeline`): per turn its steps — model, the build (generation, version)
+// that served each, tokens, duration, tool calls with durations — upgrades and interruptions.
+
+const TIMELINE_KEY = "agent-host:timeline";
+
+function showTimeline(shown) {
+  ui.timeline.hidden = !shown;
+  ui.timelineToggle.setAttribute("aria-pressed", String(shown));
+  localStorage.setItem(TIMELINE_KEY, shown ? "shown" : "hidden");
+  if (shown && state.chat) loadTimeline(state.chat);
+}
+
+async function loadTimeline(chat) {
+  if (ui.timeline.hidden) return;
+  try {
+    const { turns } = await client.timeline(chat.chatId, { signal: chat.abort.signal });
+    if (state.chat === chat) renderTimeline(turns);
+  } catch (error) {
+    if (!chat.abort.signal.aborted) console.warn("timeline", error);
+  }
+}
+
+function formatMs(ms) {
+  if (ms == null) return "—";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10000 ? 2 : 1)} s`;
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function renderTimeline(turns) {
+  if (turns.length === 0) {
+    ui.timelineTurns.replaceChildren(element("p", "timeline-empty", "No turns yet."));
+    return;
+  }
+  ui.timelineTurns.replaceChildren(
+    ...[...turns].reverse().map((turn) => {
+      const card = element("section", "turn");
+      card.dataset.inSeq = turn.inSeq;
+      card.dataset.outcome = turn.outcome;
+      card.dataset.steps = turn.steps.length;
+      const head = element("header", "turn-head");
+      head.append(
+        element("span", "turn-title", `Turn · input ${turn.inSeq}`),
+        element("span", "turn-outcome", turn.finishReason && turn.outcome === "finished" ? turn.finishReason : turn.outcome),
+        element("span", "turn-duration", formatMs(turn.durationMs)),
+      );
+      const tokens = turn.steps.reduce((sum, s) => [sum[0] + s.inputTokens, sum[1] + s.outputTokens], [0, 0]);
+      const summary = element("div", "turn-summary",
+        `${turn.steps.length} step${turn.steps.length === 1 ? "" : "s"} · ${turn.steps.reduce((n, s) => n + s.tools.length, 0)} tool calls · ${tokens[0]} in / ${tokens[1]} out tokens`);
+      card.append(head, summary);
+      const events = [];
+      for (let i = 0; i < turn.interruptions; i++) events.push(element("div", "turn-event interrupted", "⚡ interrupted: the daemon stopped; resumed from the last step"));
+      if (turn.errorText) events.push(element("div", "turn-event error", `error: ${turn.errorText}`));
+      const steps = element("ol", "turn-steps");
+      turn.steps.forEach((step, index) => {
+        for (const upgrade of turn.upgrades.filter((u) => u.afterStep === index && index > 0)) {
+          steps.append(element("li", "turn-event upgraded", `⤴ upgraded: gen ${upgrade.fromGeneration} → gen ${upgrade.toGeneration} (v${upgrade.version})`));
+        }
+        const item = element("li", "step");
+        item.dataset.step = step.step;
+        const line = element("div", "step-line");
+        line.append(
+          element("span", "step-number", `step ${step.step}`),
+          element("span", "step-model", step.model),
+          element("span", "step-build", `gen ${step.generation} · v${step.version}`),
+          element("span", "step-duration", formatMs(step.durationMs)),
+        );
+        const tokensLine = element("div", "step-tokens",
+          `${step.inputTokens} in / ${step.outputTokens} out tokens${step.tokensReported ? "" : " (estimated)"} · ${step.finishReason}`);
+        item.append(line, tokensLine);
+        for (const tool of step.tools) {
+          const row = element("div", "step-tool");
+          row.dataset.toolName = tool.toolName;
+          row.dataset.state = tool.state;
+          row.append(element("span", "tool-icon", "ƒ"), element("span", "tool-name", tool.toolName),
+            element("span", "tool-call-state", tool.state), element("span", "tool-duration", formatMs(tool.durationMs)));
+          item.append(row);
+        }
+        steps.append(item);
+      });
+      for (const upgrade of turn.upgrades.filter((u) => u.afterStep >= turn.steps.length || u.afterStep === 0)) {
+        steps.append(element("li", "turn-event upgraded", `⤴ upgraded: gen ${upgrade.fromGeneration} → gen ${upgrade.toGeneration} (v${upgrade.version})`));
+      }
+      card.append(...events, steps);
+      return card;
+    }),
+  );
+}
+
+ui.timelineToggle.addEventListener("click", () => showTimeline(ui.timeline.hidden));
+showTimeline(localStorage.getItem(TIMELINE_KEY) === "shown");
 
 // ---------------------------------------------------------------------------------------------
 // Small things: toast, composer behaviour, keyboard shortcuts.
@@ -615,6 +776,7 @@ async function start() {
   try {
     await loadAgents();
     showAccessMode();
+    // Listed once here so a chat opened from the address knows its agent; the feed keeps it live.
     await refreshSessions();
   } catch (error) {
     toast(error.message, "error");
@@ -627,12 +789,10 @@ async function start() {
   }
   document.body.dataset.ready = "true";
   ui.input.focus();
-  setInterval(() => {
-    if (document.visibilityState === "visible") refreshSessions();
-  }, SESSION_POLL_MS);
+  followSessions();
   setInterval(() => {
     if (document.visibilityState === "visible") loadAgents().catch(() => {});
-  }, SESSION_POLL_MS * 4);
+  }, AGENT_POLL_MS);
 }
 
 start();

@@ -248,6 +248,7 @@ actor Session {
         writesInFlight += 1
         defer { writesInFlight -= 1 }
         try await services.writer.append(records, status: status)
+        noteChanges(records, bodies: bodies, status: status)
         for (record, body) in zip(records, bodies) {
             history.apply(record, body: body)
             lastPublished = max(lastPublished, record.seq)
@@ -350,6 +351,7 @@ actor Session {
         deferredWork.cancelAll()
         try checkOwned()
         try await services.writer.append([], status: statusChange(.closed))
+        services.changes?.note(chatId, [.status])
         if !stopTurn {
             finishReaders()
             notifyChatClosed()
@@ -378,6 +380,25 @@ actor Session {
         guard let status else { return }
         try checkOwned()
         try await services.writer.append([], status: statusChange(status))
+        services.changes?.note(chatId, [.status])
+    }
+
+    /// Tells the session change feed what a commit changed: the status, or
+    /// the latest message (a message input, or the end of a turn's answer).
+    private func noteChanges(_ records: [LogRecord], bodies: [JSONValue], status: StatusChange?) {
+        guard let changes = services.changes else { return }
+        var changed: Set<SessionChangeFeed.Change> = status == nil ? [] : [.status]
+        for (record, body) in zip(records, bodies) {
+            switch record.kind {
+            case .input where body["kind"] == .string(InputRecord.Kind.message.rawValue):
+                changed.insert(.message)
+            case .control where UIChunk(json: body)?.control?.isTurnComplete == true:
+                changed.insert(.message)
+            default:
+                break
+            }
+        }
+        changes.note(chatId, changed)
     }
 
     /// Stops everything this actor does for a session this daemon no longer

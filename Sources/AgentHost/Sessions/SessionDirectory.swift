@@ -18,8 +18,17 @@ public actor SessionDirectory {
     /// On a cluster: per chat, the servings of relayed requests, in order.
     let relayServings = SerialTasks()
 
+    /// The push feed of session changes: sessions note theirs here.
+    public nonisolated let changes: SessionChangeFeed
+
+    /// - Parameters:
+    ///   - services: What sessions need; a change feed is made for them unless `services.changes` holds one.
     init(services: SessionServices) {
+        var services = services
+        let changes = services.changes ?? SessionChangeFeed(storage: services.storage, logger: services.logger)
+        services.changes = changes
         self.services = services
+        self.changes = changes
     }
 
     /// Create-or-get on chatId. Refuses unknown agents and closed sessions.
@@ -44,6 +53,8 @@ public actor SessionDirectory {
             guard result.row.agent == agent else {
                 throw AgentHostError.conflict("session `\(chatId)` belongs to agent `\(result.row.agent)`")
             }
+        } else {
+            changes.note(chatId, [.created])
         }
         return result
     }
@@ -148,6 +159,7 @@ public actor SessionDirectory {
     public func stopReadersForShutdown() async {
         for session in live.values { await session.stopReadersForShutdown() }
         await services.cluster?.tails.stopReadersForShutdown()
+        await changes.stopForShutdown()
     }
 
     /// On a cluster: lets another daemon own a session that left memory.
@@ -202,5 +214,14 @@ public actor SessionDirectory {
 
     public func list(agent: String?, status: SessionStatus?, limit: Int, after: Int64?) async throws -> [SessionRow] {
         try await services.storage.listSessions(agent: agent, status: status, limit: limit, after: after)
+    }
+
+    /// The rows as the session list shows them, each with its latest message.
+    /// - Parameters:
+    ///   - rows: Sessions from `list`.
+    public func summaries(of rows: [SessionRow]) async throws -> [SessionSummary] {
+        var summaries: [SessionSummary] = []
+        for row in rows { summaries.append(try await SessionSummary.load(row, storage: services.storage)) }
+        return summaries
     }
 }

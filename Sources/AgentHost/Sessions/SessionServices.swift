@@ -29,6 +29,9 @@ struct SessionServices: Sendable {
 
     /// Who owns which session: this daemon alone, unless it is one of a cluster.
     var ownership: any SessionOwnership { cluster?.ownership ?? SoleOwnership() }
+    /// Where sessions note their changes for the session change feed; the
+    /// directory sets it (`SessionDirectory.changes`).
+    var changes: SessionChangeFeed?
 
     /// The part of these a running turn uses.
     var turnServices: TurnServices {

@@ -10,9 +10,14 @@ enum ServerSentEvents {
     }
 
     static func write(id: Int64?, data: String, into buffer: inout ByteBuffer) {
+        write(textId: id.map { String($0) }, data: data, into: &buffer)
+    }
+
+    /// One event whose `id:` is any text (the session change feed's cursors).
+    static func write(textId id: String?, data: String, into buffer: inout ByteBuffer) {
         if let id {
             buffer.writeStaticString("id: ")
-            buffer.writeString(String(id))
+            buffer.writeString(id)
             buffer.writeStaticString("\n")
         }
         // JSON from our encoder never holds a raw newline; if a body ever did,

@@ -74,12 +74,15 @@ struct HostServiceRouter: Sendable {
         let declared: @Sendable (String) -> ToolSpec? = { name in
             agentTools.first { $0.name == name } ?? requestTools.first { $0.name == name }
         }
+        let toolTimes = ToolCallTimes()
         var loop = StepLoop(
             model: try services.models.model(named: streamRequest.model),
             emit: { chunk in channel.send(chunk) },
             callTool: { call in
-                return await metrics.observeToolCall(call.name) {
-                    await Self.runTool(call, declared: declared(call.name), lease: lease, log: log, channel: channel, limits: limits, registry: registry)
+                await toolTimes.time(call.id, call.name) {
+                    await metrics.observeToolCall(call.name) {
+                        await Self.runTool(call, declared: declared(call.name), lease: lease, log: log, channel: channel, limits: limits, registry: registry)
+                    }
                 }
             }
         )
@@ -96,6 +99,10 @@ struct HostServiceRouter: Sendable {
         let modelName = streamRequest.model
         loop.stepFinished = { input, output, request in
             probe.record(inputTokens: input, outputTokens: output, request: request, model: modelName)
+        }
+        let (model, generation, version) = (loop.model.identifier, lease.generationId, lease.plugin.manifest.version)
+        loop.stepEnded = { report in
+            channel.recordStep(TurnTimeline.stepRecord(report, model: model, generation: generation, version: version, tools: toolTimes.take()))
         }
         loop.compactBetweenSteps = compactBetweenSteps(for: streamRequest, channel: channel)
         if streamRequest.inheritsMessages, lease.agentManifest?.compaction != nil {

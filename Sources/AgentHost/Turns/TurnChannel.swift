@@ -18,6 +18,9 @@ enum TurnEvent: Sendable {
     /// A tool's compact form for the model (`toModelOutput`), recorded privately
     /// before the call's output chunk so later turns give the model the same.
     case modelOutput(toolCallId: String, output: JSONValue)
+    /// What a step did (`TurnTimeline.stepRecord`): recorded privately, in
+    /// order with the chunks, right before the step's `finish-step`.
+    case stepRecord(JSONValue)
     /// A control record the host writes in order with the chunks (a steered
     /// message entering the turn).
     case control(ControlPart)
@@ -77,6 +80,11 @@ final class TurnChannel: Sendable {
     /// Records the compact form the model got for a call, in order with the chunks.
     func recordModelOutput(toolCallId: String, _ output: JSONValue) {
         deliver(.modelOutput(toolCallId: toolCallId, output: output), closing: false)
+    }
+
+    /// Records what a step did, in order with the chunks (the turn timeline's record).
+    func recordStep(_ record: JSONValue) {
+        deliver(.stepRecord(record), closing: false)
     }
 
     /// Records a control part in order with the chunks.

@@ -333,6 +333,8 @@ enum TurnRunner {
                     cut = reason
                 case .modelOutput(let callId, let output):
                     entries.append(.toolModelOutput(toolCallId: callId, output))
+                case .stepRecord(let record):
+                    entries.append(LogEntry(.state, record))
                 case .control(let part):
                     entries.append(.control(part))
                 case .toolCallStarted(let callId, let persisted):
