@@ -23,11 +23,17 @@ import Testing
         let daemons = try Self.cluster(3)
         defer { daemons.forEach { $0.stop() } }
         let (a, b, c) = (daemons[0].client, daemons[1].client, daemons[2].client)
+        // B's change feed hears of a session A creates and runs.
+        let feedOnB = LiveInboxTests.FeedReader(try await b.sessionChanges())
         let token = try await a.createSession("spread", secret: daemons[0].secretKey).token
 
         // The first input on A: A owns the session from then on.
         try await a.sendMessage("first", chatId: "spread", token: token)
         _ = try await a.readEvents(chatId: "spread", token: token) { $0.completedTurns() == 1 }
+        try await waitUntil {
+            feedOnB.sessions("spread").contains { $0["status"] == "idle" && $0["lastMessage"]?["text"] == "You said: first" }
+        }
+        #expect(feedOnB.sessions("spread").contains { $0["status"] == "running" })
 
         // A reader on C follows live while B relays the next input to A.
         let follower = Task { try await c.readEvents(chatId: "spread", token: token) { $0.completedTurns() == 2 } }

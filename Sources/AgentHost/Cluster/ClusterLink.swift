@@ -16,6 +16,8 @@ final class ClusterLink: Sendable {
     /// How often this daemon looks for sessions without a live owner.
     let takeoverInterval: Duration
     let logger: Logger
+    /// This daemon among the cluster's, for the announcements it must not hear back.
+    let daemonId = String(UUID().uuidString.prefix(8)).lowercased()
 
     /// - Parameters:
     ///   - url: The database (the announcements get a connection of their own).
@@ -58,6 +60,18 @@ final class ClusterLink: Sendable {
         } catch {
             // Their readers then stay open on keep-alives until they go; nothing is lost.
             logger.warning("could not announce a closed session", metadata: ["chatId": "\(chatId)", "error": "\(error)"])
+        }
+    }
+
+    /// Tells the other daemons' change feeds that a session changed here.
+    /// - Parameters:
+    ///   - chatId: The session.
+    ///   - changes: What changed (`SessionChangeFeed.Change` raw values).
+    func announceChanges(_ chatId: String, _ changes: [String]) async {
+        do {
+            try await storage.notifyChanged(SessionChangedNotice(daemon: daemonId, changes: changes, chatId: chatId))
+        } catch {
+            logger.warning("could not announce a session change", metadata: ["chatId": "\(chatId)", "error": "\(error)"])
         }
     }
 

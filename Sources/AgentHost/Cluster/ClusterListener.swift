@@ -55,6 +55,8 @@ struct ClusterListener: Service {
                                     await cluster.tails.appended(appended)
                                 } else if let closed = SessionClosedNotice(payload: notification.payload) {
                                     await cluster.tails.closed(closed.chatId)
+                                } else if let changed = SessionChangedNotice(payload: notification.payload), changed.daemon != cluster.daemonId {
+                                    sessions.changes.noteFromAnywhere(changed.chatId, Set(changed.changes.compactMap(SessionChangeFeed.Change.init)))
                                 }
                             }
                         }

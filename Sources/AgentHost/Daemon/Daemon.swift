@@ -64,6 +64,12 @@ public struct Daemon: Sendable {
         let sessions = SessionDirectory(services: services)
         // A broken lock connection: another daemon may take this one's sessions at once.
         await opened.cluster?.ownership.onConnectionLost { await sessions.ownershipLost() }
+        // Every daemon's change feed hears the whole cluster's sessions.
+        if let cluster = opened.cluster {
+            sessions.changes.forwardChanges { chatId, changes in
+                Task { await cluster.announceChanges(chatId, changes.sorted().map(\.rawValue)) }
+            }
+        }
         // On a shared database: hear the other daemons, and take over the sessions of dead ones.
         let clusterServices: [any Service] = opened.cluster.map {
             [ClusterListener(cluster: $0, sessions: sessions), ClusterTakeover(cluster: $0, sessions: sessions)]

@@ -105,6 +105,7 @@ public actor SessionChangeFeed {
     private let subscriberLimit: Int
     private let heartbeat: Duration
     private let pending = Mutex(Pending())
+    private let forwarder = Mutex<(@Sendable (String, Set<Change>) -> Void)?>(nil)
     private var number: Int64 = 0
     /// The last `recentLimit` events, oldest first.
     private var recent: [(number: Int64, data: String)] = []
@@ -135,6 +136,24 @@ public actor SessionChangeFeed {
     ///   - chatId: The session.
     ///   - changes: What changed; nothing is noted for an empty set.
     nonisolated func note(_ chatId: String, _ changes: Set<Change>) {
+        guard !changes.isEmpty else { return }
+        noteFromAnywhere(chatId, changes)
+        forwarder.withLock { $0 }?(chatId, changes)
+    }
+
+    /// Where this daemon's own changes also go: on a cluster, to the other
+    /// daemons' feeds (`ClusterLink.announceChanges`).
+    /// - Parameters:
+    ///   - forward: Called with every change noted here, after it is noted.
+    nonisolated func forwardChanges(_ forward: @escaping @Sendable (String, Set<Change>) -> Void) {
+        forwarder.withLock { $0 = forward }
+    }
+
+    /// Records a change another daemon of the cluster made (not forwarded again).
+    /// - Parameters:
+    ///   - chatId: The session.
+    ///   - changes: What changed there.
+    nonisolated func noteFromAnywhere(_ chatId: String, _ changes: Set<Change>) {
         guard !changes.isEmpty else { return }
         let startDrain = pending.withLock { pending -> Bool in
             if pending.changes[chatId] == nil { pending.order.append(chatId) }

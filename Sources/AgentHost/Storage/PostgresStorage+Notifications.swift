@@ -38,7 +38,34 @@ public struct SessionClosedNotice: Sendable, Hashable {
     }
 }
 
+/// A daemon's session changed (created, status, last message), for the other
+/// daemons' change feeds: `"changed <daemon> <change,change> <chatId>"` on the appends channel.
+public struct SessionChangedNotice: Sendable, Hashable {
+    public var daemon: String
+    public var changes: [String]
+    public var chatId: String
+
+    var payload: String { "changed \(daemon) \(changes.joined(separator: ",")) \(chatId)" }
+
+    init(daemon: String, changes: [String], chatId: String) {
+        self.daemon = daemon
+        self.changes = changes
+        self.chatId = chatId
+    }
+
+    init?(payload: String) {
+        let parts = payload.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "changed" else { return nil }
+        self.init(daemon: String(parts[1]), changes: parts[2].split(separator: ",").map(String.init), chatId: String(parts[3]))
+    }
+}
+
 extension PostgresStorage {
+    /// Announces a session change to the other daemons' change feeds.
+    func notifyChanged(_ notice: SessionChangedNotice) async throws {
+        try await client.query("SELECT pg_notify(\(Self.appendsChannel), \(notice.payload))", logger: logger)
+    }
+
     /// Announces that a session was closed and nothing more will be appended to it.
     /// - Parameters:
     ///   - chatId: The closed session.
