@@ -20,6 +20,31 @@ import Testing
         #expect(plan.paced)
     }
 
+    @Test func aHeldSlowAnswerWaitsAfterItsThirdWordUntilTheFileExists() async throws {
+        let gate = FileManager.default.temporaryDirectory.appendingPathComponent("scripted-hold-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: gate) }
+        let model = ScriptedModel(delayMilliseconds: 0)
+        var stream = model.stream(ModelRequest(system: nil, messages: [.user("/slow 6 hold \(gate)")], tools: [])).makeAsyncIterator()
+        var words: [String] = []
+        for _ in 0..<3 {
+            if case .textDelta(let delta)? = try await stream.next() { words.append(delta) }
+        }
+        #expect(words.joined() == "1 2 3")
+        // The fourth word waits for the file; it comes once the file is there.
+        let rest = Task {
+            var text = ""
+            while let event = try await stream.next() { if case .textDelta(let delta) = event { text += delta } }
+            return text
+        }
+        #expect(FileManager.default.createFile(atPath: gate, contents: Data()))
+        #expect(try await rest.value == " 4 5 6")
+
+        // A step resumed after "1 2" holds at the same place of the answer: after one more word.
+        let resumed = model.plan(for: ModelRequest(system: nil, messages: [.user("/slow 6 hold \(gate)"), .assistant(text: "1 2", toolCalls: [])], tools: []))
+        #expect(text(of: resumed.events) == " 3 4 5 6")
+        #expect(resumed.hold?.afterWords == 1)
+    }
+
     @Test func toolDirectiveCallsThenAnswersWithTheResult() {
         let model = ScriptedModel()
         let first = model.plan(for: ModelRequest(system: nil, messages: [.user(#"/tool add {"a": 2.5, "b": 3}"#)], tools: []))
