@@ -52,10 +52,11 @@ extension AgentHostClient {
         return events
     }
 
-    /// Polls `GET /api/v1/agents` until `condition` holds (or gives up after ~20 s).
+    /// Polls `GET /api/v1/agents` until `condition` holds (or gives up after ~60 s:
+    /// a build loads in a worker process, which a loaded CI machine may start slowly).
     func waitForAgents(secret: String, _ condition: (JSONValue) -> Bool) async throws -> JSONValue {
         var last: JSONValue = .null
-        for _ in 0..<200 {
+        for _ in 0..<600 {
             last = try await send(.GET, "/api/v1/agents", token: secret).json ?? .null
             if condition(last) { return last }
             try await Task.sleep(for: .milliseconds(100))
