@@ -25,10 +25,17 @@ import Testing
 
             // A turn is counted once it is over, a moment after its last record is out: wait for that.
             var metrics = before
-            try await waitUntil {
-                metrics = try await PrometheusSamples.scrape(client)
-                return metrics.value("agent_host_turns_ended_total", ["agent": "tools-demo"]) == 1
-                    && metrics.value("agent_host_turns_ended_total", ["agent": "my-chat"]) == Double(turns)
+            do {
+                try await waitUntil {
+                    metrics = try await PrometheusSamples.scrape(client)
+                    return metrics.value("agent_host_turns_ended_total", ["agent": "tools-demo"]) == 1
+                        && metrics.value("agent_host_turns_ended_total", ["agent": "my-chat"]) == Double(turns)
+                }
+            } catch {
+                // Once seen in a loaded full run: say what the counters held instead.
+                let scraped = try await client.send(.GET, "/metrics", token: nil).body
+                Issue.record("turn counters never reached 3 + 1: \(scraped.split(separator: "\n").filter { $0.hasPrefix("agent_host_turns_") })")
+                throw error
             }
             let myChat = ["agent": "my-chat", "generation": "1"]
             #expect(metrics.value("agent_host_turns_started_total", myChat) == Double(turns))
