@@ -39,6 +39,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds without activity after which a session leaves memory (it is rebuilt from disk on use).")
     var idleTimeout: Double = 300
 
+    @Option(help: "Seconds that running turns may go on after SIGTERM or SIGINT before the daemon stops (a turn still running then resumes on the next start). 0: stop at once.")
+    var shutdownGrace: Double = 10
+
     @OptionGroup var isolationOptions: IsolationOptions
 
     @OptionGroup var clientLimitOptions: ClientLimitOptions
@@ -58,10 +61,12 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be positive") }
         guard maxUploadBytes > 0 else { throw ValidationError("--max-upload-bytes must be positive") }
+        guard shutdownGrace >= 0 else { throw ValidationError("--shutdown-grace must not be negative") }
         var configuration = DaemonConfiguration(
             dataDirectory: dataOptions.data, pluginsDirectory: plugins, host: listen.host, port: listen.port,
             idleTimeout: .milliseconds(Int64(idleTimeout * 1000))
         )
+        configuration.shutdownGrace = .milliseconds(Int64(shutdownGrace * 1000))
         try isolationOptions.apply(to: &configuration)
         try clientLimitOptions.apply(to: &configuration)
         try databaseOptions.apply(to: &configuration)

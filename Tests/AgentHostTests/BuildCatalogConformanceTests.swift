@@ -74,16 +74,19 @@ import Testing
         try await withCatalog(.postgres) { catalog in
             let shared = try #require(catalog as? any SharedBuildCatalog)
             #expect(try await shared.build(sha256: "one") == nil)
-            try await shared.withBuildDecisions { signals in
-                var iterator = signals.makeAsyncIterator()
-                try await shared.publish(Self.build("one"), agents: [])
-                #expect(await iterator.next() != nil)
-                try await shared.publish(Self.build("one"), agents: ["chat"])
-                #expect(await iterator.next() != nil)
-                try await shared.publish(Self.build("two"), agents: ["chat"])
-                #expect(await iterator.next() != nil)
-                _ = try await shared.rollback(agent: "chat", among: nil)
-                #expect(await iterator.next() != nil)
+            let postgres = try #require(catalog as? PostgresStorage)
+            try await postgres.withConnection { connection in
+                try await connection.listen(on: PostgresStorage.buildsChannel) { decisions in
+                    var heard = decisions.makeAsyncIterator()
+                    try await shared.publish(Self.build("one"), agents: [])
+                    #expect(try await heard.next() != nil)
+                    try await shared.publish(Self.build("one"), agents: ["chat"])
+                    #expect(try await heard.next() != nil)
+                    try await shared.publish(Self.build("two"), agents: ["chat"])
+                    #expect(try await heard.next() != nil)
+                    _ = try await shared.rollback(agent: "chat", among: nil)
+                    #expect(try await heard.next() != nil)
+                }
             }
             #expect(try await shared.build(sha256: "one") == Self.build("one"))
             // A build new to the catalog cannot be published without its bytes.

@@ -5,7 +5,9 @@ import Testing
 
 /// SIGTERM ends the daemon even while readers hold streams open, and a reader
 /// sees a dropped connection (to resume from), not the clean end that means
-/// "session closed".
+/// "session closed". A turn running at the signal gets `--shutdown-grace` to
+/// finish, with its reader still connected; one that does not is resumed by
+/// the next start.
 @Suite struct ShutdownTests {
     @Test func sigtermWithAnOpenStreamExitsCleanlyAndTheReaderSeesADrop() async throws {
         let daemon = try DaemonProcess()
@@ -36,5 +38,77 @@ import Testing
             Issue.record("the stream ended cleanly, which a client reads as a closed session")
             return
         }
+    }
+
+    /// Reads `chatId`'s stream from the start into `events` until it ends; the result says how.
+    private static func follow(_ chatId: String, daemon: DaemonProcess, token: String) -> Task<(events: [TestEvent], dropped: Bool), Never> {
+        let reader = daemon.client.using(token: token)
+        return Task {
+            var events: [TestEvent] = []
+            do {
+                for try await event in try await reader.output(chatId, after: 0) { events.append(TestEvent(id: event.id, data: event.data)) }
+                return (events, false)
+            } catch {
+                return (events, true)
+            }
+        }
+    }
+
+    private static func shuttingDown(_ daemon: DaemonProcess) async -> Bool {
+        guard let health = try? await daemon.client.send(.GET, "/healthz", token: nil) else { return false }
+        return health.status == 503 && health.json?["status"]?.stringValue == "shutting-down"
+    }
+
+    @Test func aTurnRunningAtSigtermFinishesWithinTheGraceAndItsReaderGetsItWhole() async throws {
+        let daemon = try DaemonProcess(arguments: ["--shutdown-grace", "120"])
+        defer { daemon.stop() }
+        try daemon.start()
+        let gate = TurnGate(directory: daemon.dataDirectory)
+        let token = try await daemon.client.createSession("finishing", secret: daemon.secretKey).token
+        try await daemon.client.sendMessage(gate.slow(20), chatId: "finishing", token: token)
+        let reading = Self.follow("finishing", daemon: daemon, token: token)
+        _ = try await daemon.client.readEvents(chatId: "finishing", token: token) { $0.filter { $0.type == "text-delta" }.count == 3 }
+
+        daemon.process.terminate()
+        // The daemon says so while it waits for the turn, and keeps serving.
+        try await waitUntil { await Self.shuttingDown(daemon) }
+        #expect(daemon.process.isRunning)
+        gate.open()
+        try await waitUntil { !daemon.process.isRunning }
+        #expect(daemon.process.terminationReason == .exit)
+        #expect(daemon.process.terminationStatus == 0)
+
+        // The reader got the whole answer and its end, then the drop.
+        let (events, dropped) = await reading.value
+        #expect(dropped)
+        #expect(events.text == (1...20).map(String.init).joined(separator: " "))
+        #expect(events.map(\.type).suffix(2) == ["finish", "data-turn-complete"])
+
+        // Nothing is left to resume: the next start does not interrupt the turn.
+        try daemon.start()
+        let again = try await daemon.client.readEvents(chatId: "finishing", token: token) { $0.completedTurns() == 1 }
+        #expect(!again.contains { $0.type == "data-interrupted" })
+        #expect(again.text == events.text)
+    }
+
+    @Test func aTurnStillRunningWhenTheGraceEndsIsResumedByTheNextStart() async throws {
+        let daemon = try DaemonProcess(arguments: ["--shutdown-grace", "0.5"])
+        defer { daemon.stop() }
+        try daemon.start()
+        let gate = TurnGate(directory: daemon.dataDirectory)
+        let token = try await daemon.client.createSession("cut", secret: daemon.secretKey).token
+        try await daemon.client.sendMessage(gate.slow(20), chatId: "cut", token: token)
+        _ = try await daemon.client.readEvents(chatId: "cut", token: token) { $0.filter { $0.type == "text-delta" }.count == 3 }
+
+        daemon.process.terminate()
+        try await waitUntil { !daemon.process.isRunning }
+        #expect(daemon.process.terminationStatus == 0)
+
+        try daemon.start()
+        gate.open()
+        let events = try await daemon.client.readEvents(chatId: "cut", token: token) { $0.completedTurns() == 1 }
+        #expect(events.filter { $0.type == "data-interrupted" }.count == 1)
+        #expect(events.text == (1...20).map(String.init).joined(separator: " "))
+        #expect(events.last { $0.type == "finish" }?.json["finishReason"]?.stringValue == "stop")
     }
 }

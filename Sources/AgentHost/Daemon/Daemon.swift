@@ -72,7 +72,7 @@ public struct Daemon: Sendable {
         }
         // On a shared database: hear the other daemons, and take over the sessions of dead ones.
         let clusterServices: [any Service] = opened.cluster.map {
-            [ClusterListener(cluster: $0, sessions: sessions), ClusterTakeover(cluster: $0, sessions: sessions)]
+            [ClusterListener(cluster: $0, sessions: sessions, registry: registry), ClusterTakeover(cluster: $0, sessions: sessions)]
         } ?? []
         subAgents.bind(sessions)
         let watcher = PluginWatcher(directory: configuration.pluginsDirectory, registry: registry, logger: logger)
@@ -98,8 +98,7 @@ public struct Daemon: Sendable {
             router: router,
             server: .guardedHTTP1(configuration.connectionLimits),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "agent-host"),
-            services: [watcher, startup, evictor] + clusterServices
-                + ClusterBuildListener.forCatalog(opened.catalog, registry: registry, logger: logger),
+            services: [watcher, startup, evictor] + clusterServices,
             onServerRunning: { channel in banner.print(port: channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )
@@ -110,7 +109,7 @@ public struct Daemon: Sendable {
         let group = ServiceGroup(
             configuration: .init(
                 // The span exporter first: a group stops last-first, so it flushes the spans of everything after it.
-                services: [observability.tracing].compactMap { $0 } + [app, ReaderShutdown(sessions: sessions, logger: logger)],
+                services: [observability.tracing].compactMap { $0 } + [app, GracefulShutdown(sessions: sessions, grace: configuration.shutdownGrace, logger: logger)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
             )
         )

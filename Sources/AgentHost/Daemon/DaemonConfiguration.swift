@@ -28,6 +28,8 @@ public struct DaemonConfiguration: Sendable {
     public var subAgentLimits = SubAgentLimits()
     /// How long a superseded generation may drain before its turns move to the active build, or end.
     public var drainTimeout: Duration = .seconds(60)
+    /// At SIGTERM/SIGINT: how long running turns may go on before the daemon stops (`GracefulShutdown`).
+    public var shutdownGrace: Duration = .seconds(10)
     /// How far a live stream reader may fall behind before it is dropped (`LiveBuffer`).
     public var readerBufferBytes = LiveBufferLimit.defaultKiB * 1024
     /// When a reader's public token is refreshed in band (`data-token` on `/out`).

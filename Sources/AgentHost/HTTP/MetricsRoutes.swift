@@ -15,14 +15,12 @@ struct MetricsRoutes {
 
     func register(on router: Router<HostRequestContext>) {
         router.get("/healthz") { _, _ in
-            let pluginPhase = plugins.isLoading ? "loading" : "ready"
-            guard let problem = await storage.writeProblem() else {
-                return try Response.json(["status": "ok", "plugins": pluginPhase, "storage": "ok"])
-            }
-            return try Response.json(
-                HealthProblem(plugins: pluginPhase, storage: .init(code: problem.kind.rawValue, message: problem.message)),
-                status: .serviceUnavailable
+            let health = Health(
+                plugins: plugins.isLoading ? "loading" : "ready",
+                storageProblem: await storage.writeProblem(),
+                shuttingDown: sessions.shuttingDown.load(ordering: .relaxed)
             )
+            return try Response.json(health, status: health.status == "ok" ? .ok : .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in
             let metrics = sessions.metrics
@@ -40,16 +38,36 @@ struct MetricsRoutes {
     }
 }
 
-/// `/healthz` while storage refuses writes: `{"status":"unavailable","plugins":…,"storage":{"code","message"}}`.
-private struct HealthProblem: Encodable {
-    struct Storage: Encodable {
+/// `/healthz`: `{"status":"ok","plugins":"ready","storage":"ok"}`; 503 with
+/// `"status":"unavailable"` and `"storage":{"code","message"}` while storage
+/// refuses writes, or `"status":"shutting-down"` once a graceful shutdown began
+/// (load balancers stop sending work here while running turns finish).
+private struct Health: Encodable {
+    struct Problem: Encodable {
         var code: String
         var message: String
     }
 
-    var status = "unavailable"
-    var plugins: String
-    var storage: Storage
+    let status: String
+    let plugins: String
+    let storageProblem: Problem?
+
+    init(plugins: String, storageProblem: StorageProblem?, shuttingDown: Bool) {
+        self.plugins = plugins
+        self.storageProblem = storageProblem.map { Problem(code: $0.kind.rawValue, message: $0.message) }
+        status = storageProblem != nil ? "unavailable" : shuttingDown ? "shutting-down" : "ok"
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case status, plugins, storage
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status, forKey: .status)
+        try container.encode(plugins, forKey: .plugins)
+        if let storageProblem { try container.encode(storageProblem, forKey: .storage) } else { try container.encode("ok", forKey: .storage) }
+    }
 }
 
 /// What the kernel says about this process, for `/metrics`.

@@ -14,7 +14,8 @@ import Synchronization
 public final class PluginStartup: Sendable {
     private struct State {
         var loading = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -36,22 +37,31 @@ public final class PluginStartup: Sendable {
         let waiters = state.withLock { state in
             defer {
                 state.loading = false
-                state.waiters = []
+                state.waiters = [:]
             }
-            return state.waiters
+            return state.waiters.values
         }
         for waiter in waiters { waiter.resume() }
     }
 
     /// Returns once the start-up builds are loaded (at once when they are, or
-    /// when the daemon never began loading them).
+    /// when the daemon never began loading them), or when the task is cancelled.
     public func wait() async {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state in
-                if state.loading { state.waiters.append(continuation) }
-                return !state.loading
+        let id = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        // Cancelled (the daemon stops before its builds loaded): the waiter goes on at once.
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state in
+                    if state.loading && !Task.isCancelled { state.waiters[id] = continuation }
+                    return state.waiters[id] == nil
+                }
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
     }
 }

@@ -1,6 +1,7 @@
 import AgentWire
 import Foundation
 import Logging
+import Synchronization
 
 /// All sessions: creates them, and finds the one live actor per chat, loading
 /// it from the log when it is not in memory.
@@ -20,6 +21,8 @@ public actor SessionDirectory {
 
     /// The push feed of session changes: sessions note theirs here.
     public nonisolated let changes: SessionChangeFeed
+    /// Set once a graceful shutdown began (`GracefulShutdown`): `/healthz` answers 503 then.
+    nonisolated let shuttingDown = Atomic<Bool>(false)
 
     /// - Parameters:
     ///   - services: What sessions need; a change feed is made for them unless `services.changes` holds one.
@@ -186,6 +189,11 @@ public actor SessionDirectory {
             for session in live.values { statuses.append(await session.status) }
             return statuses
         }
+    }
+
+    /// How many sessions in memory are running a turn now.
+    var runningTurns: Int {
+        get async { await liveStatuses.count(where: { $0 == .running }) }
     }
 
     /// Where the daemon's turns, model requests and tool calls are counted.

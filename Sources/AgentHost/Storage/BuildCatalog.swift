@@ -46,15 +46,10 @@ public protocol BuildCatalog: Sendable {
 }
 
 /// A catalog every daemon of a cluster reads: it keeps the builds' bytes, and
-/// announces each decision to every daemon listening.
+/// announces each decision to every daemon listening (`ClusterListener`).
 public protocol SharedBuildCatalog: BuildCatalog {
     /// The published build with this hash, bytes included; nil when there is none.
     /// - Parameters:
     ///   - sha256: The build's hash.
     func build(sha256: String) async throws -> CatalogBuild?
-    /// Runs `body` with a signal for each decision any daemon (or the CLI)
-    /// commits from the moment `body` starts until it returns.
-    /// - Parameters:
-    ///   - body: Consumes the signals; each says only "read the decisions again".
-    func withBuildDecisions<Result: Sendable>(_ body: (AsyncStream<Void>) async throws -> Result) async throws -> Result
 }

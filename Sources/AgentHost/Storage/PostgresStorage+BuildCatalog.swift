@@ -110,25 +110,6 @@ extension PostgresStorage: SharedBuildCatalog {
         }
     }
 
-    public func withBuildDecisions<Result: Sendable>(_ body: (AsyncStream<Void>) async throws -> Result) async throws -> Result {
-        try await withConnection { connection in
-            try await connection.listen(on: Self.buildsChannel) { notifications in
-                // Signals coalesce: a reader behind by several decisions reads them all at once.
-                let (signals, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-                return try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        // The stream ends when the LISTEN does (connection lost): the reader then listens again.
-                        defer { continuation.finish() }
-                        for try await _ in notifications { continuation.yield() }
-                    }
-                    let result = try await body(signals)
-                    group.cancelAll()
-                    return result
-                }
-            }
-        }
-    }
-
     /// Announces a decision inside its transaction: delivered only once it commits.
     private static func notifyBuilds(_ payload: String, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query("SELECT pg_notify(\(buildsChannel), \(payload))", logger: logger)
