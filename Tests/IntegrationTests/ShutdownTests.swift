@@ -91,8 +91,10 @@ import Testing
         #expect(again.text == events.text)
     }
 
-    @Test func aTurnStillRunningWhenTheGraceEndsIsResumedByTheNextStart() async throws {
-        let daemon = try DaemonProcess(arguments: ["--shutdown-grace", "0.5"])
+    @Test(arguments: ["the grace ends", "a second signal"])
+    func aTurnStillRunningWhenTheDaemonStopsIsResumedByTheNextStart(when: String) async throws {
+        let grace = when == "the grace ends" ? "0.5" : "120"
+        let daemon = try DaemonProcess(arguments: ["--shutdown-grace", grace])
         defer { daemon.stop() }
         try daemon.start()
         let gate = TurnGate(directory: daemon.dataDirectory)
@@ -101,6 +103,10 @@ import Testing
         _ = try await daemon.client.readEvents(chatId: "cut", token: token) { $0.filter { $0.type == "text-delta" }.count == 3 }
 
         daemon.process.terminate()
+        if when == "a second signal" {
+            try await waitUntil { await Self.shuttingDown(daemon) }
+            daemon.process.terminate()
+        }
         try await waitUntil { !daemon.process.isRunning }
         #expect(daemon.process.terminationStatus == 0)
 

@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// What a graceful shutdown (SIGTERM, SIGINT) does before the server stops:
 /// running turns get up to `grace` to finish, with their readers still
@@ -24,19 +25,36 @@ struct GracefulShutdown: Service {
         // Returns when the group starts its graceful shutdown (or is cancelled).
         try? await gracefulShutdown()
         sessions.shuttingDown.store(true, ordering: .relaxed)
+        // A second SIGTERM or SIGINT ends the grace at once (the group itself
+        // takes no signal as both graceful and cancelling).
+        let secondSignal = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await letRunningTurnsFinish() }
+            group.addTask {
+                for await signal in secondSignal {
+                    logger.notice("second signal; not waiting for running turns", metadata: ["signal": "\(signal)"])
+                    return
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        logger.info("closing open streams for shutdown")
+        await sessions.stopReadersForShutdown()
+    }
+
+    private func letRunningTurnsFinish() async {
         let deadline = ContinuousClock.now + grace
         var running = await sessions.runningTurns
         if running > 0, grace > .zero {
             logger.info("letting running turns finish before shutdown", metadata: ["turns": "\(running)", "grace": "\(grace.secondsText)"])
         }
-        while running > 0, ContinuousClock.now < deadline {
+        while running > 0, ContinuousClock.now < deadline, !Task.isCancelled {
             try? await Task.sleep(for: Self.pollInterval)
             running = await sessions.runningTurns
         }
         if running > 0 {
             logger.notice("shutting down with turns still running; the next start resumes them", metadata: ["turns": "\(running)"])
         }
-        logger.info("closing open streams for shutdown")
-        await sessions.stopReadersForShutdown()
     }
 }
