@@ -108,6 +108,19 @@ import Testing
         await #expect(throws: LiveBuffer.FellBehind.self) { try await live.next() }
     }
 
+    @Test func aReaderStoppedForShutdownTakesWhatWasBufferedThenHearsTheDaemonStops() async throws {
+        let live = LiveBuffer()
+        #expect(live.offer([record(1), record(2)]))
+        #expect(live.offer([record(3)]))
+        live.stopForShutdown()
+        // Nothing more comes in; what was sent before still goes out, then the drop (not a clean end).
+        #expect(!live.offer([record(4)]))
+        var taken: [Int64] = []
+        while case .records(let batch)? = try? await live.next() { taken += batch.map(\.seq) }
+        #expect(taken == [1, 2, 3])
+        await #expect(throws: LiveBuffer.DaemonStopping.self) { try await live.next() }
+    }
+
     @Test func aReaderThatKeepsUpIsNeverDropped() async throws {
         let live = LiveBuffer(limitBytes: 1000)
         let body = String(repeating: "x", count: 500)

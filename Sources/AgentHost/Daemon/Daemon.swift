@@ -106,13 +106,15 @@ public struct Daemon: Sendable {
         // shuts its services down last-first, and the application's own group
         // stops its server first, which waits for every open response — an SSE
         // stream never ends by itself. Here the readers go first, then the app.
-        let group = ServiceGroup(
-            configuration: .init(
-                // The span exporter first: a group stops last-first, so it flushes the spans of everything after it.
-                services: [observability.tracing].compactMap { $0 } + [app, GracefulShutdown(sessions: sessions, grace: configuration.shutdownGrace, logger: logger)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-            )
+        var groupConfiguration = ServiceGroupConfiguration(
+            // The span exporter first: a group stops last-first, so it flushes the spans of everything after it.
+            services: [observability.tracing].compactMap { $0 } + [app, GracefulShutdown(sessions: sessions, grace: configuration.shutdownGrace, logger: logger)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
         )
+        // Past the turns' grace, readers get what they were sent; one whose socket
+        // takes nothing must not hold the exit: the group then cancels what is left.
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGrace + GracefulShutdown.readerFlushLimit
+        let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()
         } catch is CancellationError {

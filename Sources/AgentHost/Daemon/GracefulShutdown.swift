@@ -5,8 +5,9 @@ import UnixSignals
 /// What a graceful shutdown (SIGTERM, SIGINT) does before the server stops:
 /// running turns get up to `grace` to finish, with their readers still
 /// connected, so an answer under way reaches its client whole; then every open
-/// stream is ended, so the server's wait for in-flight responses ends (an SSE
-/// response never ends by itself while its session is open).
+/// stream is ended once it has sent what it holds, so the server's wait for
+/// in-flight responses ends (an SSE response never ends by itself while its
+/// session is open).
 ///
 /// Readers see their connection drop and resume with `Last-Event-ID` on the
 /// next run; nothing is lost, every record they had not got is in the log. A
@@ -17,6 +18,10 @@ struct GracefulShutdown: Service {
     /// How long running turns may go on after the signal; zero: not at all.
     let grace: Duration
     let logger: Logger
+
+    /// How long after the grace readers may take to receive what they were
+    /// sent before the group cancels the rest (a stalled socket).
+    static let readerFlushLimit: Duration = .seconds(10)
 
     /// How often the running turns are counted while the grace lasts.
     static let pollInterval: Duration = .milliseconds(50)

@@ -84,14 +84,14 @@ final class LiveBuffer: Sendable {
         return accepted
     }
 
-    /// The daemon stops: the reader's stream ends with `DaemonStopping` at once
-    /// — not with a clean end, which a client would read as "session closed" —
-    /// so it reconnects to the next run with `Last-Event-ID`.
+    /// The daemon stops: the reader takes what is buffered (an answer that
+    /// finished within the shutdown grace reaches it whole; the buffer's limit
+    /// bounds it), then its stream ends with `DaemonStopping` — not with a clean
+    /// end, which a client would read as "session closed" — so it reconnects to
+    /// the next run with `Last-Event-ID`.
     func stopForShutdown() {
         let waiter = state.withLock { state -> CheckedContinuation<Next?, any Error>? in
             if state.dropped == nil { state.dropped = DaemonStopping() }
-            state.batches = []
-            state.bytes = 0
             defer { state.waiter = nil }
             return state.waiter
         }
