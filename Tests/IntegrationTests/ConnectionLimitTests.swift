@@ -12,13 +12,9 @@ import Testing
 @Suite struct ConnectionLimitTests {
     private static let shortDeadlines = ["--header-timeout", "1", "--body-timeout", "1", "--keep-alive-timeout", "1"]
 
-    private static func port(of daemon: DaemonProcess) throws -> Int {
-        try #require(URL(string: daemon.baseURL)?.port)
-    }
-
     @Test func slowlorisSocketsAreClosedWhileHealthzAnswers() async throws {
         try await withDaemon(arguments: Self.shortDeadlines) { daemon, client in
-            let port = try Self.port(of: daemon)
+            let port = try #require(daemon.port)
             let slow = try (0..<20).map { _ in try RawConnection(port: port) }
             for connection in slow { connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ") }
             // A header byte every 100 ms from each socket, until the daemon closes it:
@@ -48,7 +44,7 @@ import Testing
     @Test func aBodyShorterThanItsLengthOrAnUnterminatedChunkedBodyIsClosed() async throws {
         try await withDaemon(arguments: Self.shortDeadlines) { daemon, client in
             let token = try await client.createSession("bodies", secret: daemon.secretKey).token
-            let port = try Self.port(of: daemon)
+            let port = try #require(daemon.port)
             let head = "POST /realtime/v1/sessions/bodies/in HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
                 + "Content-Type: application/json\r\n"
             let short = try RawConnection(port: port)
@@ -70,7 +66,7 @@ import Testing
     @Test func anIdleKeepAliveConnectionIsClosedButAStreamIsNot() async throws {
         try await withDaemon(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "100"], arguments: Self.shortDeadlines) { daemon, client in
             let token = try await client.createSession("streams", secret: daemon.secretKey).token
-            let port = try Self.port(of: daemon)
+            let port = try #require(daemon.port)
             let idle = try await RawConnection.exchange(port: port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             #expect(idle.status == 200)
             // The answer streams for about 4 s, four times every deadline: it is writing, not reading.
@@ -86,7 +82,7 @@ import Testing
 
     @Test func connectionsPastTheLimitGet503UntilOthersClose() async throws {
         try await withDaemon(arguments: ["--max-connections", "8"]) { daemon, client in
-            let port = try Self.port(of: daemon)
+            let port = try #require(daemon.port)
             var held = try (0..<8).map { _ in try RawConnection(port: port) }
             var refused: RawConnection?
             try await waitUntil {
@@ -116,7 +112,7 @@ import Testing
     @Test func oversizedBodiesAndHeadersGetTheErrorShape() async throws {
         try await withDaemon { daemon, client in
             let token = try await client.createSession("big", secret: daemon.secretKey).token
-            let port = try Self.port(of: daemon)
+            let port = try #require(daemon.port)
             // Refused from Content-Length alone: the body is never sent, the answer comes anyway.
             let big = try await RawConnection.exchange(port: port,
                 "POST /realtime/v1/sessions/big/in HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"

@@ -8,10 +8,6 @@ import Testing
 /// a live reader that stops reading is dropped past `--reader-buffer-limit`,
 /// and a dropped reader resumes with `Last-Event-ID` losing nothing.
 @Suite struct ReaderLimitTests {
-    private static func port(of daemon: DaemonProcess) throws -> Int {
-        try #require(URL(string: daemon.baseURL)?.port)
-    }
-
     private static func residentBytes(of daemon: DaemonProcess) throws -> Int {
         let statm = try String(contentsOfFile: "/proc/\(daemon.process.processIdentifier)/statm", encoding: .utf8)
         let pages = try #require(statm.split(separator: " ").dropFirst().first.flatMap { Int($0) })
@@ -47,7 +43,7 @@ import Testing
     @Test func aLiveReaderThatStopsReadingIsDroppedAndResumesWithoutLoss() async throws {
         try await withDaemon(environment: ["AGENT_HOST_SCRIPTED_DELAY_MS": "0"], arguments: ["--reader-buffer-limit", "64"]) { daemon, client in
             let token = try await client.createSession("stalled", secret: daemon.secretKey).token
-            let stalled = try StalledReader(port: try Self.port(of: daemon), path: "/realtime/v1/sessions/stalled/out", token: token)
+            let stalled = try StalledReader(port: try #require(daemon.port), path: "/realtime/v1/sessions/stalled/out", token: token)
             // Its response has begun, so it is subscribed before the turn writes anything.
             try await waitUntil { stalled.hasReceivedBytes }
             // Three answers of ~7 MB: far more than the kernel's socket buffers (~2 MB
@@ -79,7 +75,7 @@ import Testing
             _ = try await Self.readResuming(client, chatId: "replayed", token: token) { $0.type == "data-turn-complete" }
             let before = try Self.residentBytes(of: daemon)
 
-            let port = try Self.port(of: daemon)
+            let port = try #require(daemon.port)
             let readers = try (0..<20).map { _ in
                 try StalledReader(port: port, path: "/realtime/v1/sessions/replayed/out", token: token, lastEventId: 0)
             }

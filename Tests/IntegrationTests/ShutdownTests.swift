@@ -40,18 +40,18 @@ import Testing
         }
     }
 
-    /// Reads `chatId`'s stream from the start into `events` until it ends; the result says how.
-    private static func follow(_ chatId: String, daemon: DaemonProcess, token: String) -> Task<(events: [TestEvent], dropped: Bool), Never> {
-        let reader = daemon.client.using(token: token)
-        return Task {
-            var events: [TestEvent] = []
-            do {
-                for try await event in try await reader.output(chatId, after: 0) { events.append(TestEvent(id: event.id, data: event.data)) }
-                return (events, false)
-            } catch {
-                return (events, true)
-            }
+    /// The events of an SSE response as a raw socket received it, and whether
+    /// it ended cleanly (the last chunk of a chunked body) or was cut. A raw
+    /// socket keeps every byte the daemon sent before it closed; an HTTP client
+    /// may drop what it parsed but the test had not read yet once the body fails.
+    private static func events(of connection: RawConnection) -> (events: [TestEvent], endedCleanly: Bool) {
+        let text = connection.text
+        let events = text.split(separator: "\n").compactMap { line -> TestEvent? in
+            let line = line.hasSuffix("\r") ? line.dropLast() : line[...]
+            guard line.hasPrefix("data: ") else { return nil }
+            return TestEvent(id: 0, data: String(line.dropFirst("data: ".count)))
         }
+        return (events, text.hasSuffix("\r\n0\r\n\r\n"))
     }
 
     private static func shuttingDown(_ daemon: DaemonProcess) async -> Bool {
@@ -66,8 +66,12 @@ import Testing
         let gate = TurnGate(directory: daemon.dataDirectory)
         let token = try await daemon.client.createSession("finishing", secret: daemon.secretKey).token
         try await daemon.client.sendMessage(gate.slow(20), chatId: "finishing", token: token)
-        let reading = Self.follow("finishing", daemon: daemon, token: token)
-        _ = try await daemon.client.readEvents(chatId: "finishing", token: token) { $0.filter { $0.type == "text-delta" }.count == 3 }
+        let reader = try RawConnection(port: try #require(daemon.port))
+        #expect(reader.send("GET /realtime/v1/sessions/finishing/out HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n\r\n"))
+        try await waitUntil {
+            reader.poll()
+            return Self.events(of: reader).events.filter { $0.type == "text-delta" }.count == 3
+        }
 
         daemon.process.terminate()
         // The daemon says so while it waits for the turn, and keeps serving.
@@ -79,8 +83,12 @@ import Testing
         #expect(daemon.process.terminationStatus == 0)
 
         // The reader got the whole answer and its end, then the drop.
-        let (events, dropped) = await reading.value
-        #expect(dropped)
+        try await waitUntil {
+            reader.poll()
+            return reader.isClosed
+        }
+        let (events, endedCleanly) = Self.events(of: reader)
+        #expect(!endedCleanly, "a clean end reads as a closed session")
         #expect(events.text == (1...20).map(String.init).joined(separator: " "))
         #expect(events.map(\.type).suffix(2) == ["finish", "data-turn-complete"])
 

@@ -27,6 +27,8 @@ public final class DaemonProcess: @unchecked Sendable {
     public var playgroundPass: String {
         playgroundURL.range(of: "#pass=").map { String(playgroundURL[$0.upperBound...]) } ?? ""
     }
+    /// The port it listens on (from `baseURL`), for raw-socket clients; nil before it started.
+    public var port: Int? { URL(string: baseURL)?.port }
     /// What the daemon printed up to its start-up banner.
     public private(set) var log = ""
 

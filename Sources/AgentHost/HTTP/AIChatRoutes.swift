@@ -62,7 +62,7 @@ struct AIChatRoutes {
                 // answers it, so the response only closes the continued message.
                 return Self.answerRecorded(messageId: answered)
             }
-            return turnStream(chatId: body.id, subscription: subscription, inSeq: submission.seq)
+            return turnStream(chatId: body.id, subscription: subscription, inSeq: submission.seq, connection: context.connection)
         }
 
         resumes.get(":chatId/stream") { _, context in
@@ -80,7 +80,7 @@ struct AIChatRoutes {
             }
             guard let inSeq = await session.activeTurnInSeq else { return Response(status: .noContent) }
             let subscription = try await sessions.subscribe(chatId: chatId)
-            return turnStream(chatId: chatId, subscription: subscription, inSeq: inSeq)
+            return turnStream(chatId: chatId, subscription: subscription, inSeq: inSeq, connection: context.connection)
         }
     }
 
@@ -122,11 +122,11 @@ struct AIChatRoutes {
     }
 
     /// One turn's chunks as SSE, from its `start` to `[DONE]`.
-    private func turnStream(chatId: String, subscription: LiveSubscription, inSeq: Int64) -> Response {
+    private func turnStream(chatId: String, subscription: LiveSubscription, inSeq: Int64, connection: any Channel) -> Response {
         let events = SessionFeed.events(
             chatId: chatId, subscription: subscription, storage: storage, after: inSeq, heartbeat: heartbeat
         )
-        return SSEResponse(events: events, framing: TurnFraming(inSeq: inSeq)).response()
+        return SSEResponse(events: events, framing: TurnFraming(inSeq: inSeq), connection: connection).response()
     }
 
     private static func agent(_ parameters: Parameters) throws -> String {

@@ -10,6 +10,9 @@ import NIOCore
 struct HostRequestContext: RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
     let remoteAddress: SocketAddress?
+    /// The request's connection, for a stream that must end it after its last
+    /// write has gone out (`SSEResponse` at shutdown).
+    let connection: any Channel
     /// Set by the group's auth middleware; nil on the unauthenticated routes
     /// (`/healthz`, `/metrics`, the playground's static files).
     var principal: Principal?
@@ -17,6 +20,7 @@ struct HostRequestContext: RequestContext, RemoteAddressRequestContext {
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        connection = source.channel
         principal = nil
     }
 

@@ -72,7 +72,7 @@ struct RealtimeRoutes {
             if let auth, case .token? = context.principal, let token = await auth.publicToken(request.headers) {
                 refresh = InBandTokenRefresh(token: token, chatId: chatId, minter: auth.minter, policy: tokenRefresh)
             }
-            return SSEResponse(events: events, framing: AllRecordsFraming(), tokenRefresh: refresh).response()
+            return SSEResponse(events: events, framing: AllRecordsFraming(), tokenRefresh: refresh, connection: context.connection).response()
         }
     }
 }

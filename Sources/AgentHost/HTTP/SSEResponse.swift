@@ -16,15 +16,20 @@ struct SSEResponse<Framing: SSEFraming, Events: AsyncSequence<SessionFeed.Event,
     /// The reader's in-band token refresh: a `data-token` event (no `id:`)
     /// right before a `data-turn-complete` when its token is near expiry.
     var tokenRefresh: InBandTokenRefresh?
+    /// The reader's connection, ended after the last write when the daemon
+    /// stops; nil for a response written elsewhere than a socket (unit tests).
+    let connection: (any Channel)?
 
     /// - Parameters:
     ///   - events: the session's feed, from `SessionFeed.events`.
     ///   - framing: what each batch of records becomes.
     ///   - tokenRefresh: the reader's token refresh; nil for a reader without a public token.
-    init(events: Events, framing: Framing, tokenRefresh: InBandTokenRefresh? = nil) {
+    ///   - connection: the request's connection (`HostRequestContext.connection`).
+    init(events: Events, framing: Framing, tokenRefresh: InBandTokenRefresh? = nil, connection: (any Channel)? = nil) {
         self.events = events
         self.framing = framing
         self.tokenRefresh = tokenRefresh
+        self.connection = connection
     }
 
     /// The `200` response that streams the feed until it ends, the framing
@@ -34,30 +39,40 @@ struct SSEResponse<Framing: SSEFraming, Events: AsyncSequence<SessionFeed.Event,
     }
 
     private func body() -> ResponseBody {
-        ResponseBody { [events, framing, tokenRefresh] writer in
+        ResponseBody { [events, framing, tokenRefresh, connection] writer in
             var framing = framing
             var tokenRefresh = tokenRefresh
-            for try await event in events {
-                guard case .records(let records) = event else {
-                    try await writer.write(ServerSentEvents.keepAlive)
-                    continue
-                }
-                var buffer = ByteBuffer()
-                var complete = false
-                // The token goes before the turn-complete, so a client that stops
-                // reading at a turn's end (`AgentChatTransport.turn`) still gets it.
-                var rest = records[...]
-                while !complete, let end = tokenRefresh == nil ? nil : rest.firstIndex(where: \.isTurnComplete) {
-                    complete = framing.write(Array(rest[..<end]), into: &buffer)
-                    if !complete, let part = await tokenRefresh?.partIfDue() {
-                        ServerSentEvents.write(id: nil, data: part.json.jsonText, into: &buffer)
+            do {
+                for try await event in events {
+                    guard case .records(let records) = event else {
+                        try await writer.write(ServerSentEvents.keepAlive)
+                        continue
                     }
-                    if !complete { complete = framing.write([rest[end]], into: &buffer) }
-                    rest = rest[(end + 1)...]
+                    var buffer = ByteBuffer()
+                    var complete = false
+                    // The token goes before the turn-complete, so a client that stops
+                    // reading at a turn's end (`AgentChatTransport.turn`) still gets it.
+                    var rest = records[...]
+                    while !complete, let end = tokenRefresh == nil ? nil : rest.firstIndex(where: \.isTurnComplete) {
+                        complete = framing.write(Array(rest[..<end]), into: &buffer)
+                        if !complete, let part = await tokenRefresh?.partIfDue() {
+                            ServerSentEvents.write(id: nil, data: part.json.jsonText, into: &buffer)
+                        }
+                        if !complete { complete = framing.write([rest[end]], into: &buffer) }
+                        rest = rest[(end + 1)...]
+                    }
+                    if !complete, !rest.isEmpty { complete = framing.write(Array(rest), into: &buffer) }
+                    if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                    if complete { break }
                 }
-                if !complete, !rest.isEmpty { complete = framing.write(Array(rest), into: &buffer) }
-                if buffer.readableBytes > 0 { try await writer.write(buffer) }
-                if complete { break }
+            } catch let stopping as LiveBuffer.DaemonStopping {
+                // The daemon stops: the stream must drop (a clean end reads as
+                // "session closed"), but only once what was written has gone out —
+                // a full close would discard writes the socket has not taken yet.
+                // Closing the sending side waits for them; the client then sees
+                // the stream cut and resumes with `Last-Event-ID`.
+                try? await connection?.close(mode: .output).get()
+                throw stopping
             }
             try await writer.finish(nil)
         }
