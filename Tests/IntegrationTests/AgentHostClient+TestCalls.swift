@@ -43,13 +43,29 @@ extension AgentHostClient {
     }
 
     /// Reads the SSE stream until `until` says stop, then drops the connection.
+    /// A stream that stays open without ever satisfying `until` (keep-alives
+    /// only: the client's deadline does not end a body that keeps arriving)
+    /// fails the test after two minutes instead of hanging the suite.
     func readEvents(chatId: String, token: String, lastEventId: Int64? = nil, until: @escaping ([TestEvent]) -> Bool) async throws -> [TestEvent] {
-        var events: [TestEvent] = []
-        for try await event in try await using(token: token).output(chatId, after: lastEventId, timeout: .seconds(60)) {
-            events.append(TestEvent(id: event.id, data: event.data))
-            if until(events) { return events }
+        let reader = using(token: token)
+        // Only the reading task calls `until`, while this one waits for it: never at the same time.
+        nonisolated(unsafe) let until = until
+        return try await withThrowingTaskGroup(of: [TestEvent].self) { group in
+            group.addTask {
+                var events: [TestEvent] = []
+                for try await event in try await reader.output(chatId, after: lastEventId, timeout: .seconds(60)) {
+                    events.append(TestEvent(id: event.id, data: event.data))
+                    if until(events) { return events }
+                }
+                return events
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(120))
+                throw TestFailure("the stream of `\(chatId)` never showed what the test waits for within 120 s")
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? []
         }
-        return events
     }
 
     /// Polls `GET /api/v1/agents` until `condition` holds (or gives up after ~60 s:

@@ -65,7 +65,17 @@ public actor SessionDirectory {
     /// The live session actor, loaded from storage if needed.
     func session(_ chatId: String) async throws -> Session {
         if let session = live[chatId] { return session }
-        if let task = loading[chatId] { return try await task.value }
+        if let task = loading[chatId] {
+            do {
+                return try await task.value
+            } catch AgentHostError.notFound {
+                // That load read storage before this caller's session was created
+                // (a reader polling for a sub-agent's child while the call creates
+                // it): look again rather than answer "no session" for one that exists.
+                if let session = live[chatId] { return session }
+                if let task = loading[chatId] { return try await task.value }
+            }
+        }
         let services = services
         let release = releases.last(chatId)
         let task = Task<Session, any Error> {
