@@ -11,7 +11,8 @@ extension AgentHostClient {
     /// - Parameters:
     ///   - cursor: The last event id seen, or a list's `feedCursor`: the feed
     ///     resumes after it. Nil (or a cursor the daemon no longer holds) starts with a `reset`.
-    ///   - timeout: How long the daemon may take to answer and the feed may stay open.
+    ///   - timeout: How long the daemon may take to answer (its response head); the feed
+    ///     stays open until the daemon ends it or the reading task is cancelled.
     public func sessionChanges(after cursor: String? = nil, timeout: TimeAmount = .hours(1)) async throws -> ServerSentEventStream {
         let headers = cursor.map { [(name: "Last-Event-ID", value: $0)] } ?? []
         let response = try await http.execute(makeRequest(.GET, "/api/v1/session-events", headers: headers), timeout: timeout)

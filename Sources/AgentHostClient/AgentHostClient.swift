@@ -26,7 +26,7 @@ public struct AgentHostClient: Sendable {
     ///   - baseURL: The daemon's base URL, without a trailing slash.
     ///   - token: The secret key or a session token; nil for unauthenticated calls.
     ///   - http: The HTTP client to send through; the process-wide shared one by default.
-    ///   - timeout: How long a call other than the output stream may take.
+    ///   - timeout: How long the daemon may take to answer a call other than the output stream.
     public init(baseURL: String, token: String?, http: HTTPClient = .shared, timeout: TimeAmount = .seconds(30)) {
         self.baseURL = baseURL
         self.token = token
@@ -57,7 +57,8 @@ public struct AgentHostClient: Sendable {
     ///   - path: The path and query, starting with `/`.
     ///   - body: A JSON body; sent with `Content-Type: application/json`.
     ///   - headers: Extra request headers, in order.
-    ///   - timeout: How long the whole exchange may take; the client's ``timeout`` when nil.
+    ///   - timeout: How long the daemon may take to answer (its response head); the client's
+    ///     ``timeout`` when nil. The body, at most `maximumBytes`, is read after it.
     ///   - maximumBytes: The longest body read; a longer one throws.
     public func request(
         _ method: HTTPMethod, _ path: String, body: String? = nil, headers: [(name: String, value: String)] = [],

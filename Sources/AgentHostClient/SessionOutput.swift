@@ -36,7 +36,9 @@ extension AgentHostClient {
     /// - Parameters:
     ///   - chatId: The session's id.
     ///   - lastEventId: The last seq already seen; the stream starts after it.
-    ///   - timeout: How long the daemon may take to answer and the stream may stay open.
+    ///   - timeout: How long the daemon may take to answer (its response head). The stream
+    ///     itself is not bounded by it: a session's stream stays open, with keep-alives, until
+    ///     it closes or the reading task is cancelled.
     public func output(_ chatId: String, after lastEventId: Int64? = nil, timeout: TimeAmount = .hours(1)) async throws -> SessionOutput {
         let headers = lastEventId.map { [(name: "Last-Event-ID", value: String($0))] } ?? []
         let response = try await http.execute(makeRequest(.GET, Self.sessionPath(chatId, "out"), headers: headers), timeout: timeout)
