@@ -29,7 +29,7 @@ import Testing
         feed.yield(.idle)
         feed.yield(.records([Self.output(5, "c")]))
         feed.finish()
-        let response = SSEResponse(events: events, framing: AllRecordsFraming()).response()
+        let response = SSEResponse(events: events, framing: AllRecordsFraming(), connection: nil).response()
 
         #expect(response.status == .ok)
         #expect(response.headers[.contentType] == "text/event-stream")
@@ -59,7 +59,7 @@ import Testing
             Self.output(8, "b"), try Self.control(9, .turnComplete(inSeq: 4)), Self.output(10, "next turn"),
         ]))
         // Not finished: the session's feed outlives the turn.
-        let response = SSEResponse(events: events, framing: TurnFraming(inSeq: 4)).response()
+        let response = SSEResponse(events: events, framing: TurnFraming(inSeq: 4), connection: nil).response()
 
         #expect(response.headers[.contentType] == "text/event-stream")
         #expect(response.headers[.cacheControl] == "no-cache")

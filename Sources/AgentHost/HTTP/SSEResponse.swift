@@ -24,8 +24,9 @@ struct SSEResponse<Framing: SSEFraming, Events: AsyncSequence<SessionFeed.Event,
     ///   - events: the session's feed, from `SessionFeed.events`.
     ///   - framing: what each batch of records becomes.
     ///   - tokenRefresh: the reader's token refresh; nil for a reader without a public token.
-    ///   - connection: the request's connection (`HostRequestContext.connection`).
-    init(events: Events, framing: Framing, tokenRefresh: InBandTokenRefresh? = nil, connection: (any Channel)? = nil) {
+    ///   - connection: the request's connection (`HostRequestContext.connection`); no
+    ///     default, so a route cannot forget it and lose a stream's last writes at shutdown.
+    init(events: Events, framing: Framing, tokenRefresh: InBandTokenRefresh? = nil, connection: (any Channel)?) {
         self.events = events
         self.framing = framing
         self.tokenRefresh = tokenRefresh
