@@ -64,18 +64,19 @@ public actor SessionDirectory {
 
     /// The live session actor, loaded from storage if needed.
     func session(_ chatId: String) async throws -> Session {
-        if let session = live[chatId] { return session }
-        if let task = loading[chatId] {
+        var failedLoad: Task<Session, any Error>?
+        while let task = loading[chatId], task != failedLoad {
+            if let session = live[chatId] { return session }
             do {
                 return try await task.value
-            } catch AgentHostError.notFound {
+            } catch AgentHostError.notFound where failedLoad == nil {
                 // That load read storage before this caller's session was created
                 // (a reader polling for a sub-agent's child while the call creates
-                // it): look again rather than answer "no session" for one that exists.
-                if let session = live[chatId] { return session }
-                if let task = loading[chatId] { return try await task.value }
+                // it): load again rather than answer "no session" for one that exists.
+                failedLoad = task
             }
         }
+        if let session = live[chatId] { return session }
         let services = services
         let release = releases.last(chatId)
         let task = Task<Session, any Error> {
@@ -96,7 +97,8 @@ public actor SessionDirectory {
             }
         }
         loading[chatId] = task
-        defer { loading[chatId] = nil }
+        // Only its own: a caller that reloaded after this load failed may have put its load here.
+        defer { if loading[chatId] == task { loading[chatId] = nil } }
         let session = try await task.value
         live[chatId] = session
         // Set before anything can reach the session: its first turn waits for it.
